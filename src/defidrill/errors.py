@@ -1,0 +1,117 @@
+"""One exception root for defidrill, a branch per layer.
+
+The CLI maps each branch to an exit status (see ``defidrill.cli``): a user can
+tell from the status alone whether their drill file, their machine's toolchain
+or the chain was at fault.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DrillError(Exception):
+    """Root of every error defidrill raises on purpose."""
+
+    exit_status: int = 1
+
+
+class ConfigError(DrillError):
+    """A drill file or a typed config is invalid: the user's input is at fault."""
+
+    exit_status = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        path: str | None = None,
+        line: int | None = None,
+        value: Any = None,
+        allowed: str | None = None,
+    ) -> None:
+        self.file = file
+        self.path = path
+        self.line = line
+        self.value = value
+        self.allowed = allowed
+        where = file or "<config>"
+        if line is not None:
+            where += f":{line}"
+        parts = [where]
+        if path:
+            parts.append(path)
+        text = ": ".join(parts) + f": {message}"
+        if value is not None:
+            text += f" (got {value!r})"
+        if allowed:
+            text += f"; allowed: {allowed}"
+        super().__init__(text)
+
+
+class ToolchainError(DrillError):
+    """anvil or the Solidity compiler is missing or failed: the machine is at fault."""
+
+    exit_status = 3
+
+
+class CompileError(ToolchainError):
+    """solc rejected the sources; the message is solc's own formatted output."""
+
+
+class ChainError(DrillError):
+    """The chain failed: anvil died, an RPC call errored, or a transaction reverted.
+
+    Keeps the raw RPC reply so nothing the node said is lost.
+    """
+
+    exit_status = 4
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        revert: "DecodedRevert | None" = None,
+        tx: dict[str, Any] | None = None,
+        raw: Any = None,
+    ) -> None:
+        self.method = method
+        self.revert = revert
+        self.tx = tx
+        self.raw = raw
+        text = message
+        if method:
+            text = f"{method}: {text}"
+        if revert is not None:
+            text += f" [revert: {revert}]"
+        super().__init__(text)
+
+
+class RevertError(ChainError):
+    """A call or transaction reverted; ``revert`` carries the decoded reason."""
+
+
+class InvariantError(DrillError):
+    """A protocol invariant checked after a drill did not hold."""
+
+    exit_status = 5
+
+
+class DecodedRevert:
+    """A revert reason decoded against known ABIs: a custom error, Error(string) or Panic(uint)."""
+
+    def __init__(self, name: str, args: dict[str, Any] | None = None, data: str = "0x") -> None:
+        self.name = name
+        self.args = dict(args or {})
+        self.data = data
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.args.items())
+        return f"{self.name}({inner})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DecodedRevert) and (self.name, self.args) == (other.name, other.args)
