@@ -9,8 +9,8 @@ later row includes earlier ones). Run:
 from __future__ import annotations
 
 import argparse
-import time
 import resource
+import time
 
 import numpy as np
 
