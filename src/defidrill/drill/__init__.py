@@ -1,0 +1,1 @@
+"""Drill engine: drill files, market paths, the oracle feeder and failure injections."""
