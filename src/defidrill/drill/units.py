@@ -63,8 +63,10 @@ class UnitError(ValueError):
         self.allowed = allowed
 
 
-_DURATION_S = {"ms": 0.001, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0,
-               "hr": 3600.0, "d": 86400.0, "w": 7 * 86400.0}
+_DURATION_S = {"ms": 0.001, "s": 1.0, "sec": 1.0, "second": 1.0, "seconds": 1.0,
+               "m": 60.0, "min": 60.0, "minute": 60.0, "minutes": 60.0,
+               "h": 3600.0, "hr": 3600.0, "hour": 3600.0, "hours": 3600.0,
+               "d": 86400.0, "day": 86400.0, "days": 86400.0, "w": 7 * 86400.0}
 _SI = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "bn": 1e9, "T": 1e12}
 
 DURATION_ALLOWED = "a duration like 10s, 50m, 2h, 1d, 500ms, or a number of seconds (>= 0)"

@@ -5,6 +5,7 @@ Every path kind is a pure description; :mod:`defidrill.drill.paths` turns it int
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -115,6 +116,21 @@ class ReplayPath(StrictModel):
                 {"resolved": str(path), "allowed": "a CSV path relative to the drill file that exists"},
             )
         return str(path.resolve())
+
+    @model_validator(mode="after")
+    def _columns_exist(self) -> "ReplayPath":
+        """Read the header now so a misspelt column fails at validation, not mid-run."""
+        with open(self.csv, newline="", encoding="utf-8") as handle:
+            header = next(csv.reader(handle), [])
+        for field in ("time_column", "price_column"):
+            column = getattr(self, field)
+            if column not in header:
+                raise PydanticCustomError(
+                    "unknown_column", "no column {column} in {csv}",
+                    {"column": repr(column), "csv": self.csv, "field": field, "value": column,
+                     "allowed": "a column of the CSV header: " + ", ".join(header)},
+                )
+        return self
 
 
 PathSpec = Annotated[
