@@ -69,7 +69,7 @@ _DURATION_S = {"ms": 0.001, "s": 1.0, "sec": 1.0, "second": 1.0, "seconds": 1.0,
                "d": 86400.0, "day": 86400.0, "days": 86400.0, "w": 7 * 86400.0}
 _SI = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "bn": 1e9, "T": 1e12}
 
-DURATION_ALLOWED = "a duration like 10s, 50m, 2h, 1d, 500ms, or a number of seconds (>= 0)"
+DURATION_ALLOWED = "a duration like 10s, 50m, 2h, 1h30m, 1d, 500ms, or a number of seconds (>= 0)"
 FRACTION_ALLOWED = "a percentage like 8% or 0.5%, or a plain fraction like 0.08"
 USD_ALLOWED = "a dollar amount like 20M, 500k, 2.5B, $1,000 or a plain number"
 COUNT_ALLOWED = "a whole number like 200, 1k or 200k"
@@ -105,12 +105,20 @@ def parse_duration(value: Any) -> float:
         seconds = float(value)
     elif isinstance(value, str):
         m = re.fullmatch(rf"\s*({_NUM})\s*([a-z]*)\s*", value)
-        if m is None:
+        if m is not None:
+            unit = m.group(2) or "s"
+            if unit not in _DURATION_S:
+                raise UnitError(f"unknown duration unit {unit!r}", DURATION_ALLOWED)
+            seconds = _number(m.group(1), DURATION_ALLOWED) * _DURATION_S[unit]
+        elif re.fullmatch(r"\s*(?:\d+(?:\.\d+)?\s*[a-z]+\s*){2,}", value):
+            # compound: 1h30m, 2h 15m
+            seconds = 0.0
+            for number, unit in re.findall(r"(\d+(?:\.\d+)?)\s*([a-z]+)", value):
+                if unit not in _DURATION_S:
+                    raise UnitError(f"unknown duration unit {unit!r}", DURATION_ALLOWED)
+                seconds += float(number) * _DURATION_S[unit]
+        else:
             raise UnitError(f"cannot read {value!r} as a duration", DURATION_ALLOWED)
-        unit = m.group(2) or "s"
-        if unit not in _DURATION_S:
-            raise UnitError(f"unknown duration unit {unit!r}", DURATION_ALLOWED)
-        seconds = _number(m.group(1), DURATION_ALLOWED) * _DURATION_S[unit]
     else:
         raise UnitError(f"expected a duration, got {type(value).__name__}", DURATION_ALLOWED)
     if not math.isfinite(seconds) or seconds < 0:

@@ -19,10 +19,12 @@ class PairConfig(StrictModel):
 
 
 class LpBehaviour(StrictModel):
-    """LPs withdraw ``withdraw`` of each pair's liquidity, once, when the reference price of
-    either side moved more than ``when_volatility_above`` (|p_t / p_(t-window) - 1|)."""
+    """LPs withdraw ``withdraw`` of each pair's liquidity, once: at ``at`` when given
+    (market makers pulling ahead of a crash), else when the reference price of either
+    side moved more than ``when_volatility_above`` (|p_t / p_(t-window) - 1|)."""
 
     withdraw: UnitFraction = 0.0
+    at_s: Duration | None = Field(None, alias="at")
     when_volatility_above: Annotated[UnitFraction, Gt(0.0)] = 0.02
     window_s: PositiveDuration = Field(600.0, alias="window")
 
