@@ -74,6 +74,9 @@ def cross_check(drill: "Drill") -> list[Problem]:
                                    f"but amm.pairs has no {name}/{base}",
                                    drill.protocol.oracle.mode, f"add amm.pairs.{name}/{base}, or mode guarded|naive"))
 
+    if drill.amm.lps.at_s is not None:
+        out.extend(_window_problems(("amm", "lps"), drill.amm.lps.at_s, None, duration))
+
     weights = drill.borrowers.collateral
     if weights is not None:
         for name in weights:
