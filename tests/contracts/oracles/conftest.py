@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -45,3 +46,70 @@ def push(chain: Any) -> Callable[..., Any]:
         return chain.transact(feed.contract.functions.transmit(answer_raw), sender=transmitter)
 
     return _push
+
+
+Q112 = 2**112
+
+
+@dataclass
+class Market:
+    """A base/quote AMM pair with helpers that stamp each pair call at a chosen time."""
+
+    chain: Any
+    base: Any
+    quote: Any
+    pair: Any
+    base_is_token0: bool
+
+    def reserves(self) -> tuple[int, int]:
+        """(base_raw, quote_raw) reserves."""
+        r0, r1, _ = self.chain.call(self.pair.contract.functions.getReserves())
+        return (r0, r1) if self.base_is_token0 else (r1, r0)
+
+    def add_liquidity(self, base_raw: int, quote_raw: int, at_s: int) -> None:
+        owner = self.chain.accounts[0]
+        self.chain.transact(self.base.contract.functions.mint(self.pair.address, base_raw), sender=owner)
+        self.chain.transact(self.quote.contract.functions.mint(self.pair.address, quote_raw), sender=owner)
+        self.chain.set_next_timestamp(at_s)
+        self.chain.transact(self.pair.contract.functions.mint(owner), sender=owner)
+
+    def swap_base_in(self, base_in_raw: int, at_s: int) -> int:
+        """Sell `base_in_raw` into the pair at `at_s`; returns the quote out (Uniswap V2 formula by hand)."""
+        reserve_base, reserve_quote = self.reserves()
+        quote_out = base_in_raw * 997 * reserve_quote // (reserve_base * 1000 + base_in_raw * 997)
+        owner = self.chain.accounts[0]
+        self.chain.transact(self.base.contract.functions.mint(self.pair.address, base_in_raw), sender=owner)
+        out0, out1 = (0, quote_out) if self.base_is_token0 else (quote_out, 0)
+        self.chain.set_next_timestamp(at_s)
+        self.chain.transact(self.pair.contract.functions.swap(out0, out1, owner, b""), sender=owner)
+        return quote_out
+
+
+def deploy_market(chain: Any, base_decimals: int, quote_decimals: int = 6) -> Market:
+    base = chain.deploy("MintableERC20", "Base", "BASE", base_decimals)
+    quote = chain.deploy("MintableERC20", "USD Coin", "USDC", quote_decimals)
+    factory = chain.deploy("AmmFactory", chain.accounts[0])
+    chain.transact(factory.contract.functions.createPair(base.address, quote.address))
+    pair_address = chain.call(factory.contract.functions.getPair(base.address, quote.address))
+    pair = _bind(chain, "AmmPair", pair_address)
+    return Market(chain, base, quote, pair, base.address.lower() < quote.address.lower())
+
+
+def _bind(chain: Any, name: str, address: str) -> Any:
+    """A Deployed-like handle for a contract created by another contract (the factory's pair).
+
+    The ABI comes from a throwaway deployment, so this relies only on `chain.deploy` and web3.
+    """
+    template = chain.deploy(name)
+    contract = template.contract.w3.eth.contract(address=address, abi=template.abi)
+    return type(template)(address=address, abi=template.abi, contract=contract, name=name)
+
+
+@pytest.fixture
+def make_market(chain: Any) -> Callable[..., Market]:
+    """make_market(base_decimals, quote_decimals=6) -> Market with a fresh factory and pair."""
+
+    def _make(base_decimals: int, quote_decimals: int = 6) -> Market:
+        return deploy_market(chain, base_decimals, quote_decimals)
+
+    return _make
