@@ -113,3 +113,79 @@ def make_market(chain: Any) -> Callable[..., Market]:
         return deploy_market(chain, base_decimals, quote_decimals)
 
     return _make
+
+
+# IOracleGuard enums, numbered as in contracts/interfaces/IOracleGuard.sol
+MODE = {"NONE": 0, "GUARDED": 1, "NAIVE": 2, "AMM_SPOT": 3, "TWAP": 4}
+KIND = {"NONE": 0, "FEED": 1, "TWAP": 2}
+RULES = [
+    "OK", "NOT_CONFIGURED", "SEQUENCER_DOWN", "SEQUENCER_GRACE_PERIOD", "SOURCE_CALL_FAILED",
+    "INCOMPLETE_ROUND", "NON_POSITIVE_ANSWER", "FUTURE_TIMESTAMP", "STALE", "AT_MIN_ANSWER",
+    "AT_MAX_ANSWER", "DEVIATION", "ANSWER_OUT_OF_RANGE", "NO_LIQUIDITY", "NO_FALLBACK",
+]  # fmt: skip
+ASSET = "0x000000000000000000000000000000000000a55e"
+
+
+@dataclass
+class GuardKit:
+    """The guard plus helpers to configure it and read its verdicts."""
+
+    chain: Any
+    guard: Any
+
+    def configure(
+        self,
+        asset: str,
+        mode: str,
+        primary: str,
+        *,
+        fallback_kind: str = "NONE",
+        fallback: str = "0x" + "00" * 20,
+        max_staleness_s: int = 3600,
+        max_deviation_bps: int = 0,
+        check_bounds: bool = False,
+        bound_buffer_bps: int = 0,
+        sender: str | None = None,
+    ) -> Any:
+        config = (
+            MODE[mode], primary, KIND[fallback_kind], fallback,
+            max_staleness_s, max_deviation_bps, check_bounds, bound_buffer_bps,
+        )  # fmt: skip
+        fn = self.guard.contract.functions.setAssetConfig(asset, config)
+        return self.chain.transact(fn, sender=sender or self.chain.accounts[0])
+
+    def check(self, asset: str = ASSET) -> dict[str, Any]:
+        """`check(asset)` decoded, with rule names instead of numbers."""
+        price_wad, ok, primary_rule, fallback_rule, used_fallback, source, answer, updated_at = self.chain.call(
+            self.guard.contract.functions.check(asset)
+        )
+        return {
+            "price_wad": price_wad, "ok": ok, "primary": RULES[primary_rule], "fallback": RULES[fallback_rule],
+            "used_fallback": used_fallback, "source": source.lower(), "answer": answer, "updated_at": updated_at,
+        }  # fmt: skip
+
+    @staticmethod
+    def rule(number: int) -> str:
+        """Name of IOracleGuard.Rule `number`."""
+        return RULES[number]
+
+    def price(self, asset: str = ASSET) -> int:
+        """getPrice as a call (no tx): the value a transaction would return now."""
+        return self.chain.call(self.guard.contract.functions.getPrice(asset))
+
+    def unavailable_reason(self, asset: str = ASSET) -> str:
+        """The rule named by getPrice's PriceUnavailable revert (asserts it reverts that way)."""
+        from defidrill.errors import RevertError
+
+        try:
+            self.chain.call(self.guard.contract.functions.getPrice(asset))
+        except RevertError as err:
+            assert err.revert.name == "PriceUnavailable", err.revert
+            assert err.revert.args["asset"].lower() == asset.lower()
+            return RULES[err.revert.args["reason"]]
+        raise AssertionError("getPrice did not revert")
+
+
+@pytest.fixture
+def kit(chain: Any) -> GuardKit:
+    return GuardKit(chain, chain.deploy("OracleGuard"))
