@@ -11,6 +11,9 @@ import pytest
 FEED_DECIMALS = 8
 MIN_ANSWER_RAW = 10_000_000  # $0.10 at 8 decimals (LUNA/USD's floor)
 MAX_ANSWER_RAW = 10**8 * 1_000_000  # $1,000,000 at 8 decimals
+# anvil estimates gas before evm_setNextBlockTimestamp applies, so a transaction whose cost depends
+# on block.timestamp (a TWAP update, a pair sync, a new sequencer round) needs a fixed gas limit
+TIMED_TX_GAS = 1_000_000
 
 
 @pytest.fixture
@@ -43,7 +46,7 @@ def push(chain: Any) -> Callable[..., Any]:
     def _push(feed: Any, answer_raw: int, transmitter: str, at_s: int | None = None) -> Any:
         if at_s is not None:
             chain.set_next_timestamp(at_s)
-        return chain.transact(feed.contract.functions.transmit(answer_raw), sender=transmitter)
+        return chain.transact(feed.contract.functions.transmit(answer_raw), sender=transmitter, gas=TIMED_TX_GAS)
 
     return _push
 
@@ -71,7 +74,7 @@ class Market:
         self.chain.transact(self.base.contract.functions.mint(self.pair.address, base_raw), sender=owner)
         self.chain.transact(self.quote.contract.functions.mint(self.pair.address, quote_raw), sender=owner)
         self.chain.set_next_timestamp(at_s)
-        self.chain.transact(self.pair.contract.functions.mint(owner), sender=owner)
+        self.chain.transact(self.pair.contract.functions.mint(owner), sender=owner, gas=TIMED_TX_GAS)
 
     def swap_base_in(self, base_in_raw: int, at_s: int) -> int:
         """Sell `base_in_raw` into the pair at `at_s`; returns the quote out (Uniswap V2 formula by hand)."""
@@ -81,7 +84,7 @@ class Market:
         self.chain.transact(self.base.contract.functions.mint(self.pair.address, base_in_raw), sender=owner)
         out0, out1 = (0, quote_out) if self.base_is_token0 else (quote_out, 0)
         self.chain.set_next_timestamp(at_s)
-        self.chain.transact(self.pair.contract.functions.swap(out0, out1, owner, b""), sender=owner)
+        self.chain.transact(self.pair.contract.functions.swap(out0, out1, owner, b""), sender=owner, gas=TIMED_TX_GAS)
         return quote_out
 
 
@@ -126,6 +129,11 @@ RULES = [
 ASSET = "0x000000000000000000000000000000000000a55e"
 
 
+def as_tuple(value: Any) -> tuple[Any, ...]:
+    """A decoded struct as a tuple in field order (decoders return dicts or tuples)."""
+    return tuple(value.values()) if hasattr(value, "values") else tuple(value)
+
+
 @dataclass
 class GuardKit:
     """The guard plus helpers to configure it and read its verdicts."""
@@ -156,13 +164,16 @@ class GuardKit:
 
     def check(self, asset: str = ASSET) -> dict[str, Any]:
         """`check(asset)` decoded, with rule names instead of numbers."""
-        price_wad, ok, primary_rule, fallback_rule, used_fallback, source, answer, updated_at = self.chain.call(
-            self.guard.contract.functions.check(asset)
-        )
+        result = self.chain.call(self.guard.contract.functions.check(asset))
+        price_wad, ok, primary_rule, fallback_rule, used_fallback, source, answer, updated_at = as_tuple(result)
         return {
             "price_wad": price_wad, "ok": ok, "primary": RULES[primary_rule], "fallback": RULES[fallback_rule],
             "used_fallback": used_fallback, "source": source.lower(), "answer": answer, "updated_at": updated_at,
         }  # fmt: skip
+
+    def config(self, asset: str = ASSET) -> tuple[Any, ...]:
+        """assetConfig(asset) as a tuple in field order."""
+        return as_tuple(self.chain.call(self.guard.contract.functions.assetConfig(asset)))
 
     @staticmethod
     def rule(number: int) -> str:

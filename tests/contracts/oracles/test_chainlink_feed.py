@@ -25,7 +25,7 @@ def test_metadata(chain: Any, push: Any, feed: Any, transmitter: str) -> None:
 
 def test_no_round_yet_reads_zero(chain: Any, push: Any, feed: Any) -> None:
     f = feed.contract.functions
-    assert chain.call(f.latestRoundData()) == [0, 0, 0, 0, 0]
+    assert tuple(chain.call(f.latestRoundData())) == (0, 0, 0, 0, 0)
     assert chain.call(f.latestAnswer()) == 0
     assert chain.call(f.latestRound()) == 0
     assert chain.call(f.latestTimestamp()) == 0
@@ -40,11 +40,11 @@ def test_round_history(chain: Any, push: Any, feed: Any, transmitter: str) -> No
     assert chain.call(f.latestRound()) == 3
     assert chain.call(f.latestAnswer()) == answers[2]
     assert chain.call(f.latestTimestamp()) == t0 + 120
-    assert chain.call(f.latestRoundData()) == [3, answers[2], t0 + 120, t0 + 120, 3]
+    assert tuple(chain.call(f.latestRoundData())) == (3, answers[2], t0 + 120, t0 + 120, 3)
     for i, answer in enumerate(answers):
         round_id = i + 1
         ts = t0 + 60 * i
-        assert chain.call(f.getRoundData(round_id)) == [round_id, answer, ts, ts, round_id]
+        assert tuple(chain.call(f.getRoundData(round_id))) == (round_id, answer, ts, ts, round_id)
         assert chain.call(f.getAnswer(round_id)) == answer
         assert chain.call(f.getTimestamp(round_id)) == ts
 
@@ -89,7 +89,7 @@ def test_transmit_outside_bounds_reverts_and_freezes_feed(
         push(feed, answer, transmitter)
     assert e.value.revert.name == "MedianNotInMinMax"
     assert e.value.revert.args == {"answer": answer, "minAnswer": MIN_ANSWER_RAW, "maxAnswer": MAX_ANSWER_RAW}
-    assert chain.call(f.latestRoundData()) == before == [1, 10_700_000, first_ts, first_ts, 1]
+    assert tuple(chain.call(f.latestRoundData())) == tuple(before) == (1, 10_700_000, first_ts, first_ts, 1)
     assert chain.call(f.latestRound()) == 1
     assert chain.call(f.latestTimestamp()) == first_ts
     assert chain.timestamp() - chain.call(f.latestTimestamp()) >= 3_600
@@ -133,14 +133,14 @@ def test_inject_round_bypasses_bounds(chain: Any, push: Any, feed: Any, owner: s
     push(feed, 100 * 10**8, transmitter)
     now = chain.timestamp()
     receipt = chain.transact(f.injectRound(-1, now - 50, now + 999, 1), sender=owner)
-    assert chain.call(f.latestRoundData()) == [2, -1, now - 50, now + 999, 1]
+    assert tuple(chain.call(f.latestRoundData())) == (2, -1, now - 50, now + 999, 1)
     assert chain.events(receipt, feed, "RoundInjected") == [
         {"roundId": 2, "answer": -1, "startedAt": now - 50, "updatedAt": now + 999, "answeredInRound": 1}
     ]
     assert chain.events(receipt, feed, "AnswerUpdated") == [{"current": -1, "roundId": 2, "updatedAt": now + 999}]
     # answeredInRound 0 means "this round"; updatedAt 0 is an incomplete round
     chain.transact(f.injectRound(0, 0, 0, 0), sender=owner)
-    assert chain.call(f.latestRoundData()) == [3, 0, 0, 0, 3]
+    assert tuple(chain.call(f.latestRoundData())) == (3, 0, 0, 0, 3)
     # rounds stay in history and the transmitter continues the sequence
     push(feed, 101 * 10**8, transmitter)
     assert chain.call(f.latestRound()) == 4

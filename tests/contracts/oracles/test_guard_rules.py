@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+# anvil estimates gas before evm_setNextBlockTimestamp applies; time-dependent paths need a fixed limit
+TIMED_TX_GAS = 1_000_000
 ASSET = "0x000000000000000000000000000000000000a55e"
 MIN_RAW, MAX_RAW = 10_000_000, 10**8 * 1_000_000  # conftest `feed` bounds, 8 decimals
 
@@ -29,7 +31,7 @@ def test_normalisation(chain: Any, kit: Any, decimals: int, answer_raw: int, exp
     chain.transact(feed.contract.functions.transmit(answer_raw), sender=chain.accounts[1])
     kit.configure(ASSET, "GUARDED", feed.address)
     assert kit.price() == expected_wad
-    assert chain.call(kit.guard.contract.functions.peekPrice(ASSET)) == [expected_wad, True]
+    assert tuple(chain.call(kit.guard.contract.functions.peekPrice(ASSET))) == (expected_wad, True)
     verdict = kit.check()
     assert verdict["ok"] and verdict["primary"] == "OK" and verdict["fallback"] == "NO_FALLBACK"
     assert verdict["answer"] == answer_raw
@@ -47,7 +49,7 @@ def test_staleness_boundary(chain: Any, kit: Any, feed: Any, transmitter: str, p
     assert kit.check()["primary"] == "STALE"
     assert kit.check()["updated_at"] == t
     assert kit.unavailable_reason() == "STALE"
-    assert chain.call(kit.guard.contract.functions.peekPrice(ASSET)) == [0, False]
+    assert tuple(chain.call(kit.guard.contract.functions.peekPrice(ASSET))) == (0, False)
 
 
 @pytest.mark.parametrize(
@@ -169,7 +171,7 @@ def test_fallback_feed(chain: Any, kit: Any, feed: Any, transmitter: str, push: 
     assert verdict["primary"] == "STALE" and verdict["fallback"] == "OK" and verdict["used_fallback"]
     assert verdict["price_wad"] == 59_500 * 10**18
     chain.set_next_timestamp(t + 701)
-    receipt = chain.transact(kit.guard.contract.functions.getPrice(ASSET))
+    receipt = chain.transact(kit.guard.contract.functions.getPrice(ASSET), gas=TIMED_TX_GAS)
     rejected = kit.chain.events(receipt, kit.guard, "PriceRejected")
     assert [(r["source"].lower(), kit.rule(r["rule"]), r["answer"], r["updatedAt"]) for r in rejected] == [
         (feed.address.lower(), "STALE", 60_000 * 10**8, t)
@@ -212,7 +214,7 @@ def test_sequencer_down_and_grace_period(chain: Any, kit: Any, feed: Any, transm
 
     down_at = deployed_at + 5000
     chain.set_next_timestamp(down_at)
-    chain.transact(seq.contract.functions.updateStatus(True), sender=updater)
+    chain.transact(seq.contract.functions.updateStatus(True), sender=updater, gas=TIMED_TX_GAS)
     verdict = kit.check()
     assert (verdict["primary"], verdict["fallback"], verdict["source"]) == ("SEQUENCER_DOWN", "NO_FALLBACK", seq.address.lower())
     assert verdict["answer"] == 1 and verdict["updated_at"] == down_at
@@ -220,7 +222,7 @@ def test_sequencer_down_and_grace_period(chain: Any, kit: Any, feed: Any, transm
 
     up_at = down_at + 78 * 60
     chain.set_next_timestamp(up_at)
-    chain.transact(seq.contract.functions.updateStatus(False), sender=updater)
+    chain.transact(seq.contract.functions.updateStatus(False), sender=updater, gas=TIMED_TX_GAS)
     chain.set_next_timestamp(up_at + 3600)
     chain.mine()
     assert kit.unavailable_reason() == "SEQUENCER_GRACE_PERIOD"  # just before the grace ends

@@ -8,6 +8,9 @@ import pytest
 
 from defidrill.errors import RevertError
 
+# anvil estimates gas before evm_setNextBlockTimestamp applies; time-dependent paths need a fixed limit
+TIMED_TX_GAS = 1_000_000
+
 UP, DOWN = 0, 1
 
 
@@ -18,13 +21,13 @@ def seq(chain: Any) -> Any:
 
 def _status(chain: Any, seq: Any, down: bool, at_s: int) -> Any:
     chain.set_next_timestamp(at_s)
-    return chain.transact(seq.contract.functions.updateStatus(down), sender=chain.accounts[2])
+    return chain.transact(seq.contract.functions.updateStatus(down), sender=chain.accounts[2], gas=TIMED_TX_GAS)
 
 
 def test_initial_round(chain: Any, seq: Any) -> None:
     f = seq.contract.functions
     deployed_at = chain.timestamp()
-    assert chain.call(f.latestRoundData()) == [1, UP, deployed_at, deployed_at, 1]
+    assert tuple(chain.call(f.latestRoundData())) == (1, UP, deployed_at, deployed_at, 1)
     assert chain.call(f.decimals()) == 0
     assert chain.call(f.description()) == "L2 Sequencer Uptime Status Feed"
     assert chain.call(f.version()) == 1
@@ -39,23 +42,23 @@ def test_rounds_only_on_status_change(chain: Any, seq: Any) -> None:
     receipt = _status(chain, seq, False, t)  # same status: refresh updatedAt only
     assert chain.events(receipt, seq, "RoundUpdated") == [{"status": UP, "updatedAt": t}]
     assert chain.events(receipt, seq, "NewRound") == []
-    assert chain.call(f.latestRoundData()) == [1, UP, t1, t, 1]
+    assert tuple(chain.call(f.latestRoundData())) == (1, UP, t1, t, 1)
 
     down_at = t + 50
     receipt = _status(chain, seq, True, down_at)
     assert chain.events(receipt, seq, "AnswerUpdated") == [{"current": DOWN, "roundId": 2, "updatedAt": down_at}]
-    assert chain.call(f.latestRoundData()) == [2, DOWN, down_at, down_at, 2]
+    assert tuple(chain.call(f.latestRoundData())) == (2, DOWN, down_at, down_at, 2)
 
     _status(chain, seq, True, down_at + 600)  # still down: startedAt stays at the change
-    assert chain.call(f.latestRoundData()) == [2, DOWN, down_at, down_at + 600, 2]
+    assert tuple(chain.call(f.latestRoundData())) == (2, DOWN, down_at, down_at + 600, 2)
 
     up_at = down_at + 78 * 60  # Arbitrum, 15 Dec 2023: ~78 minutes down
     _status(chain, seq, False, up_at)
-    assert chain.call(f.latestRoundData()) == [3, UP, up_at, up_at, 3]
+    assert tuple(chain.call(f.latestRoundData())) == (3, UP, up_at, up_at, 3)
     assert chain.call(f.latestRound()) == 3
     assert chain.call(f.latestAnswer()) == UP
     assert chain.call(f.latestTimestamp()) == up_at
-    assert chain.call(f.getRoundData(2)) == [2, DOWN, down_at, down_at + 600, 2]
+    assert tuple(chain.call(f.getRoundData(2))) == (2, DOWN, down_at, down_at + 600, 2)
     assert chain.call(f.getAnswer(2)) == DOWN
     assert chain.call(f.getTimestamp(2)) == down_at
 

@@ -8,6 +8,9 @@ import pytest
 
 from defidrill.errors import RevertError
 
+# anvil estimates gas before evm_setNextBlockTimestamp applies; time-dependent paths need a fixed limit
+TIMED_TX_GAS = 1_000_000
+
 Q112 = 2**112
 WINDOW_S = 600
 GRANULARITY = 2  # periodS = 300, ring capacity 3
@@ -30,7 +33,7 @@ def _at(chain: Any, ts: int) -> None:
 
 def _update(chain: Any, twap: Any, at_s: int) -> Any:
     chain.set_next_timestamp(at_s)
-    return chain.transact(twap.contract.functions.update())
+    return chain.transact(twap.contract.functions.update(), gas=TIMED_TX_GAS)
 
 
 @pytest.mark.parametrize("base_decimals", [18, 8])
@@ -85,7 +88,7 @@ def test_counterfactual_cumulative_matches_pair_update(chain: Any, make_market: 
     assert (p0, p1, ts) == (uq(r1, r0) * 77, uq(r0, r1) * 77, t0 + 77)
     # once the pair syncs in this block, the stored cumulative equals the counterfactual one
     chain.set_next_timestamp(t0 + 78)
-    chain.transact(m.pair.contract.functions.sync())
+    chain.transact(m.pair.contract.functions.sync(), gas=TIMED_TX_GAS)
     assert chain.call(m.pair.contract.functions.price0CumulativeLast()) == uq(r1, r0) * 78
     assert chain.call(twap.contract.functions.currentCumulativePrices())[0] == uq(r1, r0) * 78
 
