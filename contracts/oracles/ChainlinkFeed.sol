@@ -29,8 +29,10 @@ contract ChainlinkFeed is AggregatorV3Interface, AggregatorInterface, IBoundedAg
     uint256 public constant override version = 1;
 
     uint8 public immutable override decimals;
-    int192 public immutable override minAnswer;
-    int192 public immutable override maxAnswer;
+    /// @dev Not immutable, unlike an OCR aggregator: `setBounds` models Chainlink replacing the
+    ///      aggregator behind the feed's proxy with one of other bounds (the drills' `clamp` failure).
+    int192 public override minAnswer;
+    int192 public override maxAnswer;
     string public override description;
 
     /// @notice The only account allowed to `transmit` (the OCR transmitter / the drill's feeder).
@@ -44,6 +46,8 @@ contract ChainlinkFeed is AggregatorV3Interface, AggregatorInterface, IBoundedAg
     /// @notice Chainlink's legacy event; OCR emits it with `startedBy = address(0)`.
     event NewRound(uint256 indexed roundId, address indexed startedBy, uint256 startedAt);
     event TransmitterSet(address indexed previousTransmitter, address indexed newTransmitter);
+    /// @notice The accepted answer range changed (an aggregator swap behind the proxy, in Chainlink terms).
+    event BoundsUpdated(int192 minAnswer, int192 maxAnswer);
     /// @notice Emitted by `injectRound` so drill logs can tell a fault from a report.
     event RoundInjected(uint80 indexed roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
 
@@ -100,6 +104,16 @@ contract ChainlinkFeed is AggregatorV3Interface, AggregatorInterface, IBoundedAg
         if (updatedAt > type(uint64).max) revert TimestampTooLarge(updatedAt);
         roundId = _appendRound(answer, startedAt, updatedAt, answeredInRound);
         emit RoundInjected(roundId, answer, startedAt, updatedAt, rounds[roundId].answeredInRound);
+    }
+
+    /// @notice Set the accepted answer range [minAnswer, maxAnswer], in `decimals` (owner only).
+    /// @dev Chainlink cannot change an aggregator's bounds; it deploys a new aggregator behind the
+    ///      proxy. This setter models that swap. Existing rounds are kept unchanged.
+    function setBounds(int192 newMinAnswer, int192 newMaxAnswer) external onlyOwner {
+        if (newMinAnswer >= newMaxAnswer) revert InvalidBounds(newMinAnswer, newMaxAnswer);
+        minAnswer = newMinAnswer;
+        maxAnswer = newMaxAnswer;
+        emit BoundsUpdated(newMinAnswer, newMaxAnswer);
     }
 
     /// @notice Replace the transmitter (owner only).

@@ -181,3 +181,28 @@ def test_transfer_ownership(chain: Any, push: Any, feed: Any, owner: str, strang
     assert chain.events(receipt, feed, "OwnershipTransferred") == [{"previousOwner": owner, "newOwner": stranger}]
     assert chain.call(f.owner()) == stranger
     chain.transact(f.setTransmitter(owner), sender=stranger)
+
+
+def test_set_bounds_models_an_aggregator_swap(chain: Any, push: Any, feed: Any, owner: str, transmitter: str,
+                                               stranger: str) -> None:
+    """setBounds moves the accepted range; later transmits follow the new range, old rounds stay."""
+    push(feed, 50_000_000, transmitter)  # $0.50 is inside [$0.10, $1M]
+    receipt = chain.transact(feed.contract.functions.setBounds(40_000_000, MAX_ANSWER_RAW), sender=owner)
+    assert chain.events(receipt, feed, "BoundsUpdated") == [{"minAnswer": 40_000_000, "maxAnswer": MAX_ANSWER_RAW}]
+    assert chain.call(feed.contract.functions.minAnswer()) == 40_000_000
+    with pytest.raises(RevertError) as err:
+        push(feed, 39_999_999, transmitter)  # one unit under the new floor: refused like an OCR report
+    assert err.value.revert.name == "MedianNotInMinMax"
+    assert chain.call(feed.contract.functions.latestAnswer()) == 50_000_000
+    push(feed, 40_000_000, transmitter)  # exactly at the floor is accepted
+    assert chain.call(feed.contract.functions.latestAnswer()) == 40_000_000
+
+
+def test_set_bounds_reverts(chain: Any, feed: Any, owner: str, stranger: str) -> None:
+    with pytest.raises(RevertError) as err:
+        chain.transact(feed.contract.functions.setBounds(1, 2), sender=stranger)
+    assert err.value.revert.name == "NotOwner"
+    with pytest.raises(RevertError) as err:
+        chain.transact(feed.contract.functions.setBounds(5, 5), sender=owner)
+    assert err.value.revert.name == "InvalidBounds"
+    assert err.value.revert.args == {"minAnswer": 5, "maxAnswer": 5}

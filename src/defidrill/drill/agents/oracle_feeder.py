@@ -50,9 +50,11 @@ class OracleFeeder:
                      f"transmit {action.feed} {action.reason}{suffix}")
                 rounds_sent[action.feed] = rounds_sent.get(action.feed, 0) + 1
             elif isinstance(action, InjectRaw):
-                base_round = latest.feeds[action.feed].round_id if latest else 0
-                round_id = base_round + rounds_sent.get(action.feed, 0) + 1
-                answered = max(0, round_id - action.answered_in_round_offset)
+                answered = 0  # the feed reads 0 as "this round"
+                if action.answered_in_round_offset > 0:
+                    base_round = latest.feeds[action.feed].round_id if latest else 0
+                    round_id = base_round + rounds_sent.get(action.feed, 0) + 1
+                    answered = max(1, round_id - action.answered_in_round_offset)
                 t0 = ctx.timestamp - int(ctx.t_s)
                 send(p.feeds[action.feed].functions.injectRound(action.answer_raw, t0 + int(action.started_at_s),
                                                                 t0 + int(action.updated_at_s), answered),
