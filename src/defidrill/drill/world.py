@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from defidrill.chain import Chain, Receipt, TxRequest
+from defidrill.drill.actions import SpotManipulation
+from defidrill.drill.agents.pricing import base_in_for
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.population import BorrowerPlan, agent_address, draw_population
 from defidrill.drill.schema import Drill
@@ -51,13 +53,14 @@ class World:
     keepers: dict[str, str]  # keeper name -> address
     arbitrageur: str
     attacker: str
+    manipulator: str | None = None  # SpotManipulator contract (the attacker's pool account)
     lp_tokens_initial: dict[str, int] = field(default_factory=dict)  # pair symbol -> LP balance at start
     seed_receipts: int = 0
 
     @property
     def accounts(self) -> list[str]:
         """Every account that may hold a position in the pool (scanned each step)."""
-        return [b.address for b in self.borrowers] + [self.attacker]
+        return [b.address for b in self.borrowers] + ([self.manipulator] if self.manipulator else [])
 
 
 def pair_symbol(drill: Drill, pair_name: str) -> str:
@@ -182,7 +185,23 @@ def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
             txs.append(tx(protocol.tokens[sym].functions.mint(arbitrageur, usd_to_raw(inventory_usd, spec.price_usd, spec.decimals))))
         txs.append(tx(base.functions.mint(arbitrageur, usd_to_raw(inventory_usd * len(protocol.pairs),
                                                                   config.base.price_usd, config.base.decimals))))
+    attacks = [f for f in drill.failures if f.kind == "spot_manipulation"]
+    if attacks:
+        capital_raw = 0
+        base_spec = config.base
+        for f in attacks:
+            sym = pair_symbol(drill, f.pair)
+            base_reserve_raw = usd_to_raw(config.pair_liquidity_usd.get(sym, 0.0) / 2, base_spec.price_usd, base_spec.decimals)
+            action = SpotManipulation(f.pair, f.size_usd, f.target_multiplier, None)
+            capital_raw += base_in_for(action, base_reserve_raw, base_spec.price_usd, base_spec.decimals)
+        # Twice the planned size: LP withdrawals or arbitrage before the attack change the reserves.
+        txs.append(tx(base.functions.mint(attacker, 2 * capital_raw + 1)))
     _expect_ok(chain.send_block(txs), "seeding (funder)")
+    if attacks:
+        [receipt] = chain.send_block([chain.deploy_tx("SpotManipulator", sender=attacker, gas=3_000_000)])
+        if isinstance(receipt, ChainError) or not receipt.ok or receipt.contract_address is None:
+            raise ChainError(f"seeding: the SpotManipulator deployment failed: {receipt}")
+        world.manipulator = receipt.contract_address
 
     # 4. Borrowers borrow; agents approve.
     txs = []
@@ -195,6 +214,8 @@ def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
         for token in protocol.tokens.values():
             txs.append(tx(token.functions.approve(pool.address, MAX_UINT), sender=agent))
             txs.append(tx(token.functions.approve(protocol.router.address, MAX_UINT), sender=agent))
+    if world.manipulator:
+        txs.append(tx(base.functions.approve(world.manipulator, MAX_UINT), sender=attacker))
     _expect_ok(chain.send_block(txs), "seeding (borrowers)")
 
     # 5. Restore the drill's LTVs.
