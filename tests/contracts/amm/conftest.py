@@ -36,7 +36,6 @@ class AmmKit:
         self.factory = factory
         self.router = router
         self.deployer = chain.accounts[0]
-        self._pair_abi: list[dict[str, Any]] | None = None
 
     # ------------------------------------------------------------ deploy / bind
     def token(self, symbol: str, decimals: int) -> Any:
@@ -44,13 +43,7 @@ class AmmKit:
 
     def pair_at(self, address: str) -> Any:
         """Bind the AmmPair ABI at `address` (pairs are deployed by the factory, not by the test)."""
-        if hasattr(self.chain, "at"):
-            return self.chain.at("AmmPair", address)
-        if self._pair_abi is None:
-            self._pair_abi = self.chain.deploy("AmmPair").abi
-        w3 = self.factory.contract.w3
-        bound = w3.eth.contract(address=address, abi=self._pair_abi)
-        return type(self.factory)(name="AmmPair", address=address, abi=self._pair_abi, contract=bound)
+        return self.chain.at("AmmPair", address)
 
     def create_pair(self, token_a: Any, token_b: Any) -> PairHandle:
         f = self.factory.contract.functions
@@ -88,11 +81,6 @@ class AmmKit:
         self.send(h.token0, h.address, amount0_raw)
         self.send(h.token1, h.address, amount1_raw)
         return self.chain.transact(h.pair.contract.functions.mint(to or self.deployer), sender=self.deployer)
-
-
-@pytest.fixture
-def deployer(chain: Any) -> str:
-    return chain.accounts[0]
 
 
 @pytest.fixture
