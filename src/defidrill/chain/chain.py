@@ -84,9 +84,10 @@ class Chain:
         assert receipt.contract_address is not None
         return self.at(name, receipt.contract_address)
 
-    def deploy_many(self, items: Sequence[tuple[str, Sequence[Any]]], *, sender: str | None = None) -> list[Deployed]:
-        """Deploy independent contracts in one batch (their constructors must not need each other)."""
-        txs = [self.deploy_tx(name, *args, sender=sender) for name, args in items]
+    def deploy_many(self, items: Sequence[tuple[str, Sequence[Any]]], *, sender: str | None = None,
+                    gas: int | None = None) -> list[Deployed]:
+        """Deploy contracts in one batch, in order (give ``gas`` when a constructor needs an earlier one)."""
+        txs = [self.deploy_tx(name, *args, sender=sender, gas=gas) for name, args in items]
         receipts = self.send_many(txs)
         return [self.at(name, r.contract_address or "") for (name, _), r in zip(items, receipts)]
 
