@@ -1,0 +1,9 @@
+"""The chain runtime: anvil process, batched JSON-RPC, clock, snapshots, deployment."""
+
+from defidrill.chain.anvil import AnvilConfig, AnvilNode, free_port, start_anvil
+from defidrill.chain.chain import Chain
+from defidrill.chain.rpc import RpcClient, RpcReply
+from defidrill.chain.types import Deployed, Receipt, TxRequest
+
+__all__ = ["AnvilConfig", "AnvilNode", "Chain", "Deployed", "Receipt", "RpcClient", "RpcReply", "TxRequest",
+           "free_port", "start_anvil"]

@@ -1,0 +1,160 @@
+"""Decode reverts and events against every compiled ABI.
+
+A revert arrives as bytes: a 4-byte selector and ABI-encoded arguments. Knowing
+every custom error of the project lets a failure read ``InsufficientProfit(profit=3,
+minProfit=50)`` instead of ``0x...``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from eth_abi import decode as abi_decode
+from eth_abi.exceptions import DecodingError
+from eth_utils import keccak, to_checksum_address
+
+from defidrill.errors import DecodedRevert
+
+
+def canonical_type(item: dict[str, Any]) -> str:
+    """ABI type string with tuples expanded, e.g. ``(uint256,address)[]``."""
+    typ: str = item["type"]
+    if typ.startswith("tuple"):
+        inner = ",".join(canonical_type(c) for c in item.get("components", []))
+        return f"({inner}){typ[5:]}"
+    return typ
+
+
+def signature(item: dict[str, Any]) -> str:
+    return f"{item['name']}({','.join(canonical_type(i) for i in item.get('inputs', []))})"
+
+
+def _normalise(value: Any, item: dict[str, Any]) -> Any:
+    """Addresses checksummed, bytes as 0x-hex, tuples as dicts of their component names."""
+    typ = item["type"]
+    if typ.endswith("]"):
+        base = dict(item, type=typ[: typ.rindex("[")])
+        return [_normalise(v, base) for v in value]
+    if typ == "tuple":
+        return {c.get("name") or str(i): _normalise(v, c) for i, (c, v) in enumerate(zip(item["components"], value))}
+    if typ == "address":
+        return to_checksum_address(value)
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return value
+
+
+def decode_values(items: list[dict[str, Any]], data: bytes) -> list[Any]:
+    types = [canonical_type(i) for i in items]
+    values = abi_decode(types, data)
+    return [_normalise(v, i) for v, i in zip(values, items)]
+
+
+@dataclass(frozen=True)
+class EventAbi:
+    contract: str
+    item: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.item["name"])
+
+
+PANIC_REASONS = {
+    0x01: "assert failed",
+    0x11: "arithmetic overflow or underflow",
+    0x12: "division by zero",
+    0x21: "invalid enum value",
+    0x31: "pop on empty array",
+    0x32: "array index out of bounds",
+    0x41: "out of memory",
+    0x51: "call to zero-initialised function",
+}
+
+
+class AbiRegistry:
+    """Selectors of every custom error and topics of every event across the given ABIs."""
+
+    def __init__(self) -> None:
+        self.errors: dict[bytes, dict[str, Any]] = {}
+        self.events: dict[bytes, list[EventAbi]] = {}
+
+    def add(self, contract: str, abi: Iterable[dict[str, Any]]) -> None:
+        for item in abi:
+            if item.get("type") == "error":
+                self.errors.setdefault(keccak(text=signature(item))[:4], item)
+            elif item.get("type") == "event" and not item.get("anonymous"):
+                topic = keccak(text=signature(item))
+                known = self.events.setdefault(topic, [])
+                if not any(e.item == item for e in known):
+                    known.append(EventAbi(contract, item))
+
+    def decode_revert(self, data: str | bytes | None) -> DecodedRevert | None:
+        if data is None:
+            return None
+        raw = bytes.fromhex(data[2:] if data.startswith("0x") else data) if isinstance(data, str) else data
+        hexdata = "0x" + raw.hex()
+        if len(raw) < 4:
+            return DecodedRevert("EmptyRevert", {}, hexdata) if not raw else None
+        selector, body = raw[:4], raw[4:]
+        try:
+            if selector == bytes.fromhex("08c379a0"):
+                return DecodedRevert("Error", {"message": abi_decode(["string"], body)[0]}, hexdata)
+            if selector == bytes.fromhex("4e487b71"):
+                code = abi_decode(["uint256"], body)[0]
+                return DecodedRevert("Panic", {"code": code, "reason": PANIC_REASONS.get(code, "unknown")}, hexdata)
+            item = self.errors.get(selector)
+            if item is None:
+                return DecodedRevert("UnknownError", {"selector": "0x" + selector.hex()}, hexdata)
+            values = decode_values(item.get("inputs", []), body)
+            names = [i.get("name") or f"arg{n}" for n, i in enumerate(item.get("inputs", []))]
+            return DecodedRevert(item["name"], dict(zip(names, values)), hexdata)
+        except DecodingError:
+            return DecodedRevert("UndecodableRevert", {}, hexdata)
+
+    def decode_log(self, log: dict[str, Any]) -> dict[str, Any] | None:
+        """A raw log -> {event, contract, address, args, block, tx, index}; None if unknown."""
+        topics = [bytes.fromhex(t[2:]) for t in log.get("topics", [])]
+        if not topics:
+            return None
+        for candidate in self.events.get(topics[0], []):
+            inputs = candidate.item.get("inputs", [])
+            indexed = [i for i in inputs if i.get("indexed")]
+            plain = [i for i in inputs if not i.get("indexed")]
+            if len(indexed) != len(topics) - 1:
+                continue
+            try:
+                args: dict[str, Any] = {}
+                for item, topic in zip(indexed, topics[1:]):
+                    if item["type"] in ("string", "bytes") or item["type"].endswith("]") or item["type"].startswith("tuple"):
+                        args[item["name"]] = "0x" + topic.hex()
+                    else:
+                        args[item["name"]] = _normalise(abi_decode([item["type"]], topic)[0], item)
+                data = bytes.fromhex(log["data"][2:]) if log.get("data", "0x") != "0x" else b""
+                for item, value in zip(plain, decode_values(plain, data)):
+                    args[item["name"]] = value
+            except DecodingError:
+                continue
+            return {
+                "event": candidate.name,
+                "contract": candidate.contract,
+                "address": to_checksum_address(log["address"]),
+                "args": args,
+                "block": int(log["blockNumber"], 16) if isinstance(log.get("blockNumber"), str) else log.get("blockNumber"),
+                "tx": log.get("transactionHash"),
+                "log_index": int(log["logIndex"], 16) if isinstance(log.get("logIndex"), str) else log.get("logIndex"),
+            }
+        return None
+
+
+def revert_data_from_error(error: dict[str, Any] | None) -> str | None:
+    """Anvil puts revert bytes in ``error.data`` (a hex string, sometimes nested)."""
+    if not error:
+        return None
+    data = error.get("data")
+    if isinstance(data, dict):
+        data = data.get("data") or data.get("result")
+    if isinstance(data, str) and data.startswith("0x"):
+        return data
+    return None

@@ -1,0 +1,332 @@
+"""The chain a drill talks to: batched transactions and calls, anvil controls, a clock.
+
+Everything goes through ``RpcClient`` so that a step of a drill costs a few HTTP
+round trips, not thousands. web3.py is used for ABI encoding and as ``chain.w3``
+for users who want its full API.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any, Iterator, Sequence
+
+from eth_utils import to_checksum_address
+from web3 import HTTPProvider, Web3
+from web3.contract.contract import ContractFunction
+
+from defidrill.chain.abi_registry import AbiRegistry, decode_values, revert_data_from_error
+from defidrill.chain.anvil import AnvilConfig, AnvilNode
+from defidrill.chain.rpc import RpcClient, RpcReply
+from defidrill.chain.types import Deployed, Receipt, TxRequest
+from defidrill.errors import ChainError, RevertError
+from defidrill.toolchain import Artifacts, compile_project
+
+
+def _int(value: Any) -> int:
+    return int(value, 16) if isinstance(value, str) else int(value or 0)
+
+
+class Chain:
+    """A JSON-RPC chain (a launched anvil or an attached URL) plus the project's ABIs."""
+
+    def __init__(self, rpc_url: str, artifacts: Artifacts | None = None, *, node: AnvilNode | None = None):
+        self.rpc_url = rpc_url
+        self.node = node
+        self.rpc = RpcClient(rpc_url, is_alive=(lambda: node.alive) if node else None)
+        self.w3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": 120}))
+        self.artifacts = artifacts if artifacts is not None else compile_project()
+        self.registry = AbiRegistry()
+        for artifact in self.artifacts.by_name.values():
+            self.registry.add(artifact.name, artifact.abi)
+        self.chain_id = _int(self.rpc.request("eth_chainId"))
+        self.accounts: list[str] = [to_checksum_address(a) for a in self.rpc.request("eth_accounts")]
+        self._automine = True
+
+    # ----------------------------------------------------------------- lifecycle
+    @classmethod
+    @contextlib.contextmanager
+    def launch(cls, config: AnvilConfig | None = None, artifacts: Artifacts | None = None) -> Iterator["Chain"]:
+        """Start anvil, yield a Chain on it, stop anvil however the block exits."""
+        artifacts = artifacts if artifacts is not None else compile_project()
+        with AnvilNode.start(config) as node:
+            chain = cls(node.rpc_url, artifacts, node=node)
+            try:
+                yield chain
+            finally:
+                chain.rpc.close()
+
+    @classmethod
+    def attach(cls, rpc_url: str, artifacts: Artifacts | None = None) -> "Chain":
+        """Use a node someone else runs (an anvil, a fork); we never stop it."""
+        return cls(rpc_url, artifacts)
+
+    @property
+    def deployer(self) -> str:
+        return self.accounts[0]
+
+    # ----------------------------------------------------------------- contracts
+    def at(self, name: str, address: str) -> Deployed:
+        artifact = self.artifacts.get(name)
+        address = to_checksum_address(address)
+        return Deployed(name, address, artifact.abi, self.w3.eth.contract(address=address, abi=artifact.abi))
+
+    def deploy_tx(self, name: str, *args: Any, sender: str | None = None, gas: int | None = None) -> TxRequest:
+        artifact = self.artifacts.get(name)
+        if not artifact.deployable:
+            raise ChainError(f"{name} has no bytecode (an interface or abstract contract) and cannot be deployed")
+        factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+        data = factory.constructor(*args).data_in_transaction
+        return TxRequest(sender or self.deployer, None, data, gas=gas, label=f"deploy {name}")
+
+    def deploy(self, name: str, *args: Any, sender: str | None = None, gas: int | None = None) -> Deployed:
+        receipt = self.send(self.deploy_tx(name, *args, sender=sender, gas=gas))
+        assert receipt.contract_address is not None
+        return self.at(name, receipt.contract_address)
+
+    def deploy_many(self, items: Sequence[tuple[str, Sequence[Any]]], *, sender: str | None = None) -> list[Deployed]:
+        """Deploy independent contracts in one batch (their constructors must not need each other)."""
+        txs = [self.deploy_tx(name, *args, sender=sender) for name, args in items]
+        receipts = self.send_many(txs)
+        return [self.at(name, r.contract_address or "") for (name, _), r in zip(items, receipts)]
+
+    # ----------------------------------------------------------------- encoding
+    @staticmethod
+    def encode(fn: ContractFunction) -> tuple[str, str]:
+        """(to, calldata) of a bound contract function call."""
+        return str(fn.address), fn._encode_transaction_data()
+
+    def tx(self, fn: ContractFunction, *, sender: str | None = None, value_wei: int = 0, gas: int | None = None,
+           gas_price_wei: int | None = None, label: str = "") -> TxRequest:
+        to, data = self.encode(fn)
+        return TxRequest(sender or self.deployer, to, data, value_wei, gas, gas_price_wei, label or fn.fn_name)
+
+    def _decode_output(self, fn: ContractFunction, data_hex: str) -> Any:
+        outputs = fn.abi.get("outputs", [])
+        values = decode_values(outputs, bytes.fromhex(data_hex[2:]))
+        if len(values) == 1:
+            return values[0]
+        return tuple(values)
+
+    def _revert_error(self, method: str, error: dict[str, Any], tx: dict[str, Any] | None = None) -> ChainError:
+        data = revert_data_from_error(error)
+        message = str(error.get("message", error))
+        if data is not None or "revert" in message.lower():
+            return RevertError(message, method=method, revert=self.registry.decode_revert(data), tx=tx, raw=error)
+        return ChainError(message, method=method, tx=tx, raw=error)
+
+    # ----------------------------------------------------------------- calls
+    def call(self, fn: ContractFunction, *, sender: str | None = None, block: str | int = "latest") -> Any:
+        return self._call_result(self.call_many([fn], sender=sender, block=block)[0])
+
+    @staticmethod
+    def _call_result(result: Any) -> Any:
+        if isinstance(result, ChainError):
+            raise result
+        return result
+
+    def call_many(self, fns: Sequence[ContractFunction], *, sender: str | None = None,
+                  block: str | int = "latest") -> list[Any]:
+        """One JSON-RPC batch of eth_call; each entry is the decoded value or a ChainError (not raised)."""
+        tag = hex(block) if isinstance(block, int) else block
+        requests = []
+        for fn in fns:
+            to, data = self.encode(fn)
+            call: dict[str, Any] = {"to": to, "data": data}
+            if sender:
+                call["from"] = sender
+            requests.append(("eth_call", [call, tag]))
+        out: list[Any] = []
+        for fn, reply in zip(fns, self.rpc.batch(requests)):
+            if reply.ok:
+                out.append(self._decode_output(fn, reply.result))
+            else:
+                out.append(self._revert_error(f"eth_call {fn.fn_name}", reply.error or {}, reply.params[0]))
+        return out
+
+    # ----------------------------------------------------------------- transactions
+    def transact(self, fn: ContractFunction, *, sender: str | None = None, value_wei: int = 0,
+                 gas: int | None = None) -> Receipt:
+        """Send one call as a transaction, mine it, raise RevertError (decoded) if it reverts."""
+        return self.send(self.tx(fn, sender=sender, value_wei=value_wei, gas=gas))
+
+    def send(self, tx: TxRequest) -> Receipt:
+        receipt = self.send_many([tx])[0]
+        return receipt
+
+    def send_many(self, txs: Sequence[TxRequest], *, raise_on_revert: bool = True) -> list[Receipt]:
+        """Send a batch with automine on; each tx is mined in its own block, in order."""
+        hashes = self.submit(txs)
+        errors = [h for h in hashes if isinstance(h, ChainError)]
+        if errors and raise_on_revert:
+            raise errors[0]
+        receipts = self.receipts([h for h in hashes if isinstance(h, str)])
+        if raise_on_revert:
+            for tx, receipt in zip(txs, receipts):
+                if not receipt.ok:
+                    raise self.explain_failure(tx, receipt)
+        return receipts
+
+    def submit(self, txs: Sequence[TxRequest]) -> list[str | ChainError]:
+        """eth_sendTransaction for each, in one batch: a tx hash, or the error the node gave at send time."""
+        # Nonces are assigned here: anvil handles a batch's sends concurrently, and two
+        # sends from one sender would otherwise race for the same nonce.
+        senders = sorted({tx.sender.lower() for tx in txs})
+        counts = self.rpc.batch([("eth_getTransactionCount", [s, "pending"]) for s in senders])
+        next_nonce = {s: _int(r.result) for s, r in zip(senders, counts)}
+        payloads = []
+        for tx in txs:
+            payload = tx.to_rpc()
+            payload["nonce"] = hex(next_nonce[tx.sender.lower()])
+            next_nonce[tx.sender.lower()] += 1
+            payloads.append(payload)
+        replies = self.rpc.batch([("eth_sendTransaction", [p]) for p in payloads])
+        out: list[str | ChainError] = []
+        for tx, reply in zip(txs, replies):
+            if reply.ok:
+                out.append(str(reply.result))
+            else:
+                out.append(self._revert_error(f"eth_sendTransaction {tx.label}".strip(), reply.error or {}, tx.to_rpc()))
+        return out
+
+    def receipts(self, tx_hashes: Sequence[str], *, wait_s: float = 10.0) -> list[Receipt]:
+        """Receipts in one batch; with automine anvil mines just after answering, so poll briefly."""
+        found: dict[str, dict[str, Any]] = {}
+        deadline = time.monotonic() + wait_s
+        while True:
+            missing = [h for h in tx_hashes if h not in found]
+            if not missing:
+                break
+            for h, reply in zip(missing, self.rpc.batch([("eth_getTransactionReceipt", [h]) for h in missing])):
+                if reply.ok and reply.result is not None:
+                    found[h] = reply.result
+            if len(found) == len(set(tx_hashes)):
+                break
+            if time.monotonic() > deadline:
+                raise ChainError(
+                    f"no receipt for {len(tx_hashes) - len(found)} transaction(s), e.g. {missing[0]} "
+                    "(is automine off and the block not mined?)",
+                    method="eth_getTransactionReceipt",
+                )
+            time.sleep(0.005)
+        return [self._receipt(found[h]) for h in tx_hashes]
+
+    def _receipt(self, raw: dict[str, Any]) -> Receipt:
+        logs = raw.get("logs", [])
+        events = [e for e in (self.registry.decode_log(log) for log in logs) if e is not None]
+        contract = raw.get("contractAddress")
+        return Receipt(
+            tx_hash=raw["transactionHash"],
+            status=_int(raw.get("status")),
+            block_number=_int(raw.get("blockNumber")),
+            tx_index=_int(raw.get("transactionIndex")),
+            gas_used=_int(raw.get("gasUsed")),
+            effective_gas_price_wei=_int(raw.get("effectiveGasPrice")),
+            sender=to_checksum_address(raw["from"]),
+            to=to_checksum_address(raw["to"]) if raw.get("to") else None,
+            contract_address=to_checksum_address(contract) if contract else None,
+            logs=logs,
+            events=events,
+        )
+
+    def explain_failure(self, tx: TxRequest, receipt: Receipt) -> RevertError:
+        """Replay a failed tx as eth_call on the parent block to decode why it reverted."""
+        reply: RpcReply = self.rpc.batch([("eth_call", [tx.to_rpc(), hex(max(receipt.block_number - 1, 0))])])[0]
+        error = reply.error or {"message": "reverted on chain (replay did not revert: order-dependent failure)"}
+        err = self._revert_error(f"transaction {tx.label}".strip(), error, tx.to_rpc())
+        if isinstance(err, RevertError):
+            return err
+        return RevertError(str(err), method=err.method, tx=tx.to_rpc(), raw=error)
+
+    def events(self, receipt: Receipt, deployed: Deployed | None, name: str) -> list[dict[str, Any]]:
+        return receipt.events_named(name, deployed.address if deployed else None)
+
+    def logs(self, from_block: int, to_block: int | str = "latest", address: str | list[str] | None = None) -> list[dict[str, Any]]:
+        """Every log in a block range, decoded where an ABI knows it (raw otherwise)."""
+        query: dict[str, Any] = {"fromBlock": hex(from_block), "toBlock": hex(to_block) if isinstance(to_block, int) else to_block}
+        if address is not None:
+            query["address"] = address
+        raw_logs = self.rpc.request("eth_getLogs", [query]) or []
+        decoded = []
+        for log in raw_logs:
+            event = self.registry.decode_log(log)
+            decoded.append(event if event is not None else {"event": None, "raw": log})
+        return decoded
+
+    # ----------------------------------------------------------------- anvil controls
+    def set_automine(self, enabled: bool) -> None:
+        self.rpc.request("evm_setAutomine", [enabled])
+        self._automine = enabled
+
+    @property
+    def automine(self) -> bool:
+        return self._automine
+
+    def mine(self, blocks: int = 1, interval_s: int | None = None) -> None:
+        params: list[Any] = [hex(blocks)]
+        if interval_s is not None:
+            params.append(hex(interval_s))
+        self.rpc.request("anvil_mine", params)
+
+    def block_number(self) -> int:
+        return _int(self.rpc.request("eth_blockNumber"))
+
+    def timestamp(self) -> int:
+        """Timestamp of the latest block."""
+        block = self.rpc.request("eth_getBlockByNumber", ["latest", False])
+        return _int(block["timestamp"])
+
+    def set_next_timestamp(self, ts: int) -> None:
+        self.rpc.request("evm_setNextBlockTimestamp", [int(ts)])
+
+    def advance(self, seconds: int, blocks: int = 1) -> int:
+        """Move time forward by ``seconds`` over ``blocks`` mined blocks; returns the new timestamp.
+
+        The clock of a drill: seconds and blocks advance together, each block
+        ``seconds // blocks`` apart, the last landing exactly on ``now + seconds``.
+        """
+        if blocks < 1 or seconds < blocks:
+            raise ValueError(f"advance needs blocks >= 1 and seconds >= blocks (got {seconds} s, {blocks} blocks)")
+        target = self.timestamp() + int(seconds)
+        if blocks > 1:
+            self.mine(blocks - 1, int(seconds) // blocks)
+        self.set_next_timestamp(target)
+        self.mine(1)
+        return target
+
+    def snapshot(self) -> str:
+        return str(self.rpc.request("evm_snapshot"))
+
+    def revert(self, snapshot_id: str) -> None:
+        if not self.rpc.request("evm_revert", [snapshot_id]):
+            raise ChainError(f"evm_revert to {snapshot_id} refused (already used or unknown)", method="evm_revert")
+
+    @contextlib.contextmanager
+    def isolated(self) -> Iterator[None]:
+        """Everything inside runs on a snapshot that is reverted on exit."""
+        snap = self.snapshot()
+        try:
+            yield
+        finally:
+            self.revert(snap)
+
+    def set_balance(self, address: str, wei: int) -> None:
+        self.rpc.request("anvil_setBalance", [address, hex(wei)])
+
+    def balance(self, address: str) -> int:
+        return _int(self.rpc.request("eth_getBalance", [address, "latest"]))
+
+    def impersonate(self, address: str) -> None:
+        self.rpc.request("anvil_impersonateAccount", [address])
+
+    def stop_impersonating(self, address: str) -> None:
+        self.rpc.request("anvil_stopImpersonatingAccount", [address])
+
+    def set_storage(self, address: str, slot: int, value: int) -> None:
+        self.rpc.request("anvil_setStorageAt", [address, hex(slot), "0x" + value.to_bytes(32, "big").hex()])
+
+    def get_storage(self, address: str, slot: int) -> int:
+        return _int(self.rpc.request("eth_getStorageAt", [address, hex(slot), "latest"]))
+
+    def set_code(self, address: str, code: str) -> None:
+        self.rpc.request("anvil_setCode", [address, code])

@@ -1,0 +1,77 @@
+"""Plain records the chain layer hands upward."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from web3.contract import Contract
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """A contract on chain: its name in the artifacts, address, ABI and a bound web3 contract."""
+
+    name: str
+    address: str
+    abi: list[dict[str, Any]]
+    contract: Contract = field(repr=False, compare=False)
+
+    @property
+    def functions(self) -> Any:
+        return self.contract.functions
+
+
+@dataclass(frozen=True)
+class TxRequest:
+    """One transaction to send: from an unlocked or impersonated address."""
+
+    sender: str
+    to: str | None
+    data: str
+    value_wei: int = 0
+    gas: int | None = None
+    gas_price_wei: int | None = None
+    label: str = ""
+
+    def to_rpc(self) -> dict[str, Any]:
+        tx: dict[str, Any] = {"from": self.sender, "data": self.data, "value": hex(self.value_wei)}
+        if self.to is not None:
+            tx["to"] = self.to
+        if self.gas is not None:
+            tx["gas"] = hex(self.gas)
+        if self.gas_price_wei is not None:
+            tx["gasPrice"] = hex(self.gas_price_wei)
+        return tx
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A mined transaction; ``events`` are the logs decoded against every compiled ABI."""
+
+    tx_hash: str
+    status: int
+    block_number: int
+    tx_index: int
+    gas_used: int
+    effective_gas_price_wei: int
+    sender: str
+    to: str | None
+    contract_address: str | None
+    logs: list[dict[str, Any]] = field(repr=False)
+    events: list[dict[str, Any]] = field(repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 1
+
+    @property
+    def fee_wei(self) -> int:
+        return self.gas_used * self.effective_gas_price_wei
+
+    def events_named(self, name: str, address: str | None = None) -> list[dict[str, Any]]:
+        return [
+            e["args"]
+            for e in self.events
+            if e["event"] == name and (address is None or e["address"].lower() == address.lower())
+        ]

@@ -1,0 +1,112 @@
+"""Compile ``contracts/`` once through py-solc-x standard JSON and cache by source hash.
+
+solc-js costs about a second per invocation, so a warm run must not call the
+compiler at all: the cache key is the hash of every source's path and bytes, the
+compiler's long version and the settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import json
+from pathlib import Path
+from typing import Any
+
+import solcx
+from solcx.exceptions import SolcError
+
+from defidrill.errors import CompileError, ToolchainError
+from defidrill.toolchain.artifacts import Artifact, Artifacts
+from defidrill.toolchain.project import cache_dir, project_root
+from defidrill.toolchain.solc_binary import SolcBinary, find_solc
+
+EVM_VERSION = "cancun"
+OPTIMIZER_RUNS = 200
+
+
+def compiler_settings() -> dict[str, Any]:
+    return {
+        "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS},
+        "evmVersion": EVM_VERSION,
+        "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object"]}},
+    }
+
+
+def collect_sources(root: Path, contracts_dir: Path) -> dict[str, str]:
+    """Source unit name (path relative to the root) -> file content, sorted for a stable hash."""
+    files = sorted(contracts_dir.rglob("*.sol"))
+    if not files:
+        raise ToolchainError(f"no Solidity sources under {contracts_dir}")
+    return {str(f.relative_to(root)): f.read_text() for f in files}
+
+
+def source_hash(sources: dict[str, str], compiler_long_version: str, settings: dict[str, Any]) -> str:
+    digest = hashlib.sha256()
+    digest.update(compiler_long_version.encode())
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    for name in sorted(sources):
+        digest.update(name.encode() + b"\0" + sources[name].encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _format_errors(errors: list[dict[str, Any]]) -> str:
+    return "\n".join(e.get("formattedMessage") or e.get("message", "") for e in errors).strip()
+
+
+def _run_solc(solc: SolcBinary, root: Path, sources: dict[str, str], settings: dict[str, Any]) -> dict[str, Any]:
+    standard_input = {
+        "language": "Solidity",
+        "sources": {name: {"content": text} for name, text in sources.items()},
+        "settings": settings,
+    }
+    try:
+        output = solcx.compile_standard(
+            standard_input, solc_binary=solc.path, base_path=str(root), allow_paths=str(root)
+        )
+    except SolcError as exc:
+        stdout = getattr(exc, "stdout_data", "") or ""
+        try:
+            errors = json.loads(stdout).get("errors", [])
+        except json.JSONDecodeError:
+            errors = [{"formattedMessage": stdout or str(exc)}]
+        hard = [e for e in errors if e.get("severity") == "error"] or errors
+        raise CompileError(f"solc {solc.version} rejected the contracts:\n{_format_errors(hard)}") from None
+    hard = [e for e in output.get("errors", []) if e.get("severity") == "error"]
+    if hard:
+        raise CompileError(f"solc {solc.version} rejected the contracts:\n{_format_errors(hard)}")
+    return output
+
+
+def _artifacts_from_output(output: dict[str, Any]) -> dict[str, Artifact]:
+    by_name: dict[str, Artifact] = {}
+    for source, contracts in sorted(output.get("contracts", {}).items()):
+        for name, data in contracts.items():
+            if name in by_name:
+                raise ToolchainError(
+                    f"two contracts are named {name!r} ({by_name[name].source} and {source}); "
+                    "contract names must be unique across contracts/"
+                )
+            bytecode = data.get("evm", {}).get("bytecode", {}).get("object", "")
+            by_name[name] = Artifact(name=name, source=source, abi=data.get("abi", []), bytecode="0x" + bytecode)
+    return by_name
+
+
+def compile_project(root: Path | None = None, *, contracts_dir: Path | None = None, solc: SolcBinary | None = None) -> Artifacts:
+    """Compile every ``.sol`` under ``contracts/``, from the cache when nothing changed."""
+    root = (root or project_root()).resolve()
+    contracts_dir = contracts_dir or root / "contracts"
+    solc = solc or find_solc(root)
+    settings = compiler_settings()
+    sources = collect_sources(root, contracts_dir)
+    key = source_hash(sources, solc.long_version, settings)
+    cache_file = cache_dir(root) / "artifacts" / f"{key}.json"
+    if cache_file.is_file():
+        return Artifacts.from_json(json.loads(cache_file.read_text()), from_cache=True)
+    output = _run_solc(solc, root, sources, settings)
+    artifacts = Artifacts(by_name=_artifacts_from_output(output), compiler=solc.long_version, source_hash=key)
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(artifacts.to_json()))
+    tmp.replace(cache_file)
+    return artifacts
