@@ -151,6 +151,10 @@ interface ILendingPool {
             uint256 healthFactorWad
         );
     function accountBalances(address account) external view returns (uint256 debtBase, uint256[] memory collateralRaw);
+    function accountBalancesMany(address[] calldata accounts)
+        external
+        view
+        returns (uint256[] memory debtsBase, uint256[] memory collateralRawFlat);
     function previewLiquidation(address account, address collateralAsset, uint256 repayAmountBase)
         external
         view

@@ -415,6 +415,28 @@ contract LendingPool is ILendingPool, ReentrancyGuard {
         debtBase = _debtOf(account);
     }
 
+    /// @notice `accountBalances` for many accounts in one call (the Lens's per-scan read): debts in base
+    ///         raw units, and collateral balances flattened account-major, `collateralAssets()` order
+    ///         (entry [a * assets + i] = account a's balance of asset i).
+    function accountBalancesMany(address[] calldata accounts)
+        external
+        view
+        override
+        returns (uint256[] memory debtsBase, uint256[] memory collateralRawFlat)
+    {
+        address[] memory assets = _collateralAssets;
+        uint256 borrowIndexWad = _previewAccrual().borrowIndexWad;
+        debtsBase = new uint256[](accounts.length);
+        collateralRawFlat = new uint256[](accounts.length * assets.length);
+        for (uint256 a = 0; a < accounts.length; ++a) {
+            debtsBase[a] = InterestLogic.debtUp(borrowPrincipalOf[accounts[a]], borrowIndexWad);
+            mapping(address => uint256) storage balances = _collateralBalances[accounts[a]];
+            for (uint256 i = 0; i < assets.length; ++i) {
+                collateralRawFlat[a * assets.length + i] = balances[assets[i]];
+            }
+        }
+    }
+
     /// @notice What `liquidate(account, collateralAsset, repayAmountBase)` would repay and seize in this
     ///         block at `peekPrice` prices; reverts with the errors `liquidate` would, and with
     ///         `OraclePriceUnavailable` where `getPrice` would revert.

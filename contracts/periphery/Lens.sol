@@ -9,7 +9,7 @@ import {AccountLogic} from "../lending/libraries/AccountLogic.sol";
 
 /// @title Read-only batch views over a LendingPool for keepers, drill agents and invariant checks.
 /// @notice `scan` values many accounts in one eth_call: prices are peeked once per asset per scan, then each
-///         account costs one `accountBalances` call and runs the pool's own AccountLogic, so its numbers
+///         account costs its storage reads in one `accountBalancesMany` call and runs the pool's own AccountLogic, so its numbers
 ///         equal the pool's `accountData` / `healthFactor` exactly.
 contract Lens {
     /// @notice One account, valued at `peekPrice` prices as of the block of the call.
@@ -73,9 +73,10 @@ contract Lens {
     {
         Market memory m = _market(ILendingPool(pool));
         assets = m.assets;
+        (uint256[] memory debtsBase, uint256[] memory flatRaw) = ILendingPool(pool).accountBalancesMany(accounts);
         results = new AccountScan[](accounts.length);
         for (uint256 a = 0; a < accounts.length; ++a) {
-            results[a] = _scanOne(ILendingPool(pool), m, accounts[a]);
+            results[a] = _scanOne(m, accounts[a], debtsBase[a], flatRaw, a * assets.length);
         }
     }
 
@@ -127,16 +128,21 @@ contract Lens {
         m.baseUnit = 10 ** pool.baseDecimals();
     }
 
-    function _scanOne(ILendingPool pool, Market memory m, address account) internal view returns (AccountScan memory r) {
-        (uint256 debtBase, uint256[] memory collateralRaw) = pool.accountBalances(account);
-        DataTypes.CollateralInput[] memory inputs = new DataTypes.CollateralInput[](m.assets.length);
+    /// @dev Values one account by reusing the scan's `template` inputs (only balances change), so memory
+    ///      grows by the result row alone: a 1,000-account scan stays linear in gas.
+    function _scanOne(Market memory m, address account, uint256 debtBase, uint256[] memory flatRaw, uint256 offset)
+        internal
+        pure
+        returns (AccountScan memory r)
+    {
+        DataTypes.CollateralInput[] memory inputs = m.template;
+        uint256[] memory collateralRaw = new uint256[](inputs.length);
         bool pricesOk = m.basePriceOk;
         for (uint256 i = 0; i < inputs.length; ++i) {
-            DataTypes.CollateralInput memory c = m.template[i];
-            inputs[i] = DataTypes.CollateralInput(
-                collateralRaw[i], c.priceUsdWad, c.decimals, c.ltvBps, c.liquidationThresholdBps
-            );
-            if (collateralRaw[i] != 0 && !m.priceOk[i]) pricesOk = false;
+            uint256 balanceRaw = flatRaw[offset + i];
+            collateralRaw[i] = balanceRaw;
+            inputs[i].balanceRaw = balanceRaw;
+            if (balanceRaw != 0 && !m.priceOk[i]) pricesOk = false;
         }
         DataTypes.AccountValues memory v = AccountLogic.value(inputs, debtBase, m.basePriceUsdWad, m.baseUnit);
         r.account = account;
