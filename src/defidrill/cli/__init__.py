@@ -1,0 +1,1 @@
+"""The `defidrill` command line."""

@@ -1,0 +1,3 @@
+from defidrill.cli.main import main
+
+main()

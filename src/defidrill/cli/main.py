@@ -1,0 +1,23 @@
+"""`defidrill`: the command line. Each subcommand lives in its own module."""
+
+from __future__ import annotations
+
+import click
+
+from defidrill.cli.chain_cmd import chain_group
+from defidrill.cli.toolchain_cmd import ape_cmd, toolchain_cmd
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="defidrill")
+def cli() -> None:
+    """defidrill: a crash-test lab for DeFi."""
+
+
+cli.add_command(chain_group)
+cli.add_command(toolchain_cmd)
+cli.add_command(ape_cmd)
+
+
+def main() -> None:
+    cli()

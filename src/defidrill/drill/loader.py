@@ -1,0 +1,365 @@
+"""Load drill files: YAML with line numbers kept, every problem reported in ONE ConfigError.
+
+A user who mistypes ``liquidation_treshold`` on line 14 must read, without a traceback::
+
+    oracles/mine.yaml:14: protocol.collateral.WBTC.liquidation_treshold: unknown key
+    (got 'liquidation_treshold'); allowed: ltv, liquidation_threshold, bonus, supply_cap
+    (did you mean liquidation_threshold?)
+
+so this module keeps each YAML node's line (``yaml.compose`` marks), validates with the
+pydantic schema, and maps each pydantic error location back to the YAML path and line.
+Several problems are collected into one message (one line each), and the error keeps them
+typed in ``err.problems``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from defidrill.drill.schema import Drill, Problem
+from defidrill.errors import ConfigError
+
+__all__ = ["load_drill", "parse_drill", "validate_files", "ValidationResult", "LocatedProblem"]
+
+
+@dataclass(frozen=True)
+class LocatedProblem:
+    """A problem placed in the file: dotted YAML ``path`` and 1-based ``line`` (None if unknown)."""
+
+    path: str
+    line: int | None
+    message: str
+    value: Any = None
+    allowed: str | None = None
+
+    def render(self, file: str) -> str:
+        where = f"{file}:{self.line}" if self.line is not None else file
+        text = f"{where}: {self.path or '<top>'}: {self.message}"
+        if self.value is not None:
+            text += f" (got {self.value!r})"
+        if self.allowed:
+            text += f"; allowed: {self.allowed}"
+        return text
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """What ``defidrill validate`` reports per file: the drill, or the error."""
+
+    path: Path
+    drill: Drill | None
+    error: ConfigError | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def summary(self) -> str:
+        """One line for a valid drill (what it will run), the full message otherwise."""
+        if self.drill is None:
+            return str(self.error)
+        d = self.drill
+        return (f"ok {self.path}: {d.name}: {d.market.step_count} steps of {d.market.step_s:g} s, "
+                f"{len(d.market.assets)} assets, {d.borrowers.count} borrowers, "
+                f"{len(d.keepers)} keepers, {len(d.failures)} failures")
+
+
+# ---- YAML with marks ----------------------------------------------------------------
+
+
+class _Marks:
+    """Line numbers (1-based) of every key and value, by data path."""
+
+    def __init__(self) -> None:
+        self.key_line: dict[tuple[Any, ...], int] = {}
+        self.value_line: dict[tuple[Any, ...], int] = {}
+        self.duplicates: list[LocatedProblem] = []
+
+    def walk(self, node: yaml.Node, path: tuple[Any, ...] = ()) -> None:
+        self.value_line[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, value_node in node.value:
+                key = _LOADER_STUB.construct_object(key_node, deep=True) if isinstance(key_node, yaml.ScalarNode) else None
+                # Keys are typed as YAML would type them (e.g. `1:` is int) only for plain scalars;
+                # drill files use string keys, so the textual key is what paths need.
+                child = path + (key,)
+                if key in seen:
+                    self.duplicates.append(LocatedProblem(
+                        _dotted(child), key_node.start_mark.line + 1, "duplicate key (YAML keeps only the last)",
+                        key, "each key once per mapping"))
+                seen.add(key)
+                self.key_line[child] = key_node.start_mark.line + 1
+                self.walk(value_node, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                self.key_line[path + (i,)] = item.start_mark.line + 1
+                self.walk(item, path + (i,))
+
+    def line_for(self, path: tuple[Any, ...], *, key: bool) -> int | None:
+        """The line of ``path`` (its key when ``key``), else of the nearest ancestor."""
+        probe = path
+        while True:
+            table = self.key_line if key else self.value_line
+            if probe in table:
+                return table[probe]
+            if probe in self.key_line:
+                return self.key_line[probe]
+            if not probe:
+                return None
+            probe = probe[:-1]
+            key = True  # an ancestor is best located by its key
+
+
+_LOADER_STUB = yaml.SafeLoader("")
+
+
+def _dotted(path: Iterable[Any]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _read_yaml(file: Path) -> tuple[Any, _Marks]:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("drill file not found", file=str(file), allowed="a path to a .yaml drill file") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as err:
+        raise ConfigError(f"cannot read the drill file: {err}", file=str(file)) from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        raise ConfigError(
+            f"not valid YAML: {err.problem or err}", file=str(file),
+            line=None if mark is None else mark.line + 1, allowed="YAML syntax (mappings, lists, scalars)",
+        ) from None
+    finally:
+        loader.dispose()
+    marks = _Marks()
+    if node is not None:
+        marks.walk(node)
+    return data, marks
+
+
+# ---- pydantic error -> YAML path ----------------------------------------------------
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Map a pydantic ``loc`` onto keys/indexes that exist in ``data``.
+
+    pydantic adds elements that are not in the file: the discriminator tag of a union
+    (``flash_crash``), union member names (``str``, ``list[...]``), ``[key]``. They are
+    dropped; a missing field's name is kept as the last element.
+    """
+    out: list[Any] = []
+    cur: Any = data
+    for el in loc:
+        if isinstance(cur, Mapping):
+            if el in cur:
+                out.append(el)
+                cur = cur[el]
+            elif cur.get("kind") == el or not isinstance(el, str) or "[" in el:
+                continue
+            else:
+                out.append(el)  # a missing (required) field
+                cur = None
+        elif isinstance(cur, list) and isinstance(el, int) and 0 <= el < len(cur):
+            out.append(el)
+            cur = cur[el]
+        # anything else (a union member name on a scalar) is not in the file
+    return tuple(out)
+
+
+def _unwrap(tp: Any) -> Any:
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    return tp
+
+
+def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model class at ``loc`` (best effort; None when a union makes it ambiguous)."""
+    tp: Any = root
+    for el in loc:
+        tp = _unwrap(tp)
+        origin = typing.get_origin(tp)
+        if origin in (Union, types.UnionType):
+            members = [_unwrap(m) for m in typing.get_args(tp) if m is not type(None)]
+            tagged = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)
+                      and "kind" in m.model_fields and m.model_fields["kind"].default == el]
+            if tagged:
+                tp = tagged[0]
+                continue
+            structured = [m for m in members if (isinstance(m, type) and issubclass(m, BaseModel))
+                          or typing.get_origin(m) in (dict, list)]
+            if len(structured) != 1:
+                return None
+            tp = structured[0]
+            origin = typing.get_origin(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            field = next((f for n, f in tp.model_fields.items() if el in (n, f.alias)), None)
+            if field is None:
+                return None
+            tp = field.annotation
+        elif origin is dict and isinstance(el, str):
+            tp = typing.get_args(tp)[1]
+        elif origin is list and isinstance(el, int):
+            tp = typing.get_args(tp)[0]
+        else:
+            return None
+    tp = _unwrap(tp)
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        models = [m for m in typing.get_args(tp) if isinstance(m, type) and issubclass(m, BaseModel)]
+        tp = models[0] if len(models) == 1 else None
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+def _keys_of(model: type[BaseModel]) -> list[str]:
+    return [f.alias or n for n, f in model.model_fields.items()]
+
+
+def _allowed_for(err: Mapping[str, Any], model: type[BaseModel] | None) -> str | None:
+    ctx = err.get("ctx") or {}
+    kind = err["type"]
+    if "allowed" in ctx:
+        return str(ctx["allowed"])
+    if kind == "literal_error":
+        return str(ctx.get("expected"))
+    if kind == "union_tag_invalid":
+        return f"kind one of {ctx.get('expected_tags')}"
+    if kind == "union_tag_not_found":
+        return f"a `{ctx.get('discriminator', 'kind').strip(chr(39))}` key"
+    if kind == "missing":
+        return "this key is required"
+    for bound, word in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):
+        if bound in ctx:
+            return f"a value {word} {ctx[bound]}"
+    if kind in ("too_short", "too_long"):
+        return f"at least {ctx.get('min_length')} item(s)" if kind == "too_short" else f"at most {ctx.get('max_length')}"
+    if kind in ("model_type", "dict_type", "model_attributes_type") and model is not None:
+        return "a mapping with keys: " + ", ".join(_keys_of(model))
+    return None
+
+
+def _problems_from(error: ValidationError, data: Any) -> list[Problem]:
+    out: list[Problem] = []
+    for err in error.errors(include_url=False):
+        ctx = err.get("ctx") or {}
+        if err["type"] == "drill_cross_check":
+            out.extend(ctx["problems"])
+            continue
+        raw_loc = tuple(err["loc"])
+        loc = _data_path(data, raw_loc)
+        if "field" in ctx:
+            loc = loc + (ctx["field"],)
+        if err["type"] == "extra_forbidden":
+            key = loc[-1] if loc else raw_loc[-1]
+            parent = _model_at(Drill, raw_loc[:-1])
+            known = _keys_of(parent) if parent is not None else []
+            allowed = ", ".join(known) or None
+            close = difflib.get_close_matches(str(key), known, n=1)
+            if close and allowed:
+                allowed += f" (did you mean {close[0]}?)"
+            out.append(Problem(loc, "unknown key", key, allowed))
+            continue
+        value = ctx.get("value", err.get("input"))
+        if isinstance(value, (Mapping, list)) or err["type"] == "missing":
+            value = None  # a whole section is not a useful "got"
+        model = _model_at(Drill, raw_loc)
+        message = err["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, "):]
+        out.append(Problem(loc, message, value, _allowed_for(err, model)))
+    return out
+
+
+def _locate(problems: Iterable[Problem], marks: _Marks) -> list[LocatedProblem]:
+    out = []
+    for p in problems:
+        is_key = p.message in ("unknown key",) or p.message == "Field required"
+        out.append(LocatedProblem(_dotted(p.loc), marks.line_for(tuple(p.loc), key=is_key),
+                                  p.message, p.value, p.allowed))
+    return out
+
+
+def _raise(problems: list[LocatedProblem], file: str) -> None:
+    problems = sorted(problems, key=lambda p: (p.line if p.line is not None else 10**9, p.path))
+    if len(problems) == 1:
+        p = problems[0]
+        err = ConfigError(p.message, file=file, path=p.path or None, line=p.line, value=p.value, allowed=p.allowed)
+    else:
+        body = "\n".join("  " + p.render(file) for p in problems)
+        err = ConfigError(f"{len(problems)} problems in the drill file:\n{body}", file=file)
+        # The typed fields point at the first problem, so callers can still branch on them.
+        first = problems[0]
+        err.path, err.line, err.value, err.allowed = first.path, first.line, first.value, first.allowed
+    err.problems = problems  # type: ignore[attr-defined]
+    raise err
+
+
+# ---- public API -------------------------------------------------------------------
+
+
+def parse_drill(data: Any, *, file: str = "<drill>", base_dir: Path | str | None = None,
+                marks: _Marks | None = None) -> Drill:
+    """Validate a mapping (already-parsed YAML, or built in Python) into a :class:`Drill`.
+
+    ``base_dir`` resolves relative CSV paths (defaults to the current directory).
+    Raises one :class:`ConfigError` listing every problem found.
+    """
+    marks = marks or _Marks()
+    if not isinstance(data, Mapping):
+        raise ConfigError("a drill file must be a mapping of sections", file=file,
+                          line=marks.value_line.get(()), value=None if data is None else type(data).__name__,
+                          allowed="name, description, seed, chain, market, protocol, amm, borrowers, "
+                                  "keepers, arbitrage, failures, cex")
+    try:
+        drill = Drill.model_validate(data, context={"base_dir": Path(base_dir) if base_dir is not None else Path.cwd()})
+    except ValidationError as error:
+        _raise(list(marks.duplicates) + _locate(_problems_from(error, data), marks), file)
+        raise AssertionError("unreachable") from None
+    if marks.duplicates:
+        _raise(list(marks.duplicates), file)
+    return drill
+
+
+def load_drill(path: str | Path) -> Drill:
+    """Read and validate a drill file. Nothing else runs before this succeeds.
+
+    The drill's ``name`` defaults to the file name without ``.yaml``; CSV paths are
+    resolved against the file's folder. Raises one :class:`ConfigError` (exit status 2)
+    naming file, YAML path, line, value and what is allowed for every problem.
+    """
+    file = Path(path)
+    data, marks = _read_yaml(file)
+    if isinstance(data, dict) and "name" not in data:
+        data = {"name": file.stem.removesuffix(".yaml"), **data}
+    return parse_drill(data, file=str(file), base_dir=file.parent, marks=marks)
+
+
+def validate_files(paths: Iterable[str | Path]) -> list[ValidationResult]:
+    """Validate several drill files without running them (``defidrill validate FILE...``).
+
+    The CLI prints ``result.summary()`` for each and exits 2 if any ``not result.ok``.
+    """
+    results = []
+    for raw in paths:
+        file = Path(raw)
+        try:
+            results.append(ValidationResult(file, load_drill(file), None))
+        except ConfigError as err:
+            results.append(ValidationResult(file, None, err))
+    return results

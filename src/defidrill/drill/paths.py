@@ -1,0 +1,185 @@
+"""Reference price paths as plain numpy arrays on the drill's step grid.
+
+The grid is ``t_k = k * step`` for ``k = 0 .. step_count`` (``step_count = duration // step``),
+so a 2 h drill at 10 s has 721 points. The same :class:`MarketPath` feeds the oracle
+feeder, the on-chain arbitrageur and the CEX model unchanged, so both venues see the
+same exogenous shock.
+
+Formulas (``S0`` = ``start``):
+
+* ``constant``: ``S(t) = S0``.
+* ``step``: ``S(t) = S0`` for ``t < at``, ``S0 (1 + change)`` from ``at`` on.
+* ``ramp``: linear from ``S0`` at ``at`` to ``S0 (1 + change)`` at ``at + over``.
+* ``flash_crash``: linear from ``S0`` at ``at`` to the bottom ``B = S0 (1 - drop)`` at
+  ``at + over``; ``B`` until ``at + over + hold``; linear to ``S0 (1 - drop (1 - recover))``
+  over ``recover_over``; flat after.
+* ``gbm``: exact log-Euler step of dS/S = mu dt + sigma dW + J dN with log-normal jumps:
+  ``ln S_{k+1} = ln S_k + (mu - sigma^2/2) dt + sigma sqrt(dt) Z_k + sum_{j<=N_k} J_j``,
+  ``Z_k ~ N(0,1)``, ``N_k ~ Poisson(intensity * dt_days)``, ``J_j ~ N(mean, std)``;
+  ``dt`` in years of 365 days. ``mu`` carries no jump compensation, so the expected log
+  return per step is ``(mu - sigma^2/2) dt + intensity dt_days mean``. Each asset draws from
+  its own generator seeded by ``(drill seed, crc32(asset name))``: adding an asset does not
+  change the others' paths.
+* ``replay``: rows sorted by time; the value at grid time ``t0 + t_k`` is the last row at or
+  before it (last observation carried forward); before the first row the first value is
+  used; after the last row the last value is held. ``t0`` is ``start_time`` or the first
+  row's time. Then ``x scale``, ``1/x`` if ``invert``, and if ``start`` is given the series is
+  rescaled so its first point equals ``start``.
+"""
+
+from __future__ import annotations
+
+import csv
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+
+from defidrill.drill.schema import (
+    ConstantPath, Drill, FlashCrashPath, GbmPath, PathSpec, RampPath, ReplayPath, StepPath,
+)
+from defidrill.errors import ConfigError
+
+__all__ = ["MarketPath", "build_paths", "grid_times", "path_prices", "asset_rng", "read_replay_csv"]
+
+SECONDS_PER_YEAR = 365.0 * 86400.0
+SECONDS_PER_DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class MarketPath:
+    """The reference prices of every asset on the step grid (read-only arrays)."""
+
+    step_s: float
+    times_s: np.ndarray
+    prices_usd: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def step_count(self) -> int:
+        """Number of steps after t=0 (the arrays have ``step_count + 1`` points)."""
+        return len(self.times_s) - 1
+
+    def price_usd(self, asset: str, step: int) -> float:
+        """The reference price of ``asset`` at ``step``."""
+        return float(self.prices_usd[asset][step])
+
+
+def grid_times(drill: Drill) -> np.ndarray:
+    """``[0, step, 2 step, ..., step_count * step]`` in seconds."""
+    return np.arange(drill.market.step_count + 1, dtype=np.float64) * drill.market.step_s
+
+
+def asset_rng(seed: int, asset: str) -> np.random.Generator:
+    """A generator for one asset's draws: stable across runs, independent of other assets."""
+    return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(zlib.crc32(asset.encode()),)))
+
+
+def _interp(times_s: np.ndarray, knots_t: list[float], knots_p: list[float]) -> np.ndarray:
+    return np.interp(times_s, np.asarray(knots_t, dtype=np.float64), np.asarray(knots_p, dtype=np.float64))
+
+
+def _flash_crash(times_s: np.ndarray, s0: float, spec: FlashCrashPath) -> np.ndarray:
+    bottom = s0 * (1.0 - spec.drop)
+    final = s0 * (1.0 - spec.drop * (1.0 - spec.recover))
+    t1 = spec.at_s + spec.over_s
+    t2 = t1 + spec.hold_s
+    t3 = t2 + spec.recover_duration_s
+    return _interp(times_s, [spec.at_s, t1, t2, t3], [s0, bottom, bottom, final])
+
+
+def _gbm(times_s: np.ndarray, s0: float, spec: GbmPath, rng: np.random.Generator, step_s: float) -> np.ndarray:
+    n = len(times_s) - 1
+    dt_y = step_s / SECONDS_PER_YEAR
+    z = rng.standard_normal(n)
+    log_ret = (spec.mu - 0.5 * spec.sigma**2) * dt_y + spec.sigma * np.sqrt(dt_y) * z
+    if spec.jumps is not None and spec.jumps.intensity_per_day > 0:
+        counts = rng.poisson(spec.jumps.intensity_per_day * step_s / SECONDS_PER_DAY, n)
+        # The sum of N iid N(m, s) is N(N m, N s^2): one normal draw per step.
+        log_ret += counts * spec.jumps.mean + np.sqrt(counts) * spec.jumps.std * rng.standard_normal(n)
+    return s0 * np.exp(np.concatenate(([0.0], np.cumsum(log_ret))))
+
+
+def _parse_time(text: str) -> float:
+    """Unix seconds (milliseconds when above 1e12) or an ISO-8601 time (UTC if no zone)."""
+    try:
+        value = float(text)
+    except ValueError:
+        stamp = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=timezone.utc)
+        return stamp.timestamp()
+    return value / 1000.0 if value > 1e12 else value
+
+
+def read_replay_csv(spec: ReplayPath) -> tuple[np.ndarray, np.ndarray]:
+    """(unix seconds, price) rows of a replay CSV, sorted by time; raw, before scale/invert."""
+    times: list[float] = []
+    prices: list[float] = []
+    with open(spec.csv, newline="", encoding="utf-8") as handle:
+        for line_no, row in enumerate(csv.DictReader(handle), start=2):
+            try:
+                times.append(_parse_time(row[spec.time_column]))
+                prices.append(float(row[spec.price_column]))
+            except (ValueError, TypeError):
+                raise ConfigError(
+                    "cannot read this row", file=spec.csv, line=line_no,
+                    value={spec.time_column: row.get(spec.time_column), spec.price_column: row.get(spec.price_column)},
+                    allowed="an ISO-8601 time or unix seconds, and a number",
+                ) from None
+    if not times:
+        raise ConfigError("the replay CSV has no rows", file=spec.csv, allowed="a header and at least one row")
+    t = np.asarray(times)
+    p = np.asarray(prices)
+    order = np.argsort(t, kind="stable")
+    return t[order], p[order]
+
+
+def _replay(times_s: np.ndarray, start_usd: float | None, spec: ReplayPath) -> np.ndarray:
+    t, p = read_replay_csv(spec)
+    if np.any(p <= 0):
+        raise ConfigError("replay prices must be above 0", file=spec.csv, value=float(p[p <= 0][0]),
+                          allowed="positive prices")
+    t0 = _parse_time(spec.start_time) if spec.start_time is not None else t[0]
+    idx = np.searchsorted(t, t0 + times_s, side="right") - 1
+    out = p[np.clip(idx, 0, len(p) - 1)] * spec.scale
+    if spec.invert:
+        out = 1.0 / out
+    if start_usd is not None:
+        out = out * (start_usd / out[0])
+    return out
+
+
+def path_prices(times_s: np.ndarray, start_usd: float | None, spec: PathSpec, *, step_s: float,
+                rng: np.random.Generator | None = None) -> np.ndarray:
+    """Prices of one asset at ``times_s`` for one path spec (see the module formulas)."""
+    if isinstance(spec, ReplayPath):
+        return _replay(times_s, start_usd, spec)
+    if start_usd is None:
+        raise ValueError(f"a {spec.kind} path needs a start price")
+    if isinstance(spec, ConstantPath):
+        return np.full(len(times_s), start_usd)
+    if isinstance(spec, StepPath):
+        return np.where(times_s < spec.at_s, start_usd, start_usd * (1.0 + spec.change))
+    if isinstance(spec, RampPath):
+        return _interp(times_s, [spec.at_s, spec.at_s + spec.over_s], [start_usd, start_usd * (1.0 + spec.change)])
+    if isinstance(spec, FlashCrashPath):
+        return _flash_crash(times_s, start_usd, spec)
+    if isinstance(spec, GbmPath):
+        if rng is None:
+            raise ValueError("a gbm path needs a random generator")
+        return _gbm(times_s, start_usd, spec, rng, step_s)
+    raise TypeError(f"unknown path kind {spec!r}")
+
+
+def build_paths(drill: Drill) -> MarketPath:
+    """Every asset's reference path on the drill's grid; deterministic for the drill and seed."""
+    times = grid_times(drill)
+    prices: dict[str, np.ndarray] = {}
+    for asset, market in drill.market.assets.items():
+        series = path_prices(times, market.start_price_usd, market.path, step_s=drill.market.step_s,
+                             rng=asset_rng(drill.seed, asset))
+        series.setflags(write=False)
+        prices[asset] = series
+    times.setflags(write=False)
+    return MarketPath(step_s=drill.market.step_s, times_s=times, prices_usd=prices)

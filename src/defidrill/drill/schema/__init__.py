@@ -1,0 +1,32 @@
+"""The drill file schema (pydantic v2): one module per section, :class:`Drill` on top."""
+
+from defidrill.drill.schema.agents import (
+    AmmConfig, ArbitrageConfig, BorrowersConfig, KeeperConfig, LpBehaviour, PairConfig, Reaction,
+)
+from defidrill.drill.schema.cex import CexConfig, KNOWN_MARGIN_TIERS
+from defidrill.drill.schema.checks import Problem, cross_check
+from defidrill.drill.schema.common import Distribution, LognormalParams, StrictModel, Window
+from defidrill.drill.schema.drill import ChainConfig, Drill, FeedParams
+from defidrill.drill.schema.failures import (
+    FAILURE_KINDS, ClampFailure, DelayFailure, Failure, FallbackDivergenceFailure, FrozenFailure,
+    NegativeFailure, SequencerDownFailure, SpikeFailure, SpotManipulationFailure, StaleFailure,
+    WrongDecimalsFailure, ZeroFailure,
+)
+from defidrill.drill.schema.market import (
+    AssetMarket, ConstantPath, FlashCrashPath, GbmJumps, GbmPath, MarketConfig, PathSpec, RampPath,
+    ReplayPath, StepPath,
+)
+from defidrill.drill.schema.protocol import (
+    CloseFactor, CollateralParams, FeedOverride, InterestModel, OracleConfig, ProtocolConfig,
+)
+
+__all__ = [
+    "AmmConfig", "ArbitrageConfig", "AssetMarket", "BorrowersConfig", "CexConfig", "ChainConfig",
+    "ClampFailure", "CloseFactor", "CollateralParams", "ConstantPath", "DelayFailure", "Distribution",
+    "Drill", "FAILURE_KINDS", "Failure", "FallbackDivergenceFailure", "FeedOverride", "FeedParams",
+    "FlashCrashPath", "FrozenFailure", "GbmJumps", "GbmPath", "InterestModel", "KNOWN_MARGIN_TIERS",
+    "KeeperConfig", "LognormalParams", "LpBehaviour", "MarketConfig", "NegativeFailure",
+    "OracleConfig", "PairConfig", "PathSpec", "Problem", "ProtocolConfig", "RampPath", "Reaction",
+    "ReplayPath", "SequencerDownFailure", "SpikeFailure", "SpotManipulationFailure", "StaleFailure",
+    "StepPath", "StrictModel", "Window", "WrongDecimalsFailure", "ZeroFailure", "cross_check",
+]

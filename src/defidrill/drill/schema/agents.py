@@ -1,0 +1,119 @@
+"""The agent sections: ``amm`` (pools and LPs), ``borrowers``, ``keepers``, ``arbitrage``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from annotated_types import Ge, Gt, Le
+from pydantic import Field, field_validator, model_validator
+
+from defidrill.drill.schema.common import Distribution, PositiveDuration, PositiveUsd, StrictModel, Window
+from defidrill.drill.units import Blocks, Count, Duration, Gwei, Steps, UnitFraction, UsdAmount
+
+
+class PairConfig(StrictModel):
+    """One Uniswap-V2-style pair: total liquidity (both sides, USD at start prices) and fee."""
+
+    liquidity_usd: PositiveUsd = Field(alias="liquidity")
+    fee: Annotated[UnitFraction, Le(0.1)] = 0.003
+
+
+class LpBehaviour(StrictModel):
+    """LPs withdraw ``withdraw`` of each pair's liquidity, once: at ``at`` when given
+    (market makers pulling ahead of a crash), else when the reference price of either
+    side moved more than ``when_volatility_above`` (|p_t / p_(t-window) - 1|)."""
+
+    withdraw: UnitFraction = 0.0
+    at_s: Duration | None = Field(None, alias="at")
+    when_volatility_above: Annotated[UnitFraction, Gt(0.0)] = 0.02
+    window_s: PositiveDuration = Field(600.0, alias="window")
+
+
+class AmmConfig(StrictModel):
+    """AMM pairs named ``TOKEN/TOKEN`` (e.g. ``WBTC/USDC: 20M``) and LP behaviour."""
+
+    pairs: dict[str, PairConfig] = Field(default_factory=dict)
+    lps: LpBehaviour = Field(default_factory=LpBehaviour)
+
+    @field_validator("pairs", mode="before")
+    @classmethod
+    def _bare_liquidity(cls, value: Any) -> Any:
+        # `WBTC/USDC: 20M` is shorthand for `WBTC/USDC: {liquidity: 20M}`.
+        if isinstance(value, dict):
+            return {k: ({"liquidity": v} if isinstance(v, (int, float, str)) and not isinstance(v, bool) else v)
+                    for k, v in value.items()}
+        return value
+
+
+class Reaction(StrictModel):
+    """How a borrower defends a falling position: with ``probability`` (drawn once per
+    borrower), ``delay`` after its health first drops below ``when_health_below``, it
+    tops up collateral or repays debt until its health is back at ``target_health``."""
+
+    probability: UnitFraction = 0.0
+    delay_s: Duration = Field(300.0, alias="delay")
+    action: Literal["top_up", "repay"] = "top_up"
+    when_health_below: Annotated[float, Gt(1.0)] = 1.1
+    target_health: Annotated[float, Gt(1.0)] = 1.4
+
+
+class BorrowersConfig(StrictModel):
+    """The borrower population: ``count`` positions, each with one collateral asset drawn by
+    the ``collateral`` weights, a collateral value from ``size_usd`` and an initial health
+    factor from ``health`` (debt = collateral x liquidation_threshold / health)."""
+
+    count: Annotated[Count, Ge(0)] = 100
+    collateral: dict[str, UnitFraction] | None = None
+    size_usd: Distribution = Field(default_factory=lambda: Distribution(lognormal={"median": 20_000, "sigma": 1.0}))
+    health: Distribution = Field(default_factory=lambda: Distribution(uniform=(1.05, 1.6)))
+    reaction: Reaction = Field(default_factory=Reaction)
+
+    @model_validator(mode="after")
+    def _healthy_at_start(self) -> "BorrowersConfig":
+        if self.health.lognormal is not None:
+            raise ValueError("health takes uniform: [low, high] or a constant; a lognormal draws positions below 1")
+        if self.health.lower_bound() <= 1.0:
+            raise ValueError("initial health factors must be above 1 (a position below 1 is liquidatable at t=0)")
+        return self
+
+
+class KeeperConfig(StrictModel):
+    """One liquidation keeper.
+
+    ``flash``: borrows the repay amount in a flash swap and needs no capital; ``capital``:
+    repays from ``capital_usd``. ``latency`` blocks pass between seeing a liquidatable
+    account and sending; ``gas_bid`` orders competing keepers in a block. ``collateral``
+    lists the seized assets it prefers (empty = any). ``sell_seized``: ``always`` sells
+    seized collateral into the AMM at once, ``never`` holds it, ``if_profitable`` sells
+    only while the AMM price beats the price the keeper effectively paid. ``offline``
+    windows model a keeper outage.
+    """
+
+    name: Annotated[str, Field(min_length=1)]
+    mode: Literal["flash", "capital"] = "flash"
+    capital_usd: Annotated[UsdAmount, Ge(0.0)] = 1_000_000.0
+    latency_blocks: Blocks = Field(0, alias="latency")
+    gas_bid_gwei: Gwei = Field(2.0, alias="gas_bid")
+    min_profit_usd: Annotated[UsdAmount, Ge(0.0)] = 0.0
+    collateral_preference: list[str] = Field(default_factory=list, alias="collateral")
+    sell_seized: Literal["always", "never", "if_profitable"] = "always"
+    offline: list[Window] = Field(default_factory=list)
+
+    def is_offline(self, t_s: float) -> bool:
+        """True when ``t_s`` (seconds from the drill start) falls in an offline window."""
+        return any(w.contains(t_s) for w in self.offline)
+
+
+def _default_keepers() -> list[KeeperConfig]:
+    return [KeeperConfig(name="keeper")]
+
+
+class ArbitrageConfig(StrictModel):
+    """An arbitrageur trading each AMM pair toward the reference price: at most
+    ``capacity_usd_per_step`` per pair per step, acting on prices ``latency`` steps old,
+    only when the AMM is more than ``min_deviation`` away (the fee makes smaller gaps unprofitable)."""
+
+    enabled: bool = True
+    capacity_usd_per_step: Annotated[UsdAmount, Ge(0.0)] = 500_000.0
+    latency_steps: Steps = Field(1, alias="latency")
+    min_deviation: UnitFraction = 0.003

@@ -1,0 +1,129 @@
+"""Checks that span sections (an asset named in one section must exist in another...).
+
+Each returns :class:`Problem` values with the exact YAML path, so the loader can point at
+the line; :class:`~defidrill.drill.schema.drill.Drill` raises them all at once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from defidrill.drill.schema.failures import SequencerDownFailure, SpotManipulationFailure
+
+if TYPE_CHECKING:
+    from defidrill.drill.schema.drill import Drill
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a drill: where (YAML path as a tuple), what, the value, what is allowed."""
+
+    loc: Loc
+    message: str
+    value: Any = None
+    allowed: str | None = None
+
+
+def _names(items: Any) -> str:
+    return ", ".join(str(i) for i in items) or "(none)"
+
+
+def cross_check(drill: "Drill") -> list[Problem]:
+    """Every cross-section problem of ``drill`` (empty when it is consistent)."""
+    out: list[Problem] = []
+    assets = list(drill.market.assets)
+    base = drill.protocol.base_asset
+    duration = drill.market.duration_s
+
+    if drill.market.step_s > duration:
+        out.append(Problem(("market", "step"), "the step is longer than the drill",
+                           drill.market.step_s, f"a step <= duration ({duration:g} s)"))
+    if base not in assets:
+        out.append(Problem(("protocol", "base_asset"), "the base asset has no market price",
+                           base, f"one of the market assets: {_names(assets)}"))
+    collateral = drill.collateral
+    if drill.protocol.collateral is not None:
+        for name in drill.protocol.collateral:
+            if name not in assets:
+                out.append(Problem(("protocol", "collateral", name), "unknown asset", name,
+                                   f"one of the market assets: {_names(assets)}"))
+            elif name == base:
+                out.append(Problem(("protocol", "collateral", name), "the base asset cannot be collateral",
+                                   name, f"an asset other than {base}"))
+    for name in drill.protocol.oracle.feeds:
+        if name not in assets:
+            out.append(Problem(("protocol", "oracle", "feeds", name), "unknown feed", name,
+                               f"one of the market assets: {_names(assets)}"))
+
+    pairs = list(drill.amm.pairs)
+    for pair in pairs:
+        sides = pair.split("/")
+        if len(sides) != 2 or sides[0] == sides[1] or any(s not in assets for s in sides):
+            out.append(Problem(("amm", "pairs", pair), "a pair is two different market assets joined by /",
+                               pair, f"TOKEN/TOKEN with tokens from: {_names(assets)}"))
+    if drill.protocol.oracle.mode in ("amm_spot", "twap"):
+        paired = {frozenset(p.split("/")) for p in pairs}
+        for name in collateral:
+            if frozenset((name, base)) not in paired:
+                out.append(Problem(("protocol", "oracle", "mode"),
+                                   f"mode {drill.protocol.oracle.mode} prices {name} from an AMM pair, "
+                                   f"but amm.pairs has no {name}/{base}",
+                                   drill.protocol.oracle.mode, f"add amm.pairs.{name}/{base}, or mode guarded|naive"))
+
+    if drill.amm.lps.at_s is not None:
+        out.extend(_window_problems(("amm", "lps"), drill.amm.lps.at_s, None, duration))
+
+    weights = drill.borrowers.collateral
+    if weights is not None:
+        for name in weights:
+            if name not in collateral:
+                out.append(Problem(("borrowers", "collateral", name), "not a collateral asset", name,
+                                   f"one of: {_names(collateral)}"))
+        total = sum(weights.values())
+        if weights and not math.isclose(total, 1.0, abs_tol=1e-6):
+            out.append(Problem(("borrowers", "collateral"), f"shares add up to {total:.2%}",
+                               dict(weights), "shares adding up to 100%"))
+
+    seen: set[str] = set()
+    for i, keeper in enumerate(drill.keepers):
+        if keeper.name in seen:
+            out.append(Problem(("keepers", i, "name"), "duplicate keeper name", keeper.name, "unique names"))
+        seen.add(keeper.name)
+        for j, name in enumerate(keeper.collateral_preference):
+            if name not in collateral:
+                out.append(Problem(("keepers", i, "collateral", j), "not a collateral asset", name,
+                                   f"one of: {_names(collateral)}"))
+        for j, window in enumerate(keeper.offline):
+            out.extend(_window_problems(("keepers", i, "offline", j), window.at_s, window.for_s, duration))
+
+    for i, failure in enumerate(drill.failures):
+        loc: Loc = ("failures", i)
+        feed = getattr(failure, "feed", None)
+        if feed is not None and feed not in assets:
+            out.append(Problem(loc + ("feed",), "unknown feed", feed, f"one of the market assets: {_names(assets)}"))
+        if isinstance(failure, SpotManipulationFailure) and failure.pair not in pairs:
+            out.append(Problem(loc + ("pair",), "unknown AMM pair", failure.pair, f"one of amm.pairs: {_names(pairs)}"))
+        for_s = getattr(failure, "for_s", None)
+        if isinstance(failure, SequencerDownFailure) or for_s is not None:
+            out.extend(_window_problems(loc, failure.at_s, for_s, duration))
+        else:
+            out.extend(_window_problems(loc, failure.at_s, None, duration))
+
+    cex_asset = drill.cex.asset
+    if cex_asset is not None and cex_asset not in assets:
+        out.append(Problem(("cex", "asset"), "unknown asset", cex_asset, f"one of the market assets: {_names(assets)}"))
+    return out
+
+
+def _window_problems(loc: Loc, at_s: float, for_s: float | None, duration_s: float) -> list[Problem]:
+    if at_s >= duration_s:
+        return [Problem(loc + ("at",), "starts after the drill ends", f"{at_s:g} s",
+                        f"0 <= at < duration ({duration_s:g} s)")]
+    if for_s is not None and at_s + for_s > duration_s + 1e-9:
+        return [Problem(loc + ("for",), f"ends at {at_s + for_s:g} s, after the drill ends", f"{for_s:g} s",
+                        f"at + for <= duration ({duration_s:g} s); omit `for` to last until the end")]
+    return []

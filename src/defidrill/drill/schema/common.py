@@ -1,0 +1,79 @@
+"""Shared pieces of the drill schema: the strict base model and value distributions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from annotated_types import Gt
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from defidrill.drill.units import Duration, UsdAmount
+
+PositiveUsd = Annotated[UsdAmount, Gt(0)]
+"""A dollar amount strictly above zero (prices, sizes)."""
+PositiveDuration = Annotated[Duration, Gt(0)]
+
+
+class StrictModel(BaseModel):
+    """Base of every drill-file section: unknown keys are errors, names or aliases accepted.
+
+    Python attribute names carry units (``heartbeat_s``); the YAML key is the alias
+    (``heartbeat``) so files read like the domain and code reads like its units.
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class Window(StrictModel):
+    """A time window of the drill: from ``at`` for ``for`` (seconds from the drill start)."""
+
+    at_s: Duration = Field(alias="at")
+    for_s: Duration = Field(alias="for")
+
+    def contains(self, t_s: float) -> bool:
+        """True when ``at <= t < at + for`` (half-open, so back-to-back windows don't overlap)."""
+        return self.at_s <= t_s < self.at_s + self.for_s
+
+
+class LognormalParams(StrictModel):
+    """Lognormal by its median (exp(mu)) and sigma of the log: risk people quote medians."""
+
+    median: PositiveUsd
+    sigma: Annotated[float, Field(ge=0)]
+
+
+class Distribution(StrictModel):
+    """One of ``{lognormal: {median, sigma}}``, ``{uniform: [low, high]}`` or a constant.
+
+    A bare number (or ``20k``) in the YAML means ``{constant: value}``.
+    """
+
+    lognormal: LognormalParams | None = None
+    uniform: tuple[UsdAmount, UsdAmount] | None = None
+    constant: UsdAmount | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_number_is_constant(cls, data: Any) -> Any:
+        if isinstance(data, (int, float, str)) and not isinstance(data, bool):
+            return {"constant": data}
+        return data
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "Distribution":
+        chosen = [n for n in ("lognormal", "uniform", "constant") if getattr(self, n) is not None]
+        if len(chosen) != 1:
+            raise ValueError(
+                f"give exactly one of lognormal, uniform, constant (got {', '.join(chosen) or 'none'})"
+            )
+        if self.uniform is not None and not self.uniform[0] <= self.uniform[1]:
+            raise ValueError(f"uniform [low, high] needs low <= high (got {list(self.uniform)})")
+        return self
+
+    def lower_bound(self) -> float:
+        """The smallest value the distribution can produce (0 for lognormal)."""
+        if self.uniform is not None:
+            return self.uniform[0]
+        if self.constant is not None:
+            return self.constant
+        return 0.0

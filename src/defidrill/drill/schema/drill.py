@@ -1,0 +1,129 @@
+"""The whole drill file: top-level sections and the checks that span sections."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from annotated_types import Ge
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from defidrill.drill.schema.agents import AmmConfig, ArbitrageConfig, BorrowersConfig, KeeperConfig, _default_keepers
+from defidrill.drill.schema.cex import CexConfig
+from defidrill.drill.schema.checks import cross_check
+from defidrill.drill.schema.common import PositiveDuration, StrictModel
+from defidrill.drill.schema.failures import Failure
+from defidrill.drill.schema.market import MarketConfig
+from defidrill.drill.schema.protocol import CollateralParams, FeedOverride, ProtocolConfig
+from defidrill.drill.units import Gas, Gwei
+
+
+class ChainConfig(StrictModel):
+    """The local chain: nominal block time, block gas limit, base fee.
+
+    The step loop mines at least one block per step; ``block_time`` converts block
+    counts (keeper latency, OSM delay) to steps: see :meth:`Drill.blocks_to_steps`.
+    """
+
+    block_time_s: PositiveDuration = Field(12.0, alias="block_time")
+    gas_limit: Annotated[Gas, Ge(1_000_000)] = 60_000_000
+    base_fee_gwei: Gwei = Field(1.0, alias="base_fee")
+
+
+class FeedParams(StrictModel):
+    """The effective Chainlink parameters of one feed (drill-wide oracle + per-feed override)."""
+
+    feed: str
+    heartbeat_s: float
+    deviation: float
+    decimals: int
+    latency_s: float
+    min_answer_usd: float | None
+    max_answer_usd: float | None
+
+
+class Drill(StrictModel):
+    """A validated drill. Build it with :func:`defidrill.drill.load_drill` (YAML, line numbers
+    in errors) or :func:`defidrill.drill.parse_drill` (a mapping)."""
+
+    name: str = "drill"
+    description: str = ""
+    seed: Annotated[int, Ge(0)] = 0
+    chain: ChainConfig = Field(default_factory=ChainConfig)
+    market: MarketConfig
+    protocol: ProtocolConfig = Field(default_factory=ProtocolConfig)
+    amm: AmmConfig = Field(default_factory=AmmConfig)
+    borrowers: BorrowersConfig = Field(default_factory=BorrowersConfig)
+    keepers: list[KeeperConfig] = Field(default_factory=_default_keepers)
+    arbitrage: ArbitrageConfig = Field(default_factory=ArbitrageConfig)
+    failures: list[Failure] = Field(default_factory=list)
+    cex: CexConfig = Field(default_factory=CexConfig)
+
+    @model_validator(mode="after")
+    def _cross_sections(self) -> "Drill":
+        problems = cross_check(self)
+        if problems:
+            raise PydanticCustomError(
+                "drill_cross_check", "{summary}",
+                {"summary": "; ".join(p.message for p in problems), "problems": problems},
+            )
+        return self
+
+    # ---- derived views the chain side uses -------------------------------------------
+
+    @property
+    def assets(self) -> list[str]:
+        """Market assets in file order."""
+        return list(self.market.assets)
+
+    @property
+    def collateral(self) -> dict[str, CollateralParams]:
+        """Risk parameters per collateral asset; defaults for every non-base asset when omitted."""
+        if self.protocol.collateral is not None:
+            return dict(self.protocol.collateral)
+        return {a: CollateralParams() for a in self.market.assets if a != self.protocol.base_asset}
+
+    @property
+    def borrower_weights(self) -> dict[str, float]:
+        """Share of borrowers per collateral asset (equal shares when omitted)."""
+        if self.borrowers.collateral is not None:
+            return dict(self.borrowers.collateral)
+        assets = list(self.collateral)
+        return {a: 1.0 / len(assets) for a in assets} if assets else {}
+
+    @property
+    def cex_asset(self) -> str | None:
+        """The asset the CEX perpetual tracks (``cex.asset``, else the first collateral asset)."""
+        return self.cex.asset or next(iter(self.collateral), None)
+
+    def feed_params(self, feed: str) -> FeedParams:
+        """Chainlink parameters for ``feed``: the oracle section overridden by ``oracle.feeds``."""
+        oracle = self.protocol.oracle
+        over = oracle.feeds.get(feed, FeedOverride())
+
+        def pick(value: Any, default: Any) -> Any:
+            return default if value is None else value
+
+        return FeedParams(
+            feed=feed,
+            heartbeat_s=pick(over.heartbeat_s, oracle.heartbeat_s),
+            deviation=pick(over.deviation, oracle.deviation),
+            decimals=pick(over.decimals, oracle.decimals),
+            latency_s=pick(over.latency_s, oracle.latency_s),
+            min_answer_usd=over.min_answer_usd,
+            max_answer_usd=over.max_answer_usd,
+        )
+
+    def blocks_per_step(self) -> int:
+        """Blocks mined per step: round(step / block_time), at least 1."""
+        return max(1, round(self.market.step_s / self.chain.block_time_s))
+
+    def blocks_to_steps(self, blocks: int) -> int:
+        """Steps that must pass for ``blocks`` blocks to be mined (ceil; 0 blocks = 0 steps)."""
+        per = self.blocks_per_step()
+        return -(-blocks // per)
+
+    def seconds_to_steps(self, seconds: float) -> int:
+        """Steps covering ``seconds`` (ceil, so a 15 s latency on a 10 s grid is 2 steps)."""
+        steps = seconds / self.market.step_s
+        return int(-(-round(steps * 1e9) // int(1e9)))

@@ -1,0 +1,109 @@
+"""The ``protocol:`` section: oracle mode and guard, per-asset risk parameters, close factor, rates.
+
+Defaults follow Chainlink's common crypto/USD feeds (1 h heartbeat, 0.5% deviation,
+8 decimals) and Aave V3 (close factor 50%, 100% at HF <= 0.95).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from annotated_types import Ge, Gt, Le
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from defidrill.drill.schema.common import PositiveDuration, PositiveUsd, StrictModel
+from defidrill.drill.units import Duration, UnitFraction
+
+OracleMode = Literal["guarded", "naive", "amm_spot", "twap"]
+"""guarded: Chainlink + staleness/bounds/jump/sequencer checks and fallback; naive: the
+raw latestRoundData answer; amm_spot: the AMM pair's spot price; twap: the AMM's TWAP."""
+
+
+class FeedOverride(StrictModel):
+    """Per-feed Chainlink parameters where one feed differs (USDC/USD: 24 h, 0.25%)."""
+
+    heartbeat_s: PositiveDuration | None = Field(None, alias="heartbeat")
+    deviation: UnitFraction | None = None
+    decimals: Annotated[int, Ge(0), Le(36)] | None = None
+    latency_s: Duration | None = Field(None, alias="latency")
+    min_answer_usd: PositiveUsd | None = Field(None, alias="min_answer")
+    max_answer_usd: PositiveUsd | None = Field(None, alias="max_answer")
+
+
+class OracleConfig(StrictModel):
+    """How prices reach the pool and how the guard judges them."""
+
+    mode: OracleMode = "guarded"
+    heartbeat_s: PositiveDuration = Field(3600.0, alias="heartbeat")
+    deviation: UnitFraction = 0.005
+    decimals: Annotated[int, Ge(0), Le(36)] = 8
+    latency_s: Duration = Field(0.0, alias="latency")
+    max_staleness_s: PositiveDuration = Field(3600.0, alias="max_staleness")
+    max_jump: Annotated[UnitFraction, Gt(0.0)] = 0.20
+    sequencer_grace_s: Duration = Field(3600.0, alias="sequencer_grace")
+    twap_window_s: PositiveDuration = Field(1800.0, alias="twap_window")
+    fallback_max_divergence: UnitFraction = 0.05
+    feeds: dict[str, FeedOverride] = Field(default_factory=dict)
+
+
+class CollateralParams(StrictModel):
+    """Aave-style risk parameters of one collateral asset (fractions)."""
+
+    ltv: UnitFraction = 0.75
+    liquidation_threshold: UnitFraction = 0.80
+    bonus: Annotated[UnitFraction, Le(0.5)] = 0.05
+    supply_cap_usd: PositiveUsd | None = Field(None, alias="supply_cap")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "CollateralParams":
+        # Checked after defaults are filled in, so `ltv: 85%` alone is caught against the
+        # default threshold too. ctx["field"] tells the loader which key to point at.
+        if not self.ltv < self.liquidation_threshold:
+            raise PydanticCustomError(
+                "ltv_not_below_threshold",
+                "ltv ({ltv}) must be below liquidation_threshold ({threshold}), "
+                "or a new loan is liquidatable at once",
+                {"ltv": f"{self.ltv:.2%}", "threshold": f"{self.liquidation_threshold:.2%}",
+                 "field": "ltv", "value": f"{self.ltv:.2%}",
+                 "allowed": f"ltv < liquidation_threshold ({self.liquidation_threshold:.2%})"},
+            )
+        product = self.liquidation_threshold * (1 + self.bonus)
+        if product > 1:
+            raise PydanticCustomError(
+                "bonus_exceeds_collateral",
+                "liquidation_threshold x (1 + bonus) = {product} exceeds 1: a liquidation at the "
+                "threshold would pay out more collateral than the position holds",
+                {"product": f"{product:.4f}", "field": "bonus", "value": f"{self.bonus:.2%}",
+                 "allowed": f"bonus <= {1 / self.liquidation_threshold - 1:.2%} "
+                            f"(1 / liquidation_threshold - 1)"},
+            )
+        return self
+
+
+class CloseFactor(StrictModel):
+    """Share of a debt one liquidation may repay (Aave V3: 50%, 100% at HF <= 0.95)."""
+
+    default: Annotated[UnitFraction, Gt(0.0)] = 0.5
+    full_below_hf: Annotated[float, Gt(0.0), Le(1.0)] = 0.95
+
+
+class InterestModel(StrictModel):
+    """Kinked utilisation model (annual rates): base + slope1 up to ``kink``, + slope2 above."""
+
+    base_rate: UnitFraction = 0.0
+    slope1: UnitFraction = 0.04
+    slope2: Annotated[float, Ge(0.0)] = 0.75
+    kink: Annotated[UnitFraction, Gt(0.0), Le(1.0)] = 0.8
+    reserve_factor: UnitFraction = 0.10
+
+
+class ProtocolConfig(StrictModel):
+    """The lending protocol: what it lends, against what, and how it reads prices."""
+
+    base_asset: str = "USDC"
+    base_supply_usd: PositiveUsd | None = Field(None, alias="base_supply")
+    oracle: OracleConfig = Field(default_factory=OracleConfig)
+    collateral: dict[str, CollateralParams] | None = None
+    close_factor: CloseFactor = Field(default_factory=CloseFactor)
+    interest: InterestModel = Field(default_factory=InterestModel)

@@ -1,0 +1,1 @@
+"""Deploy and wire the reference protocol; adapters for external contracts."""

@@ -1,0 +1,235 @@
+"""Deploy and wire the reference protocol from a typed config.
+
+Order (each step one JSON-RPC batch, dependent transactions carry an explicit gas
+limit so anvil does not estimate them against a state the batch has not reached):
+tokens, factory, feeds, guard, lens, flash liquidator -> router, pairs, pool ->
+initial rounds, liquidity, oracle and risk configuration, lenders' supply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from defidrill.chain import Chain, Deployed, TxRequest
+from defidrill.protocol.amounts import price_to_answer, usd_to_raw
+from defidrill.protocol.config import (
+    DEFAULT_MAX_ANSWER_RAW,
+    DEFAULT_MIN_ANSWER_RAW,
+    AssetSpec,
+    FallbackKind,
+    OracleMode,
+    ProtocolConfig,
+)
+
+#: Gas for a transaction sent in a batch behind the one it depends on (never estimated).
+BATCH_TX_GAS = 3_000_000
+DEPLOY_GAS = 12_000_000
+
+# IOracleGuard enums (contracts/interfaces/IOracleGuard.sol): keep in step with the Solidity.
+_GUARD_MODE = {OracleMode.GUARDED: 1, OracleMode.NAIVE: 2, OracleMode.AMM_SPOT: 3, OracleMode.TWAP: 4}
+_SOURCE_NONE, _SOURCE_FEED, _SOURCE_TWAP = 0, 1, 2
+
+
+@dataclass
+class Protocol:
+    """Handles of every deployed contract, by role."""
+
+    config: ProtocolConfig
+    deployer: str
+    base: Deployed
+    tokens: dict[str, Deployed]  # symbol -> token, base included
+    factory: Deployed
+    router: Deployed
+    pairs: dict[str, Deployed]  # collateral symbol -> its /base pair
+    feeds: dict[str, Deployed]  # symbol -> Chainlink-style feed, base included
+    fallback_feeds: dict[str, Deployed]
+    twaps: dict[str, Deployed]
+    sequencer: Deployed
+    guard: Deployed
+    pool: Deployed
+    lens: Deployed
+    flash_liquidator: Deployed
+    liquidity_provider: str
+    lender: str
+    pair_token0: dict[str, str] = field(default_factory=dict)  # collateral symbol -> its pair's token0
+    extra: dict[str, Deployed] = field(default_factory=dict)
+
+    @property
+    def collateral_symbols(self) -> list[str]:
+        return list(self.config.collaterals)
+
+    def named_contracts(self) -> dict[str, Deployed]:
+        """The names `defidrill chain up` prints (stable: users script against them)."""
+        base = self.config.base.symbol
+        named: dict[str, Deployed] = {sym: tok for sym, tok in self.tokens.items()}
+        named["AMM_FACTORY"] = self.factory
+        named["AMM_ROUTER"] = self.router
+        for sym, pair in self.pairs.items():
+            named[f"PAIR_{sym}_{base}"] = pair
+        for sym, feed in self.feeds.items():
+            named[f"FEED_{sym}_USD"] = feed
+        for sym, feed in self.fallback_feeds.items():
+            named[f"FALLBACK_FEED_{sym}_USD"] = feed
+        for sym, twap in self.twaps.items():
+            named[f"TWAP_{sym}_{base}"] = twap
+        named["SEQUENCER_FEED"] = self.sequencer
+        named["ORACLE_GUARD"] = self.guard
+        named["LENDING_POOL"] = self.pool
+        named["LENS"] = self.lens
+        named["FLASH_LIQUIDATOR"] = self.flash_liquidator
+        named.update(self.extra)
+        return named
+
+
+def _feed_bounds(spec: AssetSpec) -> tuple[int, int]:
+    low = price_to_answer(spec.min_answer_usd, spec.feed_decimals) if spec.min_answer_usd is not None else DEFAULT_MIN_ANSWER_RAW
+    high = price_to_answer(spec.max_answer_usd, spec.feed_decimals) if spec.max_answer_usd is not None else DEFAULT_MAX_ANSWER_RAW
+    return max(low, DEFAULT_MIN_ANSWER_RAW), high
+
+
+def _guard_config(mode: OracleMode, primary: str, fallback_kind: int, fallback: str, cfg: Any) -> tuple[Any, ...]:
+    return (
+        _GUARD_MODE[mode],
+        primary,
+        fallback_kind,
+        fallback,
+        cfg.max_staleness_s,
+        cfg.max_deviation_bps,
+        cfg.check_bounds,
+        cfg.bound_buffer_bps,
+    )
+
+
+def deploy(chain: Chain, config: ProtocolConfig | None = None, *, liquidity_provider: str | None = None,
+           lender: str | None = None) -> Protocol:
+    """Deploy, seed and wire the whole reference protocol; returns typed handles."""
+    config = config or ProtocolConfig()
+    me = chain.deployer
+    lp = liquidity_provider or chain.accounts[1]
+    lender = lender or chain.accounts[2]
+    base_sym = config.base.symbol
+    symbols = [base_sym, *config.collaterals]
+    specs = {sym: config.asset(sym) for sym in symbols}
+    zero = "0x0000000000000000000000000000000000000000"
+
+    # 1. Contracts without dependencies.
+    wants_fallback_feed = config.oracle.fallback is FallbackKind.FEED
+    first: list[tuple[str, list[Any]]] = []
+    for sym in symbols:
+        first.append(("MintableERC20", [_token_name(sym), sym, specs[sym].decimals]))
+    for sym in symbols:
+        low, high = _feed_bounds(specs[sym])
+        first.append(("ChainlinkFeed", [specs[sym].feed_decimals, f"{sym} / USD", low, high, me]))
+    if wants_fallback_feed:
+        for sym in symbols:
+            low, high = _feed_bounds(specs[sym])
+            first.append(("ChainlinkFeed", [specs[sym].feed_decimals, f"{sym} / USD (fallback)", low, high, me]))
+    first += [("AmmFactory", [me]), ("SequencerUptimeFeed", [me, False]), ("OracleGuard", []), ("Lens", []),
+              ("FlashLiquidator", [])]
+    handles = chain.deploy_many(first, gas=DEPLOY_GAS)
+    n = len(symbols)
+    tokens = dict(zip(symbols, handles[:n]))
+    feeds = dict(zip(symbols, handles[n : 2 * n]))
+    offset = 2 * n
+    fallback_feeds: dict[str, Deployed] = {}
+    if wants_fallback_feed:
+        fallback_feeds = dict(zip(symbols, handles[offset : offset + n]))
+        offset += n
+    factory, sequencer, guard, lens, flash = handles[offset : offset + 5]
+    base = tokens[base_sym]
+
+    # 2. Router, pairs and pool.
+    router, pool = chain.deploy_many([("AmmRouter", [factory.address]), ("LendingPool", [base.address, guard.address])],
+                                     gas=DEPLOY_GAS)
+    chain.send_many([chain.tx(factory.functions.createPair(tokens[s].address, base.address), gas=BATCH_TX_GAS)
+                     for s in config.collaterals])
+    pair_addresses = chain.call_many([factory.functions.getPair(tokens[s].address, base.address) for s in config.collaterals])
+    pairs = {s: chain.at("AmmPair", a) for s, a in zip(config.collaterals, pair_addresses)}
+    pair_token0 = dict(zip(pairs, chain.call_many([pair.functions.token0() for pair in pairs.values()])))
+
+    twaps: dict[str, Deployed] = {}
+    wants_twap = config.oracle.mode is OracleMode.TWAP or config.oracle.fallback is FallbackKind.TWAP
+    if wants_twap:
+        twap_handles = chain.deploy_many([
+            ("TwapOracle", [pairs[s].address, base.address, config.oracle.twap_window_s, config.oracle.twap_granularity])
+            for s in config.collaterals
+        ], gas=DEPLOY_GAS)
+        twaps = dict(zip(config.collaterals, twap_handles))
+
+    # 3. Prices, liquidity, wiring.
+    txs: list[TxRequest] = []
+    for sym in symbols:
+        answer = price_to_answer(specs[sym].price_usd, specs[sym].feed_decimals)
+        txs.append(chain.tx(feeds[sym].functions.transmit(answer), gas=BATCH_TX_GAS))
+        if sym in fallback_feeds:
+            txs.append(chain.tx(fallback_feeds[sym].functions.transmit(answer), gas=BATCH_TX_GAS))
+    for sym, pair in pairs.items():
+        usd_per_side = config.pair_liquidity_usd.get(sym, 0.0) / 2
+        if usd_per_side <= 0:
+            continue
+        amount_asset = usd_to_raw(usd_per_side, specs[sym].price_usd, specs[sym].decimals)
+        amount_base = usd_to_raw(usd_per_side, config.base.price_usd, config.base.decimals)
+        txs.append(chain.tx(tokens[sym].functions.mint(pair.address, amount_asset), gas=BATCH_TX_GAS))
+        txs.append(chain.tx(base.functions.mint(pair.address, amount_base), gas=BATCH_TX_GAS))
+        txs.append(chain.tx(pair.functions.mint(lp), gas=BATCH_TX_GAS))
+    txs += _guard_wiring(chain, config, guard, feeds, fallback_feeds, twaps, pairs, sequencer, tokens)
+    for sym, (spec, coll) in config.collaterals.items():
+        txs.append(chain.tx(pool.functions.listCollateral(tokens[sym].address, coll.ltv_bps, coll.liquidation_threshold_bps,
+                                                         coll.liquidation_bonus_bps, coll.supply_cap_raw), gas=BATCH_TX_GAS))
+    txs.append(chain.tx(pool.functions.setCloseFactor(config.close_factor_bps, config.full_close_below_hf_wad), gas=BATCH_TX_GAS))
+    rm = config.rate_model
+    txs.append(chain.tx(pool.functions.setRateModel(rm.base_rate_wad, rm.slope1_wad, rm.slope2_wad, rm.kink_wad), gas=BATCH_TX_GAS))
+    txs.append(chain.tx(pool.functions.setReserveFactor(config.reserve_factor_bps), gas=BATCH_TX_GAS))
+    supply_raw = usd_to_raw(config.lender_supply_usd, config.base.price_usd, config.base.decimals)
+    if supply_raw > 0:
+        txs.append(chain.tx(base.functions.mint(lender, supply_raw), gas=BATCH_TX_GAS))
+        txs.append(chain.tx(base.functions.approve(pool.address, 2**256 - 1), sender=lender, gas=BATCH_TX_GAS))
+        txs.append(chain.tx(pool.functions.supply(supply_raw), sender=lender, gas=BATCH_TX_GAS))
+    chain.send_many(txs)
+    for twap in twaps.values():
+        chain.transact(twap.functions.update(), gas=BATCH_TX_GAS)
+
+    return Protocol(
+        config=config, deployer=me, base=base, tokens=tokens, factory=factory, router=router, pairs=pairs,
+        feeds=feeds, fallback_feeds=fallback_feeds, twaps=twaps, sequencer=sequencer, guard=guard, pool=pool,
+        lens=lens, flash_liquidator=flash, liquidity_provider=lp, lender=lender, pair_token0=pair_token0,
+    )
+
+
+def _guard_wiring(chain: Chain, config: ProtocolConfig, guard: Deployed, feeds: dict[str, Deployed],
+                  fallback_feeds: dict[str, Deployed], twaps: dict[str, Deployed], pairs: dict[str, Deployed],
+                  sequencer: Deployed, tokens: dict[str, Deployed]) -> list[TxRequest]:
+    oracle = config.oracle
+    txs: list[TxRequest] = []
+    for sym, token in tokens.items():
+        mode = oracle.mode
+        is_base = sym == config.base.symbol
+        if is_base and mode in (OracleMode.AMM_SPOT, OracleMode.TWAP):
+            mode = OracleMode.GUARDED  # the base has no /base pair: it is always priced by its feed
+        fallback_kind, fallback = _SOURCE_NONE, "0x0000000000000000000000000000000000000000"
+        if mode in (OracleMode.GUARDED, OracleMode.TWAP):
+            if oracle.fallback is FallbackKind.FEED and sym in fallback_feeds:
+                fallback_kind, fallback = _SOURCE_FEED, fallback_feeds[sym].address
+            elif oracle.fallback is FallbackKind.TWAP and sym in twaps and mode is not OracleMode.TWAP:
+                fallback_kind, fallback = _SOURCE_TWAP, twaps[sym].address
+        primary = {
+            OracleMode.GUARDED: feeds[sym].address,
+            OracleMode.NAIVE: feeds[sym].address,
+            OracleMode.AMM_SPOT: pairs[sym].address if not is_base else feeds[sym].address,
+            OracleMode.TWAP: twaps[sym].address if sym in twaps else feeds[sym].address,
+        }[mode]
+        cfg = _guard_config(mode, primary, fallback_kind, fallback, oracle)
+        txs.append(chain.tx(guard.functions.setAssetConfig(token.address, cfg), gas=BATCH_TX_GAS))
+    if oracle.sequencer:
+        txs.append(chain.tx(guard.functions.setSequencerFeed(sequencer.address, oracle.grace_period_s), gas=BATCH_TX_GAS))
+    return txs
+
+
+def _token_name(symbol: str) -> str:
+    return {"WBTC": "Wrapped BTC", "WETH": "Wrapped Ether", "USDC": "USD Coin"}.get(symbol, symbol)
+
+
+def deploy_default_protocol(chain: Chain) -> Protocol:
+    """The protocol `defidrill chain up` serves: defaults of ProtocolConfig (WBTC, WETH against USDC)."""
+    return deploy(chain)

@@ -1,0 +1,1 @@
+"""ape's own fixtures (project, accounts, chain) apply here, not defidrill's."""

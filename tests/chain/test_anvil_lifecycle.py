@@ -1,0 +1,93 @@
+"""anvil starts on a free port and never outlives its owner: passing, failing or killed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from defidrill.chain import AnvilConfig, AnvilNode, Chain
+from defidrill.errors import ChainError
+from support.processes import alive as _alive, wait_dead as _wait_dead
+
+
+def test_config_is_applied(artifacts) -> None:
+    config = AnvilConfig(chain_id=4242, gas_limit=30_000_000, accounts=3)
+    with Chain.launch(config, artifacts) as chain:
+        assert chain.chain_id == 4242
+        assert len(chain.accounts) == 3
+        block = chain.rpc.request("eth_getBlockByNumber", ["latest", False])
+        assert int(block["gasLimit"], 16) == 30_000_000
+
+
+def test_two_nodes_get_different_free_ports() -> None:
+    with AnvilNode.start() as a, AnvilNode.start() as b:
+        assert a.port != b.port
+        assert a.alive and b.alive
+
+
+def test_stopped_when_the_body_raises() -> None:
+    pid = None
+    with pytest.raises(RuntimeError):
+        with AnvilNode.start() as node:
+            pid = node.process.pid
+            raise RuntimeError("test body failed")
+    assert pid is not None and _wait_dead(pid)
+
+
+def test_dead_anvil_gives_a_clear_chain_error(artifacts) -> None:
+    with Chain.launch(artifacts=artifacts) as chain:
+        chain.node.process.kill()
+        chain.node.process.wait()
+        with pytest.raises(ChainError, match="anvil process has exited"):
+            chain.block_number()
+
+
+def test_no_orphan_when_the_python_process_is_killed(tmp_path) -> None:
+    """SIGKILL leaves no chance to clean up: PR_SET_PDEATHSIG must take anvil down with us."""
+    script = textwrap.dedent(
+        """
+        import sys, time
+        from defidrill.chain import AnvilNode
+        node = AnvilNode.start()
+        print(node.process.pid, flush=True)
+        time.sleep(60)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    anvil_pid = int(proc.stdout.readline())
+    assert _alive(anvil_pid)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert _wait_dead(anvil_pid), f"anvil {anvil_pid} outlived its killed parent"
+
+
+def test_no_orphan_when_a_pytest_test_fails(tmp_path) -> None:
+    """Run a failing test in a child pytest session using the chain fixture; anvil must be gone after."""
+    test_file = tmp_path / "test_fails.py"
+    test_file.write_text(
+        textwrap.dedent(
+            """
+            import os
+            def test_fails(chain):
+                with open(os.environ["PID_FILE"], "w") as f:
+                    f.write(str(chain.node.process.pid))
+                assert False, "deliberate"
+            """
+        )
+    )
+    conftest = os.path.join(os.path.dirname(__file__), "..", "conftest.py")
+    (tmp_path / "conftest.py").write_text(open(conftest).read())
+    pid_file = tmp_path / "pid"
+    env = dict(os.environ, PID_FILE=str(pid_file))
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:ape_test", "-p", "no:cacheprovider", str(test_file)],
+        env=env, capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert _wait_dead(int(pid_file.read_text()))
