@@ -65,6 +65,7 @@ def rebuild_venue_summary(steps: Table, events: Table | None) -> dict[str, Any]:
     ev = _normalised(events) if events is not None else None
     kind = _kinds(ev) if ev is not None and len(ev) else np.zeros(0, dtype=np.int64)
     delta = ev.floats("fund_delta_usd") if ev is not None and len(ev) else np.zeros(0)
+    ev_step = ev.floats("step") if ev is not None and len(ev) else np.zeros(0)
     book = kind == LIQUIDATION_BOOK
     exec_px = ev.floats("exec_price_usd")[book] if ev is not None and len(ev) else np.zeros(0)
     start = float(index[0]) if index.size else math.nan
@@ -85,9 +86,13 @@ def rebuild_venue_summary(steps: Table, events: Table | None) -> dict[str, Any]:
         "first_threshold_breach_s": breach,
         "first_liquidation_s": first_fill,
         "first_liquidation_delay_s": None if breach is None or first_fill is None else first_fill - breach,
-        "insurance_fund_start_usd": clean(float(fund[-1]) - float(delta.sum())) if fund.size else None,
+        # the fund before the first step's fills (later deltas can exceed what the fund held)
+        "insurance_fund_start_usd": clean(float(fund[0]) - float(delta[ev_step == ev_step.min()].sum())
+                                          if delta.size and ev_step.min() == 0 else float(fund[0])) if fund.size else None,
         "insurance_fund_end_usd": clean(float(fund[-1])) if fund.size else None,
         "insurance_fund_draw_usd": draw,
+        # the fund stops at zero: what its deltas took beyond that is the unresolved deficit
+        "unresolved_deficit_usd": None,
         "insurance_fund_credit_usd": credit,
         "adl_count": int(np.nansum(steps.floats("adl_count"))),
         "adl_notional_usd": float(np.nansum(steps.floats("adl_notional_usd"))),
@@ -101,6 +106,9 @@ def rebuild_venue_summary(steps: Table, events: Table | None) -> dict[str, Any]:
         "amplification": endo / exo if exo > 0 else None,
         "net_flow_btc": float(np.nansum(steps.floats("net_flow_btc"))),
     }
+    start_fund, end_fund = out["insurance_fund_start_usd"], out["insurance_fund_end_usd"]
+    if start_fund is not None and end_fund is not None:
+        out["unresolved_deficit_usd"] = max(0.0, end_fund - float(delta.sum()) - start_fund)
     if ev is not None and len(ev):
         side = ev.floats("side")[book]
         notional = ev.floats("notional_usd")[book]
