@@ -27,8 +27,8 @@ demo: bootstrap
 	$(VENV)/bin/defidrill demo
 
 test: bootstrap
-	$(PY) -m pytest -q
 	$(VENV)/bin/defidrill ape test tests/ape -q
+	$(PY) -m pytest -q
 
 bench: bootstrap
 	$(PY) -m bench

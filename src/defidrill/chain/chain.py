@@ -98,9 +98,11 @@ class Chain:
         return str(fn.address), fn._encode_transaction_data()
 
     def tx(self, fn: ContractFunction, *, sender: str | None = None, value_wei: int = 0, gas: int | None = None,
-           gas_price_wei: int | None = None, label: str = "") -> TxRequest:
+           gas_price_wei: int | None = None, label: str = "", agent: str = "",
+           priority_fee_wei: int | None = None) -> TxRequest:
         to, data = self.encode(fn)
-        return TxRequest(sender or self.deployer, to, data, value_wei, gas, gas_price_wei, label or fn.fn_name)
+        return TxRequest(sender or self.deployer, to, data, value_wei, gas, gas_price_wei, label or fn.fn_name,
+                         agent, priority_fee_wei)
 
     def _decode_output(self, fn: ContractFunction, data_hex: str) -> Any:
         outputs = fn.abi.get("outputs", [])
@@ -190,6 +192,22 @@ class Chain:
                 out.append(self._revert_error(f"eth_sendTransaction {tx.label}".strip(), reply.error or {}, tx.to_rpc()))
         return out
 
+    def send_block(self, txs: Sequence[TxRequest], *, timestamp: int | None = None) -> list[Receipt | ChainError]:
+        """With automine off: submit a batch, mine (more blocks while the pool is not empty), return
+        each transaction's receipt (failed ones included: check ``.ok``) or its send-time error."""
+        sent = self.submit(txs) if txs else []
+        if timestamp is not None:
+            self.set_next_timestamp(timestamp)
+        self.mine(1)
+        for _ in range(10_000):
+            status = self.rpc.request("txpool_status")
+            if _int(status.get("pending", 0)) == 0:
+                break
+            self.mine(1)
+        hashes = [h for h in sent if isinstance(h, str)]
+        by_hash = dict(zip(hashes, self.receipts(hashes)))
+        return [by_hash[h] if isinstance(h, str) else h for h in sent]
+
     def receipts(self, tx_hashes: Sequence[str], *, wait_s: float = 10.0) -> list[Receipt]:
         """Receipts in one batch; with automine anvil mines just after answering, so poll briefly."""
         found: dict[str, dict[str, Any]] = {}
@@ -238,6 +256,15 @@ class Chain:
         if isinstance(err, RevertError):
             return err
         return RevertError(str(err), method=err.method, tx=tx.to_rpc(), raw=error)
+
+    def revert_reasons(self, tx_hashes: Sequence[str]) -> list[Any]:
+        """Why mined transactions failed, from anvil's call tracer (exact even when order mattered)."""
+        replies = self.rpc.batch([("debug_traceTransaction", [h, {"tracer": "callTracer"}]) for h in tx_hashes])
+        out = []
+        for reply in replies:
+            trace = reply.result if reply.ok and isinstance(reply.result, dict) else {}
+            out.append(self.registry.decode_revert(trace.get("output")) if trace.get("error") else None)
+        return out
 
     def events(self, receipt: Receipt, deployed: Deployed | None, name: str) -> list[dict[str, Any]]:
         return receipt.events_named(name, deployed.address if deployed else None)

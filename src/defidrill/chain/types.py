@@ -33,6 +33,11 @@ class TxRequest:
     gas: int | None = None
     gas_price_wei: int | None = None
     label: str = ""
+    agent: str = ""
+    priority_fee_wei: int | None = None  # EIP-1559 tip: the node orders a block's transactions by it
+
+    #: Fee cap sent with a tip: high enough that a rising base fee never strands the tx.
+    MAX_FEE_CAP_WEI = 10**13
 
     def to_rpc(self) -> dict[str, Any]:
         tx: dict[str, Any] = {"from": self.sender, "data": self.data, "value": hex(self.value_wei)}
@@ -40,7 +45,10 @@ class TxRequest:
             tx["to"] = self.to
         if self.gas is not None:
             tx["gas"] = hex(self.gas)
-        if self.gas_price_wei is not None:
+        if self.priority_fee_wei is not None:
+            tx["maxPriorityFeePerGas"] = hex(self.priority_fee_wei)
+            tx["maxFeePerGas"] = hex(self.priority_fee_wei + self.MAX_FEE_CAP_WEI)
+        elif self.gas_price_wei is not None:
             tx["gasPrice"] = hex(self.gas_price_wei)
         return tx
 

@@ -52,6 +52,7 @@ class Protocol:
     flash_liquidator: Deployed
     liquidity_provider: str
     lender: str
+    pair_token0: dict[str, str] = field(default_factory=dict)  # collateral symbol -> its pair's token0
     extra: dict[str, Deployed] = field(default_factory=dict)
 
     @property
@@ -145,6 +146,7 @@ def deploy(chain: Chain, config: ProtocolConfig | None = None, *, liquidity_prov
                      for s in config.collaterals])
     pair_addresses = chain.call_many([factory.functions.getPair(tokens[s].address, base.address) for s in config.collaterals])
     pairs = {s: chain.at("AmmPair", a) for s, a in zip(config.collaterals, pair_addresses)}
+    pair_token0 = dict(zip(pairs, chain.call_many([pair.functions.token0() for pair in pairs.values()])))
 
     twaps: dict[str, Deployed] = {}
     wants_twap = config.oracle.mode is OracleMode.TWAP or config.oracle.fallback is FallbackKind.TWAP
@@ -191,7 +193,7 @@ def deploy(chain: Chain, config: ProtocolConfig | None = None, *, liquidity_prov
     return Protocol(
         config=config, deployer=me, base=base, tokens=tokens, factory=factory, router=router, pairs=pairs,
         feeds=feeds, fallback_feeds=fallback_feeds, twaps=twaps, sequencer=sequencer, guard=guard, pool=pool,
-        lens=lens, flash_liquidator=flash, liquidity_provider=lp, lender=lender,
+        lens=lens, flash_liquidator=flash, liquidity_provider=lp, lender=lender, pair_token0=pair_token0,
     )
 
 
