@@ -110,3 +110,22 @@ def test_without_cex_files_cex_is_null(tmp_path: Path) -> None:
     assert summary["cex"] is None
     assert summary["comparison"]["amplification"]["cex"] is None
     assert summary["comparison"]["amplification"]["onchain"] == pytest.approx(0.49)
+
+
+def test_run_loop_layout_of_summary_json(tmp_path: Path) -> None:
+    """What runner.py writes: top-level ``contracts`` (no decimals), ``invariants`` and ``cex_raw``."""
+    from support.run_folders import PAIR_WBTC, PAIR_WETH, USDC, WBTC, WETH, write_cex_run, write_onchain_run
+    root = write_cex_run(write_onchain_run(tmp_path / "r", contracts=False))
+    (root / "summary.json").write_text(json.dumps({
+        "drill": "synthetic", "status": "ok",
+        "contracts": {"USDC": USDC, "WBTC": WBTC, "WETH": WETH, "PAIR_WBTC_USDC": PAIR_WBTC, "PAIR_WETH_USDC": PAIR_WETH},
+        "invariants": [{"name": "collateral held = sum of deposits", "passed": True, "detail": ""}],
+        "cex_raw": {"liquidation_count": 7, "amplification": 0.5, "net_flow_usd": 1.0},
+    }))
+    summary = build_summary(root)
+    on = summary["onchain"]
+    assert on["invariants"][0]["name"] == "collateral held = sum of deposits"
+    # decimals from the engine's token table (USDC 6, WBTC 8, WETH 18)
+    assert on["amm_net_flow"]["WBTC"]["liquidation_units"] == pytest.approx(0.21)
+    assert on["liquidation_slippage_by_asset"]["WETH"]["seized_units"] == pytest.approx(0.34)
+    assert summary["cex"]["liquidation_count"] == 7 and summary["comparison"]["amplification"]["cex"] == 0.5

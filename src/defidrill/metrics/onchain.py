@@ -131,7 +131,8 @@ def _by_keeper(run: RunFolder, records: list[LiquidationRecord]) -> dict[str, Ke
         count[r.agent] += 1
         repaid[r.agent] += 0.0 if math.isnan(r.repaid_usd) else r.repaid_usd
     for e in run.events_named("TxFailed"):
-        if e.agent.startswith(KEEPER_PREFIX):
+        # only liquidation attempts (the run loop labels them "liquidate..."), not a keeper's failed AMM sell
+        if e.agent.startswith(KEEPER_PREFIX) and str(e.args.get("label") or "liquidate").startswith("liquidate"):
             failed[e.agent] += 1
     return {a: KeeperLiquidations(count=count[a], repaid_usd=repaid[a], failed_txs=failed[a])
             for a in sorted(set(count) | set(failed))}
@@ -189,6 +190,12 @@ def _keeper_sell_slippage(flows: list[SwapFlow] | None) -> float | None:
     return weighted_slippage_pct(ref, np.array([f.base_units for f in sells]) / units, units * ref)
 
 
+def _summary_invariants(summary: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The run loop's invariants: ``onchain.invariants`` (documented place) or top-level ``invariants``."""
+    nested = (summary.get("onchain") or {}).get("invariants")
+    return nested if nested is not None else summary.get("invariants")
+
+
 def onchain_metrics(run: RunFolder, invariants: list[dict[str, Any]] | None = None) -> OnchainMetrics:
     """Compute the ``onchain`` object. ``invariants`` default to those already in summary.json."""
     steps = run.steps
@@ -220,7 +227,7 @@ def onchain_metrics(run: RunFolder, invariants: list[dict[str, Any]] | None = No
     if flows is None and run.contracts is not None:
         notes.append("contracts.json lacks a pair, its tokens or their decimals: AMM net flow left out")
 
-    inv_src = invariants if invariants is not None else ((run.summary or {}).get("onchain") or {}).get("invariants")
+    inv_src = invariants if invariants is not None else _summary_invariants(run.summary or {})
     hf = steps.floats("min_health_factor") if steps.has("min_health_factor") else np.zeros(0)
     return OnchainMetrics(
         liquidation_count=len(records),

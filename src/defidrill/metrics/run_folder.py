@@ -143,7 +143,8 @@ class AddressBook:
     Read from ``contracts.json`` (``{"contracts": {NAME: address}, "decimals": {SYM: int}}``,
     names as ``defidrill chain up`` prints them: ``WBTC``, ``USDC``, ``PAIR_WBTC_USDC`` ...),
     else from the same two keys in summary.json. Collateral decimals missing there are taken
-    from the pool's ``CollateralConfigured`` events.
+    from the pool's ``CollateralConfigured`` events, and any still missing from the drill
+    engine's token table (``defidrill.drill.world.token_decimals``: what it deploys).
     """
 
     tokens: dict[str, str]      # symbol -> lower-case address
@@ -300,6 +301,11 @@ def _address_book(run_dir: Path, summary: dict[str, Any] | None, events: list[Ev
             sym = next((s for s, a in tokens.items() if a == ev.address_arg("asset")), None)
             if sym is not None:
                 decimals.setdefault(sym, ev.int_arg("decimals"))
+    missing = [s for s in tokens if s not in decimals]
+    if missing:
+        # the drill engine deploys its tokens with these decimals (imported late: it pulls in the chain layer)
+        from defidrill.drill.world import token_decimals
+        decimals.update({s: token_decimals(s) for s in missing})
     return AddressBook(tokens=tokens, pairs=pairs, decimals=decimals)
 
 

@@ -25,17 +25,18 @@ def build_summary(run_dir: str | Path, *, venue_summary: dict[str, Any] | None =
                   header: dict[str, Any] | None = None) -> dict[str, Any]:
     """summary.json's content: the existing file (if any), then ``header``, then the metrics.
 
-    ``venue_summary``: ``VenueRun.summary`` / ``Venue.summary()``; default: the ``cex`` object
-    already in summary.json, else rebuilt from cex_steps.csv / cex_events.csv.
-    ``invariants``: the on-chain checks (``[{name, passed, detail}]``); default: those in
-    summary.json's ``onchain``.
+    ``venue_summary``: ``VenueRun.summary`` / ``Venue.summary()``; default: the ``cex`` (or
+    ``cex_raw``) object already in summary.json, else rebuilt from cex_steps.csv / cex_events.csv.
+    ``invariants``: the on-chain checks (``[{name, passed, detail}]``); default: summary.json's
+    ``onchain.invariants``, else its top-level ``invariants``.
     """
     run = load_run(run_dir)
     existing = dict(run.summary or {})
     onchain = onchain_metrics(run, invariants)
     cex: dict[str, Any] | None = None
     if run.cex_steps is not None:
-        prior = existing.get("cex") if isinstance(existing.get("cex"), dict) else None
+        # the venue's own summary: a previous pass's ``cex`` or the run loop's ``cex_raw``
+        prior = next((existing[k] for k in ("cex", "cex_raw") if isinstance(existing.get(k), dict)), None)
         cex = cex_metrics(run.cex_steps, run.cex_events, venue_summary or prior)
     out = {**existing, **(header or {})}
     out.setdefault("drill", run.drill.name)
