@@ -1,0 +1,27 @@
+"""`defidrill report RUN_DIR`: (re)build report.md and report.html from a run folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from defidrill.cli.errors import reports_errors
+from defidrill.metrics import build_summary, write_summary
+from defidrill.report import write_report
+
+
+@click.command("report")
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("--recompute", is_flag=True,
+              help="Recompute summary.json's onchain, cex and comparison objects from the CSVs first "
+                   "(keeps its header and invariants); use it on a run that died before writing one.")
+@reports_errors
+def report_cmd(run_dir: Path, recompute: bool) -> None:
+    """Write RUN_DIR/report.md and RUN_DIR/report.html (self-contained, offline) from the run's files."""
+    if recompute:
+        path = write_summary(run_dir, build_summary(run_dir))
+        click.echo(f"summary: {path}")
+    md_path, html_path = write_report(run_dir)
+    click.echo(f"report: {md_path}")
+    click.echo(f"report: {html_path}")

@@ -1,0 +1,329 @@
+"""Read a run folder (docs/run-folder.md) into plain columns and events.
+
+The metrics and the report never talk to the chain: everything they show is recomputed
+from these files, so a run folder copied to another machine gives the same numbers.
+Required: ``steps.csv`` and ``events.jsonl``. Optional: ``cex_steps.csv``,
+``cex_events.csv`` (the CEX replay), ``summary.json`` (what the run loop wrote: header,
+invariants, the venue's own summary), ``drill.yaml`` (names the collateral and the base
+asset) and ``contracts.json`` (the address book, see :class:`AddressBook`).
+
+A missing required file, a missing column or a value that is not a number raises
+:class:`RunFolderError` naming the file (and line and column where one is at fault).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import yaml
+
+from defidrill.errors import DrillError
+
+__all__ = [
+    "AddressBook", "DrillInfo", "Event", "RunFolder", "RunFolderError", "Table",
+    "STEPS_CSV", "EVENTS_JSONL", "CEX_STEPS_CSV", "CEX_EVENTS_CSV", "SUMMARY_JSON", "DRILL_YAML",
+    "CONTRACTS_JSON", "load_run", "read_table", "read_events", "read_json",
+]
+
+STEPS_CSV = "steps.csv"
+EVENTS_JSONL = "events.jsonl"
+CEX_STEPS_CSV = "cex_steps.csv"
+CEX_EVENTS_CSV = "cex_events.csv"
+SUMMARY_JSON = "summary.json"
+DRILL_YAML = "drill.yaml"
+CONTRACTS_JSON = "contracts.json"
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class RunFolderError(DrillError):
+    """A run folder lacks a file, or a file in it is not in the documented format."""
+
+    exit_status = 2
+
+    def __init__(self, message: str, *, file: Path, line: int | None = None, column: str | None = None) -> None:
+        self.file = file
+        self.line = line
+        self.column = column
+        where = str(file) + (f":{line}" if line is not None else "")
+        if column is not None:
+            where += f": column {column!r}"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A CSV file as columns of raw strings; typed access raises with file, line and column."""
+
+    path: Path
+    columns: dict[str, list[str]]
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values()), []))
+
+    def has(self, name: str) -> bool:
+        return name in self.columns
+
+    def names(self) -> list[str]:
+        return list(self.columns)
+
+    def text(self, name: str) -> list[str]:
+        return self._column(name)
+
+    def floats(self, name: str) -> FloatArray:
+        """The column as float64; an empty cell is NaN (a value the step could not observe)."""
+        raw = self._column(name)
+        out = np.empty(len(raw), dtype=np.float64)
+        for i, cell in enumerate(raw):
+            cell = cell.strip()
+            if cell == "" or cell.lower() in ("nan", "none", "null"):
+                out[i] = math.nan
+                continue
+            try:
+                out[i] = float(cell)
+            except ValueError:
+                # line i + 2: the header is line 1
+                raise RunFolderError(f"not a number: {cell!r}", file=self.path, line=i + 2, column=name) from None
+        return out
+
+    def _column(self, name: str) -> list[str]:
+        if name not in self.columns:
+            raise RunFolderError(f"missing column (has: {', '.join(self.columns)})", file=self.path, column=name)
+        return self.columns[name]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of events.jsonl: a decoded event (or ``TxFailed``) and who sent its transaction."""
+
+    step: int
+    t_s: float
+    agent: str
+    event: str
+    address: str | None
+    args: dict[str, Any]
+    contract: str | None = None
+    tx: str | None = None
+    block: int | None = None
+
+    def int_arg(self, name: str) -> int:
+        """A raw integer argument (the writer keeps integers raw; a decimal string is accepted)."""
+        return int(self.args[name])
+
+    def address_arg(self, name: str) -> str:
+        return str(self.args[name]).lower()
+
+
+@dataclass(frozen=True)
+class DrillInfo:
+    """What the metrics need from drill.yaml (read as plain YAML: a copied drill may name a
+    replay CSV relative to where it was run, so it is not re-validated here)."""
+
+    name: str
+    description: str
+    seed: int | None
+    base_asset: str
+    collateral: list[str]
+    cex_asset: str | None
+    bonus_by_asset: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AddressBook:
+    """Addresses the event decoders need: tokens and pairs by symbol, token decimals.
+
+    Read from ``contracts.json`` (``{"contracts": {NAME: address}, "decimals": {SYM: int}}``,
+    names as ``defidrill chain up`` prints them: ``WBTC``, ``USDC``, ``PAIR_WBTC_USDC`` ...),
+    else from the same two keys in summary.json. Collateral decimals missing there are taken
+    from the pool's ``CollateralConfigured`` events, and any still missing from the drill
+    engine's token table (``defidrill.drill.world.token_decimals``: what it deploys).
+    """
+
+    tokens: dict[str, str]      # symbol -> lower-case address
+    pairs: dict[str, str]       # collateral symbol -> lower-case pair address (pair with the base)
+    decimals: dict[str, int]    # symbol -> token decimals
+
+    def symbol_of(self, address: str) -> str | None:
+        address = address.lower()
+        return next((s for s, a in self.tokens.items() if a == address), None)
+
+    def collateral_is_token0(self, symbol: str, base: str) -> bool:
+        """Uniswap V2 orders a pair's tokens by address: token0 is the smaller one."""
+        return int(self.tokens[symbol], 16) < int(self.tokens[base], 16)
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """Everything a run folder holds, loaded once."""
+
+    path: Path
+    steps: Table
+    events: list[Event]
+    drill: DrillInfo
+    summary: dict[str, Any] | None = None
+    cex_steps: Table | None = None
+    cex_events: Table | None = None
+    contracts: AddressBook | None = None
+
+    def events_named(self, name: str) -> Iterator[Event]:
+        return (e for e in self.events if e.event == name)
+
+    @property
+    def step_s(self) -> float:
+        """The grid spacing (median spacing of t_s; 0 with fewer than two rows)."""
+        t = self.steps.floats("t_s")
+        return float(np.median(np.diff(t))) if t.size > 1 else 0.0
+
+
+def read_table(path: Path) -> Table:
+    """Read a CSV with a header row into columns; a short or long row is an error."""
+    if not path.is_file():
+        raise RunFolderError("file not found", file=path)
+    with path.open(newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if not header:
+            raise RunFolderError("empty file (no header row)", file=path)
+        cols: dict[str, list[str]] = {h: [] for h in header}
+        for lineno, row in enumerate(reader, start=2):
+            if not row:
+                continue
+            if len(row) != len(header):
+                raise RunFolderError(f"{len(row)} cells, header has {len(header)}", file=path, line=lineno)
+            for h, cell in zip(header, row):
+                cols[h].append(cell)
+    return Table(path, cols)
+
+
+def read_events(path: Path) -> list[Event]:
+    """Read events.jsonl; a torn last line (the run died mid-write) is ignored, any other bad line is an error."""
+    if not path.is_file():
+        raise RunFolderError("file not found", file=path)
+    lines = path.read_text().splitlines()
+    out: list[Event] = []
+    for lineno, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            if lineno == len(lines):
+                break
+            raise RunFolderError(f"not JSON: {exc.msg}", file=path, line=lineno) from None
+        try:
+            out.append(Event(
+                step=int(obj["step"]), t_s=float(obj["t_s"]), agent=str(obj.get("agent") or ""),
+                event=str(obj["event"]), address=(str(obj["address"]).lower() if obj.get("address") else None),
+                args=dict(obj.get("args") or {}), contract=obj.get("contract"), tx=obj.get("tx"),
+                block=(int(obj["block"]) if obj.get("block") is not None else None),
+            ))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RunFolderError(f"event line lacks or mistypes a field ({exc})", file=path, line=lineno) from None
+    return out
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise RunFolderError("file not found", file=path)
+    try:
+        obj = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise RunFolderError(f"not JSON: {exc.msg}", file=path, line=exc.lineno) from None
+    if not isinstance(obj, dict):
+        raise RunFolderError("expected a JSON object", file=path)
+    return obj
+
+
+def _symbols(steps: Table, prefix: str, suffix: str) -> list[str]:
+    return [c[len(prefix):-len(suffix)] for c in steps.names() if c.startswith(prefix) and c.endswith(suffix)
+            and len(c) > len(prefix) + len(suffix) and "_" not in c[len(prefix):-len(suffix)]]
+
+
+def _drill_info(run_dir: Path, steps: Table) -> DrillInfo:
+    path = run_dir / DRILL_YAML
+    raw: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            loaded = yaml.safe_load(path.read_text())
+        except yaml.YAMLError as exc:
+            raise RunFolderError(f"not YAML: {exc}", file=path) from None
+        raw = loaded if isinstance(loaded, dict) else {}
+    protocol = raw.get("protocol") or {}
+    base = str(protocol.get("base_asset") or "USDC")
+    market_assets = list(((raw.get("market") or {}).get("assets") or {}).keys()) or _symbols(steps, "ref_", "_usd")
+    coll_cfg = protocol.get("collateral")
+    collateral = list(coll_cfg) if isinstance(coll_cfg, dict) and coll_cfg else [a for a in market_assets if a != base]
+    bonus: dict[str, float] = {}
+    if isinstance(coll_cfg, dict):
+        for sym, params in coll_cfg.items():
+            if isinstance(params, dict) and "bonus" in params:
+                bonus[sym] = _fraction(params["bonus"])
+    cex = raw.get("cex") or {}
+    return DrillInfo(
+        name=str(raw.get("name") or run_dir.name), description=str(raw.get("description") or ""),
+        seed=(int(raw["seed"]) if isinstance(raw.get("seed"), int) else None), base_asset=base,
+        collateral=collateral, cex_asset=(cex.get("asset") or (collateral[0] if collateral else None)),
+        bonus_by_asset={k: v for k, v in bonus.items() if not math.isnan(v)},
+    )
+
+
+def _fraction(value: Any) -> float:
+    """A drill percentage (``5%`` or ``0.05``) as a fraction; NaN when unreadable (display only)."""
+    text = str(value).strip()
+    try:
+        return float(text[:-1]) / 100.0 if text.endswith("%") else float(text)
+    except ValueError:
+        return math.nan
+
+
+def _address_book(run_dir: Path, summary: dict[str, Any] | None, events: list[Event],
+                  drill: DrillInfo) -> AddressBook | None:
+    path = run_dir / CONTRACTS_JSON
+    src = read_json(path) if path.is_file() else (summary or {})
+    contracts = src.get("contracts")
+    if not isinstance(contracts, dict) or not contracts:
+        return None
+    symbols = [drill.base_asset, *drill.collateral]
+    tokens = {s: str(contracts[s]).lower() for s in symbols if s in contracts}
+    pairs = {s: str(contracts[f"PAIR_{s}_{drill.base_asset}"]).lower() for s in drill.collateral
+             if f"PAIR_{s}_{drill.base_asset}" in contracts}
+    decimals = {str(k): int(v) for k, v in (src.get("decimals") or {}).items()}
+    for ev in events:
+        if ev.event == "CollateralConfigured" and "asset" in ev.args and "decimals" in ev.args:
+            sym = next((s for s, a in tokens.items() if a == ev.address_arg("asset")), None)
+            if sym is not None:
+                decimals.setdefault(sym, ev.int_arg("decimals"))
+    missing = [s for s in tokens if s not in decimals]
+    if missing:
+        # the drill engine deploys its tokens with these decimals (imported late: it pulls in the chain layer)
+        from defidrill.drill.world import token_decimals
+        decimals.update({s: token_decimals(s) for s in missing})
+    return AddressBook(tokens=tokens, pairs=pairs, decimals=decimals)
+
+
+def load_run(run_dir: str | Path, *, require_summary: bool = False) -> RunFolder:
+    """Load a run folder; raises :class:`RunFolderError` naming any missing or malformed file."""
+    root = Path(run_dir)
+    if not root.is_dir():
+        raise RunFolderError("run folder not found", file=root)
+    steps = read_table(root / STEPS_CSV)
+    events = read_events(root / EVENTS_JSONL)
+    summary_path = root / SUMMARY_JSON
+    if require_summary and not summary_path.is_file():
+        raise RunFolderError("file not found (the run did not finish; rerun it, or `defidrill report "
+                             "--recompute` to build it from the CSVs)", file=summary_path)
+    summary = read_json(summary_path) if summary_path.is_file() else None
+    drill = _drill_info(root, steps)
+    cex_steps = read_table(root / CEX_STEPS_CSV) if (root / CEX_STEPS_CSV).is_file() else None
+    cex_events = read_table(root / CEX_EVENTS_CSV) if (root / CEX_EVENTS_CSV).is_file() else None
+    return RunFolder(path=root, steps=steps, events=events, drill=drill, summary=summary,
+                     cex_steps=cex_steps, cex_events=cex_events,
+                     contracts=_address_book(root, summary, events, drill))

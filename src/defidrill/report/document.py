@@ -1,0 +1,237 @@
+"""The report as a list of neutral blocks (headings, paragraphs, tables, charts), built once
+from summary.json and the run folder and rendered twice (Markdown and HTML)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from defidrill.metrics import RunFolder
+from defidrill.report.charts import all_charts
+from defidrill.report.format import MISSING, fmt
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 2
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: list[str]
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    headers: list[str]
+    rows: list[list[str]]
+    row_classes: list[str | None] = field(default_factory=list)   # "pass" / "fail" for invariants
+
+
+@dataclass(frozen=True)
+class Chart:
+    svg: str
+    caption: str
+
+
+Block = Union[Heading, Para, Bullets, TableBlock, Chart]
+
+HOW_TO_READ = [
+    "Both venues saw the same exogenous price path (the drill's reference). Everything else is what "
+    "each venue's own mechanics did with it.",
+    "Comparison table: one row per metric, one definition for both venues. A dash means it never "
+    "happened (no liquidation, no breach) or this run folder cannot support it (see the notes).",
+    "First-liquidation delay: on chain oracles (deviation threshold, heartbeat, injected failures) and "
+    "keepers (latency, minimum profit, gas races) stand between an underwater account and its "
+    "liquidation; the CEX engine acts in the step the mark crosses the liquidation price.",
+    "Execution slippage: on chain it is mostly the liquidation bonus (b / (1 + b), e.g. 4.76 % for 5 %), "
+    "paid to the keeper whatever the market does; at the CEX it is book impact, which grows with "
+    "liquidation size and thins with market-maker withdrawal.",
+    "Amplification 0 means the venue's own trading never took its price below the reference low; 0.5 "
+    "means liquidation selling added half the exogenous drop again.",
+    "Passive net flow > 0: the venue's passive side (AMM LPs on chain, book makers at the CEX) bought "
+    "the risky asset that liquidations sold: 'AMMs bought the dip'.",
+    "Every number here is read from summary.json and the CSVs in this folder; rerunning the drill "
+    "file with the same seed reproduces them.",
+]
+
+ONCHAIN_ROWS: list[tuple[str, str, str]] = [
+    ("liquidation_count", "liquidations", "count"),
+    ("liquidated_debt_usd", "debt repaid by liquidators", "USD"),
+    ("seized_collateral_usd", "collateral seized (at reference)", "USD"),
+    ("bad_debt_usd", "bad debt written off", "USD"),
+    ("first_breach_s", "first account below HF 1 at reference", "s"),
+    ("first_liquidation_s", "first liquidation", "s"),
+    ("first_liquidation_delay_s", "first-liquidation delay", "s"),
+    ("max_oracle_deviation_pct", "max oracle deviation from reference", "%"),
+    ("oracle_time_above_1pct_s", "time with an oracle > 1 % off", "s"),
+    ("max_amm_deviation_pct", "max AMM deviation from reference", "%"),
+    ("min_health_factor", "lowest health factor", ""),
+    ("liquidation_slippage_pct", "liquidation execution vs reference", "%"),
+    ("keeper_amm_sell_slippage_pct", "keepers' AMM sells vs reference", "%"),
+    ("liquidated_notional_per_minute_peak_usd", "peak liquidated notional per minute", "USD/min"),
+    ("keeper_profit_usd", "keeper profit", "USD"),
+    ("keeper_gas_eth", "keeper gas", "ETH"),
+    ("failed_liquidation_txs", "failed liquidation transactions", "count"),
+]
+
+CEX_ROWS: list[tuple[str, str, str]] = [
+    ("positions_count", "positions", "count"),
+    ("liquidation_count", "positions liquidated", "count"),
+    ("liquidated_notional_usd", "liquidated notional (at mark)", "USD"),
+    ("first_threshold_breach_s", "first position at its liquidation price", "s"),
+    ("first_liquidation_delay_s", "first-liquidation delay", "s"),
+    ("insurance_fund_start_usd", "insurance fund at start", "USD"),
+    ("insurance_fund_draw_usd", "insurance fund drawn (gross)", "USD"),
+    ("insurance_fund_credit_usd", "insurance fund credited (clearance fees)", "USD"),
+    ("insurance_fund_end_usd", "insurance fund at end", "USD"),
+    ("unresolved_deficit_usd", "deficit neither fund nor ADL absorbed", "USD"),
+    ("adl_count", "positions auto-deleveraged", "count"),
+    ("adl_notional_usd", "ADL notional", "USD"),
+    ("max_book_depth_withdrawn_pct", "max book depth withdrawn", "%"),
+    ("exogenous_drop_pct", "exogenous drop (reference)", "%"),
+    ("endogenous_drop_pct", "endogenous drop (own trading)", "%"),
+    ("amplification", "amplification", "ratio"),
+    ("slippage_vs_index_pct", "liquidation fills vs index", "%"),
+    ("net_flow_usd", "makers' net buying from the engine", "USD"),
+]
+
+
+def _kv_table(obj: dict[str, Any], rows: list[tuple[str, str, str]]) -> TableBlock:
+    return TableBlock(["metric", "value", "key"],
+                      [[label, fmt(obj.get(key), unit), f"`{key}`"] for key, label, unit in rows if key in obj])
+
+
+def _header(summary: dict[str, Any], run: RunFolder) -> list[Block]:
+    title = f"defidrill report: {summary.get('drill') or run.drill.name}"
+    status = summary.get("status") or "unknown"
+    bits = [f"status **{status}**"]
+    if summary.get("error"):
+        bits.append(f"error: {summary['error']}")
+    if summary.get("seed") is not None:
+        bits.append(f"seed {summary['seed']}")
+    if summary.get("steps_completed") is not None:
+        bits.append(f"{summary['steps_completed']} of {summary.get('steps_total', '?')} steps")
+    if summary.get("duration_s") is not None:
+        bits.append(f"drill time {fmt(summary['duration_s'], 's')}")
+    if summary.get("wall_time_s") is not None:
+        bits.append(f"wall time {fmt(summary['wall_time_s'], 's')}")
+    out: list[Block] = [Heading(title, 1), Para(" · ".join(bits))]
+    if run.drill.description:
+        out += [Heading("The drill"), Para(run.drill.description)]
+    return out
+
+
+COMPARISON_LABELS = {
+    "liquidation_count": "liquidations",
+    "liquidated_notional_usd": "liquidated notional",
+    "liquidated_notional_per_minute_peak_usd": "liquidated notional per minute, peak",
+    "liquidated_notional_per_minute_mean_usd": "liquidated notional per minute, mean",
+    "first_breach_s": "first threshold breach",
+    "first_liquidation_delay_s": "first-liquidation delay after the breach",
+    "execution_slippage_pct": "execution price vs reference (slippage)",
+    "losses_socialised_usd": "losses socialised",
+    "amplification": "amplification of the exogenous drop",
+    "passive_net_flow_usd": "passive side's net buying",
+}
+
+
+def _comparison(summary: dict[str, Any]) -> list[Block]:
+    comp = summary.get("comparison") or {}
+    rows = [[COMPARISON_LABELS.get(name, name.replace("_", " ")), fmt(e.get("onchain"), e.get("unit", "")), fmt(e.get("cex"), e.get("unit", "")),
+             e.get("unit", ""), e.get("definition", "")] for name, e in comp.items()]
+    if not rows:
+        return [Heading("On chain versus CEX"), Para("summary.json has no comparison object.")]
+    return [Heading("On chain versus CEX"), TableBlock(["metric", "on chain", "CEX", "unit", "definition"], rows)]
+
+
+def _onchain(on: dict[str, Any]) -> list[Block]:
+    out: list[Block] = [Heading("On chain"), _kv_table(on, ONCHAIN_ROWS)]
+    feeds = on.get("oracle_deviation_by_feed") or {}
+    if feeds:
+        out += [Heading("Oracle deviation by feed", 3), TableBlock(
+            ["feed", "max deviation", "time above 1 %", "AMM max deviation"],
+            [[a, fmt(f.get("max_pct"), "%"), fmt(f.get("time_above_1pct_s"), "s"),
+              fmt((on.get("amm_deviation_by_pair") or {}).get(a), "%")] for a, f in feeds.items()])]
+    keepers = on.get("liquidations_by_keeper") or {}
+    if keepers:
+        out += [Heading("Liquidations by keeper", 3), TableBlock(
+            ["agent", "liquidations", "repaid", "failed transactions"],
+            [[a, fmt(k.get("count"), "count"), fmt(k.get("repaid_usd"), "USD"), fmt(k.get("failed_txs"), "count")]
+             for a, k in keepers.items()])]
+    slip = on.get("liquidation_slippage_by_asset")
+    if slip:
+        out += [Heading("Liquidation execution price by collateral", 3), TableBlock(
+            ["asset", "liquidations", "seized units", "repaid", "effective price", "slippage vs reference"],
+            [[a, fmt(s.get("count"), "count"), fmt(s.get("seized_units"), "units"), fmt(s.get("repaid_usd"), "USD"),
+              fmt(s.get("effective_price_usd"), "USD"), fmt(s.get("slippage_pct"), "%")] for a, s in slip.items()])]
+    amps = on.get("amplification_by_pair") or {}
+    if amps:
+        out += [Heading("AMM amplification by pair", 3), TableBlock(
+            ["pair", "start reference", "min reference", "min AMM", "exogenous drop", "endogenous drop",
+             "amplification"],
+            [[a, fmt(p.get("start_reference_usd"), "USD"), fmt(p.get("min_reference_usd"), "USD"),
+              fmt(p.get("min_amm_usd"), "USD"), fmt(p.get("exogenous_drop_pct"), "%"),
+              fmt(p.get("endogenous_drop_pct"), "%"), fmt(p.get("amplification"), "ratio")] for a, p in amps.items()])]
+    flow = on.get("amm_net_flow")
+    if flow:
+        out += [Heading("What the AMM's LPs bought (collateral in minus out)", 3), TableBlock(
+            ["pair", "from keepers (liquidations)", "from the arbitrageur", "from others", "total"],
+            [[a, f"{fmt(p['liquidation_units'], 'units')} ({fmt(p['liquidation_usd'], 'USD')})",
+              f"{fmt(p['arbitrage_units'], 'units')} ({fmt(p['arbitrage_usd'], 'USD')})",
+              f"{fmt(p['other_units'], 'units')} ({fmt(p['other_usd'], 'USD')})",
+              f"{fmt(p['total_units'], 'units')} ({fmt(p['total_usd'], 'USD')})"] for a, p in flow.items()])]
+    if on.get("notes"):
+        out += [Heading("Notes", 3), Bullets(list(on["notes"]))]
+    return out
+
+
+def _cex(cex: dict[str, Any] | None) -> list[Block]:
+    if not cex:
+        return [Heading("CEX venue"), Para("The CEX replay is not part of this run (cex disabled or not reached).")]
+    out: list[Block] = [Heading("CEX venue"), _kv_table(cex, CEX_ROWS)]
+    lev = cex.get("liquidations_by_leverage") or {}
+    if lev:
+        out += [Heading("Liquidations by leverage", 3), TableBlock(
+            ["leverage", "positions", "notional"],
+            [[b, fmt(v.get("count"), "count"), fmt(v.get("notional_usd"), "USD")] for b, v in lev.items()])]
+    return out
+
+
+def _invariants(on: dict[str, Any]) -> list[Block]:
+    inv = on.get("invariants") or []
+    if not inv:
+        return [Heading("Invariants"), Para("No invariants were recorded for this run.")]
+    rows = [[i.get("name", MISSING), "PASS" if i.get("passed") else "FAIL", str(i.get("detail") or "")] for i in inv]
+    failed = sum(1 for i in inv if not i.get("passed"))
+    verdict = f"{len(inv) - failed} of {len(inv)} passed." + (" A failed invariant is a protocol bug or a "
+                                                                "broken drill: read its detail first." if failed else "")
+    return [Heading("Invariants"), Para(verdict),
+            TableBlock(["invariant", "result", "detail"], rows, ["pass" if i.get("passed") else "fail" for i in inv])]
+
+
+def build_document(summary: dict[str, Any], run: RunFolder, *, charts: bool = True) -> list[Block]:
+    """The report's blocks in reading order."""
+    on = summary.get("onchain") or {}
+    blocks: list[Block] = _header(summary, run)
+    blocks += [Heading("How to read this"), Bullets(HOW_TO_READ)]
+    blocks += _comparison(summary)
+    if charts:
+        chart_list = all_charts(run, summary)
+        if chart_list:
+            blocks.append(Heading("Charts"))
+            blocks += [Chart(svg, caption) for svg, caption in chart_list]
+    blocks += _onchain(on)
+    blocks += _cex(summary.get("cex"))
+    blocks += _invariants(on)
+    seed = summary.get("seed", run.drill.seed)
+    blocks += [Heading("Reproduce"), Para(
+        f"`defidrill run drill.yaml --seed {seed}` reruns this drill; `defidrill report {run.path}` rebuilds "
+        "this report from the files: steps.csv, events.jsonl, cex_steps.csv, cex_events.csv, summary.json.")]
+    return blocks

@@ -1,0 +1,35 @@
+"""Number formatting shared by the Markdown and HTML renderers: one look for every number."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+MISSING = "—"
+
+
+def fmt(value: Any, unit: str = "") -> str:
+    """Format a value by its unit: USD, USD/min, %, s, ratio, count, ETH; None/NaN -> an em dash."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, (int, float)):
+        return str(value)
+    v = float(value)
+    if unit in ("USD", "USD/min"):
+        text = f"${v:,.0f}" if abs(v) >= 1_000 else f"${v:,.2f}"
+        return text.replace("$-", "-$") + ("/min" if unit == "USD/min" else "")
+    if unit == "%":
+        return f"{v:.3g} %" if abs(v) < 10 else f"{v:.1f} %"
+    if unit == "s":
+        return f"{v:,.0f} s" if v == int(v) else f"{v:,.1f} s"
+    if unit == "ratio":
+        return f"{v:.3f}"
+    if unit == "count":
+        return f"{int(v):,}"
+    if unit == "ETH":
+        return f"{v:.6g} ETH"
+    if unit == "units":
+        return f"{v:,.6g}"
+    return f"{v:,.6g}"

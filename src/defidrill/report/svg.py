@@ -1,0 +1,184 @@
+"""Inline SVG charts, written by hand so report.html needs no network and no plotting library.
+
+Two kinds: a line chart (several series over a shared x axis; a None/NaN point breaks the
+line, so "no price this step" shows as a gap, not a drop to zero) and a grouped bar
+chart. Both have axes with "nice" ticks, axis labels, a title and a legend. Output is a
+standalone ``<svg xmlns=...>`` element that parses as XML.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+WIDTH, HEIGHT = 760, 300
+MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 78, 16, 34, 62
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    x: Sequence[float]
+    y: Sequence[float | None]
+    color: str | None = None
+    dashed: bool = False
+    width: float = 1.8
+
+
+def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """Round tick values covering [lo, hi] (steps of 1, 2, 2.5 or 5 x 10^k)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return [0.0]
+    if hi <= lo:
+        pad = abs(lo) * 0.01 or 1.0
+        lo, hi = lo - pad, hi + pad
+    raw = (hi - lo) / max(1, count)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    start = math.floor(lo / step) * step
+    ticks = []
+    v = start
+    while v <= hi + step * 1e-9:
+        ticks.append(round(v, 12))
+        v += step
+    if ticks[-1] < hi:
+        ticks.append(ticks[-1] + step)
+    return ticks
+
+
+def compact(v: float) -> str:
+    """Tick label: 1.2M, 58.8k, 0.25."""
+    a = abs(v)
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= div:
+            return f"{v / div:.4g}{suffix}"
+    return f"{v:.4g}"
+
+
+def _finite(v: float | None) -> bool:
+    return v is not None and math.isfinite(v)
+
+
+class _Frame:
+    """Maps data coordinates to pixels inside the plotting area."""
+
+    def __init__(self, xs: list[float], ys: list[float], width: int, height: int, y_zero: bool) -> None:
+        self.w, self.h = width, height
+        ylo, yhi = (min(ys), max(ys)) if ys else (0.0, 1.0)
+        if y_zero:
+            ylo, yhi = min(0.0, ylo), max(0.0, yhi)
+        self.yt = nice_ticks(ylo, yhi)
+        self.xt = nice_ticks(min(xs), max(xs)) if xs else [0.0, 1.0]
+        self.x0, self.x1 = self.xt[0], self.xt[-1]
+        self.y0, self.y1 = self.yt[0], self.yt[-1]
+
+    def px(self, x: float) -> float:
+        span = (self.x1 - self.x0) or 1.0
+        return MARGIN_L + (x - self.x0) / span * (self.w - MARGIN_L - MARGIN_R)
+
+    def py(self, y: float) -> float:
+        span = (self.y1 - self.y0) or 1.0
+        return self.h - MARGIN_B - (y - self.y0) / span * (self.h - MARGIN_T - MARGIN_B)
+
+
+def _axes(f: _Frame, title: str, x_label: str, y_label: str, fmt: Callable[[float], str]) -> list[str]:
+    out = [f'<text x="{f.w / 2:.1f}" y="20" text-anchor="middle" class="title">{escape(title)}</text>']
+    left, right, bottom, top = MARGIN_L, f.w - MARGIN_R, f.h - MARGIN_B, MARGIN_T
+    for y in f.yt:
+        p = f.py(y)
+        out.append(f'<line x1="{left}" y1="{p:.1f}" x2="{right}" y2="{p:.1f}" class="grid"/>')
+        out.append(f'<text x="{left - 6}" y="{p + 4:.1f}" text-anchor="end" class="tick">{escape(fmt(y))}</text>')
+    for x in f.xt:
+        p = f.px(x)
+        out.append(f'<line x1="{p:.1f}" y1="{bottom}" x2="{p:.1f}" y2="{bottom + 5}" class="axis"/>')
+        out.append(f'<text x="{p:.1f}" y="{bottom + 18}" text-anchor="middle" class="tick">{escape(compact(x))}</text>')
+    out.append(f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" class="axis"/>')
+    out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" class="axis"/>')
+    out.append(f'<text x="{(left + right) / 2:.1f}" y="{bottom + 36}" text-anchor="middle" class="label">'
+               f'{escape(x_label)}</text>')
+    out.append(f'<text x="14" y="{(top + bottom) / 2:.1f}" text-anchor="middle" class="label" '
+               f'transform="rotate(-90 14 {(top + bottom) / 2:.1f})">{escape(y_label)}</text>')
+    return out
+
+
+def _legend(items: list[tuple[str, str, bool]], f: _Frame) -> list[str]:
+    out, x = [], float(MARGIN_L)
+    y = f.h - 10
+    for label, color, dashed in items:
+        dash = ' stroke-dasharray="6 3"' if dashed else ""
+        out.append(f'<line x1="{x:.1f}" y1="{y - 4}" x2="{x + 22:.1f}" y2="{y - 4}" stroke="{color}" '
+                   f'stroke-width="3"{dash}/>')
+        out.append(f'<text x="{x + 27:.1f}" y="{y}" class="legend">{escape(label)}</text>')
+        x += 40 + 7 * len(label)
+    return out
+
+
+def _svg(f: _Frame, body: list[str], desc: str) -> str:
+    style = ("<style>.title{font:bold 14px sans-serif}.tick{font:11px sans-serif;fill:#444}"
+             ".label{font:12px sans-serif;fill:#222}.legend{font:12px sans-serif}"
+             ".grid{stroke:#e5e5e5}.axis{stroke:#333}</style>")
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{f.w}" height="{f.h}" '
+            f'viewBox="0 0 {f.w} {f.h}" role="img"><desc>{escape(desc)}</desc>{style}'
+            f'<rect x="0" y="0" width="{f.w}" height="{f.h}" fill="#fff"/>' + "".join(body) + "</svg>")
+
+
+def line_chart(title: str, series: Sequence[Series], *, x_label: str, y_label: str,
+               y_format: Callable[[float], str] = compact, width: int = WIDTH, height: int = HEIGHT,
+               y_zero: bool = False) -> str:
+    """Lines over a shared x axis; None/NaN values leave gaps."""
+    xs = [float(x) for s in series for x in s.x if _finite(x)]
+    ys = [float(y) for s in series for y in s.y if _finite(y)]
+    f = _Frame(xs, ys, width, height, y_zero)
+    body = _axes(f, title, x_label, y_label, y_format)
+    items = []
+    for i, s in enumerate(series):
+        color = s.color or PALETTE[i % len(PALETTE)]
+        dash = ' stroke-dasharray="6 3"' if s.dashed else ""
+        run: list[str] = []
+        segments: list[list[str]] = []
+        for x, y in zip(s.x, s.y):
+            if _finite(x) and _finite(y):
+                run.append(f"{f.px(float(x)):.1f},{f.py(float(y)):.1f}")  # type: ignore[arg-type]
+            elif run:
+                segments.append(run)
+                run = []
+        if run:
+            segments.append(run)
+        for seg in segments:
+            if len(seg) == 1:
+                cx, cy = seg[0].split(",")
+                body.append(f'<circle cx="{cx}" cy="{cy}" r="2" fill="{color}"/>')
+            else:
+                body.append(f'<polyline points="{" ".join(seg)}" fill="none" stroke="{color}" '
+                            f'stroke-width="{s.width}" stroke-linejoin="round"{dash}/>')
+        items.append((s.label, color, s.dashed))
+    body += _legend(items, f)
+    return _svg(f, body, f"{title}: {', '.join(s.label for s in series)}")
+
+
+def bar_chart(title: str, x: Sequence[float], groups: Sequence[tuple[str, Sequence[float | None]]], *,
+              x_label: str, y_label: str, bar_width_x: float, y_format: Callable[[float], str] = compact,
+              width: int = WIDTH, height: int = HEIGHT) -> str:
+    """Grouped bars: at each x, one bar per group side by side within ``bar_width_x`` data units."""
+    xs = [float(v) for v in x] + ([float(x[-1]) + bar_width_x] if len(x) else [])
+    ys = [float(v) for _, vals in groups for v in vals if _finite(v)] or [0.0]
+    f = _Frame(xs, ys, width, height, y_zero=True)
+    body = _axes(f, title, x_label, y_label, y_format)
+    n = max(1, len(groups))
+    slot = (f.px(bar_width_x) - f.px(0.0)) * 0.85 / n
+    items = []
+    for gi, (label, vals) in enumerate(groups):
+        color = PALETTE[gi % len(PALETTE)]
+        for xv, yv in zip(x, vals):
+            if not _finite(yv) or yv == 0:
+                continue
+            left = f.px(float(xv)) + gi * slot
+            top, base = f.py(max(0.0, float(yv))), f.py(min(0.0, float(yv)))  # type: ignore[arg-type]
+            body.append(f'<rect x="{left:.1f}" y="{top:.1f}" width="{max(slot, 1.0):.1f}" '
+                        f'height="{max(base - top, 0.5):.1f}" fill="{color}"/>')
+        items.append((label, color, False))
+    body += _legend(items, f)
+    return _svg(f, body, f"{title}: {', '.join(g for g, _ in groups)}")
