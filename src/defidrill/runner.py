@@ -25,7 +25,9 @@ from defidrill.drill.ledger import step_columns
 from defidrill.drill.loop import LoopResult, run_loop, terminal_progress
 from defidrill.drill.record import RunRecorder
 from defidrill.drill.schema import Drill
-from defidrill.drill.world import build_world
+from defidrill.drill.world import World, build_world
+from defidrill.metrics import build_summary, write_summary
+from defidrill.report import write_report
 from defidrill.errors import DrillError
 from defidrill.toolchain import compile_project
 
@@ -84,11 +86,11 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
         config = AnvilConfig(gas_limit=int(drill.chain.gas_limit), base_fee_wei=int(drill.chain.base_fee_gwei * 10**9))
         with Chain.launch(config, artifacts) as chain:
             world = build_world(chain, drill, path)
+            _write_address_book(run_dir, world)
             with RunRecorder(run_dir, step_columns(world)) as recorder:
                 loop_result = run_loop(chain, world, recorder, leader=leader,
                                        progress=terminal_progress() if progress else None)
             summary["invariants"] = check_invariants(chain, world, run_dir / "events.jsonl")
-            summary["contracts"] = {name: h.address for name, h in world.protocol.named_contracts().items()}
         if venue is not None:
             if leader is None:
                 for k in range(path.step_count + 1):
@@ -114,8 +116,40 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
                 "attacks": loop_result.attacks,
                 "rejected_transmits": loop_result.ledger.transmit_rejections,
             }
-        (run_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
+        summary = _finish(run_dir, summary)
     return RunOutcome(run_dir, summary)
+
+
+def _finish(run_dir: Path, header: dict[str, Any]) -> dict[str, Any]:
+    """Metrics and report from what is on disk; on a failed run, whatever can be computed."""
+    (run_dir / "summary.json").write_text(json.dumps(header, indent=2, default=str))
+    if not (run_dir / "steps.csv").is_file():
+        return header
+    try:
+        summary = build_summary(run_dir, venue_summary=header.get("cex_raw"), invariants=header.get("invariants"),
+                                header=header)
+        write_summary(run_dir, summary)
+        write_report(run_dir)
+        return summary
+    except DrillError as exc:
+        if header.get("status") == "ok":
+            raise
+        header["report_error"] = str(exc)  # keep the original failure as the headline
+        (run_dir / "summary.json").write_text(json.dumps(header, indent=2, default=str))
+        return header
+
+
+def _write_address_book(run_dir: Path, world: World) -> None:
+    """contracts.json: written at deploy time so a run that dies later still decodes its events."""
+    p = world.protocol
+    book = {
+        "contracts": {name: h.address for name, h in p.named_contracts().items()},
+        "decimals": {sym: p.config.asset(sym).decimals for sym in p.tokens},
+        "agents": {**{f"keeper:{n}": a for n, a in world.keepers.items()}, "arbitrageur": world.arbitrageur,
+                   "lp": p.liquidity_provider, "attacker": world.attacker,
+                   **({"attacker_contract": world.manipulator} if world.manipulator else {})},
+    }
+    (run_dir / "contracts.json").write_text(json.dumps(book, indent=2))
 
 
 def _write_cex(run_dir: Path, venue: Venue) -> None:

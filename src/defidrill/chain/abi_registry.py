@@ -7,6 +7,7 @@ minProfit=50)`` instead of ``0x...``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -15,6 +16,10 @@ from eth_abi.exceptions import DecodingError
 from eth_utils import keccak, to_checksum_address
 
 from defidrill.errors import DecodedRevert
+
+
+#: Checksumming hashes the address (keccak): cache it, a drill decodes the same addresses every step.
+checksum = functools.lru_cache(maxsize=1 << 16)(to_checksum_address)
 
 
 def canonical_type(item: dict[str, Any]) -> str:
@@ -39,7 +44,7 @@ def _normalise(value: Any, item: dict[str, Any]) -> Any:
     if typ == "tuple":
         return {c.get("name") or str(i): _normalise(v, c) for i, (c, v) in enumerate(zip(item["components"], value))}
     if typ == "address":
-        return to_checksum_address(value)
+        return checksum(value)
     if isinstance(value, bytes):
         return "0x" + value.hex()
     return value
@@ -139,7 +144,7 @@ class AbiRegistry:
             return {
                 "event": candidate.name,
                 "contract": candidate.contract,
-                "address": to_checksum_address(log["address"]),
+                "address": checksum(log["address"]),
                 "args": args,
                 "block": int(log["blockNumber"], 16) if isinstance(log.get("blockNumber"), str) else log.get("blockNumber"),
                 "tx": log.get("transactionHash"),

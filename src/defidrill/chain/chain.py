@@ -11,14 +11,13 @@ import contextlib
 import time
 from typing import Any, Iterator, Sequence
 
-from eth_utils import to_checksum_address
 from web3 import HTTPProvider, Web3
 from web3.contract.contract import ContractFunction
 
-from defidrill.chain.abi_registry import AbiRegistry, decode_values, revert_data_from_error
+from defidrill.chain.abi_registry import AbiRegistry, checksum as to_checksum_address, decode_values, revert_data_from_error
 from defidrill.chain.anvil import AnvilConfig, AnvilNode
 from defidrill.chain.rpc import RpcClient, RpcReply
-from defidrill.chain.types import Deployed, Receipt, TxRequest
+from defidrill.chain.types import Deployed, PreparedCall, Receipt, TxRequest
 from defidrill.errors import ChainError, RevertError
 from defidrill.toolchain import Artifacts, compile_project
 
@@ -104,8 +103,14 @@ class Chain:
         return TxRequest(sender or self.deployer, to, data, value_wei, gas, gas_price_wei, label or fn.fn_name,
                          agent, priority_fee_wei)
 
-    def _decode_output(self, fn: ContractFunction, data_hex: str) -> Any:
-        outputs = fn.abi.get("outputs", [])
+    @classmethod
+    def prepare(cls, fn: ContractFunction) -> "PreparedCall":
+        """Encode a call once to send it many times (a drill reads the same views every step)."""
+        to, data = cls.encode(fn)
+        return PreparedCall(fn.fn_name, to, data, fn.abi.get("outputs", []))
+
+    def _decode_output(self, fn: "ContractFunction | PreparedCall", data_hex: str) -> Any:
+        outputs = fn.outputs if isinstance(fn, PreparedCall) else fn.abi.get("outputs", [])
         values = decode_values(outputs, bytes.fromhex(data_hex[2:]))
         if len(values) == 1:
             return values[0]
@@ -128,13 +133,13 @@ class Chain:
             raise result
         return result
 
-    def call_many(self, fns: Sequence[ContractFunction], *, sender: str | None = None,
+    def call_many(self, fns: Sequence["ContractFunction | PreparedCall"], *, sender: str | None = None,
                   block: str | int = "latest") -> list[Any]:
         """One JSON-RPC batch of eth_call; each entry is the decoded value or a ChainError (not raised)."""
         tag = hex(block) if isinstance(block, int) else block
         requests = []
         for fn in fns:
-            to, data = self.encode(fn)
+            to, data = (fn.to, fn.data) if isinstance(fn, PreparedCall) else self.encode(fn)
             call: dict[str, Any] = {"to": to, "data": data}
             if sender:
                 call["from"] = sender

@@ -83,3 +83,13 @@ class Receipt:
             for e in self.events
             if e["event"] == name and (address is None or e["address"].lower() == address.lower())
         ]
+
+
+@dataclass(frozen=True)
+class PreparedCall:
+    """An eth_call encoded once (``Chain.prepare``): target, calldata and the ABI outputs to decode."""
+
+    fn_name: str
+    to: str
+    data: str
+    outputs: list[dict[str, Any]] = field(repr=False)

@@ -28,7 +28,7 @@ from defidrill.drill.agents.keepers import make_keepers
 from defidrill.drill.agents.market_makers import Arbitrageur, LiquidityProviders
 from defidrill.drill.agents.oracle_feeder import OracleFeeder
 from defidrill.drill.ledger import Ledger
-from defidrill.drill.observe import observe
+from defidrill.drill.observe import Observer
 from defidrill.drill.oracle_plan import OracleDriver
 from defidrill.drill.record import RunRecorder
 from defidrill.drill.world import World
@@ -75,6 +75,7 @@ def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: Price
     borrowers = ReactiveBorrowers(world.borrowers, drill.seconds_to_steps(drill.borrowers.reaction.delay_s))
     ledger = Ledger(world)
     holders = [k.address for k in keepers if k.config.mode == "capital"]
+    observer = Observer(chain, world, holders)
     result = LoopResult(0, t0, ledger, feeder, 0, 0, 0.0)
     started = time.monotonic()
     ctx = StepContext(chain, world, 0, 0.0, t0, {}, result.reference_history, [])
@@ -100,7 +101,7 @@ def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: Price
         results_a = chain.send_block(txs_a, timestamp=ts)
 
         # Scan, then phase B: keepers and borrowers.
-        obs = observe(chain, world, k, t_s, reference, holders)
+        obs = observer.observe(k, t_s, reference)
         ctx.history.append(obs)
         txs_b: list[TxRequest] = []
         if not feeder.sequencer_down:

@@ -80,23 +80,36 @@ class Observation:
         return [a for a in self.accounts if a.debt_base > 0 and a.prices_ok and a.health_factor_wad < WAD]
 
 
-def observe(chain: Chain, world: World, step: int, t_s: float, reference_usd: dict[str, float],
-            balance_holders: list[str]) -> Observation:
+class Observer:
+    """Encodes the step's reads once (they are the same every step) and decodes each step's batch."""
+
+    def __init__(self, chain: Chain, world: World, balance_holders: list[str]) -> None:
+        self.chain = chain
+        self.world = world
+        p = world.protocol
+        accounts = world.accounts
+        self.symbols = list(p.tokens)
+        self.pair_syms = list(p.pairs)
+        calls = [chain.prepare(p.lens.functions.scan(p.pool.address, accounts[start : start + SCAN_CHUNK]))
+                 for start in range(0, len(accounts), SCAN_CHUNK)]
+        self.n_scan = len(calls)
+        calls += [chain.prepare(p.feeds[s].functions.latestRoundData()) for s in self.symbols]
+        calls += [chain.prepare(p.guard.functions.check(p.tokens[s].address)) for s in self.symbols]
+        calls += [chain.prepare(p.pairs[s].functions.getReserves()) for s in self.pair_syms]
+        calls.append(chain.prepare(p.lens.functions.poolState(p.pool.address)))
+        self.holders = [(h, s) for h in balance_holders for s in self.symbols]
+        calls += [chain.prepare(p.tokens[s].functions.balanceOf(h)) for h, s in self.holders]
+        self.calls = calls
+
+    def observe(self, step: int, t_s: float, reference_usd: dict[str, float]) -> Observation:
+        chain, world = self.chain, self.world
+        return _decode(chain, world, self, step, t_s, reference_usd, chain.call_many(self.calls))
+
+
+def _decode(chain: Chain, world: World, obs: Observer, step: int, t_s: float, reference_usd: dict[str, float],
+            results: list[Any]) -> Observation:
     p = world.protocol
-    accounts = world.accounts
-    symbols = list(p.tokens)
-    fns: list[Any] = []
-    for start in range(0, len(accounts), SCAN_CHUNK):
-        fns.append(p.lens.functions.scan(p.pool.address, accounts[start : start + SCAN_CHUNK]))
-    n_scan = len(fns)
-    fns += [p.feeds[s].functions.latestRoundData() for s in symbols]
-    fns += [p.guard.functions.check(p.tokens[s].address) for s in symbols]
-    pair_syms = list(p.pairs)
-    fns += [p.pairs[s].functions.getReserves() for s in pair_syms]
-    fns.append(p.lens.functions.poolState(p.pool.address))
-    holders = [(h, s) for h in balance_holders for s in symbols]
-    fns += [p.tokens[s].functions.balanceOf(h) for h, s in holders]
-    results = chain.call_many(fns)
+    symbols, pair_syms, holders, n_scan = obs.symbols, obs.pair_syms, obs.holders, obs.n_scan
     for r in results:
         if isinstance(r, ChainError):
             raise ChainError(f"step {step}: observation call failed: {r}")
