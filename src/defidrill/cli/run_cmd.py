@@ -1,0 +1,73 @@
+"""`defidrill run`, `defidrill validate` and `defidrill demo`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from defidrill.cli.errors import reports_errors
+from defidrill.drill import validate_files
+from defidrill.toolchain import project_root
+
+FLAGSHIP = "oracles/flash-crash.yaml"
+
+
+@click.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate_cmd(files: tuple[Path, ...]) -> None:
+    """Check drill files without running anything (exit 2 if any is invalid).
+
+    Example: defidrill validate oracles/*.yaml
+    """
+    results = validate_files(list(files))
+    bad = 0
+    for result in results:
+        click.echo(result.summary(), err=not result.ok)
+        bad += 0 if result.ok else 1
+    if bad:
+        raise SystemExit(2)
+
+
+@click.command("run")
+@click.argument("drill", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Run folder (default runs/<drill>-<UTC timestamp>/).")
+@click.option("--seed", type=int, default=None, help="Override the drill's seed.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@reports_errors
+def run_cmd(drill: Path, out_dir: Path | None, seed: int | None, quiet: bool) -> None:
+    """Run a drill on a fresh anvil and write its run folder.
+
+    Example: defidrill run oracles/flash-crash.yaml --out runs/flash
+    """
+    from defidrill.runner import run_drill
+
+    outcome = run_drill(drill, out_dir=out_dir, seed=seed, progress=not quiet)
+    _print_outcome(outcome.run_dir, outcome.summary)
+
+
+@click.command("demo")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None)
+@reports_errors
+def demo_cmd(out_dir: Path | None) -> None:
+    """Run the flagship drill (oracles/flash-crash.yaml) and print where the report is."""
+    from defidrill.runner import run_drill
+
+    outcome = run_drill(project_root() / FLAGSHIP, out_dir=out_dir)
+    _print_outcome(outcome.run_dir, outcome.summary)
+
+
+def _print_outcome(run_dir: Path, summary: dict) -> None:  # type: ignore[type-arg]
+    onchain = summary.get("onchain") or summary.get("onchain_raw") or {}
+    click.echo(f"drill {summary['drill']} (seed {summary['seed']}): {summary['status']}, "
+               f"{summary['steps_completed']}/{summary['steps_total']} steps in {summary['wall_time_s']:.1f} s")
+    if onchain:
+        click.echo(f"on chain: {onchain.get('liquidation_count')} liquidations, "
+                   f"bad debt ${onchain.get('bad_debt_usd', 0):,.0f}")
+    for inv in summary.get("invariants", []):
+        click.echo(f"invariant {'PASS' if inv['passed'] else 'FAIL'}: {inv['name']}")
+    click.echo(f"run folder: {run_dir}")
+    report = run_dir / "report.html"
+    if report.is_file():
+        click.echo(f"report: {report}")

@@ -1,0 +1,176 @@
+"""Turn a step's receipts and observation into the steps.csv row and events.jsonl lines.
+
+Keeps the run's running totals (bad debt, keeper profit and gas). Keeper profit is
+marked to the reference: for each liquidation a keeper sent,
+    profit_usd = seized x ref(collateral) - repaid x ref(base) - gas_eth x ref(WETH)
+so flash and capital keepers are measured alike, whatever they later do with the
+collateral. Gas of reverted keeper transactions counts too: losing a race costs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from defidrill.chain import Receipt, TxRequest
+from defidrill.drill.observe import WAD, Observation
+from defidrill.drill.world import World
+from defidrill.errors import ChainError
+
+LIQUIDATION_LABEL = "liquidate"
+
+
+@dataclass
+class StepOutcome:
+    """What one step's transactions did, for the row and the loop's progress line."""
+
+    liquidations: int = 0
+    liquidated_debt_usd: float = 0.0
+    seized_collateral_usd: float = 0.0
+    failed_liquidations: int = 0
+    failed_txs: int = 0
+
+
+@dataclass
+class Ledger:
+    world: World
+    bad_debt_usd: float = 0.0
+    keeper_profit_usd: float = 0.0
+    keeper_gas_eth: float = 0.0
+    liquidation_count: int = 0
+    failed_liquidation_count: int = 0
+    transmit_rejections: int = 0
+    arb_volume_usd_step: float = 0.0
+    columns: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.columns = step_columns(self.world)
+
+    def settle(self, step: int, t_s: float, txs: list[TxRequest], results: list[Receipt | ChainError],
+               reference_usd: dict[str, float], failure_reasons: dict[str, Any]) -> tuple[StepOutcome, list[dict[str, Any]]]:
+        """Events of the step's transactions (agent-tagged) and the step's liquidation figures."""
+        cfg = self.world.protocol.config
+        base_sym = cfg.base.symbol
+        token_symbol = {tok.address.lower(): sym for sym, tok in self.world.protocol.tokens.items()}
+        outcome = StepOutcome()
+        lines: list[dict[str, Any]] = []
+        eth_usd = reference_usd.get("WETH", 0.0)
+        for tx, result in zip(txs, results):
+            is_keeper = tx.agent.startswith("keeper:")
+            is_liquidation = tx.label.startswith(LIQUIDATION_LABEL)
+            if isinstance(result, ChainError):
+                outcome.failed_txs += 1
+                lines.append(_failed_line(step, t_s, None, None, tx, str(result), {}, 0, 0))
+                if is_liquidation:
+                    outcome.failed_liquidations += 1
+                continue
+            if is_keeper:
+                gas_eth = result.fee_wei / 1e18
+                self.keeper_gas_eth += gas_eth
+                self.keeper_profit_usd -= gas_eth * eth_usd
+            if not result.ok:
+                outcome.failed_txs += 1
+                reason = failure_reasons.get(result.tx_hash)
+                if "transmit" in tx.label and "expected rejection" in tx.label:
+                    self.transmit_rejections += 1
+                lines.append(_failed_line(step, t_s, result.block_number, result.tx_hash, tx,
+                                          getattr(reason, "name", None), getattr(reason, "args", {}),
+                                          result.gas_used, result.fee_wei))
+                if is_liquidation:
+                    outcome.failed_liquidations += 1
+                continue
+            for event in result.events:
+                lines.append({"step": step, "t_s": t_s, "block": event["block"], "tx": event["tx"], "agent": tx.agent,
+                              "event": event["event"], "contract": event["contract"], "address": event["address"],
+                              "args": event["args"]})
+                if event["event"] == "Liquidation":
+                    args = event["args"]
+                    sym = token_symbol.get(str(args["collateralAsset"]).lower(), "")
+                    if not sym:
+                        continue
+                    repaid_usd = args["repaidBase"] / 10**cfg.base.decimals * reference_usd[base_sym]
+                    seized_usd = args["seizedCollateral"] / 10**cfg.asset(sym).decimals * reference_usd[sym]
+                    outcome.liquidations += 1
+                    outcome.liquidated_debt_usd += repaid_usd
+                    outcome.seized_collateral_usd += seized_usd
+                    if is_keeper:
+                        self.keeper_profit_usd += seized_usd - repaid_usd
+                elif event["event"] == "BadDebtWrittenOff":
+                    self.bad_debt_usd += event["args"]["amountBase"] / 10**cfg.base.decimals * reference_usd[base_sym]
+        self.liquidation_count += outcome.liquidations
+        self.failed_liquidation_count += outcome.failed_liquidations
+        return outcome, lines
+
+    def row(self, obs: Observation, outcome: StepOutcome, lp_withdrawn_pct: float, arb_volume_usd: float) -> dict[str, Any]:
+        world = self.world
+        cfg = world.protocol.config
+        base_sym = cfg.base.symbol
+        ref = obs.reference_usd
+        row: dict[str, Any] = {"step": obs.step, "t_s": obs.t_s, "block": obs.block, "timestamp": obs.timestamp}
+        for sym in world.drill.assets:
+            row[f"ref_{sym}_usd"] = ref.get(sym)
+            if sym in obs.feeds:
+                feed = obs.feeds[sym]
+                row[f"feed_{sym}_usd"] = feed.answer_usd
+                row[f"feed_{sym}_age_s"] = obs.timestamp - feed.updated_at if feed.updated_at else None
+                guard = obs.guard[sym]
+                row[f"guard_{sym}_usd"] = guard.price_wad / WAD
+                row[f"guard_{sym}_rule"] = guard.rule
+                row[f"guard_{sym}_fallback"] = int(guard.used_fallback)
+        for sym, (asset_raw, base_raw) in obs.reserves.items():
+            base_units = base_raw / 10**cfg.base.decimals
+            asset_units = asset_raw / 10**cfg.asset(sym).decimals
+            row[f"amm_{sym}_usd"] = base_units / asset_units * ref[base_sym] if asset_units else 0.0
+            row[f"amm_{sym}_base_reserve_usd"] = base_units * ref[base_sym]
+        below = 0
+        below_ref = 0
+        min_hf = float("inf")
+        thresholds = {s: cfg.collaterals[s][1].liquidation_threshold_bps / 10_000 for s in cfg.collaterals}
+        for account in obs.accounts:
+            if account.debt_base == 0:
+                continue
+            min_hf = min(min_hf, account.health_factor)
+            if account.prices_ok and account.health_factor_wad < WAD:
+                below += 1
+            debt_usd = account.debt_base / 10**cfg.base.decimals * ref[base_sym]
+            liq_usd = sum(raw / 10**cfg.asset(s).decimals * ref[s] * thresholds[s]
+                          for s, raw in account.collateral_raw.items() if raw and s in thresholds)
+            if liq_usd < debt_usd:
+                below_ref += 1
+        row["accounts_below_1"] = below
+        row["accounts_below_1_ref"] = below_ref
+        row["min_health_factor"] = None if min_hf == float("inf") else min_hf
+        row["liquidations"] = outcome.liquidations
+        row["liquidated_debt_usd"] = outcome.liquidated_debt_usd
+        row["seized_collateral_usd"] = outcome.seized_collateral_usd
+        row["failed_liquidations"] = outcome.failed_liquidations
+        row["total_debt_usd"] = obs.pool["totalBorrowBase"] / 10**cfg.base.decimals * ref[base_sym]
+        row["bad_debt_usd"] = self.bad_debt_usd
+        row["keeper_profit_usd"] = self.keeper_profit_usd
+        row["keeper_gas_eth"] = self.keeper_gas_eth
+        row["lp_withdrawn_pct"] = 100.0 * lp_withdrawn_pct
+        row["arb_volume_usd"] = arb_volume_usd
+        return row
+
+
+def step_columns(world: World) -> list[str]:
+    cols = ["step", "t_s", "block", "timestamp"]
+    for sym in world.drill.assets:
+        cols.append(f"ref_{sym}_usd")
+        if sym in world.protocol.feeds:
+            cols += [f"feed_{sym}_usd", f"feed_{sym}_age_s", f"guard_{sym}_usd", f"guard_{sym}_rule",
+                     f"guard_{sym}_fallback"]
+    for sym in world.protocol.pairs:
+        cols += [f"amm_{sym}_usd", f"amm_{sym}_base_reserve_usd"]
+    cols += ["accounts_below_1", "accounts_below_1_ref", "min_health_factor", "liquidations", "liquidated_debt_usd",
+             "seized_collateral_usd", "failed_liquidations", "total_debt_usd", "bad_debt_usd", "keeper_profit_usd",
+             "keeper_gas_eth", "lp_withdrawn_pct", "arb_volume_usd"]
+    return cols
+
+
+def _failed_line(step: int, t_s: float, block: int | None, tx_hash: str | None, tx: TxRequest, revert: str | None,
+                 revert_args: dict[str, Any], gas_used: int, fee_wei: int) -> dict[str, Any]:
+    return {"step": step, "t_s": t_s, "block": block, "tx": tx_hash, "agent": tx.agent, "event": "TxFailed",
+            "contract": None, "address": tx.to,
+            "args": {"label": tx.label, "revert": revert, "revert_args": revert_args, "gas_used": gas_used,
+                     "fee_wei": fee_wei}}

@@ -1,0 +1,158 @@
+"""The step loop: one drill step as ordered, named phases.
+
+    advance clock -> feed oracles (+ LPs, arbitrage, attacker) -> mine block A
+    -> scan (ONE batch of eth_calls) -> agents decide (keepers, borrowers)
+    -> send ONE batch -> mine block B -> settle receipts -> record the row
+
+Block A is stamped at the step's time, block B one second later: keepers back-run the
+oracle round of their own step (a 0-block keeper), or act on an older scan (latency).
+While the L2 sequencer is down nothing but the sequencer status lands (the feeder
+sends no rounds; agents are held back), as on a real rollup.
+Deterministic for a drill and seed: agents draw nothing at run time, and anvil orders
+a block by tip, then by arrival, and arrival is the batch order.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+from defidrill.chain import Chain, Receipt, TxRequest
+from defidrill.drill.actions import SpotManipulation
+from defidrill.drill.agents.attacker import Attacker
+from defidrill.drill.agents.borrowers import ReactiveBorrowers
+from defidrill.drill.agents.context import StepContext
+from defidrill.drill.agents.keepers import make_keepers
+from defidrill.drill.agents.market_makers import Arbitrageur, LiquidityProviders
+from defidrill.drill.agents.oracle_feeder import OracleFeeder
+from defidrill.drill.ledger import Ledger
+from defidrill.drill.observe import observe
+from defidrill.drill.oracle_plan import OracleDriver
+from defidrill.drill.record import RunRecorder
+from defidrill.drill.world import World
+from defidrill.errors import ChainError
+
+#: Seconds between the end of seeding and the drill's first step (a sequencer grace period is added).
+START_GAP_S = 60
+
+
+class PriceLeader(Protocol):
+    """Something that sets the market price each step before the chain moves (the CEX with ``cex_leads``)."""
+
+    def prices(self, step: int, t_s: float, reference_usd: dict[str, float]) -> dict[str, float]: ...
+
+
+@dataclass
+class LoopResult:
+    steps_completed: int
+    start_timestamp: int
+    ledger: Ledger
+    feeder: OracleFeeder
+    reactions: int
+    attacks: int
+    wall_time_s: float
+    reference_history: list[dict[str, float]] = field(default_factory=list)
+
+
+ProgressFn = Callable[[int, int, dict[str, float], int], None]
+
+
+def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: PriceLeader | None = None,
+             progress: ProgressFn | None = None, on_step: Callable[[LoopResult], None] | None = None) -> LoopResult:
+    drill, path = world.drill, world.path
+    t0 = chain.timestamp() + START_GAP_S
+    if world.protocol.config.oracle.sequencer:
+        # The guard's grace period also runs from the uptime feed's deployment (docs/oracles.md).
+        t0 += world.protocol.config.oracle.grace_period_s
+    driver = OracleDriver(drill, path)
+    feeder = OracleFeeder()
+    lps = LiquidityProviders(world.protocol.liquidity_provider)
+    arbitrageur = Arbitrageur(world.arbitrageur)
+    attacker = Attacker(world.attacker, world.manipulator)
+    keepers = make_keepers(drill, world.keepers)
+    borrowers = ReactiveBorrowers(world.borrowers, drill.seconds_to_steps(drill.borrowers.reaction.delay_s))
+    ledger = Ledger(world)
+    holders = [k.address for k in keepers if k.config.mode == "capital"]
+    result = LoopResult(0, t0, ledger, feeder, 0, 0, 0.0)
+    started = time.monotonic()
+    ctx = StepContext(chain, world, 0, 0.0, t0, {}, result.reference_history, [])
+
+    for k in range(path.step_count + 1):
+        t_s = float(path.times_s[k])
+        ts = t0 + int(round(t_s))
+        reference = {a: path.price_usd(a, k) for a in drill.assets}
+        if leader is not None:
+            reference = leader.prices(k, t_s, reference)
+        result.reference_history.append(reference)
+        ctx.step, ctx.t_s, ctx.timestamp, ctx.reference_usd = k, t_s, ts, reference
+
+        # Phase A: oracles and the market.
+        actions = driver.step(k, reference if leader is not None else None)
+        txs_a = feeder.txs(ctx, actions)
+        if not feeder.sequencer_down:
+            txs_a += lps.act(ctx)
+            txs_a += arbitrageur.act(ctx)
+            manipulations: list[SpotManipulation] = list(feeder.pending_manipulations)
+            feeder.pending_manipulations.clear()
+            txs_a += attacker.act(ctx, manipulations)
+        results_a = chain.send_block(txs_a, timestamp=ts)
+
+        # Scan, then phase B: keepers and borrowers.
+        obs = observe(chain, world, k, t_s, reference, holders)
+        ctx.history.append(obs)
+        txs_b: list[TxRequest] = []
+        if not feeder.sequencer_down:
+            for keeper in keepers:
+                txs_b += keeper.act(ctx)
+            txs_b += borrowers.act(ctx)
+        results_b = chain.send_block(txs_b, timestamp=ts + 1) if txs_b else []
+
+        txs, results = txs_a + txs_b, [*results_a, *results_b]
+        failed = [r.tx_hash for r in results if isinstance(r, Receipt) and not r.ok]
+        reasons = dict(zip(failed, chain.revert_reasons(failed))) if failed else {}
+        outcome, lines = ledger.settle(k, t_s, txs, results, reference, reasons)
+        recorder.write_events(lines)
+        recorder.write_step(ledger.row(obs, outcome, lps.withdrawn_fraction, _arb_volume(txs_a, results_a)))
+        result.steps_completed = k + 1
+        result.reactions = borrowers.reactions
+        result.attacks = attacker.attempts
+        result.wall_time_s = time.monotonic() - started
+        if progress is not None:
+            progress(k, path.step_count + 1, reference, ledger.liquidation_count)
+        if on_step is not None:
+            on_step(result)
+        if len(ctx.history) > 64:  # agents look back at most their latency; keep memory flat
+            del ctx.history[: len(ctx.history) - 64]
+    return result
+
+
+def _arb_volume(txs: list[TxRequest], results: list[Receipt | ChainError]) -> float:
+    total = 0.0
+    for tx, r in zip(txs, results):
+        if tx.agent == "arbitrageur" and isinstance(r, Receipt) and r.ok:
+            # label: "arbitrage SYM <usd> USD"
+            try:
+                total += float(tx.label.split()[2])
+            except (IndexError, ValueError):
+                continue
+    return total
+
+
+def terminal_progress() -> ProgressFn | None:
+    """A one-line progress display on a terminal; None (quiet) otherwise."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(step: int, total: int, reference: dict[str, float], liquidations: int) -> None:
+        prices = "  ".join(f"{s} {p:,.2f}" for s, p in list(reference.items())[:3])
+        width = 30
+        done = int(width * (step + 1) / total)
+        sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] step {step + 1}/{total}  {prices}  "
+                         f"liquidations {liquidations}   ")
+        if step + 1 == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show

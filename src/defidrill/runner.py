@@ -1,0 +1,137 @@
+"""Run a drill end to end: chain side, CEX side, invariants, metrics, report.
+
+The one place that knows every layer (it comes after all of them): the CLI and the
+pytest plugin call ``run_drill``. Everything it computes lands in the run folder as
+soon as it exists; a failure at step N leaves N steps on disk and a summary.json with
+``status: "failed"`` and the error, then re-raises for the CLI's exit status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from defidrill.cex.from_drill import venue_params
+from defidrill.cex.venue import Venue
+from defidrill.chain import AnvilConfig, Chain
+from defidrill.drill import build_paths, load_drill
+from defidrill.drill.invariants import check_invariants
+from defidrill.drill.ledger import step_columns
+from defidrill.drill.loop import LoopResult, run_loop, terminal_progress
+from defidrill.drill.record import RunRecorder
+from defidrill.drill.schema import Drill
+from defidrill.drill.world import build_world
+from defidrill.errors import DrillError
+from defidrill.toolchain import compile_project
+
+
+@dataclass
+class RunOutcome:
+    run_dir: Path
+    summary: dict[str, Any]
+
+
+class CexLeader:
+    """``cex.coupling: cex_leads``: the venue steps first; the chain sees its traded price."""
+
+    def __init__(self, drill: Drill, venue: Venue, asset: str) -> None:
+        self.drill = drill
+        self.venue = venue
+        self.asset = asset
+        self.start_usd: float | None = None
+
+    def prices(self, step: int, t_s: float, reference_usd: dict[str, float]) -> dict[str, float]:
+        result = self.venue.step(t_s, reference_usd[self.asset])
+        out = dict(reference_usd)
+        out[self.asset] = float(result.last_price_usd)
+        return out
+
+
+def default_run_dir(drill: Drill, root: Path | None = None) -> Path:
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return (root or Path("runs")) / f"{drill.name}-{stamp}"
+
+
+def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None = None,
+              progress: bool = True) -> RunOutcome:
+    drill = load_drill(drill_path)  # nothing starts before the drill validates
+    if seed is not None:
+        drill = drill.model_copy(update={"seed": seed})
+    run_dir = out_dir or default_run_dir(drill)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(drill_path, run_dir / "drill.yaml")
+    (run_dir / "seed.txt").write_text(f"{drill.seed}\n")
+    path = build_paths(drill)
+    artifacts = compile_project()
+    summary: dict[str, Any] = {"drill": drill.name, "description": drill.description, "seed": drill.seed,
+                               "status": "running", "error": None, "steps_total": path.step_count + 1,
+                               "steps_completed": 0, "duration_s": float(path.times_s[-1])}
+    started = time.monotonic()
+    venue: Venue | None = None
+    leader: CexLeader | None = None
+    cex_asset = drill.cex_asset
+    if drill.cex.enabled and cex_asset is not None:
+        venue = Venue(venue_params(drill), path.price_usd(cex_asset, 0), drill.seed)
+        if drill.cex.coupling == "cex_leads":
+            leader = CexLeader(drill, venue, cex_asset)
+    loop_result: LoopResult | None = None
+    try:
+        config = AnvilConfig(gas_limit=int(drill.chain.gas_limit), base_fee_wei=int(drill.chain.base_fee_gwei * 10**9))
+        with Chain.launch(config, artifacts) as chain:
+            world = build_world(chain, drill, path)
+            with RunRecorder(run_dir, step_columns(world)) as recorder:
+                loop_result = run_loop(chain, world, recorder, leader=leader,
+                                       progress=terminal_progress() if progress else None)
+            summary["invariants"] = check_invariants(chain, world, run_dir / "events.jsonl")
+            summary["contracts"] = {name: h.address for name, h in world.protocol.named_contracts().items()}
+        if venue is not None:
+            if leader is None:
+                for k in range(path.step_count + 1):
+                    venue.step(float(path.times_s[k]), path.price_usd(cex_asset, k))
+            _write_cex(run_dir, venue)
+            summary["cex_raw"] = venue.summary()
+        summary["status"] = "ok"
+    except (DrillError, KeyboardInterrupt) as exc:
+        summary["status"] = "failed" if not isinstance(exc, KeyboardInterrupt) else "interrupted"
+        summary["error"] = str(exc) or type(exc).__name__
+        raise
+    finally:
+        summary["wall_time_s"] = time.monotonic() - started
+        if loop_result is not None:
+            summary["steps_completed"] = loop_result.steps_completed
+            summary["onchain_raw"] = {
+                "liquidation_count": loop_result.ledger.liquidation_count,
+                "failed_liquidation_txs": loop_result.ledger.failed_liquidation_count,
+                "bad_debt_usd": loop_result.ledger.bad_debt_usd,
+                "keeper_profit_usd": loop_result.ledger.keeper_profit_usd,
+                "keeper_gas_eth": loop_result.ledger.keeper_gas_eth,
+                "borrower_reactions": loop_result.reactions,
+                "attacks": loop_result.attacks,
+                "rejected_transmits": loop_result.ledger.transmit_rejections,
+            }
+        (run_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
+    return RunOutcome(run_dir, summary)
+
+
+def _write_cex(run_dir: Path, venue: Venue) -> None:
+    import csv
+
+    steps = [s.as_dict() for s in venue.steps]
+    if steps:
+        with open(run_dir / "cex_steps.csv", "w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(steps[0]))
+            writer.writeheader()
+            writer.writerows(steps)
+    events = venue.events.arrays()
+    if events:
+        names = list(events)
+        with open(run_dir / "cex_events.csv", "w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(names)
+            for row in zip(*(events[n].tolist() for n in names)):
+                writer.writerow(row)
