@@ -57,10 +57,15 @@ contract SpotManipulator {
         }
 
         // 1. Push the spot: Uniswap V2 getAmountOut on the current reserves (fee 0.3% on the input).
-        (uint112 r0, uint112 r1,) = IUniswapV2Pair(pair).getReserves();
-        (uint256 reserveBase, uint256 reserveAsset) = baseIs0 ? (uint256(r0), uint256(r1)) : (uint256(r1), uint256(r0));
-        uint256 inWithFee = baseInRaw * 997;
-        uint256 assetOutRaw = (inWithFee * reserveAsset) / (reserveBase * 1000 + inWithFee);
+        uint256 assetOutRaw;
+        {
+            // Scoped: the reserves die here, keeping the stack under 16 slots (legacy codegen).
+            (uint112 r0, uint112 r1,) = IUniswapV2Pair(pair).getReserves();
+            (uint256 reserveBase, uint256 reserveAsset) =
+                baseIs0 ? (uint256(r0), uint256(r1)) : (uint256(r1), uint256(r0));
+            uint256 inWithFee = baseInRaw * 997;
+            assetOutRaw = (inWithFee * reserveAsset) / (reserveBase * 1000 + inWithFee);
+        }
         SafeTransferLib.safeTransferFrom(base, msg.sender, pair, baseInRaw);
         IUniswapV2Pair(pair).swap(baseIs0 ? 0 : assetOutRaw, baseIs0 ? assetOutRaw : 0, address(this), "");
 
