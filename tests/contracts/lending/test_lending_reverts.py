@@ -151,7 +151,8 @@ def test_withdraw_reserves(chain) -> None:
     r = kit.send(kit.f.withdrawReserves(d, reserves), sender=d)
     assert kit.chain.events(r, kit.pool, "ReservesWithdrawn") == [{"to": d, "amountBase": reserves}]
     assert kit.balance(kit.usdc, d) == reserves
-    assert kit.call(kit.f.totalReserves()) == 0
+    # Views accrue to the block they run in: a few seconds of 10% of ~0.5%/yr on 100,000 USDC at most.
+    assert 0 <= kit.call(kit.f.totalReserves()) <= 100
 
 
 def test_fee_on_transfer_token_is_refused(chain) -> None:
