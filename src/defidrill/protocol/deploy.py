@@ -184,9 +184,14 @@ def deploy(chain: Chain, config: ProtocolConfig | None = None, *, liquidity_prov
     supply_raw = usd_to_raw(config.lender_supply_usd, config.base.price_usd, config.base.decimals)
     if supply_raw > 0:
         txs.append(chain.tx(base.functions.mint(lender, supply_raw), gas=BATCH_TX_GAS))
-        txs.append(chain.tx(base.functions.approve(pool.address, 2**256 - 1), sender=lender, gas=BATCH_TX_GAS))
-        txs.append(chain.tx(pool.functions.supply(supply_raw), sender=lender, gas=BATCH_TX_GAS))
     chain.send_many(txs)
+    # A batch keeps one sender's nonce order but not the order between senders: the lender's
+    # transactions go in their own batch, after the mint above is mined.
+    if supply_raw > 0:
+        chain.send_many([
+            chain.tx(base.functions.approve(pool.address, 2**256 - 1), sender=lender, gas=BATCH_TX_GAS),
+            chain.tx(pool.functions.supply(supply_raw), sender=lender, gas=BATCH_TX_GAS),
+        ])
     for twap in twaps.values():
         chain.transact(twap.functions.update(), gas=BATCH_TX_GAS)
 
