@@ -27,6 +27,7 @@ from defidrill.drill.record import RunRecorder
 from defidrill.drill.schema import Drill
 from defidrill.drill.world import World, build_world
 from defidrill.metrics import build_summary, write_summary
+from defidrill.metrics.leverage import write_borrowers
 from defidrill.report import write_report
 from defidrill.errors import DrillError
 from defidrill.toolchain import compile_project
@@ -87,6 +88,7 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
         with Chain.launch(config, artifacts) as chain:
             world = build_world(chain, drill, path)
             _write_address_book(run_dir, world)
+            write_borrowers(run_dir, world.borrowers)
             with RunRecorder(run_dir, step_columns(world)) as recorder:
                 loop_result = run_loop(chain, world, recorder, leader=leader,
                                        progress=terminal_progress() if progress else None)
