@@ -25,7 +25,7 @@ from defidrill.drill.ledger import step_columns
 from defidrill.drill.loop import LoopResult, run_loop, terminal_progress
 from defidrill.drill.record import RunRecorder
 from defidrill.drill.schema import Drill
-from defidrill.drill.world import World, build_world
+from defidrill.drill.world import World, build_world, protocol_config
 from defidrill.metrics import build_summary, write_summary
 from defidrill.metrics.leverage import write_borrowers
 from defidrill.report import write_report
@@ -70,6 +70,7 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
     shutil.copyfile(drill_path, run_dir / "drill.yaml")
     (run_dir / "seed.txt").write_text(f"{drill.seed}\n")
     path = build_paths(drill)
+    protocol_config(drill, path, 0.0)  # what only the protocol layer can refuse, refused before anvil starts
     artifacts = compile_project()
     summary: dict[str, Any] = {"drill": drill.name, "description": drill.description, "seed": drill.seed,
                                "status": "running", "error": None, "steps_total": path.step_count + 1,
