@@ -33,6 +33,10 @@ from defidrill.errors import DrillError
 from defidrill.toolchain import compile_project
 
 
+#: Genesis of every drill chain (2024-01-01T00:00:00Z): fixed, so block times are reproducible.
+GENESIS_TIMESTAMP = 1_704_067_200
+
+
 @dataclass
 class RunOutcome:
     run_dir: Path
@@ -85,8 +89,11 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
             leader = CexLeader(drill, venue, cex_asset)
     loop_result: LoopResult | None = None
     try:
-        config = AnvilConfig(gas_limit=int(drill.chain.gas_limit), base_fee_wei=int(drill.chain.base_fee_gwei * 10**9))
+        config = AnvilConfig(gas_limit=int(drill.chain.gas_limit), base_fee_wei=int(drill.chain.base_fee_gwei * 10**9),
+                             timestamp=GENESIS_TIMESTAMP)
         with Chain.launch(config, artifacts) as chain:
+            # Block times never come from the wall clock: the same drill and seed give the same chain.
+            chain.set_block_interval(1)
             world = build_world(chain, drill, path)
             _write_address_book(run_dir, world)
             write_borrowers(run_dir, world.borrowers)

@@ -311,6 +311,10 @@ class Chain:
         block = self.rpc.request("eth_getBlockByNumber", ["latest", False])
         return _int(block["timestamp"])
 
+    def set_block_interval(self, seconds: int) -> None:
+        """Every new block is stamped ``seconds`` after the previous one, whatever the wall clock says."""
+        self.rpc.request("anvil_setBlockTimestampInterval", [int(seconds)])
+
     def set_next_timestamp(self, ts: int) -> None:
         self.rpc.request("evm_setNextBlockTimestamp", [int(ts)])
 
