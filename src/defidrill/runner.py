@@ -35,6 +35,8 @@ from defidrill.toolchain import compile_project
 
 #: Genesis of every drill chain (2024-01-01T00:00:00Z): fixed, so block times are reproducible.
 GENESIS_TIMESTAMP = 1_704_067_200
+#: The first step's block time, after genesis: room for seeding's blocks (one second each).
+START_OFFSET_S = 86_400
 
 
 @dataclass
@@ -99,7 +101,8 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
             write_borrowers(run_dir, world.borrowers)
             with RunRecorder(run_dir, step_columns(world)) as recorder:
                 loop_result = run_loop(chain, world, recorder, leader=leader,
-                                       progress=terminal_progress() if progress else None)
+                                       progress=terminal_progress() if progress else None,
+                                       start_timestamp=GENESIS_TIMESTAMP + START_OFFSET_S)
             summary["invariants"] = check_invariants(chain, world, run_dir / "events.jsonl")
         if venue is not None:
             if leader is None:
