@@ -46,3 +46,12 @@ def test_run_fixture_runs_a_drill_with_overrides(defidrill_run) -> None:
     assert outcome.summary["steps_completed"] == 19
     assert sum(1 for _ in open(outcome.run_dir / "borrowers.csv")) == 7  # header + 6 borrowers
     assert all(inv["passed"] for inv in outcome.summary["invariants"])
+
+
+def test_readme_example_guard_refuses_a_half_price_round(defidrill_chain, defidrill_protocol) -> None:
+    p = defidrill_protocol
+    defidrill_chain.transact(p.feeds["WBTC"].functions.transmit(30_000 * 10**8), gas=500_000)
+    price_wad, ok = defidrill_chain.call(p.guard.functions.peekPrice(p.tokens["WBTC"].address))
+    assert not ok and price_wad == 0  # -50% between rounds trips the default 20% circuit breaker
+    check = defidrill_chain.call(p.guard.functions.check(p.tokens["WBTC"].address))
+    assert check["primaryRule"] == 11  # IOracleGuard.Rule.DEVIATION
