@@ -90,6 +90,7 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
         if drill.cex.coupling == "cex_leads":
             leader = CexLeader(drill, venue, cex_asset)
     loop_result: LoopResult | None = None
+    recorder: RunRecorder | None = None
     try:
         config = AnvilConfig(gas_limit=int(drill.chain.gas_limit), base_fee_wei=int(drill.chain.base_fee_gwei * 10**9),
                              timestamp=GENESIS_TIMESTAMP)
@@ -118,6 +119,8 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
         raise
     finally:
         summary["wall_time_s"] = time.monotonic() - started
+        if loop_result is None and recorder is not None:
+            summary["steps_completed"] = recorder.rows_written  # the loop died: count the rows on disk
         if loop_result is not None:
             summary["steps_completed"] = loop_result.steps_completed
             summary["onchain_raw"] = {

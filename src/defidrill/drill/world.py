@@ -38,6 +38,7 @@ from defidrill.protocol.deploy import BATCH_TX_GAS, Protocol, deploy
 
 WAD = 10**18
 MAX_UINT = 2**256 - 1
+ZERO_ADDRESS = "0x" + "0" * 40
 AGENT_ETH_WEI = 1_000 * 10**18
 #: Arbitrage desk inventory, in multiples of its per-step capacity (it may trade every step).
 ARB_INVENTORY_STEPS = 400
@@ -200,6 +201,11 @@ def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
             capital_raw += base_in_for(action, base_reserve_raw, base_spec.price_usd, base_spec.decimals)
         # Twice the planned size: LP withdrawals or arbitrage before the attack change the reserves.
         txs.append(tx(base.functions.mint(attacker, 2 * capital_raw + 1)))
+    if config.oracle.sequencer:
+        # The guard refuses every price for the grace period after the uptime feed's deployment,
+        # so borrowers could not borrow: unwire the sequencer check while seeding (step 5 restores it;
+        # the loop starts after the grace period, so the drill sees the check from its first step).
+        txs.append(tx(protocol.guard.functions.setSequencerFeed(ZERO_ADDRESS, config.oracle.grace_period_s)))
     _expect_ok(chain.send_block(txs), "seeding (funder)")
     if attacks:
         [receipt] = chain.send_block([chain.deploy_tx("SpotManipulator", sender=attacker, gas=3_000_000)])
@@ -226,6 +232,8 @@ def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
     txs = [tx(pool.functions.listCollateral(protocol.tokens[sym].address, coll.ltv_bps, coll.liquidation_threshold_bps,
                                             coll.liquidation_bonus_bps, coll.supply_cap_raw))
            for sym, (spec, coll) in config.collaterals.items()]
+    if config.oracle.sequencer:
+        txs.append(tx(protocol.guard.functions.setSequencerFeed(protocol.sequencer.address, config.oracle.grace_period_s)))
     _expect_ok(chain.send_block(txs), "seeding (risk parameters)")
     world.lp_tokens_initial = {
         sym: chain.call(pair.functions.balanceOf(protocol.liquidity_provider)) for sym, pair in protocol.pairs.items()

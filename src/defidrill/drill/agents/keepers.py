@@ -9,7 +9,9 @@ block's transactions by fee.
 Per account the keeper repays what the close factor allows (all of the debt at
 HF <= full-close threshold, Aave V3), chooses the collateral it prefers (else the one
 worth most) and sends only when the bonus it expects, minus gas, clears its minimum:
-    expected_profit_usd = min(repay_usd x bonus, collateral_usd - repay_usd) - gas_usd
+    expected_profit_usd = seized_units x ref(collateral) - repaid x ref(base) - gas_usd
+where the seizure and the repay are the pool's own (guard prices, capped by the collateral
+held, see ``_seized_usd``)
 Capital keepers pay from their own base balance and sell seized collateral into the
 AMM per ``sell_seized``; flash keepers borrow the repay amount from the pair through
 FlashLiquidator, which sells the seizure in the same transaction.
@@ -19,10 +21,11 @@ from __future__ import annotations
 
 from defidrill.chain import TxRequest
 from defidrill.drill.agents.context import StepContext
-from defidrill.drill.observe import AccountView
+from defidrill.drill.observe import WAD, AccountView, Observation
 from defidrill.drill.schema import Drill
 from defidrill.drill.schema.agents import KeeperConfig
 from defidrill.protocol.amounts import usd_to_raw
+from defidrill.protocol.config import ProtocolConfig
 
 LIQUIDATE_GAS = 800_000
 FLASH_LIQUIDATE_GAS = 1_500_000
@@ -78,7 +81,8 @@ class Keeper:
                 if repay_usd < 1.0:
                     break
             bonus = cfg.collaterals[sym][1].liquidation_bonus_bps / 10_000
-            expected = min(repay_usd * bonus, coll_usd - repay_usd) - gas_usd
+            expected = _seized_usd(seen, sym, repay_base, bonus, ctx.reference_usd, cfg,
+                                   coll_usd) - gas_usd
             if expected < self.config.min_profit_usd:
                 continue
             if self.config.mode == "flash":
@@ -136,6 +140,28 @@ class Keeper:
             out.append(ctx.chain.tx(fn, sender=self.address, gas=SELL_GAS, label=f"sell seized {sym}",
                                     agent=self.agent, priority_fee_wei=self.tip_wei))
         return out
+
+
+def _seized_usd(seen: Observation, sym: str, repay_base: int, bonus: float,
+                reference_usd: dict[str, float], cfg: ProtocolConfig, held_usd: float) -> float:
+    """What the liquidation earns at reference prices: seized value minus the repay the pool takes.
+
+    The pool values both sides at ITS prices (the guard's) and, when the account holds less
+    ``sym`` than repay x (1 + bonus), seizes all of it and shrinks the repay to match (the rest
+    becomes bad debt): an underwater account still pays the bonus on what is left, so keepers
+    liquidate it (Aave V3 behaves the same). Without a guard price the reference stands in.
+    """
+    base_sym = cfg.base.symbol
+    base_view, coll_view = seen.guard.get(base_sym), seen.guard.get(sym)
+    base_px = base_view.price_wad / WAD if base_view and base_view.ok and base_view.price_wad else reference_usd[base_sym]
+    coll_px = coll_view.price_wad / WAD if coll_view and coll_view.ok and coll_view.price_wad else reference_usd[sym]
+    repay_units = repay_base / 10**cfg.base.decimals
+    seize_units = repay_units * base_px * (1 + bonus) / coll_px
+    held_units = held_usd / reference_usd[sym] if reference_usd[sym] > 0 else 0.0
+    if seize_units > held_units > 0:
+        repay_units *= held_units / seize_units
+        seize_units = held_units
+    return seize_units * reference_usd[sym] - repay_units * reference_usd[base_sym]
 
 
 def make_keepers(drill: Drill, addresses: dict[str, str]) -> list[Keeper]:
