@@ -124,6 +124,7 @@ class Ledger:
             row[f"amm_{sym}_base_reserve_usd"] = base_units * ref[base_sym]
         below = 0
         below_ref = 0
+        uncovered = 0.0  # debt its collateral no longer covers at reference prices: bad debt not yet written off
         min_hf = float("inf")
         thresholds = {s: cfg.collaterals[s][1].liquidation_threshold_bps / 10_000 for s in cfg.collaterals}
         for account in obs.accounts:
@@ -137,6 +138,9 @@ class Ledger:
                           for s, raw in account.collateral_raw.items() if raw and s in thresholds)
             if liq_usd < debt_usd:
                 below_ref += 1
+            coll_usd = sum(raw / 10**cfg.asset(s).decimals * ref[s]
+                           for s, raw in account.collateral_raw.items() if raw and s in thresholds)
+            uncovered += max(0.0, debt_usd - coll_usd)
         row["accounts_below_1"] = below
         row["accounts_below_1_ref"] = below_ref
         row["min_health_factor"] = None if min_hf == float("inf") else min_hf
@@ -146,6 +150,7 @@ class Ledger:
         row["failed_liquidations"] = outcome.failed_liquidations
         row["total_debt_usd"] = obs.pool["totalBorrowBase"] / 10**cfg.base.decimals * ref[base_sym]
         row["bad_debt_usd"] = self.bad_debt_usd
+        row["uncovered_debt_usd"] = uncovered
         row["keeper_profit_usd"] = self.keeper_profit_usd
         row["keeper_gas_eth"] = self.keeper_gas_eth
         row["lp_withdrawn_pct"] = 100.0 * lp_withdrawn_pct
@@ -163,7 +168,7 @@ def step_columns(world: World) -> list[str]:
     for sym in world.protocol.pairs:
         cols += [f"amm_{sym}_usd", f"amm_{sym}_base_reserve_usd"]
     cols += ["accounts_below_1", "accounts_below_1_ref", "min_health_factor", "liquidations", "liquidated_debt_usd",
-             "seized_collateral_usd", "failed_liquidations", "total_debt_usd", "bad_debt_usd", "keeper_profit_usd",
+             "seized_collateral_usd", "failed_liquidations", "total_debt_usd", "bad_debt_usd", "uncovered_debt_usd", "keeper_profit_usd",
              "keeper_gas_eth", "lp_withdrawn_pct", "arb_volume_usd"]
     return cols
 

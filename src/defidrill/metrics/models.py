@@ -77,6 +77,7 @@ class OnchainMetrics(_Out):
     liquidated_debt_usd: float
     seized_collateral_usd: float
     bad_debt_usd: float
+    uncovered_debt_usd: float | None = None  # at the last step: debt its collateral no longer covers
     first_breach_s: float | None
     first_liquidation_s: float | None
     first_liquidation_delay_s: float | None

@@ -235,6 +235,7 @@ def onchain_metrics(run: RunFolder, invariants: list[dict[str, Any]] | None = No
         liquidated_debt_usd=repaid_total,
         seized_collateral_usd=seized_total,
         bad_debt_usd=_last(run, "bad_debt_usd") or 0.0,
+        uncovered_debt_usd=(_last(run, "uncovered_debt_usd") if run.steps.has("uncovered_debt_usd") else None),
         first_breach_s=first_breach,
         first_liquidation_s=first_liq,
         first_liquidation_delay_s=delay,
