@@ -3,11 +3,12 @@
 Seeding order (each a block of one JSON-RPC batch):
 1. deploy and wire the protocol (``defidrill.protocol.deploy``), lenders supply base;
 2. fund every agent with ETH for gas;
-3. the funder (deployer) lifts each collateral's LTV to just under its liquidation
-   threshold, deposits every borrower's collateral for them, mints keepers' capital and
+3. the funder (deployer) turns the guard's sequencer rule off (with a ``sequencer_down``
+   failure: the grace period after the uptime feed's deployment would refuse every price)
+   and lifts each collateral's LTV to just under its liquidation threshold, deposits every borrower's collateral for them, mints keepers' capital and
    the arbitrageur's inventory;
 4. borrowers borrow; agents approve the pool and the router;
-5. the funder restores the drill's LTVs.
+5. the funder restores the drill's LTVs and the sequencer rule.
 Step 3's temporary LTV is how a population starts below LT/LTV (a health factor of
 1.02 at 78%/70% WBTC parameters cannot be borrowed into, only drifted into): it models
 positions opened at higher prices. Documented in the README.
@@ -155,6 +156,13 @@ def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
     def tx(fn, sender: str = funder, label: str = "") -> TxRequest:  # type: ignore[no-untyped-def]
         return chain.tx(fn, sender=sender, gas=BATCH_TX_GAS, label=label, agent="setup")
 
+    # The guard's sequencer rule refuses every price for the grace period after the uptime
+    # feed's deployment, so positions could not be opened; they stand for positions opened
+    # before the drill: wire the rule off while seeding and back on with the risk parameters.
+    zero = "0x0000000000000000000000000000000000000000"
+    grace_s = config.oracle.grace_period_s
+    if config.oracle.sequencer:
+        txs.append(tx(protocol.guard.functions.setSequencerFeed(zero, grace_s)))
     # 3. Funder: temporary LTVs, collateral for borrowers, capital, inventory.
     for sym, (spec, coll) in config.collaterals.items():
         txs.append(tx(pool.functions.listCollateral(protocol.tokens[sym].address, coll.liquidation_threshold_bps - 1,
@@ -222,6 +230,8 @@ def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
     txs = [tx(pool.functions.listCollateral(protocol.tokens[sym].address, coll.ltv_bps, coll.liquidation_threshold_bps,
                                             coll.liquidation_bonus_bps, coll.supply_cap_raw))
            for sym, (spec, coll) in config.collaterals.items()]
+    if config.oracle.sequencer:
+        txs.append(tx(protocol.guard.functions.setSequencerFeed(protocol.sequencer.address, grace_s)))
     _expect_ok(chain.send_block(txs), "seeding (risk parameters)")
     world.lp_tokens_initial = {
         sym: chain.call(pair.functions.balanceOf(protocol.liquidity_provider)) for sym, pair in protocol.pairs.items()
