@@ -9,6 +9,7 @@ block's transactions by fee.
 Per account the keeper repays what the close factor allows (all of the debt at
 HF <= full-close threshold, Aave V3), chooses the collateral it prefers (else the one
 worth most) and sends only when the bonus it expects, minus gas, clears its minimum:
+    repay_usd = min(close_factor x debt_usd, collateral_usd / (1 + bonus))   (the pool's cap)
     expected_profit_usd = min(repay_usd x bonus, collateral_usd - repay_usd) - gas_usd
 Capital keepers pay from their own base balance and sell seized collateral into the
 AMM per ``sell_seized``; flash keepers borrow the repay amount from the pair through
@@ -78,6 +79,9 @@ class Keeper:
                 if repay_usd < 1.0:
                     break
             bonus = cfg.collaterals[sym][1].liquidation_bonus_bps / 10_000
+            # The pool seizes at most the collateral and shrinks the repay to collateral / (1 + bonus)
+            # (docs/lending.md, liquidation step 3): an account under water still pays that bonus.
+            repay_usd = min(repay_usd, coll_usd / (1 + bonus))
             expected = min(repay_usd * bonus, coll_usd - repay_usd) - gas_usd
             if expected < self.config.min_profit_usd:
                 continue
@@ -92,7 +96,7 @@ class Keeper:
                 fn = p.pool.functions.liquidate(account.address, p.tokens[sym].address, repay_base)
                 gas = LIQUIDATE_GAS
                 assert budget_base is not None
-                budget_base -= repay_base
+                budget_base -= min(repay_base, int(repay_usd / base_usd * 10**cfg.base.decimals) + 1)
             out.append(ctx.chain.tx(fn, sender=self.address, gas=gas, label=f"liquidate {account.address} {sym}",
                                     agent=self.agent, priority_fee_wei=self.tip_wei))
         return out
