@@ -25,11 +25,16 @@ from defidrill.drill.ledger import step_columns
 from defidrill.drill.loop import LoopResult, run_loop, terminal_progress
 from defidrill.drill.record import RunRecorder
 from defidrill.drill.schema import Drill
-from defidrill.drill.world import World, build_world
+from defidrill.drill.world import World, build_world, protocol_config
 from defidrill.metrics import build_summary, write_summary
+from defidrill.metrics.leverage import write_borrowers
 from defidrill.report import write_report
 from defidrill.errors import DrillError
 from defidrill.toolchain import compile_project
+
+
+#: Genesis of every drill chain (2024-01-01T00:00:00Z): fixed, so block times are reproducible.
+GENESIS_TIMESTAMP = 1_704_067_200
 
 
 @dataclass
@@ -69,6 +74,7 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
     shutil.copyfile(drill_path, run_dir / "drill.yaml")
     (run_dir / "seed.txt").write_text(f"{drill.seed}\n")
     path = build_paths(drill)
+    protocol_config(drill, path, 0.0)  # what only the protocol layer can refuse, refused before anvil starts
     artifacts = compile_project()
     summary: dict[str, Any] = {"drill": drill.name, "description": drill.description, "seed": drill.seed,
                                "status": "running", "error": None, "steps_total": path.step_count + 1,
@@ -83,10 +89,14 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
             leader = CexLeader(drill, venue, cex_asset)
     loop_result: LoopResult | None = None
     try:
-        config = AnvilConfig(gas_limit=int(drill.chain.gas_limit), base_fee_wei=int(drill.chain.base_fee_gwei * 10**9))
+        config = AnvilConfig(gas_limit=int(drill.chain.gas_limit), base_fee_wei=int(drill.chain.base_fee_gwei * 10**9),
+                             timestamp=GENESIS_TIMESTAMP)
         with Chain.launch(config, artifacts) as chain:
+            # Block times never come from the wall clock: the same drill and seed give the same chain.
+            chain.set_block_interval(1)
             world = build_world(chain, drill, path)
             _write_address_book(run_dir, world)
+            write_borrowers(run_dir, world.borrowers)
             with RunRecorder(run_dir, step_columns(world)) as recorder:
                 loop_result = run_loop(chain, world, recorder, leader=leader,
                                        progress=terminal_progress() if progress else None)

@@ -79,6 +79,7 @@ def summarize(venue: "Venue") -> dict[str, Any]:
         "endogenous_drop_pct": 100.0 * endogenous / start,
         "amplification": endogenous / exogenous if exogenous > 0 else None,
         "liquidations_by_leverage": _by_leverage(venue.positions.leverage[taken_ids], taken_notional),
+        "positions_by_leverage": _by_leverage(venue.positions.leverage, venue.positions.leverage * 0.0),
         "slippage_vs_index_pct": slippage_pct,
         "net_flow_btc": float(sum(s.net_flow_btc for s in steps)),
         "net_flow_usd": float((ev["side"][book] * book_notional).sum()),

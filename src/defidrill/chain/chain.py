@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from web3 import HTTPProvider, Web3
 from web3.contract.contract import ContractFunction
@@ -104,12 +104,14 @@ class Chain:
                          agent, priority_fee_wei)
 
     @classmethod
-    def prepare(cls, fn: ContractFunction) -> "PreparedCall":
+    def prepare(cls, fn: ContractFunction, decoder: Callable[[bytes], Any] | None = None) -> "PreparedCall":
         """Encode a call once to send it many times (a drill reads the same views every step)."""
         to, data = cls.encode(fn)
-        return PreparedCall(fn.fn_name, to, data, fn.abi.get("outputs", []))
+        return PreparedCall(fn.fn_name, to, data, fn.abi.get("outputs", []), decoder)
 
     def _decode_output(self, fn: "ContractFunction | PreparedCall", data_hex: str) -> Any:
+        if isinstance(fn, PreparedCall) and fn.decoder is not None:
+            return fn.decoder(bytes.fromhex(data_hex[2:]))
         outputs = fn.outputs if isinstance(fn, PreparedCall) else fn.abi.get("outputs", [])
         values = decode_values(outputs, bytes.fromhex(data_hex[2:]))
         if len(values) == 1:
@@ -308,6 +310,10 @@ class Chain:
         """Timestamp of the latest block."""
         block = self.rpc.request("eth_getBlockByNumber", ["latest", False])
         return _int(block["timestamp"])
+
+    def set_block_interval(self, seconds: int) -> None:
+        """Every new block is stamped ``seconds`` after the previous one, whatever the wall clock says."""
+        self.rpc.request("anvil_setBlockTimestampInterval", [int(seconds)])
 
     def set_next_timestamp(self, ts: int) -> None:
         self.rpc.request("evm_setNextBlockTimestamp", [int(ts)])

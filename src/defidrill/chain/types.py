@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from web3.contract import Contract
 
@@ -93,3 +93,5 @@ class PreparedCall:
     to: str
     data: str
     outputs: list[dict[str, Any]] = field(repr=False)
+    #: A hand-written decoder for hot return types (raw return bytes -> value); None = ABI decoding.
+    decoder: Callable[[bytes], Any] | None = field(default=None, repr=False, compare=False)

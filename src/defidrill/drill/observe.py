@@ -13,6 +13,7 @@ from typing import Any
 from defidrill.chain import Chain
 from defidrill.drill.world import World
 from defidrill.errors import ChainError
+from defidrill.protocol.lens_codec import decode_scan
 
 WAD = 10**18
 SCAN_CHUNK = 250
@@ -90,7 +91,7 @@ class Observer:
         accounts = world.accounts
         self.symbols = list(p.tokens)
         self.pair_syms = list(p.pairs)
-        calls = [chain.prepare(p.lens.functions.scan(p.pool.address, accounts[start : start + SCAN_CHUNK]))
+        calls = [chain.prepare(p.lens.functions.scan(p.pool.address, accounts[start : start + SCAN_CHUNK]), decode_scan)
                  for start in range(0, len(accounts), SCAN_CHUNK)]
         self.n_scan = len(calls)
         calls += [chain.prepare(p.feeds[s].functions.latestRoundData()) for s in self.symbols]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from defidrill.metrics.leverage import cex_by_leverage
 from defidrill.metrics.models import ComparisonEntry, OnchainMetrics, dump
 
 DEFINITIONS: dict[str, tuple[str, str]] = {
@@ -61,6 +62,12 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         "Risky asset the venue's passive side bought from liquidation flow, at the reference price: on "
         "chain the AMM LPs' net collateral intake from keepers' swaps (liquidation sells), at the CEX "
         "the book makers' net buying from the engine. Positive = the passive side bought the dip."),
+    "liquidated_share_1_5x_pct": (
+        "%",
+        "Share of positions with leverage 1-5x (exposure / own equity at the start: on chain collateral / "
+        "(collateral - debt), at the CEX the nominal leverage) liquidated at least once. The model predicts "
+        "on chain > CEX: at equal leverage L a loan is liquidated after a drop of 1 - (1 - 1/L)/LT, a "
+        "perpetual after about 1/L - MMR, and LT leaves a far larger maintenance margin."),
 }
 
 
@@ -78,6 +85,7 @@ def _onchain_values(on: OnchainMetrics, cex_asset: str | None) -> dict[str, Any]
         "losses_socialised_usd": on.bad_debt_usd,
         "amplification": amp.amplification if amp is not None else None,
         "passive_net_flow_usd": flow,
+        "liquidated_share_1_5x_pct": _share(on.liquidations_by_leverage),
     }
 
 
@@ -95,7 +103,12 @@ def _cex_values(cex: dict[str, Any] | None) -> dict[str, Any]:
         "losses_socialised_usd": cex.get("losses_socialised_usd"),
         "amplification": cex.get("amplification"),
         "passive_net_flow_usd": cex.get("net_flow_usd"),
+        "liquidated_share_1_5x_pct": _share(cex_by_leverage(cex)),
     }
+
+
+def _share(buckets: dict[str, dict[str, Any]] | None) -> float | None:
+    return buckets.get("1-5x", {}).get("share_pct") if buckets else None
 
 
 def compare(onchain: OnchainMetrics, cex: dict[str, Any] | None, cex_asset: str | None) -> dict[str, dict[str, Any]]:

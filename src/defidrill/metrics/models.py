@@ -100,6 +100,7 @@ class OnchainMetrics(_Out):
     amm_net_flow: dict[str, PairFlow] | None
     invariants: list[Invariant]
     notes: list[str]
+    liquidations_by_leverage: dict[str, dict[str, Any]] | None = None
 
 
 class ComparisonEntry(_Out):

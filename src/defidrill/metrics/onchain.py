@@ -46,6 +46,7 @@ import numpy as np
 from defidrill.metrics.decode import (
     KEEPER_PREFIX, LiquidationRecord, SwapFlow, liquidation_records, swap_flows, weighted_slippage_pct,
 )
+from defidrill.metrics.leverage import onchain_by_leverage
 from defidrill.metrics.models import (
     Amplification, AssetSlippage, FeedDeviation, Invariant, KeeperLiquidations, OnchainMetrics, PairFlow,
     PerMinuteSeries,
@@ -257,4 +258,6 @@ def onchain_metrics(run: RunFolder, invariants: list[dict[str, Any]] | None = No
         amm_net_flow=_net_flow(flows, run.drill.collateral),
         invariants=[Invariant.model_validate(i) for i in (inv_src or [])],
         notes=notes,
+        liquidations_by_leverage=onchain_by_leverage(
+            run.path, {str(e.args.get("account", "")).lower() for e in run.events_named("Liquidation")}),
     )

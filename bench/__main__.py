@@ -1,0 +1,7 @@
+"""`make bench`: every benchmark's table, one after the other."""
+
+from bench import bench_cex, bench_chain, bench_drill
+
+for title, module in (("chain runtime", bench_chain), ("drill engine", bench_drill), ("CEX venue", bench_cex)):
+    print(f"\n== {title} ==")
+    module.main()
