@@ -35,6 +35,8 @@ from defidrill.toolchain import compile_project
 
 #: Genesis of every drill chain (2024-01-01T00:00:00Z): fixed, so block times are reproducible.
 GENESIS_TIMESTAMP = 1_704_067_200
+#: The first step's block time, after genesis: room for seeding's blocks (one second each).
+START_OFFSET_S = 86_400
 
 
 @dataclass
@@ -99,13 +101,15 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
             write_borrowers(run_dir, world.borrowers)
             with RunRecorder(run_dir, step_columns(world)) as recorder:
                 loop_result = run_loop(chain, world, recorder, leader=leader,
-                                       progress=terminal_progress() if progress else None)
+                                       progress=terminal_progress() if progress else None,
+                                       start_timestamp=GENESIS_TIMESTAMP + START_OFFSET_S)
             summary["invariants"] = check_invariants(chain, world, run_dir / "events.jsonl")
         if venue is not None:
             if leader is None:
                 for k in range(path.step_count + 1):
                     venue.step(float(path.times_s[k]), path.price_usd(cex_asset, k))
             _write_cex(run_dir, venue)
+            _join_cex_columns(run_dir, venue)
             summary["cex_raw"] = venue.summary()
         summary["status"] = "ok"
     except (DrillError, KeyboardInterrupt) as exc:
@@ -179,3 +183,30 @@ def _write_cex(run_dir: Path, venue: Venue) -> None:
             writer.writerow(names)
             for row in zip(*(events[n].tolist() for n in names)):
                 writer.writerow(row)
+
+
+#: The CEX columns steps.csv gains (prefixed ``cex_``), from the venue's StepResult of the same step.
+CEX_STEP_COLUMNS = ("index_price_usd", "mark_price_usd", "last_price_usd", "liquidation_count", "liquidated_notional_usd",
+                    "insurance_fund_usd", "adl_count", "adl_notional_usd", "book_depth_withdrawn_pct")
+
+
+def _join_cex_columns(run_dir: Path, venue: Venue) -> None:
+    """Add the CEX's per-step columns to steps.csv, side by side with the chain's (atomic rewrite)."""
+    import csv
+
+    path = run_dir / "steps.csv"
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    if not rows:
+        return
+    by_step = {s.step: s.as_dict() for s in venue.steps}
+    fields = list(rows[0]) + [f"cex_{c}" for c in CEX_STEP_COLUMNS]
+    tmp = path.with_suffix(".csv.tmp")
+    with open(tmp, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer.writeheader()
+        for row in rows:
+            cex = by_step.get(int(row["step"]), {})
+            writer.writerow({**row, **{f"cex_{c}": (f"{cex[c]:.10g}" if isinstance(cex.get(c), float) else cex.get(c, ""))
+                                       for c in CEX_STEP_COLUMNS}})
+    tmp.replace(path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from dataclasses import replace
 from typing import Any, Callable, Iterator, Sequence
 
 from web3 import HTTPProvider, Web3
@@ -165,16 +166,33 @@ class Chain:
         return receipt
 
     def send_many(self, txs: Sequence[TxRequest], *, raise_on_revert: bool = True) -> list[Receipt]:
-        """Send a batch with automine on; each tx is mined in its own block, in order."""
-        hashes = self.submit(txs)
-        errors = [h for h in hashes if isinstance(h, ChainError)]
+        """Send a batch and mine it; with automine on, several transactions go into ONE block in batch
+        order (``send_block``), so the number of blocks and their times do not depend on how the node
+        happened to receive the batch. A revert raises RevertError with the decoded reason."""
+        if len(txs) > 1 and self._automine:
+            self.set_automine(False)
+            try:
+                results = self.send_block(txs)
+            finally:
+                self.set_automine(True)
+        elif not self._automine:
+            results = self.send_block(txs)
+        else:
+            hashes = self.submit(txs)
+            results = [h if isinstance(h, ChainError) else self.receipts([h])[0] for h in hashes]
+        errors = [r for r in results if isinstance(r, ChainError)]
         if errors and raise_on_revert:
             raise errors[0]
-        receipts = self.receipts([h for h in hashes if isinstance(h, str)])
+        receipts = [r for r in results if isinstance(r, Receipt)]
         if raise_on_revert:
-            for tx, receipt in zip(txs, receipts):
-                if not receipt.ok:
+            failed = [(tx, r) for tx, r in zip(txs, results) if isinstance(r, Receipt) and not r.ok]
+            if failed:
+                tx, receipt = failed[0]
+                if len(txs) == 1:
                     raise self.explain_failure(tx, receipt)
+                [reason] = self.revert_reasons([receipt.tx_hash])
+                raise RevertError(f"transaction {tx.label} reverted in block {receipt.block_number}",
+                                  method="eth_sendTransaction", revert=reason, tx=tx.to_rpc())
         return receipts
 
     def submit(self, txs: Sequence[TxRequest]) -> list[str | ChainError]:
@@ -201,8 +219,16 @@ class Chain:
 
     def send_block(self, txs: Sequence[TxRequest], *, timestamp: int | None = None) -> list[Receipt | ChainError]:
         """With automine off: submit a batch, mine (more blocks while the pool is not empty), return
-        each transaction's receipt (failed ones included: check ``.ok``) or its send-time error."""
-        sent = self.submit(txs) if txs else []
+        each transaction's receipt (failed ones included: check ``.ok``) or its send-time error.
+
+        The block keeps the batch's order among equal bids: anvil orders a block by tip and
+        handles a batch's requests concurrently, so arrival order is not reproducible. Each
+        transaction's tip gets a tie-break of (batch length - position) wei on top of its own
+        bid: a higher bid still goes first (a gwei is 1e9 wei), and equal bids keep batch order.
+        """
+        n = len(txs)
+        ordered = [replace(tx, priority_fee_wei=(tx.priority_fee_wei or 0) + (n - i)) for i, tx in enumerate(txs)]
+        sent = self.submit(ordered) if txs else []
         if timestamp is not None:
             self.set_next_timestamp(timestamp)
         self.mine(1)

@@ -60,9 +60,12 @@ ProgressFn = Callable[[int, int, dict[str, float], int], None]
 
 
 def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: PriceLeader | None = None,
-             progress: ProgressFn | None = None, on_step: Callable[[LoopResult], None] | None = None) -> LoopResult:
+             progress: ProgressFn | None = None, on_step: Callable[[LoopResult], None] | None = None,
+             start_timestamp: int | None = None) -> LoopResult:
+    """Run every step. ``start_timestamp``: the first step's block time (reproducible runs pass a
+    fixed one); default a minute after the latest block."""
     drill, path = world.drill, world.path
-    t0 = chain.timestamp() + START_GAP_S
+    t0 = max(chain.timestamp() + START_GAP_S, start_timestamp or 0)
     if world.protocol.config.oracle.sequencer:
         # The guard's grace period also runs from the uptime feed's deployment (docs/oracles.md).
         t0 += world.protocol.config.oracle.grace_period_s
