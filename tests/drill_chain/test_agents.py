@@ -39,6 +39,13 @@ def population(run: DrillRun) -> dict[str, BorrowerPlan]:
     return {b.address.lower(): b for b in draw_population(drill)}
 
 
+def interest_growth(run: DrillRun, plans: dict[str, BorrowerPlan], step: int) -> float:
+    """Debt at ``step`` / debt at seeding: the run starts a day after its genesis (runner.START_OFFSET_S),
+    so the borrow index has grown by a day of interest. Read from the pool's total borrow at a
+    step before any repayment, it scales every seeded debt alike."""
+    return run.steps[step]["total_debt_usd"] / sum(p.debt_usd for p in plans.values())
+
+
 def debt_raw(plan: BorrowerPlan) -> int:
     return int((Decimal(str(plan.debt_usd)) * 10**6).to_integral_value())
 
@@ -56,6 +63,8 @@ def test_close_factor_half_above_095_full_at_or_below(run: RunFn) -> None:
     r = run(tiny_drill(**crash("-15%"), borrowers={"count": 12, "size_usd": 20_000,
                                                    "health": {"uniform": [1.02, 1.2]}}), "close-factor")
     plans = population(r)
+    growth = interest_growth(r, plans, 3)
+    assert 1.0 <= growth < 1.001
     liquidations = r.events_named("Liquidation")
     assert liquidations
     repaid_so_far: dict[str, int] = {}
@@ -67,11 +76,11 @@ def test_close_factor_half_above_095_full_at_or_below(run: RunFn) -> None:
         hf = a["healthFactorBeforeWad"] / WAD
         # The health factor the pool saw is the drawn health x 0.85 (interest: a few seconds).
         if account not in repaid_so_far:
-            assert hf == pytest.approx(plan.health * 0.85, rel=1e-5)
+            assert hf == pytest.approx(plan.health * 0.85 / growth, rel=1e-6)
         close = 1.0 if hf <= 0.95 else 0.5
         kinds.add(close)
-        debt_before = debt_raw(plan) - repaid_so_far.get(account, 0)
-        assert a["repaidBase"] == pytest.approx(close * debt_before, rel=1e-5), (hf, close)
+        debt_before = debt_raw(plan) * growth - repaid_so_far.get(account, 0)
+        assert a["repaidBase"] == pytest.approx(close * debt_before, rel=1e-6), (hf, close)
         price_usd = r.steps[e["step"]]["guard_WETH_usd"]
         assert price_usd == pytest.approx(START_USD * 0.85)
         # seized = repaid (USD) / price x (1 + bonus), in WETH wei
@@ -79,7 +88,7 @@ def test_close_factor_half_above_095_full_at_or_below(run: RunFn) -> None:
         repaid_so_far[account] = repaid_so_far.get(account, 0) + a["repaidBase"]
     assert kinds == {0.5, 1.0}  # the draw gives both sides of the 0.95 threshold
     # Every account whose drawn health x 0.85 < 1 was liquidated; no other.
-    expected = {a for a, p in plans.items() if p.health * 0.85 < 1}
+    expected = {a for a, p in plans.items() if p.health * 0.85 / growth < 1}
     assert set(repaid_so_far) == expected
 
 
@@ -156,10 +165,11 @@ def test_borrower_top_up_restores_the_target_health(run: RunFn) -> None:
                        keepers=[{"name": "k", "mode": "flash", "offline": [{"at": "0s", "for": "10m"}]}]),
             "top-up")
     plans = population(r)
+    growth = interest_growth(r, plans, 3)
     price_usd = START_USD * 0.9
     deposits = [e for e in r.events_named("CollateralDeposited") if e["agent"].startswith("borrower:")]
     topped = {str(e["args"]["account"]).lower(): e for e in deposits}
-    expected = {a for a, p in plans.items() if p.health * 0.9 < 1.1}
+    expected = {a for a, p in plans.items() if p.health * 0.9 / growth < 1.1}
     assert topped and set(topped) == expected
     for account, e in topped.items():
         plan = plans[account]
@@ -167,16 +177,16 @@ def test_borrower_top_up_restores_the_target_health(run: RunFn) -> None:
         before = collateral_raw(plan)
         added = e["args"]["amountRaw"]
         # By hand: the top-up the formula asks for ...
-        debt_usd = plan.debt_usd
+        debt_usd = plan.debt_usd * growth
         want_add = (1.4 * debt_usd - before / 1e18 * price_usd * LT) / (price_usd * LT)
         assert added / 1e18 == pytest.approx(want_add, rel=1e-6)
         # ... brings the health factor to the target, within rounding (and seconds of interest).
         hf_after = (before + added) / 1e18 * price_usd * LT / debt_usd
-        assert hf_after == pytest.approx(1.4, rel=1e-5)
+        assert hf_after == pytest.approx(1.4, rel=1e-6)
     assert r.summary["onchain_raw"]["borrower_reactions"] == len(expected)
     # After the top-ups the lowest health among all accounts is min(1.4, untouched h x 0.9).
-    untouched = [p.health * 0.9 for a, p in plans.items() if a not in expected]
-    assert r.steps[7]["min_health_factor"] == pytest.approx(min([1.4, *untouched]), rel=1e-5)
+    untouched = [p.health * 0.9 / growth for a, p in plans.items() if a not in expected]
+    assert r.steps[7]["min_health_factor"] == pytest.approx(min([1.4, *untouched]), rel=1e-6)
 
 
 # ---- arbitrageur and liquidity providers -------------------------------------------------
