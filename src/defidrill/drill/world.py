@@ -3,11 +3,12 @@
 Seeding order (each a block of one JSON-RPC batch):
 1. deploy and wire the protocol (``defidrill.protocol.deploy``), lenders supply base;
 2. fund every agent with ETH for gas;
-3. the funder (deployer) lifts each collateral's LTV to just under its liquidation
-   threshold, deposits every borrower's collateral for them, mints keepers' capital and
-   the arbitrageur's inventory;
+3. the funder (deployer) turns the guard's sequencer rule off (with a ``sequencer_down``
+   failure: the grace period after the uptime feed's deployment would refuse every price)
+   and lifts each collateral's LTV to just under its liquidation threshold, deposits every
+   borrower's collateral for them, mints keepers' capital and the arbitrageur's inventory;
 4. borrowers borrow; agents approve the pool and the router;
-5. the funder restores the drill's LTVs.
+5. the funder restores the drill's LTVs and the sequencer rule.
 Step 3's temporary LTV is how a population starts below LT/LTV (a health factor of
 1.02 at 78%/70% WBTC parameters cannot be borrowed into, only drifted into): it models
 positions opened at higher prices. Documented in the README.
