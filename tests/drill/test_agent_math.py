@@ -167,3 +167,27 @@ def test_ledger_values_at_the_reference_of_the_step() -> None:
     ledger.settle(0, 0.0, [tx], [receipt], {"WETH": 2000.0, "USDC": 0.98}, {})
     assert ledger.keeper_profit_usd == pytest.approx(7_000 - 9_800 - 200_000 * 5 * GWEI / 1e18 * 2000)
     assert math.isclose(ledger.keeper_gas_eth, 0.001)
+
+
+def test_flash_capacity_bound_by_hand() -> None:
+    """B <= y - x P / (0.997 (1 + b)): a 100 WETH / 300,000 USDC pair, WETH at 3,000, bonus 5%."""
+    from types import SimpleNamespace
+
+    from defidrill.drill.agents.keepers import flash_capacity_base
+    from defidrill.drill.observe import GuardView
+    from defidrill.protocol.config import AssetSpec, CollateralSpec, ProtocolConfig
+
+    cfg = ProtocolConfig(collaterals={"WETH": (AssetSpec(symbol="WETH", decimals=18, price_usd=3000.0),
+                                               CollateralSpec(ltv_bps=7500, liquidation_threshold_bps=8200,
+                                                              liquidation_bonus_bps=500))},
+                         pair_liquidity_usd={"WETH": 600_000.0})
+    obs = SimpleNamespace(
+        reserves={"WETH": (100 * 10**18, 300_000 * 10**6)},
+        guard={"USDC": GuardView(10**18, True, "OK", False), "WETH": GuardView(3000 * 10**18, True, "OK", False)},
+    )
+    # P in raw units: 3000e6 base raw per 1e18 collateral raw.
+    bound_usdc = 300_000 - 100 * 3000 / (0.997 * 1.05)  # = 300,000 - 286,574.0... = 13,425.99...
+    assert flash_capacity_base(obs, "WETH", 0.05, cfg) == pytest.approx(0.9 * bound_usdc * 10**6, rel=1e-9)
+    # A guard that refuses the price: no flash liquidation is sized.
+    obs.guard["WETH"] = GuardView(0, False, "STALE", False)
+    assert flash_capacity_base(obs, "WETH", 0.05, cfg) == 0

@@ -81,6 +81,10 @@ class Keeper:
                 if repay_usd < 1.0:
                     break
             bonus = cfg.collaterals[sym][1].liquidation_bonus_bps / 10_000
+            if self.config.mode == "flash" and sym in p.pairs and ctx.latest is not None:
+                repay_base = min(repay_base, flash_capacity_base(ctx.latest, sym, bonus, cfg))
+                if repay_base <= 0:
+                    continue
             expected = _seized_usd(seen, sym, repay_base, bonus, ctx.reference_usd, cfg,
                                    coll_usd) - gas_usd
             if expected < self.config.min_profit_usd:
@@ -162,6 +166,26 @@ def _seized_usd(seen: Observation, sym: str, repay_base: int, bonus: float,
         repay_units *= held_units / seize_units
         seize_units = held_units
     return seize_units * reference_usd[sym] - repay_units * reference_usd[base_sym]
+
+
+def flash_capacity_base(obs: Observation, sym: str, bonus: float, cfg: ProtocolConfig) -> int:
+    """The largest repay (base raw) a flash liquidation through the ``sym``/base pair can fund.
+
+    Borrowing B base from a pair with reserves x (collateral) and y (base), the flash swap is
+    repaid in collateral with getAmountIn = x B / (0.997 (y - B)); the liquidation seizes
+    B (1 + bonus) / P (P = the pool's price of a raw collateral unit in raw base). Covering the
+    repayment needs  B <= y - x P / (0.997 (1 + bonus)).  A keeper simulates before it sends, so it
+    asks 90% of that bound (the rest pays the sale of the remainder); beyond it the transaction
+    reverts with SeizedBelowRepayment.
+    """
+    base_sym = cfg.base.symbol
+    base_view, coll_view = obs.guard.get(base_sym), obs.guard.get(sym)
+    if not (base_view and coll_view and base_view.ok and coll_view.ok and base_view.price_wad and coll_view.price_wad):
+        return 0
+    x, y = obs.reserves[sym]
+    price_raw = (coll_view.price_wad / base_view.price_wad) * 10**cfg.base.decimals / 10**cfg.asset(sym).decimals
+    bound = y - x * price_raw / (0.997 * (1 + bonus))
+    return max(0, int(0.9 * bound))
 
 
 def make_keepers(drill: Drill, addresses: dict[str, str]) -> list[Keeper]:

@@ -43,7 +43,6 @@ class OracleConfig(StrictModel):
     max_jump: Annotated[UnitFraction, Gt(0.0)] = 0.20
     sequencer_grace_s: Duration = Field(3600.0, alias="sequencer_grace")
     twap_window_s: PositiveDuration = Field(1800.0, alias="twap_window")
-    fallback_max_divergence: UnitFraction = 0.05
     feeds: dict[str, FeedOverride] = Field(default_factory=dict)
 
 
