@@ -72,6 +72,7 @@ def test_rejected_round_keeps_the_old_answer_and_retries() -> None:
 
 def test_feed_override_decimals_and_heartbeat() -> None:
     d = parse_drill({"market": {"duration": "1d", "step": "10m", "assets": {"USDC": 1}},
-                     "protocol": {"oracle": {"feeds": {"USDC": {"heartbeat": "24h", "decimals": 6}}}}})
+                     "protocol": {"oracle": {"feeds": {"USDC": {"heartbeat": "24h", "decimals": 6,
+                                                                          "max_staleness": "25h"}}}}})
     plan = plan_actions(d, build_paths(d))
     assert [(k, a.answer_raw) for k, a in transmits(plan, "USDC")] == [(0, 1_000_000), (144, 1_000_000)]

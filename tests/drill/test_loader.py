@@ -160,3 +160,12 @@ def test_every_library_drill_validates() -> None:
             "spot-manipulation-guarded", "sequencer-outage", "osm-delay", "keeper-outage", "gbm-stress"} <= names
     assert all(r.drill.description for r in results)
     assert all(r.drill.name == r.path.stem for r in results)
+
+
+def test_guarded_pool_refuses_a_heartbeat_longer_than_max_staleness(config_error, load_text) -> None:
+    err, path = config_error(MINIMAL + "protocol:\n  oracle: {mode: guarded, heartbeat: 1h, max_staleness: 20m}\n")
+    assert err.path == "protocol.oracle.max_staleness" and err.line == 9
+    assert "heartbeat (3600 s) is longer than the guard's max_staleness (1200 s)" in str(err)
+    # a per-feed heartbeat under the limit fixes it, and the naive mode never checks staleness
+    load_text(MINIMAL + "protocol:\n  oracle: {mode: guarded, heartbeat: 10m, max_staleness: 20m}\n")
+    load_text(MINIMAL + "protocol:\n  oracle: {mode: naive, heartbeat: 1h, max_staleness: 20m}\n")

@@ -6,7 +6,7 @@ what a run printed. ``assert_clean`` checks status "ok" and every invariant.
 
 from __future__ import annotations
 
-from conftest import DrillRun, DrillRuns, assert_clean
+from support.e2e_runs import DrillRun, DrillRuns, assert_clean
 
 MIN = 60.0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import DrillRun, DrillRuns, assert_clean
+from support.e2e_runs import DrillRun, DrillRuns, assert_clean
 
 MIN = 60.0
 
@@ -89,9 +89,12 @@ def test_spot_manipulation_on_amm_spot_books_bad_debt_near_the_borrow(drill_runs
     written_off = run.events_named("BadDebtWrittenOff")
     assert written_off and all(e["t_s"] >= ATTACK_AT_S for e in written_off)
     seized_value_usd = bought_weth * 3000
-    # bad debt = borrowed - repaid, with repaid = seized / (1 + bonus) at about the reference.
-    expected = borrowed_usd - seized_value_usd / 1.05
-    assert abs(run.onchain["bad_debt_usd"] - expected) <= 0.05 * borrowed_usd
+    # The attacker's own shortfall: borrowed - repaid, with repaid = seized / (1 + bonus) at about the
+    # reference. Liquidations sell WETH into the very pair the pool prices from, so the spot can fall
+    # below the reference and drag other borrowers under (the reflexive cascade of a spot oracle):
+    # the pool's bad debt is at least the attacker's shortfall, never less.
+    shortfall = borrowed_usd - seized_value_usd / 1.05
+    assert run.onchain["bad_debt_usd"] >= shortfall - 0.05 * borrowed_usd
     assert run.onchain["bad_debt_usd"] >= 0.3 * borrowed_usd
 
 

@@ -72,3 +72,12 @@ def test_oracle_mode_reaches_the_guard(chain: Chain, mode: OracleMode, expected_
     assert cfg["primary"] == expected_primary
     # Both modes start at the configured price: the feed's answer, or the pair's 2M/1,000 reserves.
     assert chain.call(protocol.guard.functions.peekPrice(weth)) == (2_000 * WAD, True)
+
+
+def test_per_asset_staleness_reaches_the_guard(chain: Chain) -> None:
+    """USDC/USD's 24 h heartbeat needs a longer staleness limit than the crypto feeds' 1 h."""
+    config = ProtocolConfig(base=AssetSpec(symbol="USDC", decimals=6, price_usd=1.0, max_staleness_s=90_000))
+    protocol = deploy(chain, config)
+    usdc = chain.call(protocol.guard.functions.assetConfig(protocol.tokens["USDC"].address))
+    wbtc = chain.call(protocol.guard.functions.assetConfig(protocol.tokens["WBTC"].address))
+    assert (usdc["maxStalenessS"], wbtc["maxStalenessS"]) == (90_000, 3_600)

@@ -79,7 +79,8 @@ def protocol_config(drill: Drill, path: MarketPath, total_debt_usd: float) -> Pr
     def spec(sym: str, decimals: int) -> AssetSpec:
         fp = drill.feed_params(sym)
         return AssetSpec(symbol=sym, decimals=decimals, price_usd=start[sym], feed_decimals=fp.decimals,
-                         min_answer_usd=fp.min_answer_usd, max_answer_usd=fp.max_answer_usd)
+                         min_answer_usd=fp.min_answer_usd, max_answer_usd=fp.max_answer_usd,
+                         max_staleness_s=int(fp.max_staleness_s))
 
     collaterals = {}
     for sym, params in drill.collateral.items():

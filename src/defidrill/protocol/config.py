@@ -40,6 +40,7 @@ class AssetSpec(_Strict):
     feed_decimals: int = Field(8, ge=0, le=36)
     min_answer_usd: float | None = Field(None, ge=0, description="feed's minAnswer (None = 1 raw unit)")
     max_answer_usd: float | None = Field(None, gt=0, description="feed's maxAnswer (None = int192 max)")
+    max_staleness_s: int | None = Field(None, gt=0, description="the guard's staleness limit for this asset (None = the oracle's)")
 
 
 class CollateralSpec(_Strict):

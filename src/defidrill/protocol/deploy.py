@@ -88,13 +88,14 @@ def _feed_bounds(spec: AssetSpec) -> tuple[int, int]:
     return max(low, DEFAULT_MIN_ANSWER_RAW), high
 
 
-def _guard_config(mode: OracleMode, primary: str, fallback_kind: int, fallback: str, cfg: Any) -> tuple[Any, ...]:
+def _guard_config(mode: OracleMode, primary: str, fallback_kind: int, fallback: str, cfg: Any,
+                  max_staleness_s: int | None = None) -> tuple[Any, ...]:
     return (
         _GUARD_MODE[mode],
         primary,
         fallback_kind,
         fallback,
-        cfg.max_staleness_s,
+        max_staleness_s or cfg.max_staleness_s,
         cfg.max_deviation_bps,
         cfg.check_bounds,
         cfg.bound_buffer_bps,
@@ -224,7 +225,7 @@ def _guard_wiring(chain: Chain, config: ProtocolConfig, guard: Deployed, feeds: 
             OracleMode.AMM_SPOT: pairs[sym].address if not is_base else feeds[sym].address,
             OracleMode.TWAP: twaps[sym].address if sym in twaps else feeds[sym].address,
         }[mode]
-        cfg = _guard_config(mode, primary, fallback_kind, fallback, oracle)
+        cfg = _guard_config(mode, primary, fallback_kind, fallback, oracle, config.asset(sym).max_staleness_s)
         txs.append(chain.tx(guard.functions.setAssetConfig(token.address, cfg), gas=BATCH_TX_GAS))
     if oracle.sequencer:
         txs.append(chain.tx(guard.functions.setSequencerFeed(sequencer.address, oracle.grace_period_s), gas=BATCH_TX_GAS))

@@ -58,6 +58,22 @@ def cross_check(drill: "Drill") -> list[Problem]:
         if name not in assets:
             out.append(Problem(("protocol", "oracle", "feeds", name), "unknown feed", name,
                                f"one of the market assets: {_names(assets)}"))
+    oracle = drill.protocol.oracle
+    if oracle.mode == "guarded":
+        # A guarded pool refuses answers older than max_staleness; a feed whose price does not move
+        # only updates on its heartbeat, so a heartbeat above max_staleness blocks it between rounds
+        # (a stablecoin feed would halt the whole pool). Chainlink consumers size staleness to the heartbeat.
+        for name in assets:
+            params = drill.feed_params(name)
+            if params.heartbeat_s > params.max_staleness_s:
+                where = (("protocol", "oracle", "feeds", name, "heartbeat") if name in oracle.feeds
+                         else ("protocol", "oracle", "max_staleness"))
+                out.append(Problem(where, f"feed {name}'s heartbeat ({params.heartbeat_s:g} s) is longer than the "
+                                   f"guard's max_staleness ({params.max_staleness_s:g} s): its answer would be refused "
+                                   "as stale between rounds whenever the price does not move",
+                                   params.heartbeat_s, "heartbeat <= max_staleness for every feed of a guarded pool "
+                                   "(set a per-feed max_staleness, e.g. oracle.feeds.USDC: {heartbeat: 24h, "
+                                   "max_staleness: 25h})"))
 
     pairs = list(drill.amm.pairs)
     for pair in pairs:

@@ -40,6 +40,7 @@ class FeedParams(StrictModel):
     latency_s: float
     min_answer_usd: float | None
     max_answer_usd: float | None
+    max_staleness_s: float
 
 
 class Drill(StrictModel):
@@ -112,6 +113,7 @@ class Drill(StrictModel):
             latency_s=pick(over.latency_s, oracle.latency_s),
             min_answer_usd=over.min_answer_usd,
             max_answer_usd=over.max_answer_usd,
+            max_staleness_s=pick(over.max_staleness_s, oracle.max_staleness_s),
         )
 
     def blocks_per_step(self) -> int:

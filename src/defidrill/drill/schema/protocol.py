@@ -29,6 +29,7 @@ class FeedOverride(StrictModel):
     latency_s: Duration | None = Field(None, alias="latency")
     min_answer_usd: PositiveUsd | None = Field(None, alias="min_answer")
     max_answer_usd: PositiveUsd | None = Field(None, alias="max_answer")
+    max_staleness_s: PositiveDuration | None = Field(None, alias="max_staleness")
 
 
 class OracleConfig(StrictModel):

@@ -1,0 +1,173 @@
+"""End-to-end drill runs shared by tests/e2e (module, not conftest: test modules import it by name).
+
+Each library drill runs once per session, reduced.
+
+Every drill in ``oracles/`` is loaded, shrunk where the shrinking does not change its
+character (fewer borrowers, fewer CEX positions or no CEX where the CEX side is not what
+the drill is about, the tail of the path cut after the event), written to a temporary
+folder and run through ``defidrill.runner.run_drill``. The reductions live in
+``VARIANTS`` below, next to the reason each is safe. ``drill_runs(name)`` runs a drill the
+first time a test asks for it and hands back the same :class:`DrillRun` afterwards, so
+pairs (guarded versus naive, a failure versus flash-crash) cost one run per drill.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from defidrill.runner import run_drill
+from defidrill.toolchain import project_root
+
+ORACLES = project_root() / "oracles"
+
+Doc = dict[str, Any]
+
+
+def _set(doc: Doc, dotted: str, value: Any) -> None:
+    node = doc
+    *parents, leaf = dotted.split(".")
+    for key in parents:
+        node = node.setdefault(key, {})
+    node[leaf] = value
+
+
+def _reduce(**changes: Any) -> Callable[[Doc], None]:
+    """A variant as dotted-path assignments: ``_reduce(**{"borrowers.count": 50})``."""
+
+    def apply(doc: Doc) -> None:
+        for dotted, value in changes.items():
+            _set(doc, dotted, value)
+
+    return apply
+
+
+NO_CEX = {"cex": {"enabled": False}}
+
+#: name -> the changes applied to oracles/<name>.yaml before running it, with why they keep its character.
+VARIANTS: dict[str, Callable[[Doc], object]] = {
+    # The drop runs 20m..60m and half comes back by 90m: 75m keeps the crash and the start of
+    # the recovery. Half the borrowers at twice the median size keeps the debt
+    # (and so the collateral keepers sell into the thinned AMM: the cascade) about the same.
+    # The CEX side stays on (the flagship compares venues) with 20k positions.
+    "flash-crash": _reduce(**{"borrowers.count": 100, "borrowers.size_usd": {"lognormal": {"median": "40k", "sigma": 1.2}},
+                              "cex.positions.count": 20_000, "market.duration": "75m"}),
+    # Same market as flash-crash; keepers offline 25m..55m; 75m leaves 20 minutes after they return.
+    "keeper-outage": _reduce(**{"borrowers.count": 50, "borrowers.size_usd": {"lognormal": {"median": "80k", "sigma": 1.0}},
+                                "market.duration": "75m", **NO_CEX}),
+    # Ramp 15m..45m, feed stale 10m..50m: 65m leaves 15 minutes after the feed resumes.
+    "stale-feed-crash": _reduce(**{"borrowers.count": 50, "market.duration": "65m", **NO_CEX}),
+    # Ramp 20m..80m, sequencer down 30m..108m, grace until 168m: 3h leaves 12 minutes after the grace.
+    "sequencer-outage": _reduce(**{"borrowers.count": 50, "market.duration": "3h", **NO_CEX}),
+    # Ramp 15m..45m, answers one hour (300 blocks) late: the last delayed answer lands at 105m.
+    "osm-delay": _reduce(**{"borrowers.count": 50, "market.duration": "110m", **NO_CEX}),
+    # The clamp pair: full path (bound crossed at ~129m, attack at 152m, bounds lifted at 160m).
+    "minanswer-clamp": _reduce(**{"borrowers.count": 50, **NO_CEX}),
+    "minanswer-clamp-naive": _reduce(**{"borrowers.count": 50, **NO_CEX}),
+    # The attack is one transaction at 10m; 15m shows the aftermath.
+    "spot-manipulation": _reduce(**{"borrowers.count": 20, "market.duration": "15m", **NO_CEX}),
+    "spot-manipulation-guarded": _reduce(**{"borrowers.count": 20, "market.duration": "15m", **NO_CEX}),
+    # The control for sequencer-outage: the same market and population with a live sequencer.
+    "sequencer-outage-live": lambda doc: (VARIANTS["sequencer-outage"](doc), doc.pop("failures")),
+    # Three of the six hours (the seeded path keeps its first three hours), 60 borrowers.
+    "gbm-stress": _reduce(**{"borrowers.count": 60, "market.duration": "3h", **NO_CEX}),
+}
+
+
+def _number(cell: str) -> float | str:
+    try:
+        return float(cell)
+    except ValueError:
+        return cell
+
+
+@dataclass
+class DrillRun:
+    """One finished run: its folder, summary, steps.csv rows (numbers as floats) and events."""
+
+    name: str
+    run_dir: Path
+    drill: Doc
+    summary: dict[str, Any]
+    steps: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    wall_time_s: float
+    _events_by_name: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
+
+    @property
+    def onchain(self) -> dict[str, Any]:
+        return self.summary["onchain"]
+
+    def column(self, name: str) -> list[Any]:
+        return [row[name] for row in self.steps]
+
+    def events_named(self, event: str) -> list[dict[str, Any]]:
+        if event not in self._events_by_name:
+            self._events_by_name[event] = [e for e in self.events if e["event"] == event]
+        return self._events_by_name[event]
+
+    def rows_between(self, start_s: float, end_s: float) -> list[dict[str, Any]]:
+        """steps.csv rows with start_s <= t_s < end_s."""
+        return [row for row in self.steps if start_s <= row["t_s"] < end_s]
+
+    def first_t_s(self, predicate: Callable[[dict[str, Any]], bool]) -> float | None:
+        return next((row["t_s"] for row in self.steps if predicate(row)), None)
+
+    def liquidation_times_s(self) -> list[float]:
+        return [float(e["t_s"]) for e in self.events_named("Liquidation")]
+
+
+def load_run(name: str, run_dir: Path, drill: Doc, wall_time_s: float) -> DrillRun:
+    summary = json.loads((run_dir / "summary.json").read_text())
+    with open(run_dir / "steps.csv", newline="") as fh:
+        steps = [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(fh)]
+    with open(run_dir / "events.jsonl") as fh:
+        events = [json.loads(line) for line in fh if line.strip()]
+    return DrillRun(name, run_dir, drill, summary, steps, events, wall_time_s)
+
+
+#: Variants that are not a library file of their own: name -> the file they start from.
+CONTROLS = {"sequencer-outage-live": "sequencer-outage"}
+
+
+def variant_doc(name: str) -> Doc:
+    doc = yaml.safe_load((ORACLES / f"{CONTROLS.get(name, name)}.yaml").read_text())
+    VARIANTS[name](doc)
+    return doc
+
+
+class DrillRuns:
+    """Runs each library drill at most once per session (the reduced variant)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.cache: dict[str, DrillRun] = {}
+
+    def __call__(self, name: str) -> DrillRun:
+        if name not in self.cache:
+            doc = variant_doc(name)
+            folder = self.root / name
+            folder.mkdir(parents=True, exist_ok=True)
+            drill_path = folder / f"{name}.yaml"
+            drill_path.write_text(yaml.safe_dump(doc, sort_keys=False))
+            started = time.monotonic()
+            outcome = run_drill(drill_path, out_dir=folder / "run", progress=False)
+            self.cache[name] = load_run(name, outcome.run_dir, doc, time.monotonic() - started)
+        return self.cache[name]
+
+
+def assert_clean(run: DrillRun) -> None:
+    """What every drill must show: the run finished and every invariant held."""
+    assert run.summary["status"] == "ok", run.summary.get("error")
+    assert run.summary["error"] is None
+    assert run.summary["steps_completed"] == run.summary["steps_total"] == len(run.steps)
+    invariants = run.onchain["invariants"]
+    assert len(invariants) >= 4
+    failed = [inv for inv in invariants if not inv["passed"]]
+    assert not failed, failed
