@@ -66,6 +66,7 @@ ONCHAIN_ROWS: list[tuple[str, str, str]] = [
     ("liquidated_debt_usd", "debt repaid by liquidators", "USD"),
     ("seized_collateral_usd", "collateral seized (at reference)", "USD"),
     ("bad_debt_usd", "bad debt written off", "USD"),
+    ("uncovered_debt_usd", "debt no longer covered at reference (not written off)", "USD"),
     ("first_breach_s", "first account below HF 1 at reference", "s"),
     ("first_liquidation_s", "first liquidation", "s"),
     ("first_liquidation_delay_s", "first-liquidation delay", "s"),
