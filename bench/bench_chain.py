@@ -33,7 +33,7 @@ def bench(n: int) -> list[dict[str, object]]:
         chain.set_automine(False)
         t0 = time.perf_counter()
         receipts = chain.send_block(txs)
-        rows.append(_rate("batched tx, one block", n, time.perf_counter() - t0))
+        rows.append(_rate("batched tx, blocks of 250", n, time.perf_counter() - t0))
         chain.set_automine(True)
         assert all(getattr(r, "ok", False) for r in receipts)
 
