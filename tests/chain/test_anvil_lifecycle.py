@@ -91,3 +91,22 @@ def test_no_orphan_when_a_pytest_test_fails(tmp_path) -> None:
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert _wait_dead(int(pid_file.read_text()))
+
+
+def test_attach_and_fork_from_a_running_node(artifacts) -> None:
+    """`Chain.attach` uses a node someone else runs; `fork_url` starts anvil on top of its state."""
+    with Chain.launch(artifacts=artifacts) as origin:
+        probe = origin.deploy("ChainProbe", 1000)
+        origin.transact(probe.functions.store(5))
+        fork_block = origin.block_number()
+
+        attached = Chain.attach(origin.rpc_url, artifacts)
+        assert attached.call(attached.at("ChainProbe", probe.address).functions.value()) == 5
+
+        config = AnvilConfig(fork_url=origin.rpc_url, fork_block=fork_block)
+        with Chain.launch(config, artifacts) as fork:
+            forked = fork.at("ChainProbe", probe.address)
+            assert fork.call(forked.functions.value()) == 5  # the origin's state at the fork block
+            fork.transact(forked.functions.store(9))
+            assert fork.call(forked.functions.value()) == 9
+        assert origin.call(probe.functions.value()) == 5  # the fork never writes back
