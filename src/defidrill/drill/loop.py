@@ -33,7 +33,9 @@ from defidrill.drill.oracle_plan import OracleDriver
 from defidrill.drill.record import RunRecorder
 from defidrill.drill.world import World
 from defidrill.errors import ChainError
+from defidrill.protocol.deploy import warm_up_twaps
 
+TWAP_UPDATE_GAS = 300_000
 #: Seconds between the end of seeding and the drill's first step (a sequencer grace period is added).
 START_GAP_S = 60
 
@@ -69,6 +71,11 @@ def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: Price
     if world.protocol.config.oracle.sequencer:
         # The guard's grace period also runs from the uptime feed's deployment (docs/oracles.md).
         t0 += world.protocol.config.oracle.grace_period_s
+    twaps = list(world.protocol.twaps.values())
+    if twaps:  # a window of history ending just before step 0 (seeding's is a day old by then)
+        spec = world.protocol.config.oracle
+        t0 = max(t0, chain.timestamp() + spec.twap_window_s + 120)
+        warm_up_twaps(chain, twaps, spec.twap_window_s, spec.twap_granularity, end_timestamp=t0 - 1)
     driver = OracleDriver(drill, path)
     feeder = OracleFeeder()
     lps = LiquidityProviders(world.protocol.liquidity_provider)
@@ -101,6 +108,10 @@ def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: Price
             manipulations: list[SpotManipulation] = list(feeder.pending_manipulations)
             feeder.pending_manipulations.clear()
             txs_a += attacker.act(ctx, manipulations)
+            # TWAP oracles record an observation only when poked (permissionless, like a keeper
+            # bot would): first in the block, so the observation precedes this step's trades.
+            txs_a = [chain.tx(twap.functions.update(), gas=TWAP_UPDATE_GAS, label=f"twap update {sym}",
+                              agent="twap") for sym, twap in world.protocol.twaps.items()] + txs_a
         results_a = chain.send_block(txs_a, timestamp=ts)
 
         # Scan, then phase B: keepers and borrowers.

@@ -153,7 +153,8 @@ def deploy(chain: Chain, config: ProtocolConfig | None = None, *, liquidity_prov
     wants_twap = config.oracle.mode is OracleMode.TWAP or config.oracle.fallback is FallbackKind.TWAP
     if wants_twap:
         twap_handles = chain.deploy_many([
-            ("TwapOracle", [pairs[s].address, base.address, config.oracle.twap_window_s, config.oracle.twap_granularity])
+            # TwapOracle's "base token" is the token it prices (the collateral); the pair's other side is the quote.
+            ("TwapOracle", [pairs[s].address, tokens[s].address, config.oracle.twap_window_s, config.oracle.twap_granularity])
             for s in config.collaterals
         ], gas=DEPLOY_GAS)
         twaps = dict(zip(config.collaterals, twap_handles))
@@ -193,8 +194,13 @@ def deploy(chain: Chain, config: ProtocolConfig | None = None, *, liquidity_prov
             chain.tx(base.functions.approve(pool.address, 2**256 - 1), sender=lender, gas=BATCH_TX_GAS),
             chain.tx(pool.functions.supply(supply_raw), sender=lender, gas=BATCH_TX_GAS),
         ])
-    for twap in twaps.values():
-        chain.transact(twap.functions.update(), gas=BATCH_TX_GAS)
+    if twaps:
+        warm_up_twaps(chain, list(twaps.values()), config.oracle.twap_window_s, config.oracle.twap_granularity,
+                      end_timestamp=chain.timestamp() + config.oracle.twap_window_s + 60)
+        # The warm-up aged the feeds' first rounds by a window: report the same prices again.
+        chain.send_many([chain.tx(feed.functions.transmit(price_to_answer(specs[sym].price_usd, specs[sym].feed_decimals)),
+                                  gas=BATCH_TX_GAS)
+                         for group in (feeds, fallback_feeds) for sym, feed in group.items()])
 
     return Protocol(
         config=config, deployer=me, base=base, tokens=tokens, factory=factory, router=router, pairs=pairs,
@@ -230,6 +236,22 @@ def _guard_wiring(chain: Chain, config: ProtocolConfig, guard: Deployed, feeds: 
     if oracle.sequencer:
         txs.append(chain.tx(guard.functions.setSequencerFeed(sequencer.address, oracle.grace_period_s), gas=BATCH_TX_GAS))
     return txs
+
+
+def warm_up_twaps(chain: Chain, twaps: list[Deployed], window_s: int, granularity: int, *, end_timestamp: int) -> None:
+    """Record a full window of TWAP observations, one per period, the last at ``end_timestamp``.
+
+    A TwapOracle averages from its newest observation at least one window old (and refuses
+    history older than two windows), so a pool priced by it needs a window of history before
+    the first borrow and again before a drill's first step.
+    """
+    period = max(1, window_s // granularity)
+    first = end_timestamp - period * granularity
+    if first <= chain.timestamp():
+        raise ValueError(f"TWAP warm-up must start after the latest block (first observation at {first})")
+    for k in range(granularity + 1):
+        chain.set_next_timestamp(first + k * period)
+        chain.send_many([chain.tx(t.functions.update(), gas=BATCH_TX_GAS, label="twap warm-up") for t in twaps])
 
 
 def _token_name(symbol: str) -> str:
