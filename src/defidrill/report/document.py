@@ -140,6 +140,7 @@ COMPARISON_LABELS = {
     "losses_socialised_usd": "losses socialised",
     "amplification": "amplification of the exogenous drop",
     "passive_net_flow_usd": "passive side's net buying",
+    "liquidated_share_1_5x_pct": "share of 1-5x positions liquidated",
 }
 
 
