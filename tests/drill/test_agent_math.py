@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from support.uniswap_vectors import UNISWAP_SPEC_CASES
+
 from defidrill.chain import Receipt, TxRequest
 from defidrill.drill.actions import SpotManipulation
 from defidrill.drill.agents.pricing import amount_out, base_in_for, input_to_reach_price, pair_asset, spot_price_usd
@@ -19,16 +21,7 @@ E18 = 10**18
 # ---- pricing -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("amount_in, reserve_in, reserve_out, expected", [
-    # Uniswap v2-core's swap test vectors (test/UniswapV2Pair.spec.ts, swapTestCases), in whole tokens x 1e18.
-    (1, 5, 10, 1662497915624478906),
-    (1, 10, 5, 453305446940074565),
-    (2, 5, 10, 2851015155847869602),
-    (2, 10, 5, 831248957812239453),
-    (1, 10, 10, 906610893880149131),
-    (1, 100, 100, 987158034397061298),
-    (1, 1000, 1000, 996006981039903216),
-])
+@pytest.mark.parametrize("amount_in, reserve_in, reserve_out, expected", UNISWAP_SPEC_CASES)
 def test_amount_out_matches_uniswap_vectors(amount_in: int, reserve_in: int, reserve_out: int, expected: int) -> None:
     assert amount_out(amount_in * E18, reserve_in * E18, reserve_out * E18) == expected
     # and the formula by hand: out = in x 997 x R_out / (R_in x 1000 + in x 997), floored

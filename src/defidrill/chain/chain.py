@@ -18,14 +18,10 @@ from web3.contract.contract import ContractFunction
 from defidrill.chain.abi_registry import AbiRegistry, checksum as to_checksum_address, decode_values, revert_data_from_error
 from defidrill.chain.anvil import AnvilConfig, AnvilNode
 from defidrill.chain.controls import AnvilControls
-from defidrill.chain.rpc import RpcClient, RpcReply
+from defidrill.chain.rpc import RpcClient, RpcReply, hex_int as _int
 from defidrill.chain.types import Deployed, PreparedCall, Receipt, TxRequest
 from defidrill.errors import ChainError, RevertError
 from defidrill.toolchain import Artifacts, compile_project
-
-
-def _int(value: Any) -> int:
-    return int(value, 16) if isinstance(value, str) else int(value or 0)
 
 
 class Chain(AnvilControls):

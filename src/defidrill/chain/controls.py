@@ -9,12 +9,8 @@ from __future__ import annotations
 import contextlib
 from typing import Any, Iterator
 
-from defidrill.chain.rpc import RpcClient
+from defidrill.chain.rpc import RpcClient, hex_int as _int
 from defidrill.errors import ChainError
-
-
-def _int(value: Any) -> int:
-    return int(value, 16) if isinstance(value, str) else int(value or 0)
 
 
 class AnvilControls:

@@ -16,6 +16,11 @@ import requests
 from defidrill.errors import ChainError
 
 
+def hex_int(value: Any) -> int:
+    """A JSON-RPC quantity ("0x1a") or a plain number as an int (None -> 0)."""
+    return int(value, 16) if isinstance(value, str) else int(value or 0)
+
+
 @dataclass(frozen=True)
 class RpcReply:
     """One answer of a batch: exactly one of ``result`` / ``error`` is meaningful."""

@@ -6,20 +6,9 @@ import pytest
 
 from amm_formulas import amount_in, amount_out, k_check
 from defidrill.errors import RevertError
+from support.uniswap_vectors import UNISWAP_SPEC_CASES
 
 E18 = 10**18
-
-# Uniswap v2-core test/UniswapV2Pair.spec.ts `swapTestCases`: (swap, reserve0, reserve1) in whole
-# 18-decimal tokens and the expected output in wei, worked out by Uniswap's authors.
-UNISWAP_SPEC_CASES = [
-    (1, 5, 10, 1662497915624478906),
-    (1, 10, 5, 453305446940074565),
-    (2, 5, 10, 2851015155847869602),
-    (2, 10, 5, 831248957812239453),
-    (1, 10, 10, 906610893880149131),
-    (1, 100, 100, 987158034397061298),
-    (1, 1000, 1000, 996006981039903216),
-]
 
 
 @pytest.mark.parametrize(("swap", "r0", "r1", "expected_wei"), UNISWAP_SPEC_CASES)
