@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from web3.contract.contract import ContractFunction
 
-from defidrill.chain import Chain, Deployed, PreparedCall, Receipt, TxRequest
+from defidrill.chain import Chain, Deployed, PreparedCall, TxRequest
 from defidrill.errors import ChainError
 from defidrill.protocol.aave_v3.deploy import CONFIG_GAS, VARIABLE_RATE, ZERO, AaveDeployment, deploy_aave
 from defidrill.protocol.aave_v3.mapping import (
@@ -31,7 +31,6 @@ from defidrill.protocol.aave_v3.mapping import (
 from defidrill.protocol.aave_v3.reads import LensReader, ReadStrategy, RpcReader, plan_of
 from defidrill.protocol.adapter import (
     MAX_UINT,
-    WAD,
     AssetInfo,
     CloseFactorRule,
     CollateralInfo,
@@ -41,8 +40,10 @@ from defidrill.protocol.adapter import (
     LiquidationRecord,
     ProtocolReads,
     SeedPosition,
+    expect_ok,
 )
 from defidrill.protocol.config import ProtocolConfig
+from defidrill.protocol.reference.adapter import no_healthy_liquidation
 from defidrill.protocol.market import Market
 
 #: Gas for a seeding supply / borrow sent in a batch (never estimated against an unmined state).
@@ -114,27 +115,16 @@ class AaveV3Adapter(LendingAdapter):
         txs += [tx(token.functions.approve(d.pool.address, MAX_UINT)) for token in m.tokens.values()]
         txs += [tx(pool.supply(m.tokens[p.collateral_symbol].address, p.collateral_raw, p.account, 0),
                    label=f"seed {p.label} supply", gas=SEED_GAS) for p in positions]
-        self._expect_ok(txs, chain.send_block(txs), "seeding (collateral)")
+        expect_ok(chain, txs, chain.send_block(txs), "seeding (collateral)")
         base = m.base.address
         txs = [tx(pool.borrow(base, p.debt_base, VARIABLE_RATE, 0, p.account), sender=p.account,
                   label=f"seed {p.label} borrow", gas=SEED_GAS) for p in positions if p.debt_base > 0]
-        self._expect_ok(txs, chain.send_block(txs), "seeding (borrows)")
+        expect_ok(chain, txs, chain.send_block(txs), "seeding (borrows)")
         txs = risk(lift=False)
         if d.sentinel is not None:
             txs.append(tx(d.provider.functions.setPriceOracleSentinel(d.sentinel.address)))
         if txs:
-            self._expect_ok(txs, chain.send_block(txs), "seeding (risk parameters)")
-
-    def _expect_ok(self, txs: Sequence[TxRequest], results: Sequence[Receipt | ChainError], phase: str) -> None:
-        for t, result in zip(txs, results):
-            if isinstance(result, ChainError):
-                raise ChainError(f"{phase}: {t.label or t.to} was refused: {result}")
-        failed = [(t, r) for t, r in zip(txs, results) if isinstance(r, Receipt) and not r.ok]
-        if failed:
-            t, receipt = failed[0]
-            [reason] = self.chain.revert_reasons([receipt.tx_hash])
-            raise ChainError(f"{phase}: {len(failed)} transaction(s) reverted; first: {t.label or t.to} "
-                             f"(tx {receipt.tx_hash}): {reason}")
+            expect_ok(chain, txs, chain.send_block(txs), "seeding (risk parameters)")
 
     # -- the step's read ---------------------------------------------------------------------
 
@@ -229,14 +219,12 @@ class AaveV3Adapter(LendingAdapter):
         total, held = supply[base_sym]
         gap = held + debt - total
         blocks = chain.block_number()
-        unhealthy = [x.account for x in liquidations if x.health_before_wad >= WAD]
         return [
             InvariantResult("aToken supply = sum of scaled balances", scaled_ok, "; ".join(scaled_parts)),
             InvariantResult("base held + debt >= aToken supply", gap >= -2, f"held {held} + debt {debt} - aToken supply "
                             f"{total} = {gap} raw (treasury's accrued share + rounding; >= -2); {blocks} blocks"),
             InvariantResult("collateral held = sum of deposits", coll_ok, "; ".join(coll_parts)),
-            InvariantResult("no account liquidated while healthy", not unhealthy,
-                            f"{len(liquidations)} liquidations checked; liquidated at HF >= 1: {unhealthy[:5]}"),
+            no_healthy_liquidation(liquidations),
         ]
 
     def named_contracts(self) -> dict[str, Deployed]:
