@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
@@ -336,8 +336,33 @@ def parse_drill(data: Any, *, file: str = "<drill>", base_dir: Path | str | None
     return drill
 
 
-def load_drill(path: str | Path) -> Drill:
-    """Read and validate a drill file. Nothing else runs before this succeeds.
+def apply_overrides(data: Any, overrides: Sequence[str], *, file: str) -> Any:
+    """``--set protocol.kind=aave-v3``: each ``dotted.path=value`` replaces (or adds) one field of the
+    drill's mapping before validation; the value is read as YAML (``5%``, ``2h``, ``[1, 2]``)."""
+    for item in overrides:
+        path, sep, raw = item.partition("=")
+        keys = [k for k in path.strip().split(".") if k]
+        if not sep or not keys:
+            raise ConfigError("an override must read PATH=VALUE", file=file, path="--set", value=item,
+                              allowed="e.g. --set protocol.kind=aave-v3")
+        if not isinstance(data, dict):
+            raise ConfigError("a drill file must be a mapping of sections", file=file)
+        node = data
+        for depth, key in enumerate(keys[:-1]):
+            child = node.setdefault(key, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"cannot set {path}: {'.'.join(keys[: depth + 1])} is not a mapping", file=file,
+                                  path="--set", value=item)
+            node = child
+        try:
+            node[keys[-1]] = yaml.safe_load(raw)
+        except yaml.YAMLError as err:
+            raise ConfigError(f"the value of {path} is not valid YAML: {err}", file=file, path="--set", value=item) from None
+    return data
+
+
+def load_drill(path: str | Path, overrides: Sequence[str] = ()) -> Drill:
+    """Read and validate a drill file (with ``overrides`` applied). Nothing else runs before this succeeds.
 
     The drill's ``name`` defaults to the file name without ``.yaml``; CSV paths are
     resolved against the file's folder. Raises one :class:`ConfigError` (exit status 2)
@@ -345,12 +370,13 @@ def load_drill(path: str | Path) -> Drill:
     """
     file = Path(path)
     data, marks = _read_yaml(file)
+    data = apply_overrides(data, overrides, file=str(file))
     if isinstance(data, dict) and "name" not in data:
         data = {"name": file.stem.removesuffix(".yaml"), **data}
     return parse_drill(data, file=str(file), base_dir=file.parent, marks=marks)
 
 
-def validate_files(paths: Iterable[str | Path]) -> list[ValidationResult]:
+def validate_files(paths: Iterable[str | Path], overrides: Sequence[str] = ()) -> list[ValidationResult]:
     """Validate several drill files without running them (``defidrill validate FILE...``).
 
     The CLI prints ``result.summary()`` for each and exits 2 if any ``not result.ok``.
@@ -359,7 +385,7 @@ def validate_files(paths: Iterable[str | Path]) -> list[ValidationResult]:
     for raw in paths:
         file = Path(raw)
         try:
-            results.append(ValidationResult(file, load_drill(file), None))
+            results.append(ValidationResult(file, load_drill(file, overrides), None))
         except ConfigError as err:
             results.append(ValidationResult(file, None, err))
     return results

@@ -66,6 +66,10 @@ class AaveV3Adapter(LendingAdapter):
         self._markets: LendingMarkets | None = None
 
     @classmethod
+    def check_config(cls, config: ProtocolConfig, *, file: str | None = None) -> None:
+        check_expressible(config, file=file)
+
+    @classmethod
     def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> "AaveV3Adapter":
         check_expressible(config)
         if market.config != config:
