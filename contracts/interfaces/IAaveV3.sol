@@ -31,6 +31,16 @@ interface IAaveV3Pool {
     ) external;
 
     function ADDRESSES_PROVIDER() external view returns (address);
+
+    /// @notice The reserve's liquidity index (ray): an aToken balance is its scaled balance times it.
+    function getReserveNormalizedIncome(address asset) external view returns (uint256);
+
+    /// @notice The reserve's variable debt index (ray): a variable debt is its scaled balance times it.
+    function getReserveNormalizedVariableDebt(address asset) external view returns (uint256);
+}
+
+interface IAaveV3ScaledToken {
+    function scaledBalanceOf(address user) external view returns (uint256);
 }
 
 interface IAaveV3AddressesProvider {

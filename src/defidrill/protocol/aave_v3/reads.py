@@ -1,10 +1,11 @@
 """One step's read of an Aave V3 market: two strategies, measured (bench/, docs/adapters.md).
 
-- ``lens``: our ``AaveLens.scan`` loops ``getUserAccountData`` and the aToken / debt balances
-  of up to ``SCAN_CHUNK`` accounts per eth_call and returns one flat word array, decoded here
-  without ABI decoding; prices, totals and the sentinel come in the same call.
-- ``rpc``: plain JSON-RPC batching: per account ``getUserAccountData``, its debt and aToken
-  balances; per asset ``AaveOracle.getAssetPrice`` and the totals; each call decoded by hand.
+- ``lens``: our ``AaveLens.scan`` loops ``getUserAccountData`` and the collateral aToken / debt
+  balances of up to ``SCAN_CHUNK`` accounts per eth_call (scaled balances times each reserve's
+  index, read once per scan) and returns one flat word array, decoded here without ABI
+  decoding; prices, totals and the sentinel come in the same call.
+- ``rpc``: plain JSON-RPC batching: per account ``getUserAccountData``, its debt and collateral
+  aToken balances (the tokens' own ``balanceOf``); per asset ``AaveOracle.getAssetPrice`` and the totals; each call decoded by hand.
 
 Both give the same ``ProtocolReads`` (``tests/protocol/aave_v3`` checks they agree). Aave's
 numbers: collateral and debt in the oracle's base currency (USD, 1e8), thresholds in basis
@@ -70,7 +71,7 @@ def _view(address: str, plan: ReadPlan, collateral_base: int, debt_base_1e8: int
                        collateral_value_usd_wad=collateral_base * USD_1E8_TO_WAD,
                        liquidation_value_usd_wad=liquidation_base * USD_1E8_TO_WAD, debt_base=debt_raw,
                        debt_usd_wad=debt_base_1e8 * USD_1E8_TO_WAD, prices_ok=ok,
-                       collateral_raw=dict(zip(plan.symbols[1:], balances[1:])))
+                       collateral_raw=dict(zip(plan.symbols[1:], balances)))
 
 
 def _guards(plan: ReadPlan, prices_1e8: Sequence[int], sentinel_allows: bool | None) -> dict[str, GuardView]:
@@ -106,7 +107,7 @@ class LensReader:
             if isinstance(words, ChainError):
                 raise words
             head = words
-            at, stride = HEADER_WORDS + 3 * n + 2, ACCOUNT_WORDS + n
+            at, stride = HEADER_WORDS + 3 * n + 2, ACCOUNT_WORDS + n - 1
             for k, address in enumerate(accounts):
                 w = words[at + k * stride : at + (k + 1) * stride]
                 views.append(_view(address, plan, w[0], w[1], w[2], w[3], w[4], w[5] == 1, w[ACCOUNT_WORDS:]))
@@ -139,7 +140,7 @@ class RpcReader:
             calls.append(c.prepare(d.pool.functions.getUserAccountData(account), _account_data))
             calls.append(c.prepare(self._variable.functions.balanceOf(account), _word))
             calls.append(c.prepare(self._stable.functions.balanceOf(account), _word))
-            calls += [c.prepare(t.functions.balanceOf(account), _word) for t in self._tokens]
+            calls += [c.prepare(t.functions.balanceOf(account), _word) for t in self._tokens[1:]]
         return calls
 
     def decode(self, results: Sequence[Any]) -> ProtocolReads:
@@ -151,7 +152,7 @@ class RpcReader:
         sentinel = None
         if self.d.sentinel is not None:
             sentinel, i = results[i], i + 1
-        stride = 3 + n
+        stride = 2 + n
         views = []
         for address in self._accounts:
             data, var_raw, stable_raw, *balances = results[i : i + stride]
