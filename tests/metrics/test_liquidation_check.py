@@ -80,6 +80,7 @@ def test_correct_liquidations_pass(tmp_path: Path) -> None:
     # (0.50000006 BTC: seize_for_repay(repay_for_balance(s)) != s, so only a cap explains it)
     (30_000 * 10**8, {**CAPPED, "repaidBase": 14_150_945_095, "seizedCollateral": 50_000_006}, None, "cap"),
     (30_000 * 10**8, CAPPED, 11_698_113_207 + 10**6, "write_off"),                      # a dollar too much
+    (30_000 * 10**8, CAPPED, None, "write_off"),                                        # none at all
 ])
 def test_each_broken_rule_is_named(tmp_path: Path, answer: int, liquidation: dict[str, int], write_off: int | None,
                                    rule: str) -> None:

@@ -77,6 +77,21 @@ VARIANTS: dict[str, Callable[[Doc], object]] = {
     "sequencer-outage-live": lambda doc: (VARIANTS["sequencer-outage"](doc), doc.pop("failures")),
     # Three of the six hours (the seeded path keeps its first three hours), 60 borrowers.
     "gbm-stress": _reduce(**{"borrowers.count": 60, "market.duration": "3h", **NO_CEX}),
+    # Incidents (oracles/incidents/): the cited points are kept; only the tail after the event
+    # and the population shrink (fewer, larger borrowers keep the debt near the line).
+    # BTC March 2023: the first two legs (to 01:54 on 10 March) at 2-minute steps.
+    "incidents/btc-march-2023": _reduce(**{"borrowers.count": 50, "market.step": "2m", "market.duration": "10h",
+                                           "borrowers.size_usd": {"lognormal": {"median": "60k", "sigma": 1.0}}}),
+    # The base-depeg pair up to 09:00 on 11 March: the USDC low (07:50) and the BTC low (08:07).
+    "incidents/usdc-base-depeg": _reduce(**{"borrowers.count": 50, "market.step": "2m", "market.duration": "7h"}),
+    "incidents/usdc-base-depeg-hardcoded": _reduce(**{"borrowers.count": 50, "market.step": "2m",
+                                                      "market.duration": "7h"}),
+    # USDC as collateral up to 09:00: the first leg and the low.
+    "incidents/usdc-depeg-march-2023": _reduce(**{"borrowers.count": 50, "market.duration": "7h"}),
+    # LUNA: the whole dated path (the clamp and the attack come at its end) at 30-minute steps.
+    "incidents/luna-may-2022": _reduce(**{"borrowers.count": 40, "market.step": "30m"}),
+    # Black Thursday: both legs at 5-minute steps.
+    "black-thursday": _reduce(**{"borrowers.count": 60, "market.step": "5m"}),
 }
 
 
@@ -154,7 +169,7 @@ class DrillRuns:
             doc = variant_doc(name)
             folder = self.root / name
             folder.mkdir(parents=True, exist_ok=True)
-            drill_path = folder / f"{name}.yaml"
+            drill_path = folder / f"{Path(name).name}.yaml"  # incidents/x -> x.yaml
             drill_path.write_text(yaml.safe_dump(doc, sort_keys=False))
             started = time.monotonic()
             outcome = run_drill(drill_path, out_dir=folder / "run", progress=False)

@@ -74,6 +74,22 @@ class LiquidationCheck:
 
 
 @dataclass
+class _Balance:
+    """A tracked collateral balance: ``raw`` is approximate (seeded from 10-digit USD), so it is
+    zero within ``RELATIVE_TOLERANCE`` of the largest it has been."""
+
+    raw: float = 0.0
+    scale: float = 0.0
+
+    def add(self, amount_raw: float) -> None:
+        self.raw += amount_raw
+        self.scale = max(self.scale, abs(self.raw))
+
+    def is_empty(self) -> bool:
+        return abs(self.raw) <= RELATIVE_TOLERANCE * self.scale + 2
+
+
+@dataclass
 class _Context:
     drill: Drill
     feeds: dict[str, str]            # feed address -> symbol
@@ -106,10 +122,10 @@ def _context(run: RunFolder) -> _Context | str:
     return _Context(drill, feeds, tokens, dict(run.contracts.decimals))
 
 
-def _initial_balances(run: RunFolder, ctx: _Context) -> dict[tuple[str, str], float]:
+def _initial_balances(run: RunFolder, ctx: _Context) -> dict[tuple[str, str], _Balance]:
     """(account, symbol) -> seeded raw balance (float: from USD at 10 significant digits)."""
     path = run.path / "borrowers.csv"
-    out: dict[tuple[str, str], float] = {}
+    out: dict[tuple[str, str], _Balance] = {}
     if not path.is_file():
         return out
     start = {s: float(run.steps.floats(f"ref_{s}_usd")[0]) for s in ctx.drill.market.assets
@@ -118,7 +134,8 @@ def _initial_balances(run: RunFolder, ctx: _Context) -> dict[tuple[str, str], fl
         for row in csv.DictReader(fh):
             sym = row["collateral"]
             if sym in start and sym in ctx.decimals:
-                out[(row["address"].lower(), sym)] = float(row["collateral_usd"]) / start[sym] * 10 ** ctx.decimals[sym]
+                raw = float(row["collateral_usd"]) / start[sym] * 10 ** ctx.decimals[sym]
+                out[(row["address"].lower(), sym)] = _Balance(raw, raw)
     return out
 
 
@@ -126,7 +143,7 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= RELATIVE_TOLERANCE * max(abs(a), abs(b)) + 2
 
 
-def _check_one(ev: Event, ctx: _Context, prices_wad: dict[str, int], balances: dict[tuple[str, str], float],
+def _check_one(ev: Event, ctx: _Context, prices_wad: dict[str, int], balances: dict[tuple[str, str], _Balance],
                write_offs: dict[tuple[str | None, str], int], out: LiquidationCheck) -> None:
     drill = ctx.drill
     base = drill.protocol.base_asset
@@ -163,7 +180,7 @@ def _check_one(ev: Event, ctx: _Context, prices_wad: dict[str, int], balances: d
     if key not in balances:
         out.not_checked.append((ev.tx, "close factor, cap and write-off: balance unknown (not seeded, no deposit)"))
         return
-    lt_value = sum(collateral_value_usd_wad(int(bal), prices_wad[sym], ctx.decimals[sym])
+    lt_value = sum(collateral_value_usd_wad(max(int(bal.raw), 0), prices_wad[sym], ctx.decimals[sym])
                    * round(drill.collateral[sym].liquidation_threshold * BPS) // BPS
                    for (acc, sym), bal in balances.items() if acc == account and sym in prices_wad)
     debt_usd_wad = lt_value * WAD / max(hf, 1)
@@ -174,16 +191,22 @@ def _check_one(ev: Event, ctx: _Context, prices_wad: dict[str, int], balances: d
     if repaid > max_repay * (1 + RELATIVE_TOLERANCE) + 2:
         diff("close_factor", f"repaid {repaid} > {cf_bps / 100:g}% of a debt of ~{debt_base:.0f} ({max_repay})")
     balance = balances[key]
-    if capped and arithmetic_ok and not _close(seized, balance):
-        diff("cap", f"capped, but seized {seized} of a balance of ~{balance:.0f}")
-    balances[key] = balance - seized
-    left_anything = any(bal > 1 for (acc, _), bal in balances.items() if acc == account)
+    if capped and arithmetic_ok:
+        if _close(seized, balance.raw):
+            balance.raw = float(seized)  # confirmed whole: drop the tracking error
+        else:
+            diff("cap", f"capped, but seized {seized} of a balance of ~{balance.raw:.0f}")
+    balance.add(-seized)
+    left_anything = any(not bal.is_empty() for (acc, _), bal in balances.items() if acc == account)
     written = write_offs.get((ev.tx, account))
+    debt_left = debt_base - repaid
+    if written is None and not left_anything and debt_left > RELATIVE_TOLERANCE * debt_base + 2:
+        diff("write_off", f"no collateral left and ~{debt_left:.0f} of debt, but nothing written off")
     if written is not None:
         if left_anything:
             diff("write_off", f"{written} written off while the account still holds collateral")
-        elif not _close(written, debt_base - repaid):
-            diff("write_off", f"wrote off {written}, model ~{debt_base - repaid:.0f} (debt left after the repay)")
+        elif not _close(written, debt_left):
+            diff("write_off", f"wrote off {written}, model ~{debt_left:.0f} (debt left after the repay)")
 
 
 def check_liquidations(run_dir: str | Path) -> LiquidationCheck:
@@ -210,10 +233,10 @@ def check_liquidations(run_dir: str | Path) -> LiquidationCheck:
             prices_wad[sym] = ev.int_arg("current") * 10 ** (18 - ctx.drill.feed_params(sym).decimals)
         elif ev.event == "CollateralDeposited":
             key = (ev.address_arg("account"), ctx.tokens.get(ev.address_arg("asset"), "?"))
-            balances[key] = balances.get(key, 0.0) + ev.int_arg("amountRaw")
+            balances.setdefault(key, _Balance()).add(ev.int_arg("amountRaw"))
         elif ev.event == "CollateralWithdrawn":
             key = (ev.address_arg("account"), ctx.tokens.get(ev.address_arg("asset"), "?"))
-            balances[key] = balances.get(key, 0.0) - ev.int_arg("amountRaw")
+            balances.setdefault(key, _Balance()).add(-ev.int_arg("amountRaw"))
         elif ev.event == "Liquidation":
             if ev.tx in fallback_txs:
                 out.not_checked.append((ev.tx, "the guard priced it from its fallback source"))
