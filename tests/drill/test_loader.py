@@ -151,13 +151,15 @@ def test_missing_file(tmp_path) -> None:
 
 
 def test_every_library_drill_validates() -> None:
-    files = sorted(ORACLES.glob("*.yaml"))
-    assert len(files) >= 10
+    files = sorted(ORACLES.glob("*.yaml")) + sorted(ORACLES.glob("incidents/*.yaml"))
+    assert len(files) >= 16
     results = validate_files(files)
     assert [str(r.error) for r in results if not r.ok] == []
     names = {r.drill.name for r in results}
     assert {"flash-crash", "stale-feed-crash", "minanswer-clamp", "minanswer-clamp-naive", "spot-manipulation",
-            "spot-manipulation-guarded", "sequencer-outage", "osm-delay", "keeper-outage", "gbm-stress"} <= names
+            "spot-manipulation-guarded", "sequencer-outage", "osm-delay", "keeper-outage", "gbm-stress",
+            "black-thursday", "btc-march-2023", "usdc-depeg-march-2023", "usdc-base-depeg",
+            "usdc-base-depeg-hardcoded", "luna-may-2022"} <= names
     assert all(r.drill.description for r in results)
     assert all(r.drill.name == r.path.stem for r in results)
 
