@@ -25,6 +25,10 @@ Formulas (``S0`` = ``start``):
   used; after the last row the last value is held. ``t0`` is ``start_time`` or the first
   row's time. Then ``x scale``, ``1/x`` if ``invert``, and if ``start`` is given the series is
   rescaled so its first point equals ``start``.
+* ``piecewise``: through the points ``(at_i, price_i)``. ``linear``:
+  ``S(t) = p_i + (p_{i+1} - p_i) (t - at_i) / (at_{i+1} - at_i)`` for ``at_i <= t <= at_{i+1}``;
+  ``stepped``: ``S(t) = p_i`` for ``at_i <= t < at_{i+1}``. Before the first point ``p_0``, after
+  the last ``p_n``. If ``start`` is given the series is rescaled so ``S(0) = start``.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from defidrill.drill.schema import (
-    ConstantPath, Drill, FlashCrashPath, GbmPath, PathSpec, RampPath, ReplayPath, StepPath,
+    ConstantPath, Drill, FlashCrashPath, GbmPath, PathSpec, PiecewisePath, RampPath, ReplayPath, StepPath,
 )
 from defidrill.errors import ConfigError
 
@@ -150,11 +154,26 @@ def _replay(times_s: np.ndarray, start_usd: float | None, spec: ReplayPath) -> n
     return out
 
 
+def _piecewise(times_s: np.ndarray, start_usd: float | None, spec: PiecewisePath) -> np.ndarray:
+    knots_t = np.asarray([p.at_s for p in spec.points], dtype=np.float64)
+    knots_p = np.asarray([p.price_usd for p in spec.points], dtype=np.float64)
+    if spec.between == "linear":
+        out = np.interp(times_s, knots_t, knots_p)
+    else:
+        idx = np.searchsorted(knots_t, times_s, side="right") - 1
+        out = knots_p[np.clip(idx, 0, len(knots_p) - 1)]
+    if start_usd is not None:
+        out = out * (start_usd / out[0])
+    return out
+
+
 def path_prices(times_s: np.ndarray, start_usd: float | None, spec: PathSpec, *, step_s: float,
                 rng: np.random.Generator | None = None) -> np.ndarray:
     """Prices of one asset at ``times_s`` for one path spec (see the module formulas)."""
     if isinstance(spec, ReplayPath):
         return _replay(times_s, start_usd, spec)
+    if isinstance(spec, PiecewisePath):
+        return _piecewise(times_s, start_usd, spec)
     if start_usd is None:
         raise ValueError(f"a {spec.kind} path needs a start price")
     if isinstance(spec, ConstantPath):

@@ -133,8 +133,32 @@ class ReplayPath(StrictModel):
         return self
 
 
+class PricePoint(StrictModel):
+    """One documented point of a :class:`PiecewisePath`: the price in USD at ``at``."""
+
+    at_s: Duration = Field(alias="at")
+    price_usd: PositiveUsd = Field(alias="price")
+
+
+class PiecewisePath(StrictModel):
+    """Through dated points (``at`` from the drill's start, ``price`` in USD): an incident
+    rebuilt from its published highs, lows and times, each point cited in the drill file.
+
+    ``between: linear`` interpolates between neighbouring points; ``stepped`` holds each
+    point's price until the next one (a print, a halt, a peg that snaps). Before the first
+    point its price holds, after the last point the last price holds. Like ``replay`` the
+    path brings its own prices: ``start``, when given, rescales them so the price at t = 0
+    equals ``start``. Points must be in strictly increasing time within the drill's
+    duration (checked with the other cross-section rules, so the error names the point).
+    """
+
+    kind: Literal["piecewise"]
+    points: list[PricePoint] = Field(min_length=1)
+    between: Literal["linear", "stepped"] = "linear"
+
+
 PathSpec = Annotated[
-    Union[ConstantPath, StepPath, RampPath, FlashCrashPath, GbmPath, ReplayPath],
+    Union[ConstantPath, StepPath, RampPath, FlashCrashPath, GbmPath, ReplayPath, PiecewisePath],
     Field(discriminator="kind"),
 ]
 
@@ -147,8 +171,8 @@ class AssetMarket(StrictModel):
 
     @model_validator(mode="after")
     def _start_needed(self) -> "AssetMarket":
-        # A replay brings its own prices; every other kind moves relative to `start`.
-        if self.start_price_usd is None and not isinstance(self.path, ReplayPath):
+        # A replay or piecewise path brings its own prices; every other kind moves relative to `start`.
+        if self.start_price_usd is None and not isinstance(self.path, (ReplayPath, PiecewisePath)):
             raise PydanticCustomError(
                 "missing_start", "a start price is required for a {kind} path",
                 {"kind": self.path.kind, "allowed": "start: a price in USD above 0, e.g. 60000"},
