@@ -148,7 +148,17 @@ def _allowed_for(err: Mapping[str, Any], model: type[BaseModel] | None) -> str |
         return f"at least {ctx.get('min_length')} item(s)" if kind == "too_short" else f"at most {ctx.get('max_length')}"
     if kind in ("model_type", "dict_type", "model_attributes_type") and model is not None:
         return "a mapping with keys: " + ", ".join(_keys_of(model))
-    return None
+    return _ALLOWED_BY_TYPE.get(kind, "what docs/drills.md lists for this key")
+
+
+#: What is allowed, by pydantic error type, when the schema gave nothing more precise.
+_ALLOWED_BY_TYPE = {
+    "finite_number": "a finite number",
+    "float_type": "a number", "float_parsing": "a number",
+    "int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number",
+    "string_type": "text", "bool_type": "true or false", "bool_parsing": "true or false",
+    "list_type": "a list", "tuple_type": "a list", "dict_type": "a mapping", "model_type": "a mapping",
+}
 
 
 def _problems_from(error: ValidationError, data: Any) -> list[Problem]:

@@ -196,7 +196,12 @@ def read_yaml(file: Path) -> tuple[Any, Marks]:
     if len(raw) > MAX_DRILL_FILE_BYTES:
         raise ConfigError("the file is too large for a drill file", file=str(file),
                           allowed=f"a drill file of at most {MAX_DRILL_FILE_BYTES:,} bytes")
-    loader = _BoundedLoader(text)
+    try:
+        loader = _BoundedLoader(text)  # the reader checks every character here
+    except yaml.reader.ReaderError as err:
+        raise ConfigError(f"not valid YAML: character U+{err.character:04X} is not allowed in YAML text",
+                          file=str(file), line=text.count("\n", 0, err.position) + 1,
+                          allowed="printable UTF-8 text (write control characters as escapes in quotes)") from None
     try:
         node = loader.get_single_node()
         if node is not None:
@@ -210,7 +215,7 @@ def read_yaml(file: Path) -> tuple[Any, Marks]:
             f"not valid YAML: {err.problem or err}", file=str(file),
             line=None if mark is None else mark.line + 1, allowed="YAML syntax (mappings, lists, scalars)",
         ) from None
-    except yaml.YAMLError as err:  # the reader's errors (a control character) carry no mark
+    except yaml.YAMLError as err:  # any other reader or parser error
         raise ConfigError(f"not valid YAML: {err}", file=str(file), allowed="printable UTF-8 YAML text") from None
     finally:
         loader.dispose()

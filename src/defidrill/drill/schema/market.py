@@ -134,6 +134,12 @@ class ReplayPath(StrictModel):
             self._series = read_replay_series(Path(self.csv), self.time_column, self.price_column)
         return self._series
 
+    @field_validator("start_time", mode="before")
+    @classmethod
+    def _unix_seconds_as_text(cls, value: Any) -> Any:
+        # `start_time: 1678406400` is unix seconds, as in the CSV's time column.
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
     @model_validator(mode="after")
     def _read_rows(self) -> "ReplayPath":
         """Read every row now, so a bad row or column fails at validation, not mid-run."""
