@@ -32,7 +32,7 @@ from defidrill.drill.loader import DrillSource, load_drill_source
 from defidrill.drill.path_checks import path_problems
 from defidrill.drill.paths import MarketPath, build_paths
 from defidrill.drill.schema import Drill, Problem
-from defidrill.drill.world import protocol_config
+from defidrill.engine.world import protocol_config
 from defidrill.errors import ConfigError
 
 __all__ = ["Checked", "ValidationResult", "preflight", "validate_files"]

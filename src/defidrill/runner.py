@@ -19,12 +19,12 @@ from typing import Any
 from defidrill.cex.from_drill import venue_params
 from defidrill.cex.venue import Venue
 from defidrill.chain import AnvilConfig, Chain
-from defidrill.drill.invariants import check_invariants
-from defidrill.drill.ledger import step_columns
-from defidrill.drill.loop import LoopResult, run_loop, terminal_progress
-from defidrill.drill.record import RunRecorder
 from defidrill.drill.schema import Drill
-from defidrill.drill.world import World, build_world
+from defidrill.engine.invariants import check_invariants
+from defidrill.engine.ledger import step_columns
+from defidrill.engine.loop import LoopResult, run_loop, terminal_progress
+from defidrill.engine.record import RunRecorder
+from defidrill.engine.world import World, build_world
 from defidrill.metrics import build_summary, write_summary
 from defidrill.metrics.leverage import write_borrowers
 from defidrill.report import write_report
@@ -155,12 +155,13 @@ def _finish(run_dir: Path, header: dict[str, Any]) -> dict[str, Any]:
 
 def _write_address_book(run_dir: Path, world: World) -> None:
     """contracts.json: written at deploy time so a run that dies later still decodes its events."""
-    p = world.protocol
+    m = world.market
     book = {
-        "contracts": {name: h.address for name, h in p.named_contracts().items()},
-        "decimals": {sym: p.config.asset(sym).decimals for sym in p.tokens},
+        "protocol": world.markets.protocol,
+        "contracts": {name: h.address for name, h in {**m.named_contracts(), **world.lending.named_contracts()}.items()},
+        "decimals": {sym: m.config.asset(sym).decimals for sym in m.tokens},
         "agents": {**{f"keeper:{n}": a for n, a in world.keepers.items()}, "arbitrageur": world.arbitrageur,
-                   "lp": p.liquidity_provider, "attacker": world.attacker,
+                   "lp": m.liquidity_provider, "attacker": world.attacker,
                    **({"attacker_contract": world.manipulator} if world.manipulator else {})},
     }
     (run_dir / "contracts.json").write_text(json.dumps(book, indent=2))

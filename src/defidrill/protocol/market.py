@@ -1,9 +1,11 @@
-"""Deploy and wire the reference protocol from a typed config.
+"""The market around any lending protocol: tokens, Chainlink-style feeds, the AMM, the sequencer feed.
 
-Order (each step one JSON-RPC batch, dependent transactions carry an explicit gas
-limit so anvil does not estimate them against a state the batch has not reached):
-tokens, factory, feeds, guard, lens, flash liquidator -> router, pairs, pool ->
-initial rounds, liquidity, oracle and risk configuration, lenders' supply.
+Every adapter's protocol sits on the same market, so the same drill drives the same
+prices, AMM pairs and oracle failures whichever protocol it crashes. Order (each step
+one JSON-RPC batch; dependent transactions carry an explicit gas limit so anvil does not
+estimate them against a state the batch has not reached): tokens, feeds, factory,
+sequencer -> router, pairs (and TWAP oracles when the config prices by them) -> initial
+rounds and liquidity; the lender is minted the base it will supply to the protocol.
 """
 
 from __future__ import annotations
@@ -26,14 +28,10 @@ from defidrill.protocol.config import (
 BATCH_TX_GAS = 3_000_000
 DEPLOY_GAS = 12_000_000
 
-# IOracleGuard enums (contracts/interfaces/IOracleGuard.sol): keep in step with the Solidity.
-_GUARD_MODE = {OracleMode.GUARDED: 1, OracleMode.NAIVE: 2, OracleMode.AMM_SPOT: 3, OracleMode.TWAP: 4}
-_SOURCE_NONE, _SOURCE_FEED, _SOURCE_TWAP = 0, 1, 2
 
-
-@dataclass
-class Protocol:
-    """Handles of every deployed contract, by role."""
+@dataclass(kw_only=True)
+class Market:
+    """Handles of the market's contracts, by role."""
 
     config: ProtocolConfig
     deployer: str
@@ -46,10 +44,6 @@ class Protocol:
     fallback_feeds: dict[str, Deployed]
     twaps: dict[str, Deployed]
     sequencer: Deployed
-    guard: Deployed
-    pool: Deployed
-    lens: Deployed
-    flash_liquidator: Deployed
     liquidity_provider: str
     lender: str
     pair_token0: dict[str, str] = field(default_factory=dict)  # collateral symbol -> its pair's token0
@@ -58,6 +52,9 @@ class Protocol:
     @property
     def collateral_symbols(self) -> list[str]:
         return list(self.config.collaterals)
+
+    def lender_supply_raw(self) -> int:
+        return usd_to_raw(self.config.lender_supply_usd, self.config.base.price_usd, self.config.base.decimals)
 
     def named_contracts(self) -> dict[str, Deployed]:
         """The names `defidrill chain up` prints (stable: users script against them)."""
@@ -74,60 +71,39 @@ class Protocol:
         for sym, twap in self.twaps.items():
             named[f"TWAP_{sym}_{base}"] = twap
         named["SEQUENCER_FEED"] = self.sequencer
-        named["ORACLE_GUARD"] = self.guard
-        named["LENDING_POOL"] = self.pool
-        named["LENS"] = self.lens
-        named["FLASH_LIQUIDATOR"] = self.flash_liquidator
         named.update(self.extra)
         return named
 
 
-def _feed_bounds(spec: AssetSpec) -> tuple[int, int]:
+def feed_bounds(spec: AssetSpec) -> tuple[int, int]:
+    """The feed's (minAnswer, maxAnswer) raw: the drill's bounds, else OCR's defaults."""
     low = price_to_answer(spec.min_answer_usd, spec.feed_decimals) if spec.min_answer_usd is not None else DEFAULT_MIN_ANSWER_RAW
     high = price_to_answer(spec.max_answer_usd, spec.feed_decimals) if spec.max_answer_usd is not None else DEFAULT_MAX_ANSWER_RAW
     return max(low, DEFAULT_MIN_ANSWER_RAW), high
 
 
-def _guard_config(mode: OracleMode, primary: str, fallback_kind: int, fallback: str, cfg: Any,
-                  max_staleness_s: int | None = None) -> tuple[Any, ...]:
-    return (
-        _GUARD_MODE[mode],
-        primary,
-        fallback_kind,
-        fallback,
-        max_staleness_s or cfg.max_staleness_s,
-        cfg.max_deviation_bps,
-        cfg.check_bounds,
-        cfg.bound_buffer_bps,
-    )
-
-
-def deploy(chain: Chain, config: ProtocolConfig | None = None, *, liquidity_provider: str | None = None,
-           lender: str | None = None) -> Protocol:
-    """Deploy, seed and wire the whole reference protocol; returns typed handles."""
-    config = config or ProtocolConfig()
+def deploy_market(chain: Chain, config: ProtocolConfig, *, liquidity_provider: str | None = None,
+                  lender: str | None = None) -> Market:
+    """Deploy tokens, feeds (with their first rounds), the sequencer feed and the AMM with its liquidity."""
     me = chain.deployer
     lp = liquidity_provider or chain.accounts[1]
     lender = lender or chain.accounts[2]
     base_sym = config.base.symbol
     symbols = [base_sym, *config.collaterals]
     specs = {sym: config.asset(sym) for sym in symbols}
-    zero = "0x0000000000000000000000000000000000000000"
 
-    # 1. Contracts without dependencies.
     wants_fallback_feed = config.oracle.fallback is FallbackKind.FEED
     first: list[tuple[str, list[Any]]] = []
     for sym in symbols:
         first.append(("MintableERC20", [_token_name(sym), sym, specs[sym].decimals]))
     for sym in symbols:
-        low, high = _feed_bounds(specs[sym])
+        low, high = feed_bounds(specs[sym])
         first.append(("ChainlinkFeed", [specs[sym].feed_decimals, f"{sym} / USD", low, high, me]))
     if wants_fallback_feed:
         for sym in symbols:
-            low, high = _feed_bounds(specs[sym])
+            low, high = feed_bounds(specs[sym])
             first.append(("ChainlinkFeed", [specs[sym].feed_decimals, f"{sym} / USD (fallback)", low, high, me]))
-    first += [("AmmFactory", [me]), ("SequencerUptimeFeed", [me, False]), ("OracleGuard", []), ("Lens", []),
-              ("FlashLiquidator", [])]
+    first += [("AmmFactory", [me]), ("SequencerUptimeFeed", [me, False])]
     handles = chain.deploy_many(first, gas=DEPLOY_GAS)
     n = len(symbols)
     tokens = dict(zip(symbols, handles[:n]))
@@ -137,12 +113,10 @@ def deploy(chain: Chain, config: ProtocolConfig | None = None, *, liquidity_prov
     if wants_fallback_feed:
         fallback_feeds = dict(zip(symbols, handles[offset : offset + n]))
         offset += n
-    factory, sequencer, guard, lens, flash = handles[offset : offset + 5]
+    factory, sequencer = handles[offset : offset + 2]
     base = tokens[base_sym]
 
-    # 2. Router, pairs and pool.
-    router, pool = chain.deploy_many([("AmmRouter", [factory.address]), ("LendingPool", [base.address, guard.address])],
-                                     gas=DEPLOY_GAS)
+    [router] = chain.deploy_many([("AmmRouter", [factory.address])], gas=DEPLOY_GAS)
     chain.send_many([chain.tx(factory.functions.createPair(tokens[s].address, base.address), gas=BATCH_TX_GAS)
                      for s in config.collaterals])
     pair_addresses = chain.call_many([factory.functions.getPair(tokens[s].address, base.address) for s in config.collaterals])
@@ -150,8 +124,7 @@ def deploy(chain: Chain, config: ProtocolConfig | None = None, *, liquidity_prov
     pair_token0 = dict(zip(pairs, chain.call_many([pair.functions.token0() for pair in pairs.values()])))
 
     twaps: dict[str, Deployed] = {}
-    wants_twap = config.oracle.mode is OracleMode.TWAP or config.oracle.fallback is FallbackKind.TWAP
-    if wants_twap:
+    if config.oracle.mode is OracleMode.TWAP or config.oracle.fallback is FallbackKind.TWAP:
         twap_handles = chain.deploy_many([
             # TwapOracle's "base token" is the token it prices (the collateral); the pair's other side is the quote.
             ("TwapOracle", [pairs[s].address, tokens[s].address, config.oracle.twap_window_s, config.oracle.twap_granularity])
@@ -159,7 +132,6 @@ def deploy(chain: Chain, config: ProtocolConfig | None = None, *, liquidity_prov
         ], gas=DEPLOY_GAS)
         twaps = dict(zip(config.collaterals, twap_handles))
 
-    # 3. Prices, liquidity, wiring.
     txs: list[TxRequest] = []
     for sym in symbols:
         answer = price_to_answer(specs[sym].price_usd, specs[sym].feed_decimals)
@@ -175,25 +147,13 @@ def deploy(chain: Chain, config: ProtocolConfig | None = None, *, liquidity_prov
         txs.append(chain.tx(tokens[sym].functions.mint(pair.address, amount_asset), gas=BATCH_TX_GAS))
         txs.append(chain.tx(base.functions.mint(pair.address, amount_base), gas=BATCH_TX_GAS))
         txs.append(chain.tx(pair.functions.mint(lp), gas=BATCH_TX_GAS))
-    txs += _guard_wiring(chain, config, guard, feeds, fallback_feeds, twaps, pairs, sequencer, tokens)
-    for sym, (spec, coll) in config.collaterals.items():
-        txs.append(chain.tx(pool.functions.listCollateral(tokens[sym].address, coll.ltv_bps, coll.liquidation_threshold_bps,
-                                                         coll.liquidation_bonus_bps, coll.supply_cap_raw), gas=BATCH_TX_GAS))
-    txs.append(chain.tx(pool.functions.setCloseFactor(config.close_factor_bps, config.full_close_below_hf_wad), gas=BATCH_TX_GAS))
-    rm = config.rate_model
-    txs.append(chain.tx(pool.functions.setRateModel(rm.base_rate_wad, rm.slope1_wad, rm.slope2_wad, rm.kink_wad), gas=BATCH_TX_GAS))
-    txs.append(chain.tx(pool.functions.setReserveFactor(config.reserve_factor_bps), gas=BATCH_TX_GAS))
-    supply_raw = usd_to_raw(config.lender_supply_usd, config.base.price_usd, config.base.decimals)
+    market = Market(config=config, deployer=me, base=base, tokens=tokens, factory=factory, router=router, pairs=pairs,
+                    feeds=feeds, fallback_feeds=fallback_feeds, twaps=twaps, sequencer=sequencer,
+                    liquidity_provider=lp, lender=lender, pair_token0=pair_token0)
+    supply_raw = market.lender_supply_raw()
     if supply_raw > 0:
         txs.append(chain.tx(base.functions.mint(lender, supply_raw), gas=BATCH_TX_GAS))
     chain.send_many(txs)
-    # A batch keeps one sender's nonce order but not the order between senders: the lender's
-    # transactions go in their own batch, after the mint above is mined.
-    if supply_raw > 0:
-        chain.send_many([
-            chain.tx(base.functions.approve(pool.address, 2**256 - 1), sender=lender, gas=BATCH_TX_GAS),
-            chain.tx(pool.functions.supply(supply_raw), sender=lender, gas=BATCH_TX_GAS),
-        ])
     if twaps:
         warm_up_twaps(chain, list(twaps.values()), config.oracle.twap_window_s, config.oracle.twap_granularity,
                       end_timestamp=chain.timestamp() + config.oracle.twap_window_s + 60)
@@ -201,41 +161,7 @@ def deploy(chain: Chain, config: ProtocolConfig | None = None, *, liquidity_prov
         chain.send_many([chain.tx(feed.functions.transmit(price_to_answer(specs[sym].price_usd, specs[sym].feed_decimals)),
                                   gas=BATCH_TX_GAS)
                          for group in (feeds, fallback_feeds) for sym, feed in group.items()])
-
-    return Protocol(
-        config=config, deployer=me, base=base, tokens=tokens, factory=factory, router=router, pairs=pairs,
-        feeds=feeds, fallback_feeds=fallback_feeds, twaps=twaps, sequencer=sequencer, guard=guard, pool=pool,
-        lens=lens, flash_liquidator=flash, liquidity_provider=lp, lender=lender, pair_token0=pair_token0,
-    )
-
-
-def _guard_wiring(chain: Chain, config: ProtocolConfig, guard: Deployed, feeds: dict[str, Deployed],
-                  fallback_feeds: dict[str, Deployed], twaps: dict[str, Deployed], pairs: dict[str, Deployed],
-                  sequencer: Deployed, tokens: dict[str, Deployed]) -> list[TxRequest]:
-    oracle = config.oracle
-    txs: list[TxRequest] = []
-    for sym, token in tokens.items():
-        mode = oracle.mode
-        is_base = sym == config.base.symbol
-        if is_base and mode in (OracleMode.AMM_SPOT, OracleMode.TWAP):
-            mode = OracleMode.GUARDED  # the base has no /base pair: it is always priced by its feed
-        fallback_kind, fallback = _SOURCE_NONE, "0x0000000000000000000000000000000000000000"
-        if mode in (OracleMode.GUARDED, OracleMode.TWAP):
-            if oracle.fallback is FallbackKind.FEED and sym in fallback_feeds:
-                fallback_kind, fallback = _SOURCE_FEED, fallback_feeds[sym].address
-            elif oracle.fallback is FallbackKind.TWAP and sym in twaps and mode is not OracleMode.TWAP:
-                fallback_kind, fallback = _SOURCE_TWAP, twaps[sym].address
-        primary = {
-            OracleMode.GUARDED: feeds[sym].address,
-            OracleMode.NAIVE: feeds[sym].address,
-            OracleMode.AMM_SPOT: pairs[sym].address if not is_base else feeds[sym].address,
-            OracleMode.TWAP: twaps[sym].address if sym in twaps else feeds[sym].address,
-        }[mode]
-        cfg = _guard_config(mode, primary, fallback_kind, fallback, oracle, config.asset(sym).max_staleness_s)
-        txs.append(chain.tx(guard.functions.setAssetConfig(token.address, cfg), gas=BATCH_TX_GAS))
-    if oracle.sequencer:
-        txs.append(chain.tx(guard.functions.setSequencerFeed(sequencer.address, oracle.grace_period_s), gas=BATCH_TX_GAS))
-    return txs
+    return market
 
 
 def warm_up_twaps(chain: Chain, twaps: list[Deployed], window_s: int, granularity: int, *, end_timestamp: int) -> None:
@@ -256,8 +182,3 @@ def warm_up_twaps(chain: Chain, twaps: list[Deployed], window_s: int, granularit
 
 def _token_name(symbol: str) -> str:
     return {"WBTC": "Wrapped BTC", "WETH": "Wrapped Ether", "USDC": "USD Coin"}.get(symbol, symbol)
-
-
-def deploy_default_protocol(chain: Chain) -> Protocol:
-    """The protocol `defidrill chain up` serves: defaults of ProtocolConfig (WBTC, WETH against USDC)."""
-    return deploy(chain)

@@ -1,0 +1,91 @@
+"""One batched read of everything agents and the recorder need after a step's first block.
+
+A single JSON-RPC batch of eth_calls: the lending protocol's read of every account, the
+price it uses per asset and its totals (its adapter's ``prepare_reads``), each market
+feed's latest round, each pair's reserves and agents' token balances.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from defidrill.chain import Chain
+from defidrill.engine.world import World
+from defidrill.errors import ChainError
+from defidrill.protocol.adapter import WAD, AccountView, GuardView, PoolTotals
+
+__all__ = ["WAD", "AccountView", "FeedView", "GuardView", "Observation", "Observer", "PoolTotals"]
+
+
+@dataclass(frozen=True)
+class FeedView:
+    round_id: int
+    answer_raw: int
+    updated_at: int
+    decimals: int
+
+    @property
+    def answer_usd(self) -> float:
+        return self.answer_raw / 10**self.decimals
+
+
+@dataclass
+class Observation:
+    step: int
+    t_s: float
+    timestamp: int
+    block: int
+    reference_usd: dict[str, float]
+    accounts: list[AccountView]
+    feeds: dict[str, FeedView]
+    guard: dict[str, GuardView]  # symbol -> the price the lending protocol uses (its guard or oracle)
+    reserves: dict[str, tuple[int, int]]  # pair symbol -> (asset raw, base raw)
+    totals: PoolTotals
+    balances: dict[str, dict[str, int]] = field(default_factory=dict)  # agent address -> symbol -> raw
+
+    def liquidatable(self) -> list[AccountView]:
+        return [a for a in self.accounts if a.debt_base > 0 and a.prices_ok and a.health_factor_wad < WAD]
+
+
+class Observer:
+    """Encodes the step's reads once (they are the same every step) and decodes each step's batch."""
+
+    def __init__(self, chain: Chain, world: World, balance_holders: list[str]) -> None:
+        self.chain = chain
+        self.world = world
+        m = world.market
+        self.symbols = list(m.tokens)
+        self.pair_syms = list(m.pairs)
+        calls = world.lending.prepare_reads(chain, world.accounts)
+        self.n_protocol = len(calls)
+        calls += [chain.prepare(m.feeds[s].functions.latestRoundData()) for s in self.symbols]
+        calls += [chain.prepare(m.pairs[s].functions.getReserves()) for s in self.pair_syms]
+        self.holders = [(h, s) for h in balance_holders for s in self.symbols]
+        calls += [chain.prepare(m.tokens[s].functions.balanceOf(h)) for h, s in self.holders]
+        self.calls = calls
+
+    def observe(self, step: int, t_s: float, reference_usd: dict[str, float]) -> Observation:
+        results = self.chain.call_many(self.calls)
+        for r in results:
+            if isinstance(r, ChainError):
+                raise ChainError(f"step {step}: observation call failed: {r}")
+        m = self.world.market
+        reads = self.world.lending.decode_reads(results[: self.n_protocol])
+        i = self.n_protocol
+        feeds = {}
+        for s in self.symbols:
+            round_id, answer, _started, updated, _answered = results[i]
+            feeds[s] = FeedView(round_id, answer, updated, m.config.asset(s).feed_decimals)
+            i += 1
+        reserves = {}
+        for s in self.pair_syms:
+            r0, r1, _ts = results[i]
+            reserves[s] = (r0, r1) if m.pair_token0[s].lower() == m.tokens[s].address.lower() else (r1, r0)
+            i += 1
+        balances: dict[str, dict[str, int]] = {}
+        for (holder, sym), value in zip(self.holders, results[i:]):
+            balances.setdefault(holder, {})[sym] = value
+        latest = self.chain.rpc.request("eth_getBlockByNumber", ["latest", False])
+        return Observation(step, t_s, int(latest["timestamp"], 16), int(latest["number"], 16), dict(reference_usd),
+                           reads.accounts, feeds, reads.prices, reserves, reads.totals, balances)
