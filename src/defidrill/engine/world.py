@@ -24,7 +24,7 @@ from defidrill.engine.agents.pricing import base_in_for
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.population import BorrowerPlan, agent_address, draw_population
 from defidrill.drill.schema import Drill
-from defidrill.errors import ChainError, ConfigError
+from defidrill.errors import ChainError
 from defidrill.protocol.amounts import usd_to_raw
 from defidrill.protocol.config import (
     AssetSpec,
