@@ -62,7 +62,7 @@ def refusals(config: ProtocolConfig) -> list[tuple[str, str]]:
         out.append(("oracle.mode", f"AaveOracle reads Chainlink-style feeds only, not {config.oracle.mode.value} "
                                    "prices; use guarded or naive (both mean Aave's own oracle)"))
     if config.oracle.fallback is not FallbackKind.NONE:
-        out.append(("oracle.fallback (a fallback_divergence failure)", "AaveOracle's fallback is consulted only when a feed answers <= 0 and must "
+        out.append(("failures", "a fallback_divergence failure needs a fallback feed: AaveOracle's fallback is consulted only when a feed answers <= 0 and must "
                                        "be an IPriceOracleGetter, not a second feed or a TWAP"))
     for sym in [config.base.symbol, *config.collaterals]:
         if config.asset(sym).feed_decimals != FEED_DECIMALS:
@@ -86,7 +86,7 @@ def check_expressible(config: ProtocolConfig, *, file: str | None = None) -> Non
         path, first = problems[0]
         more = "".join(f"; {p}: {why}" for p, why in problems[1:])
         raise ConfigError(f"protocol kind aave-v3 cannot express this: {first}{more}", file=file,
-                          path=f"protocol.{path}")
+                          path=path if path == "failures" else f"protocol.{path}")
 
 
 def reserve_risk(config: ProtocolConfig, symbol: str) -> ReserveRisk:
