@@ -200,8 +200,8 @@ class LendingAdapter(ABC):
 
     @classmethod
     def check_config(cls, config: "ProtocolConfig", *, file: str | None = None) -> None:
-        """Raise ConfigError (naming the drill field) for what this protocol cannot express; the runner
-        calls it before anvil starts. Default: everything is expressible."""
+        """Raise ConfigError (naming the drill field) for what this protocol cannot express; the preflight
+        (``validate`` and ``run``) calls it before anvil starts. Default: everything is expressible."""
 
     @abstractmethod
     def markets(self) -> LendingMarkets: ...
