@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from defidrill.cli.errors import reports_errors
-from defidrill.metrics import build_summary, write_summary
+from defidrill.metrics import build_summary
 from defidrill.report import write_report
+from defidrill.run_folder import write_summary
 
 
 @click.command("report")

@@ -30,10 +30,10 @@ from defidrill.engine.agents.oracle_feeder import OracleFeeder
 from defidrill.engine.ledger import Ledger
 from defidrill.engine.observe import Observer
 from defidrill.drill.oracle_plan import OracleDriver
-from defidrill.engine.record import RunRecorder
 from defidrill.engine.world import World
 from defidrill.errors import ChainError
 from defidrill.protocol.market import warm_up_twaps
+from defidrill.run_folder import StepRecorder
 
 TWAP_UPDATE_GAS = 300_000
 #: Seconds between the end of seeding and the drill's first step (a sequencer grace period is added).
@@ -61,7 +61,7 @@ class LoopResult:
 ProgressFn = Callable[[int, int, dict[str, float], int], None]
 
 
-def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: PriceLeader | None = None,
+def run_loop(chain: Chain, world: World, recorder: StepRecorder, *, leader: PriceLeader | None = None,
              progress: ProgressFn | None = None, on_step: Callable[[LoopResult], None] | None = None,
              start_timestamp: int | None = None) -> LoopResult:
     """Run every step. ``start_timestamp``: the first step's block time (reproducible runs pass a
@@ -128,8 +128,7 @@ def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: Price
         failed = [r.tx_hash for r in results if isinstance(r, Receipt) and not r.ok]
         reasons = dict(zip(failed, chain.revert_reasons(failed))) if failed else {}
         outcome, lines = ledger.settle(k, t_s, txs, results, reference, reasons, scan=obs)
-        recorder.write_events(lines)
-        recorder.write_step(ledger.row(obs, outcome, lps.withdrawn_fraction, _arb_volume(txs_a, results_a)))
+        recorder.record(ledger.row(obs, outcome, lps.withdrawn_fraction, _arb_volume(txs_a, results_a)), lines)
         result.steps_completed = k + 1
         result.reactions = borrowers.reactions
         result.attacks = attacker.attempts
