@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
-from defidrill.chain import Chain, Receipt, TxRequest
+from defidrill.chain import Chain, Receipt, TxIntent, TxRequest
 from defidrill.drill.actions import SpotManipulation
 from defidrill.engine.agents.attacker import Attacker
 from defidrill.engine.agents.borrowers import ReactiveBorrowers
@@ -111,7 +111,7 @@ def run_loop(chain: Chain, world: World, recorder: StepRecorder, *, leader: Pric
             # TWAP oracles record an observation only when poked (permissionless, like a keeper
             # bot would): first in the block, so the observation precedes this step's trades.
             txs_a = [chain.tx(twap.functions.update(), gas=TWAP_UPDATE_GAS, label=f"twap update {sym}",
-                              agent="twap") for sym, twap in world.market.twaps.items()] + txs_a
+                              agent="twap", intent=TxIntent("twap_update")) for sym, twap in world.market.twaps.items()] + txs_a
         results_a = chain.send_block(txs_a, timestamp=ts)
 
         # Scan, then phase B: keepers and borrowers.
@@ -143,15 +143,9 @@ def run_loop(chain: Chain, world: World, recorder: StepRecorder, *, leader: Pric
 
 
 def _arb_volume(txs: list[TxRequest], results: list[Receipt | ChainError]) -> float:
-    total = 0.0
-    for tx, r in zip(txs, results):
-        if tx.agent == "arbitrageur" and isinstance(r, Receipt) and r.ok:
-            # label: "arbitrage SYM <usd> USD"
-            try:
-                total += float(tx.label.split()[2])
-            except (IndexError, ValueError):
-                continue
-    return total
+    """USD the arbitrageur's mined swaps moved (each swap's intended size)."""
+    return sum(tx.intent.size_usd or 0.0 for tx, r in zip(txs, results)
+               if tx.intent is not None and tx.intent.kind == "arbitrage" and isinstance(r, Receipt) and r.ok)
 
 
 def terminal_progress() -> ProgressFn | None:
