@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from defidrill.errors import OutputError
 from defidrill.interrupts import deferred
@@ -21,39 +22,48 @@ from defidrill.run_folder.names import EVENTS_JSONL, STEPS_CSV
 
 
 class _AppendFile:
-    """One append-only file whose every write lands whole (or is cut back to the last whole one)."""
+    """One append-only file whose every write lands whole (or is cut back to the last whole one).
+
+    Unbuffered (os.write): nothing waits in a buffer that a later flush or close could half
+    write, and the offset of the last whole row is exact."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self._fh: BinaryIO = open(path, "wb")
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         except OSError as exc:
             raise OutputError("cannot create", file=str(path), reason=exc.strerror or str(exc)) from exc
+        self._end = 0
 
     def append(self, text: str) -> None:
-        data = text.encode("utf-8")
+        data = memoryview(text.encode("utf-8"))
         with deferred():
-            start = self._fh.tell()
+            start = self._end
             try:
-                self._fh.write(data)
-                self._fh.flush()
+                while data:
+                    n = os.write(self._fd, data)
+                    data = data[n:]
+                    self._end += n
             except OSError as exc:
-                self._cut_back(start)
+                self.cut_back(start)
                 raise OutputError("cannot append", file=str(self.path), reason=exc.strerror or str(exc)) from exc
 
-    def _cut_back(self, offset: int) -> None:
-        """Drop a partial write: unflushed bytes are discarded, the file is truncated to ``offset``."""
+    def tell(self) -> int:
+        return self._end
+
+    def cut_back(self, offset: int) -> None:
+        """Drop a partial write: the file is truncated to ``offset`` (which needs no free space)."""
         try:
-            self._fh.seek(offset)
-            self._fh.truncate(offset)
-        except (OSError, ValueError):
+            os.ftruncate(self._fd, offset)
+            os.lseek(self._fd, offset, os.SEEK_SET)
+            self._end = offset
+        except OSError:
             pass
 
     def close(self) -> None:
-        try:
-            self._fh.close()
-        except OSError:
-            pass  # a buffer that cannot flush holds no complete row: every row was flushed when written
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
 
 class StepRecorder:
@@ -80,11 +90,17 @@ class StepRecorder:
         unknown = set(row) - set(self.columns)
         if unknown:
             raise ValueError(f"steps.csv has no column(s) {sorted(unknown)}")
+        line = self._csv_line([cell(row.get(k)) for k in self.columns])
         with deferred():
+            events_end = self._events.tell()
             if events:
                 self._events.append("".join(json.dumps(event, default=str) + "\n" for event in events))
-                self.events_written += len(events)
-            self._steps.append(self._csv_line([cell(row.get(k)) for k in self.columns]))
+            try:
+                self._steps.append(line)
+            except OutputError:
+                self._events.cut_back(events_end)  # the row did not land: neither do its events
+                raise
+            self.events_written += len(events)
             self.rows_written += 1
 
     def close(self) -> None:
