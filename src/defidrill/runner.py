@@ -20,17 +20,17 @@ from defidrill.cex import events_with_kind_names
 from defidrill.cex.from_drill import venue_params
 from defidrill.cex.venue import Venue
 from defidrill.chain import AnvilConfig, Chain
-from defidrill.drill import build_paths, load_drill
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.schema import Drill
 from defidrill.drill.schema.market import ReplayPath
 from defidrill.engine.invariants import check_invariants
 from defidrill.engine.ledger import step_columns
 from defidrill.engine.loop import LoopResult, run_loop, terminal_progress
-from defidrill.engine.world import World, build_world, protocol_config
+from defidrill.engine.world import World, build_world
 from defidrill.errors import DrillError, Interrupted, InvariantError, OutputError
 from defidrill.interrupts import catch_signals
 from defidrill.metrics import build_summary
+from defidrill.preflight import preflight
 from defidrill.report import write_report
 from defidrill.run_folder import (
     EVENTS_JSONL, STEPS_CSV, Activity, ContractsBook, RunFolder, RunFolderWriter, RunSummary, StepRecorder, default_run_dir,
@@ -83,11 +83,8 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
 
     ``force``: clear a folder that already holds a run (otherwise refused). SIGINT, SIGTERM and
     SIGHUP end the run as :class:`~defidrill.errors.Interrupted` with the folder finished."""
-    drill = load_drill(drill_path)  # nothing starts before the drill validates
-    if seed is not None:
-        drill = drill.model_copy(update={"seed": seed})
-    path = build_paths(drill)
-    protocol_config(drill, path, 0.0)  # what only the protocol layer can refuse, refused before anvil starts
+    checked = preflight(drill_path, seed=seed)  # the same gate as `validate`: nothing starts before it passes
+    drill, path = checked.drill, checked.path
     run_dir = out_dir or default_run_dir(drill.name)
     with catch_signals(), open_run_folder(run_dir, force=force) as folder:
         folder.copy_drill(drill_path, drill.seed, replay_csvs(drill))
