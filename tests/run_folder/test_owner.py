@@ -102,3 +102,34 @@ def test_a_failed_atomic_write_keeps_the_previous_file(tmp_path: Path, monkeypat
         write_summary(tmp_path, RunSummary(drill="after"))
     assert (tmp_path / SUMMARY_JSON).read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [SUMMARY_JSON]  # no temporary left behind
+
+
+def test_report_refuses_a_folder_a_run_is_writing(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from defidrill.cli.main import cli
+    from defidrill.metrics import build_summary
+
+    run = write_onchain_run(tmp_path / "run")
+    write_summary(run, build_summary(run, header={"status": "ok"}))
+    before = (run / SUMMARY_JSON).read_bytes()
+    import fcntl
+
+    fd = os.open(run / LOCK_FILE, os.O_RDWR | os.O_CREAT)
+    try:  # another open file description holding the lock, as a run in another process would
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = CliRunner(mix_stderr=False).invoke(cli, ["report", str(run), "--recompute"])
+    finally:
+        os.close(fd)
+    assert result.exit_code == 2 and "is writing this folder" in result.stderr, (result.stdout, result.stderr)
+    assert (run / SUMMARY_JSON).read_bytes() == before
+    done = CliRunner(mix_stderr=False).invoke(cli, ["report", str(run), "--recompute"])
+    assert done.exit_code == 0, done.stderr
+
+
+def test_non_finite_figures_are_written_as_null_strict_json(tmp_path: Path) -> None:
+    write_summary(tmp_path, RunSummary(drill="x", wall_time_s=float("nan"),
+                                       cex={"amplification": float("inf"), "series": [1.0, float("nan")]}))
+    text = (tmp_path / SUMMARY_JSON).read_text()
+    data = json.loads(text, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+    assert data["wall_time_s"] is None and data["cex"] == {"amplification": None, "series": [1.0, None]}

@@ -29,7 +29,8 @@ from defidrill.run_folder.reader import (
 )
 from defidrill.run_folder.recorder import StepRecorder
 from defidrill.run_folder.writer import (
-    BORROWER_COLUMNS, RunFolderWriter, default_run_dir, open_run_folder, write_cex_files, write_summary,
+    BORROWER_COLUMNS, RunFolderWriter, default_run_dir, lock_run_folder, open_run_folder, write_cex_files,
+    write_summary,
 )
 
 __all__ = [
@@ -38,7 +39,8 @@ __all__ = [
     "DrillInfo", "EVENTS_JSONL", "Event", "FILES", "FeedDeviation", "Invariant", "KeeperLiquidations", "LOCK_FILE",
     "OnchainMetrics", "PairFlow", "PerMinuteSeries", "REPLAY_DIR", "REPORT_HTML", "REPORT_MD", "RunFolder",
     "RunFolderError", "RunFolderWriter", "RunStatus", "RunSummary", "SCHEMA_VERSION", "SEED_TXT", "STEPS_CSV",
-    "SUMMARY_JSON", "StepRecorder", "Table", "default_run_dir", "dump", "load_run", "open_run_folder",
+    "SUMMARY_JSON", "StepRecorder", "Table", "default_run_dir", "dump", "load_run", "lock_run_folder",
+    "open_run_folder",
     "read_contracts", "read_events", "read_json", "read_summary", "read_table", "write_cex_files",
     "write_json_atomic", "write_summary", "write_text_atomic",
 ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import math
 import os
 import shutil
 from collections.abc import Iterator, Sequence
@@ -93,8 +94,9 @@ def _locked(path: Path) -> Iterator[None]:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
             raise ConfigError(f"another run (pid {holder}) is writing this folder", file=str(path), path="--out",
                               allowed="a folder no other run is using") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        with contextlib.suppress(OSError):  # the pid is for people; a full disk must not stop the lock
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield
     finally:
         with contextlib.suppress(OSError):
@@ -176,8 +178,28 @@ BORROWER_COLUMNS = ["index", "address", "collateral", "collateral_usd", "debt_us
 
 
 def write_summary(run_dir: str | Path, summary: RunSummary) -> Path:
-    """summary.json, atomically (a reader never sees half a file; a full disk keeps the old one)."""
-    return write_json_atomic(Path(run_dir) / SUMMARY_JSON, summary.as_json())
+    """summary.json, atomically (a reader never sees half a file; a full disk keeps the old one).
+
+    A NaN or infinite figure (a venue summary of a run that never traded, say) is written as
+    null, the format's "cannot be computed": JSON has no NaN, and strict readers refuse it."""
+    return write_json_atomic(Path(run_dir) / SUMMARY_JSON, _finite(summary.as_json()))
+
+
+def _finite(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+@contextlib.contextmanager
+def lock_run_folder(path: Path) -> Iterator[None]:
+    """Hold an existing run folder's lock while rewriting its files (``report --recompute``)."""
+    with _locked(path):
+        yield
 
 
 def write_cex_files(run_dir: str | Path, steps: Sequence[dict[str, Any]],
