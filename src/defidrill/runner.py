@@ -12,6 +12,7 @@ folder is complete. Then the error is re-raised for the CLI's exit status.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,23 +79,24 @@ def replay_csvs(drill: Drill) -> list[str]:
 
 
 def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None = None,
-              progress: bool = True, force: bool = False) -> RunOutcome:
+              progress: bool = True, force: bool = False, overrides: Sequence[str] = ()) -> RunOutcome:
     """Run a drill into ``out_dir`` (default ``runs/<name>-<stamp>``); see the module docstring.
 
     ``force``: clear a folder that already holds a run (otherwise refused). SIGINT, SIGTERM and
-    SIGHUP end the run as :class:`~defidrill.errors.Interrupted` with the folder finished."""
-    checked = preflight(drill_path, seed=seed)  # the same gate as `validate`: nothing starts before it passes
+    SIGHUP end the run as :class:`~defidrill.errors.Interrupted` with the folder finished.
+    ``overrides``: ``PATH=VALUE`` edits of the drill (``--set``), recorded in the folder."""
+    checked = preflight(drill_path, seed=seed, overrides=overrides)  # the same gate as `validate`
     drill, path = checked.drill, checked.path
     run_dir = out_dir or default_run_dir(drill.name)
     with catch_signals(), open_run_folder(run_dir, force=force) as folder:
-        folder.copy_drill(drill_path, drill.seed, replay_csvs(drill))
-        return _run(folder, drill, path, progress)
+        folder.copy_drill(drill_path, drill.seed, replay_csvs(drill), overrides=overrides)
+        return _run(folder, drill, path, progress, list(overrides))
 
 
-def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool) -> RunOutcome:
+def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool, overrides: list[str]) -> RunOutcome:
     run_dir = folder.path
     header = RunSummary(drill=drill.name, description=drill.description, seed=drill.seed, status="running",
-                        steps_total=path.step_count + 1, duration_s=float(path.times_s[-1]))
+                        overrides=overrides, steps_total=path.step_count + 1, duration_s=float(path.times_s[-1]))
     folder.write_summary(header)
     started = time.monotonic()
     venue: Venue | None = None

@@ -141,6 +141,8 @@ class RunSummary(_Out):
     description: str = ""
     seed: int | None = None
     status: RunStatus = "running"
+    overrides: list[str] = Field(default_factory=list, description="`--set PATH=VALUE` edits the run applied "
+                                                                   "to drill.yaml")
     error: str | None = None
     report_error: str | None = Field(default=None, description="why metrics or report could not be built "
                                                                 "on a run that had already failed")

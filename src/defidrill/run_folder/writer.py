@@ -113,8 +113,10 @@ class RunFolderWriter:
 
     # ---- at start ------------------------------------------------------------------------
 
-    def copy_drill(self, drill_path: Path, seed: int, replay_csvs: Sequence[str] = ()) -> None:
-        """drill.yaml (byte for byte, or with replay CSVs renamed to their copies) and seed.txt."""
+    def copy_drill(self, drill_path: Path, seed: int, replay_csvs: Sequence[str] = (),
+                   overrides: Sequence[str] = ()) -> None:
+        """drill.yaml (byte for byte, or with replay CSVs renamed to their copies; ``--set`` overrides
+        appended as comments: the rerun line repeats them) and seed.txt."""
         with os_errors_as_output_errors(drill_path, "read the drill file"):
             source = drill_path.read_bytes()
         if replay_csvs:
@@ -129,6 +131,8 @@ class RunFolderWriter:
                 write_bytes_atomic(target, data)
                 renames[csv_path] = f"{REPLAY_DIR}/{target.name}"
             source = _renamed_csvs(source, drill_path.parent, renames)
+        if overrides:  # the run folder must say how its drill differs from the file
+            source += "".join(f"\n# --set {item}" for item in overrides).encode("utf-8") + b"\n"
         write_bytes_atomic(self.path / DRILL_YAML, source)
         write_text_atomic(self.path / SEED_TXT, f"{seed}\n")
 
