@@ -34,7 +34,7 @@ from defidrill.metrics import build_summary
 from defidrill.preflight import preflight
 from defidrill.report import write_report
 from defidrill.run_folder import (
-    EVENTS_JSONL, STEPS_CSV, Activity, ContractsBook, RunFolder, RunFolderWriter, RunSummary, StepRecorder, default_run_dir,
+    EVENTS_JSONL, STEPS_CSV, Activity, ContractsBook, ProtocolInfo, RunFolder, RunFolderWriter, RunSummary, StepRecorder, default_run_dir,
     load_run, open_run_folder,
 )
 from defidrill.toolchain import compile_project
@@ -119,6 +119,8 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
             # Block times never come from the wall clock: the same drill and seed give the same chain.
             chain.set_block_interval(1)
             world = build_world(chain, drill, path)
+            header = header.model_copy(update={"protocol": ProtocolInfo(
+                kind=world.markets.protocol, fixed_by_protocol=dict(world.markets.fixed_by_protocol))})
             folder.write_contracts(_address_book(world))
             folder.write_borrowers(world.borrowers)
             with folder.open_recorder(step_columns(world)) as recorder:

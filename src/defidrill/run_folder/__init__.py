@@ -17,7 +17,7 @@ docs/run-folder.md (``python -m defidrill.run_folder.schema`` prints the schema)
 from defidrill.run_folder.atomic import write_json_atomic, write_text_atomic
 from defidrill.run_folder.models import (
     SCHEMA_VERSION, Activity, AssetSlippage, Amplification, ComparisonEntry, ContractsBook, FeedDeviation, Invariant,
-    KeeperLiquidations, OnchainMetrics, PairFlow, PerMinuteSeries, RunStatus, RunSummary, dump,
+    KeeperLiquidations, OnchainMetrics, PairFlow, PerMinuteSeries, ProtocolInfo, RunStatus, RunSummary, dump,
 )
 from defidrill.run_folder.names import (
     BORROWERS_CSV, CEX_EVENTS_CSV, CEX_STEPS_CSV, CONTRACTS_JSON, DRILL_YAML, EVENTS_JSONL, FILES, LOCK_FILE,
@@ -34,6 +34,7 @@ from defidrill.run_folder.writer import (
 )
 
 __all__ = [
+    "ProtocolInfo",
     "Activity", "AddressBook", "Amplification", "AssetSlippage", "BORROWERS_CSV", "BORROWER_COLUMNS",
     "CEX_EVENTS_CSV", "CEX_STEPS_CSV", "CONTRACTS_JSON", "ComparisonEntry", "ContractsBook", "DRILL_YAML",
     "DrillInfo", "EVENTS_JSONL", "Event", "FILES", "FeedDeviation", "Invariant", "KeeperLiquidations", "LOCK_FILE",

@@ -129,6 +129,14 @@ class Activity(_Out):
                                                 "(answers outside minAnswer/maxAnswer)")
 
 
+class ProtocolInfo(_Out):
+    """Which lending protocol the drill crashed, and what that protocol fixes whatever the drill says."""
+
+    kind: str = Field(description="the drill's protocol.kind: reference, aave-v3, ...")
+    fixed_by_protocol: dict[str, str] = Field(default_factory=dict, description="parameter -> the protocol's own "
+                                                                                 "rule, reported, not configurable")
+
+
 class RunSummary(_Out):
     """summary.json: the run's header, what the agents did, the metrics of both venues.
 
@@ -152,6 +160,7 @@ class RunSummary(_Out):
     duration_s: float | None = Field(default=None, description="drill time the path covers")
     wall_time_s: float | None = None
     activity: Activity | None = None
+    protocol: ProtocolInfo | None = None
     onchain: OnchainMetrics | None = None
     cex: dict[str, Any] | None = Field(default=None, description="the CEX venue's summary plus per-minute series")
     comparison: dict[str, ComparisonEntry] | None = None
