@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 import threading
+from pathlib import Path
 from types import FrameType
 
 import click
@@ -32,12 +33,18 @@ def chain_group() -> None:
 @click.option("--block-time", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds per block, > 0 (default: automine).")
 @click.option("--gas-limit", type=click.IntRange(min=1_000_000), default=60_000_000, show_default=True)
+@click.option("--abi-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Write one Foundry-style {abi, address} JSON per contract into DIR (DIR/<NAME>.json).")
 @reports_errors
-def chain_up(port: int | None, chain_id: int, block_time: float | None, gas_limit: int) -> None:
+def chain_up(port: int | None, chain_id: int, block_time: float | None, gas_limit: int, abi_dir: Path | None) -> None:
     """Start anvil, deploy the reference protocol, print ONE line of JSON, run until Ctrl-C/SIGTERM.
 
-    Example: defidrill chain up --port 8545 | tee chain.json
+    The line: rpc_url, chain_id, accounts, roles (what the deployer, LP and lender accounts may do),
+    contracts (NAME -> address, artifact name, decimals for tokens and feeds, and the ABI file).
+
+    Example: defidrill chain up --port 8545 --abi-dir build/chain | tee chain.json
     """
+    from defidrill.protocol.address_book import chain_up_line, write_abi_dir
     from defidrill.protocol.reference.deploy import deploy_default_protocol
 
     signal.signal(signal.SIGTERM, _stop_on)
@@ -50,13 +57,11 @@ def chain_up(port: int | None, chain_id: int, block_time: float | None, gas_limi
                           value=first.get("input")) from None
     with Chain.launch(config) as chain:
         protocol = deploy_default_protocol(chain)
-        line = {
-            "rpc_url": chain.rpc_url,
-            "chain_id": chain.chain_id,
-            "accounts": chain.accounts,
-            "contracts": {name: {"address": handle.address} for name, handle in protocol.named_contracts().items()},
-        }
-        click.echo(json.dumps(line))
+        contracts = protocol.named_contracts()
+        if abi_dir is not None:
+            abi_dir = abi_dir.resolve()
+            write_abi_dir(abi_dir, contracts)
+        click.echo(json.dumps(chain_up_line(chain, protocol, contracts, abi_dir)))
         sys.stdout.flush()
         try:
             threading.Event().wait()
