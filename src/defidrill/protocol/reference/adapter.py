@@ -204,11 +204,12 @@ class ReferenceAdapter(LendingAdapter):
         lhs = pool_state["cashBase"] + pool_state["totalBorrowBase"]
         rhs = pool_state["totalSupplyBase"] + pool_state["totalReservesBase"]
         tolerance = 2 * blocks
+        balanced = 0 <= lhs - rhs <= tolerance
         results = [InvariantResult(
-            "pool cash + borrows = supplied + reserves", 0 <= lhs - rhs <= tolerance,
+            "pool cash + borrows = supplied + reserves", balanced,
             f"cash {pool_state['cashBase']} + borrows {pool_state['totalBorrowBase']} = {lhs}; supplied "
             f"{pool_state['totalSupplyBase']} + reserves {pool_state['totalReservesBase']} = {rhs}; "
-            f"difference {lhs - rhs} raw (tolerance {tolerance})")]
+            f"difference {lhs - rhs} raw (tolerance {tolerance})", () if balanced else (p.pool.address,))]
 
         per_account: dict[str, int] = {}
         for start in range(0, len(accounts), SCAN_CHUNK):
@@ -216,14 +217,16 @@ class ReferenceAdapter(LendingAdapter):
             for scan in scans:
                 for asset, raw in zip(assets, scan["collateralRaw"]):
                     per_account[asset.lower()] = per_account.get(asset.lower(), 0) + raw
-        ok = True
+        broken: list[str] = []
         parts = []
         for asset in pool_state["assets"]:
             addr = asset["asset"].lower()
             held, booked, summed = asset["poolBalanceRaw"], asset["totalCollateralRaw"], per_account.get(addr, 0)
-            ok = ok and held == booked == summed
+            if not held == booked == summed:
+                broken.append(asset["asset"])
             parts.append(f"{self._address_to_symbol.get(addr, addr)}: held {held}, booked {booked}, sum of accounts {summed}")
-        results.append(InvariantResult("collateral held = sum of deposits", ok, "; ".join(parts)))
+        results.append(InvariantResult("collateral held = sum of deposits", not broken, "; ".join(parts),
+                                       tuple([p.pool.address, *broken] if broken else [])))
         results.append(no_healthy_liquidation(liquidations))
         return results
 
