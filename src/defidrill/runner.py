@@ -13,8 +13,9 @@ error is re-raised for the CLI's exit status.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ from defidrill.run_folder import (
     STEPS_CSV, Activity, ContractsBook, InvariantChecks, ProtocolInfo, RunFolder, RunFolderWriter, RunSummary, StepRecorder, default_run_dir,
     load_run, open_run_folder,
 )
-from defidrill.toolchain import compile_project
+from defidrill.toolchain import Artifacts, compile_project
 
 
 #: Genesis of every drill chain (2024-01-01T00:00:00Z): fixed, so block times are reproducible.
@@ -83,25 +84,50 @@ def replay_csvs(drill: Drill) -> list[str]:
 
 def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None = None,
               progress: bool = True, force: bool = False, overrides: Sequence[str] = (),
-              checks: Sequence[UserCheckFn] = ()) -> RunOutcome:
+              checks: Sequence[UserCheckFn] = (), rpc_url: str | None = None) -> RunOutcome:
     """Run a drill into ``out_dir`` (default ``runs/<name>-<stamp>``); see the module docstring.
 
     ``force``: clear a folder that already holds a run (otherwise refused). SIGINT, SIGTERM and
     SIGHUP end the run as :class:`~defidrill.errors.Interrupted` with the folder finished.
     ``overrides``: ``PATH=VALUE`` edits of the drill (``--set``), recorded in the folder.
     ``checks``: the caller's own invariants (``check(chain, step) -> Broken | None``, as the drill's
-    ``invariants.custom``), run with the built-in ones."""
+    ``invariants.custom``), run with the built-in ones. ``rpc_url``: run on a node someone else started
+    (an anvil: ape's, `defidrill chain up`'s) instead of a fresh one; see :func:`drill_chain`."""
     checked = preflight(drill_path, seed=seed, overrides=overrides)  # the same gate as `validate`
     drill, path = checked.drill, checked.path
     run_dir = out_dir or default_run_dir(drill.name)
     with catch_signals(), open_run_folder(run_dir, force=force) as folder:
         folder.copy_drill(drill_path, drill.seed, replay_csvs(drill), overrides=overrides)
         user = [*checked.checks, *(UserInvariant.of(fn) for fn in checks)]
-        return _run(folder, drill, path, progress, list(overrides), user)
+        return _run(folder, drill, path, progress, list(overrides), user, rpc_url)
+
+
+@contextlib.contextmanager
+def drill_chain(drill: Drill, artifacts: Artifacts, rpc_url: str | None = None) -> Iterator[Chain]:
+    """A fresh anvil configured from the drill, or, given ``rpc_url``, a running anvil made to match.
+
+    On a running node the drill's chain settings are applied over anvil's RPC (any sender
+    impersonated, the block gas limit, the next base fee); the genesis time cannot be, so block
+    times start a minute after the node's latest block and differ from a fresh run's. The node
+    is never stopped; the drill's contracts stay on it."""
+    if rpc_url is None:
+        config = AnvilConfig(gas_limit=int(drill.chain.gas_limit), base_fee_wei=int(drill.chain.base_fee_gwei * 10**9),
+                             timestamp=GENESIS_TIMESTAMP)
+        with Chain.launch(config, artifacts) as chain:
+            yield chain
+        return
+    chain = Chain.attach(rpc_url, artifacts)
+    try:
+        chain.rpc.request("anvil_autoImpersonateAccount", [True])
+        chain.rpc.request("evm_setBlockGasLimit", [hex(int(drill.chain.gas_limit))])
+        chain.rpc.request("anvil_setNextBlockBaseFeePerGas", [hex(int(drill.chain.base_fee_gwei * 10**9))])
+        yield chain
+    finally:
+        chain.rpc.close()
 
 
 def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool, overrides: list[str],
-         user_invariants: list[UserInvariant]) -> RunOutcome:
+         user_invariants: list[UserInvariant], rpc_url: str | None) -> RunOutcome:
     run_dir = folder.path
     header = RunSummary(drill=drill.name, description=drill.description, seed=drill.seed, status="running",
                         overrides=overrides, steps_total=path.step_count + 1, duration_s=float(path.times_s[-1]))
@@ -121,10 +147,7 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
     venue_summary: dict[str, Any] | None = None
     update: dict[str, Any] = {"status": "ok", "exit_status": 0}
     try:
-        artifacts = compile_project()
-        config = AnvilConfig(gas_limit=int(drill.chain.gas_limit), base_fee_wei=int(drill.chain.base_fee_gwei * 10**9),
-                             timestamp=GENESIS_TIMESTAMP)
-        with Chain.launch(config, artifacts) as chain:
+        with drill_chain(drill, compile_project(), rpc_url) as chain:
             # Block times never come from the wall clock: the same drill and seed give the same chain.
             chain.set_block_interval(1)
             world = build_world(chain, drill, path)

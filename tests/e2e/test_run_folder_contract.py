@@ -49,12 +49,12 @@ def _tamper_usdc_supply_after(steps: int, monkeypatch: pytest.MonkeyPatch) -> di
 
 def test_a_broken_invariant_stops_the_drill_at_its_step_and_exits_5(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tampered after step 2 (3 steps done): the real "token supply changes only by mint/burn" check of
-    step 3 (invariants run every step by default) catches it, names the step and USDC, and stops: exit 5."""
+    step 3 (invariants.every: 1) catches it, names the step and USDC, and stops: exit 5."""
     drill = tmp_path / "d.yaml"
     drill.write_text(SHORT_DRILL)
     out = tmp_path / "run"
     tampered = _tamper_usdc_supply_after(3, monkeypatch)
-    result = _cli("run", str(drill), "--out", str(out), "--quiet")
+    result = _cli("run", str(drill), "--out", str(out), "--quiet", "--set", "invariants.every=1")
 
     assert tampered, "the tamper hook never ran"
     assert result.exit_code == 5, (result.exit_code, result.stdout, result.stderr)
@@ -82,7 +82,8 @@ def test_a_flagged_invariant_is_recorded_and_the_drill_runs_on(tmp_path: Path, m
     drill.write_text(SHORT_DRILL)
     out = tmp_path / "run"
     tampered = _tamper_usdc_supply_after(3, monkeypatch)
-    result = _cli("run", str(drill), "--out", str(out), "--quiet", "--set", "invariants.on_failure=flag")
+    result = _cli("run", str(drill), "--out", str(out), "--quiet", "--set", "invariants.on_failure=flag",
+                  "--set", "invariants.every=1")
 
     assert tampered and result.exit_code == 0, (result.exit_code, result.stderr)
     assert "invariant FAIL: token supply changes only by mint/burn" in result.stdout

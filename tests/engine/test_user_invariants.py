@@ -74,7 +74,7 @@ def test_a_drill_names_a_user_invariant_and_the_cli_exits_5(tmp_path: Path) -> N
                 return Broken("liquidated", [r.account for r in step.liquidations])
     '''))
     import yaml
-    drill = dict(CRASH_DRILL, invariants={"custom": ["mychecks:no_liquidation_ever"]})
+    drill = dict(CRASH_DRILL, invariants={"custom": ["mychecks:no_liquidation_ever"], "every": 1})
     (tmp_path / "d.yaml").write_text(yaml.safe_dump(drill))
     out = tmp_path / "run"
     result = CliRunner(mix_stderr=False).invoke(cli, ["run", str(tmp_path / "d.yaml"), "--out", str(out), "--quiet"])
