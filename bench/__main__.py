@@ -1,7 +1,7 @@
 """`make bench`: every benchmark's table, one after the other."""
 
-from bench import bench_cex, bench_chain, bench_drill
+from bench import bench_cex, bench_chain, bench_drill, bench_feed_takeover
 
-for title, module in (("chain runtime", bench_chain), ("drill engine", bench_drill), ("CEX venue", bench_cex)):
+for title, module in (("chain runtime", bench_chain), ("drill engine", bench_drill), ("CEX venue", bench_cex), ("feed takeover", bench_feed_takeover)):
     print(f"\n== {title} ==")
     module.main()

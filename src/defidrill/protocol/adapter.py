@@ -141,6 +141,9 @@ class ProtocolReads:
     accounts: list[AccountView]
     prices: dict[str, GuardView]
     totals: PoolTotals
+    #: Liquidations are allowed now of accounts whose health factor is below this (wad): 1.0 normally;
+    #: 0.95 while Aave's PriceOracleSentinel holds liquidations (sequencer down or in its grace period).
+    liquidatable_below_hf_wad: int = WAD
 
 
 @dataclass(frozen=True)
