@@ -18,10 +18,12 @@ from defidrill.runner import run_drill
 from defidrill.toolchain import project_root
 
 
-def bench(borrowers: int) -> dict[str, float]:
+def bench(borrowers: int, kind: str = "reference") -> dict[str, float]:
+    """The flagship on ``kind`` (protocol.kind), ``borrowers`` strong, the CEX side off."""
     drill = yaml.safe_load((project_root() / "oracles" / "flash-crash.yaml").read_text())
     drill["borrowers"]["count"] = borrowers
     drill["cex"]["enabled"] = False
+    drill.setdefault("protocol", {})["kind"] = kind
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.yaml"
         path.write_text(yaml.safe_dump(drill))

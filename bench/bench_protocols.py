@@ -9,30 +9,15 @@ Run: PYTHONPATH=src python -m bench.bench_protocols [--borrowers 200]
 from __future__ import annotations
 
 import argparse
-import tempfile
-import time
-from pathlib import Path
 
-import yaml
-
-from defidrill.runner import run_drill
-from defidrill.toolchain import project_root
+from bench.bench_drill import bench
 
 TARGET_RATIO = 2.0
 
 
 def run(kind: str, borrowers: int) -> tuple[float, int, int]:
-    drill = yaml.safe_load((project_root() / "oracles" / "flash-crash.yaml").read_text())
-    drill["borrowers"]["count"] = borrowers
-    drill["cex"]["enabled"] = False
-    drill.setdefault("protocol", {})["kind"] = kind
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench.yaml"
-        path.write_text(yaml.safe_dump(drill))
-        t0 = time.perf_counter()
-        outcome = run_drill(path, out_dir=Path(tmp) / "run", progress=False)
-        seconds = time.perf_counter() - t0
-    return seconds, outcome.summary["steps_completed"], outcome.summary["onchain"]["liquidation_count"]
+    r = bench(borrowers, kind)
+    return r["seconds"], int(r["steps"]), int(r["liquidations"])
 
 
 def main() -> None:
