@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import click
 
 from defidrill.cli.errors import reports_errors
 from defidrill.drill import validate_files
+from defidrill.metrics.headline import side_by_side
+from defidrill.report.format import fmt
 from defidrill.toolchain import project_root
 
 FLAGSHIP = "oracles/flash-crash.yaml"
@@ -30,21 +34,34 @@ def validate_cmd(files: tuple[Path, ...]) -> None:
 
 
 @click.command("run")
-@click.argument("drill", type=click.Path(path_type=Path))
+@click.argument("drill")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Run folder (default runs/<drill>-<UTC timestamp>/).")
 @click.option("--seed", type=int, default=None, help="Override the drill's seed.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+              help="Override a dotted key of the drill (repeatable): --set borrowers.count=50 --set failures.0.for=10m")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object (no progress bar).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @reports_errors
-def run_cmd(drill: Path, out_dir: Path | None, seed: int | None, quiet: bool) -> None:
-    """Run a drill on a fresh anvil and write its run folder.
+def run_cmd(drill: str, out_dir: Path | None, seed: int | None, sets: tuple[str, ...], as_json: bool,
+            quiet: bool) -> None:
+    """Run a drill (a file, or a library drill's name) on a fresh anvil and write its run folder.
 
-    Example: defidrill run oracles/flash-crash.yaml --out runs/flash
+    \b
+    Examples:
+      defidrill run flash-crash --out runs/flash
+      defidrill run oracles/stale-feed-crash.yaml --set borrowers.count=50 --set failures.0.for=10m --json
     """
+    from defidrill.drill import Override, resolve_drill
     from defidrill.runner import run_drill
 
-    outcome = run_drill(drill, out_dir=out_dir, seed=seed, progress=not quiet)
-    _print_outcome(outcome.run_dir, outcome.summary)
+    overrides = [Override.parse(text) for text in sets]
+    outcome = run_drill(resolve_drill(drill), out_dir=out_dir, seed=seed, progress=not (quiet or as_json),
+                        overrides=overrides)
+    if as_json:
+        click.echo(json.dumps(outcome_json(outcome.run_dir, outcome.summary), indent=2))
+    else:
+        _print_outcome(outcome.run_dir, outcome.summary)
 
 
 @click.command("demo")
@@ -58,13 +75,28 @@ def demo_cmd(out_dir: Path | None) -> None:
     _print_outcome(outcome.run_dir, outcome.summary)
 
 
-def _print_outcome(run_dir: Path, summary: dict) -> None:  # type: ignore[type-arg]
-    onchain = summary.get("onchain") or summary.get("onchain_raw") or {}
+def outcome_json(run_dir: Path, summary: dict[str, Any]) -> dict[str, Any]:
+    """The run's outcome for scripts: status, the on-chain and CEX headline side by side, invariants."""
+    return {
+        "drill": summary.get("drill"), "seed": summary.get("seed"), "status": summary.get("status"),
+        "error": summary.get("error"), "steps_completed": summary.get("steps_completed"),
+        "steps_total": summary.get("steps_total"), "wall_time_s": summary.get("wall_time_s"),
+        "run_dir": str(run_dir),
+        "headline": {row.metric: {"onchain": row.onchain, "cex": row.cex, "unit": row.unit}
+                     for row in side_by_side(summary)},
+        "invariants": [{"name": i["name"], "passed": i["passed"]} for i in summary.get("invariants", [])],
+    }
+
+
+def _print_outcome(run_dir: Path, summary: dict[str, Any]) -> None:
     click.echo(f"drill {summary['drill']} (seed {summary['seed']}): {summary['status']}, "
                f"{summary['steps_completed']}/{summary['steps_total']} steps in {summary['wall_time_s']:.1f} s")
-    if onchain:
-        click.echo(f"on chain: {onchain.get('liquidation_count')} liquidations, "
-                   f"bad debt ${onchain.get('bad_debt_usd', 0):,.0f}")
+    rows = side_by_side(summary)
+    if rows:
+        click.echo(f"{'':<42}{'on chain':>16}{'CEX':>16}")
+        for row in rows:
+            label = row.metric.replace("_", " ")
+            click.echo(f"{label:<42}{fmt(row.onchain, row.unit):>16}{fmt(row.cex, row.unit):>16}")
     for inv in summary.get("invariants", []):
         click.echo(f"invariant {'PASS' if inv['passed'] else 'FAIL'}: {inv['name']}")
     click.echo(f"run folder: {run_dir}")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
@@ -25,10 +25,11 @@ from typing import Any, Union
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from defidrill.drill.overrides import Override, apply_overrides
 from defidrill.drill.schema import Drill, Problem
 from defidrill.errors import ConfigError
 
-__all__ = ["load_drill", "parse_drill", "validate_files", "ValidationResult", "LocatedProblem"]
+__all__ = ["drill_document", "load_drill", "parse_drill", "validate_files", "ValidationResult", "LocatedProblem"]
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,11 @@ class LocatedProblem:
     message: str
     value: Any = None
     allowed: str | None = None
+    #: the override (``--set key=value``) the problem lies under; named instead of the file and line
+    source: str | None = None
 
     def render(self, file: str) -> str:
-        where = f"{file}:{self.line}" if self.line is not None else file
+        where = self.source or (f"{file}:{self.line}" if self.line is not None else file)
         text = f"{where}: {self.path or '<top>'}: {self.message}"
         if self.value is not None:
             text += f" (got {self.value!r})"
@@ -286,12 +289,25 @@ def _problems_from(error: ValidationError, data: Any) -> list[Problem]:
     return out
 
 
-def _locate(problems: Iterable[Problem], marks: _Marks) -> list[LocatedProblem]:
+def _override_for(loc: tuple[Any, ...], overrides: Sequence[Override]) -> Override | None:
+    """The last override at, under or above ``loc`` (the value that put the problem there)."""
+    found = None
+    for override in overrides:
+        parts = override.parts
+        n = min(len(parts), len(loc))
+        if n and tuple(loc[:n]) == parts[:n]:
+            found = override
+    return found
+
+
+def _locate(problems: Iterable[Problem], marks: _Marks, overrides: Sequence[Override] = ()) -> list[LocatedProblem]:
     out = []
     for p in problems:
         is_key = p.message in ("unknown key",) or p.message == "Field required"
-        out.append(LocatedProblem(_dotted(p.loc), marks.line_for(tuple(p.loc), key=is_key),
-                                  p.message, p.value, p.allowed))
+        override = _override_for(tuple(p.loc), overrides)
+        line = None if override is not None else marks.line_for(tuple(p.loc), key=is_key)
+        out.append(LocatedProblem(_dotted(p.loc), line, p.message, p.value, p.allowed,
+                                  None if override is None else override.source))
     return out
 
 
@@ -299,7 +315,8 @@ def _raise(problems: list[LocatedProblem], file: str) -> None:
     problems = sorted(problems, key=lambda p: (p.line if p.line is not None else 10**9, p.path))
     if len(problems) == 1:
         p = problems[0]
-        err = ConfigError(p.message, file=file, path=p.path or None, line=p.line, value=p.value, allowed=p.allowed)
+        err = ConfigError(p.message, file=p.source or file, path=p.path or None, line=p.line, value=p.value,
+                          allowed=p.allowed)
     else:
         body = "\n".join("  " + p.render(file) for p in problems)
         err = ConfigError(f"{len(problems)} problems in the drill file:\n{body}", file=file)
@@ -314,10 +331,11 @@ def _raise(problems: list[LocatedProblem], file: str) -> None:
 
 
 def parse_drill(data: Any, *, file: str = "<drill>", base_dir: Path | str | None = None,
-                marks: _Marks | None = None) -> Drill:
+                marks: _Marks | None = None, overrides: Sequence[Override] = ()) -> Drill:
     """Validate a mapping (already-parsed YAML, or built in Python) into a :class:`Drill`.
 
     ``base_dir`` resolves relative CSV paths (defaults to the current directory).
+    ``overrides`` (already applied to ``data``) are named in the problems under their keys.
     Raises one :class:`ConfigError` listing every problem found.
     """
     marks = marks or _Marks()
@@ -329,25 +347,36 @@ def parse_drill(data: Any, *, file: str = "<drill>", base_dir: Path | str | None
     try:
         drill = Drill.model_validate(data, context={"base_dir": Path(base_dir) if base_dir is not None else Path.cwd()})
     except ValidationError as error:
-        _raise(list(marks.duplicates) + _locate(_problems_from(error, data), marks), file)
+        _raise(list(marks.duplicates) + _locate(_problems_from(error, data), marks, overrides), file)
         raise AssertionError("unreachable") from None
     if marks.duplicates:
         _raise(list(marks.duplicates), file)
     return drill
 
 
-def load_drill(path: str | Path) -> Drill:
+def drill_document(path: str | Path, overrides: Sequence[Override] = ()) -> dict[str, Any]:
+    """The drill file's YAML document with ``overrides`` applied: what a run folder keeps as drill.yaml."""
+    data, _ = _read_yaml(Path(path))
+    return apply_overrides(data, overrides) if overrides else data
+
+
+def load_drill(path: str | Path, overrides: Sequence[Override] = ()) -> Drill:
     """Read and validate a drill file. Nothing else runs before this succeeds.
 
     The drill's ``name`` defaults to the file name without ``.yaml``; CSV paths are
-    resolved against the file's folder. Raises one :class:`ConfigError` (exit status 2)
-    naming file, YAML path, line, value and what is allowed for every problem.
+    resolved against the file's folder. ``overrides`` (``--set``, sweep points) are applied
+    to the parsed document first, so they pass the same validation; a problem under an
+    overridden key names the override instead of the file's line. Raises one
+    :class:`ConfigError` (exit status 2) naming file, YAML path, line, value and what is
+    allowed for every problem.
     """
     file = Path(path)
     data, marks = _read_yaml(file)
+    if overrides:
+        data = apply_overrides(data, overrides)
     if isinstance(data, dict) and "name" not in data:
         data = {"name": file.stem.removesuffix(".yaml"), **data}
-    return parse_drill(data, file=str(file), base_dir=file.parent, marks=marks)
+    return parse_drill(data, file=str(file), base_dir=file.parent, marks=marks, overrides=overrides)
 
 
 def validate_files(paths: Iterable[str | Path]) -> list[ValidationResult]:
