@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +32,8 @@ __all__ = ["PointTask", "SweepOutcome", "run_point", "run_sweep", "validate_poin
 
 SPEC_COPY = "sweep.yaml"
 POINTS = "points"
+#: how often the driver looks for finished points (and for Ctrl-C)
+POLL_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -122,8 +126,6 @@ def run_sweep(spec_path: Path, *, out_dir: Path | None = None, scheduler: str | 
               workers: int | None = None, retry_failed: bool = False,
               echo: Callable[[str], None] = print) -> SweepOutcome:
     """Run (or resume) the sweep ``spec_path`` into ``out_dir`` (default ``sweeps/<name>``)."""
-    from dask.distributed import as_completed
-
     from defidrill.sweep.plot import write_sweep_html
 
     started = time.monotonic()
@@ -142,37 +144,54 @@ def run_sweep(spec_path: Path, *, out_dir: Path | None = None, scheduler: str | 
          f"{len(todo)} to run")
     if todo:
         client, cluster = _client(scheduler, workers)
-        futures = []
+        stop = threading.Event()
+        restore = _on_ctrl_c(stop)
         try:
             echo(f"dask: {len(client.scheduler_info()['workers'])} workers at {client.scheduler.address}")
             tasks = {p.point_id: PointTask(p, str(drill_path.resolve()), spec.set, label,
                                            str((sweep_dir / POINTS / p.folder).resolve()), str(sweep_dir.resolve()))
                      for p in todo}
-            futures = [client.submit(run_point, task, key=f"defidrill-point-{pid}", pure=False)
-                       for pid, task in tasks.items()]
-            for future in as_completed(futures):
-                row = _result(future, tasks)
-                catalog.add(row)
-                outcome.ran += 1
-                outcome.failed += row["status"] != "ok"
-                took = f" in {row['wall_time_s']:.1f} s" if row["wall_time_s"] is not None else ""
-                echo(f"[{outcome.skipped + outcome.ran}/{len(points)}] point {row['point']} {row['status']}{took}"
-                     + (f": {row['error']}" if row["error"] else ""))
-        except KeyboardInterrupt:
-            echo(f"interrupted: {outcome.skipped + outcome.ran} of {len(points)} points finished; "
-                 "run the same command again to resume")
-            for future in futures:
-                future.cancel()
-            raise
+            pending = {client.submit(run_point, task, key=f"defidrill-point-{pid}", pure=False)
+                       for pid, task in tasks.items()}
+            while pending and not stop.is_set():
+                finished = [f for f in pending if f.done()]
+                if not finished:
+                    stop.wait(POLL_S)
+                    continue
+                for future in finished:
+                    pending.discard(future)
+                    row = _result(future, tasks)
+                    catalog.add(row)  # streamed: the table on disk always holds every finished point
+                    outcome.ran += 1
+                    outcome.failed += row["status"] != "ok"
+                    took = f" in {row['wall_time_s']:.1f} s" if row["wall_time_s"] is not None else ""
+                    echo(f"[{outcome.skipped + outcome.ran}/{len(points)}] point {row['point']} {row['status']}{took}"
+                         + (f": {row['error']}" if row["error"] else ""))
+            if stop.is_set():
+                for future in pending:
+                    future.cancel()
+                echo(f"interrupted: {outcome.skipped + outcome.ran} of {len(points)} points finished; "
+                     "run the same command again to resume")
         finally:
+            restore()
             client.close()
             if cluster is not None:
-                cluster.close()
+                cluster.close()  # the workers exit; each anvil dies with its worker
+        if stop.is_set():
+            raise KeyboardInterrupt
     catalog.write()
     outcome.html = write_sweep_html(sweep_dir, spec, catalog.frame())
     outcome.wall_time_s = time.monotonic() - started
     outcome.rows = list(catalog.rows.values())
     return outcome
+
+
+def _on_ctrl_c(stop: threading.Event) -> Callable[[], None]:
+    """Ctrl-C sets ``stop`` instead of raising inside Dask's event loop; returns what restores the handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    return lambda: signal.signal(signal.SIGINT, previous)
 
 
 def _result(future: Any, tasks: dict[str, PointTask]) -> dict[str, Any]:
