@@ -123,7 +123,7 @@ def _library() -> Path:
 
 def library_drills() -> list[Path]:
     """The drill library: every ``oracles/*.yaml`` of the package, by name."""
-    return sorted(_library().glob("*.yaml"))
+    return sorted(_library().glob("*.yaml"), key=lambda p: p.stem)
 
 
 def resolve_drill(ref: str | Path) -> Path:
