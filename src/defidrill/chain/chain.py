@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterator, Sequence
 from web3 import HTTPProvider, Web3
 from web3.contract.contract import ContractFunction
 
+from defidrill.chain.calldata import fast_calldata
 from defidrill.chain.abi_registry import AbiRegistry, checksum as to_checksum_address, decode_values, revert_data_from_error
 from defidrill.chain.anvil import AnvilConfig, AnvilNode
 from defidrill.chain.controls import AnvilControls
@@ -91,8 +92,8 @@ class Chain(AnvilControls):
     # ----------------------------------------------------------------- encoding
     @staticmethod
     def encode(fn: ContractFunction) -> tuple[str, str]:
-        """(to, calldata) of a bound contract function call."""
-        return str(fn.address), fn._encode_transaction_data()
+        """(to, calldata) of a bound contract function call (plain calls skip web3's encoder: calldata.py)."""
+        return str(fn.address), fast_calldata(fn) or fn._encode_transaction_data()
 
     def tx(self, fn: ContractFunction, *, sender: str | None = None, value_wei: int = 0, gas: int | None = None,
            gas_price_wei: int | None = None, label: str = "", agent: str = "",
