@@ -1,8 +1,10 @@
 """The drill engine end to end: the flagship market by population size, wall time and peak memory.
 
 Each row runs ``oracles/flash-crash.yaml`` (its CEX side included: end to end) with the
-borrower count and duration of the issue's targets, and samples the resident memory of the
-whole process tree (Python and anvil) every 50 ms.
+borrower count of the issue's target and the step stretched to give its step count over
+the flagship's two hours (360 steps: 20 s; 120: 60 s; 60: 2 min; the crash, the LP
+withdrawal and the recovery keep their times), and samples the resident memory of the whole
+process tree (Python and anvil) every 50 ms.
 Run: PYTHONPATH=src python -m bench.bench_drill [--quick]
 """
 
@@ -16,13 +18,13 @@ from bench.rows import PeakMemory, Row, timed
 from defidrill.drill import Override, resolve_drill
 from defidrill.runner import run_drill
 
-#: (borrowers, duration at 10 s steps, wall-time target s, peak-memory target MiB or None)
-CASES = [(1_000, "1h", 15.0, None), (10_000, "20m", 60.0, 1024.0), (50_000, "10m", 600.0, 2048.0)]
-QUICK = [(200, "10m", 15.0, None)]
+#: (borrowers, step over the 2 h flagship, wall-time target s, peak-memory target MiB or None)
+CASES = [(1_000, "20s", 15.0, None), (10_000, "60s", 60.0, 1024.0), (50_000, "2m", 600.0, 2048.0)]
+QUICK = [(200, "60s", 15.0, None)]
 
 
-def run_case(borrowers: int, duration: str) -> tuple[dict, float, float]:
-    sets = [Override.of("borrowers.count", borrowers, label="bench"), Override.of("market.duration", duration, label="bench"),
+def run_case(borrowers: int, step: str) -> tuple[dict, float, float]:
+    sets = [Override.of("borrowers.count", borrowers, label="bench"), Override.of("market.step", step, label="bench"),
             Override.of("chain.gas_limit", "1000M", label="bench")]
     with tempfile.TemporaryDirectory() as tmp, PeakMemory() as mem:
         outcome, seconds = timed(lambda: run_drill(resolve_drill("flash-crash"), out_dir=Path(tmp) / "run",
@@ -32,8 +34,8 @@ def run_case(borrowers: int, duration: str) -> tuple[dict, float, float]:
 
 def rows(quick: bool = False) -> list[Row]:
     out = []
-    for borrowers, duration, target_s, target_mib in (QUICK if quick else CASES):
-        summary, seconds, peak_mib = run_case(borrowers, duration)
+    for borrowers, step, target_s, target_mib in (QUICK if quick else CASES):
+        summary, seconds, peak_mib = run_case(borrowers, step)
         steps = summary["steps_completed"] - 1
         detail = {"borrowers": borrowers, "steps": steps, "seconds": seconds, "peak_mib": peak_mib,
                   "liquidations": (summary.get("onchain") or {}).get("liquidation_count")}
