@@ -21,17 +21,19 @@ import yaml
 from defidrill.cex.from_drill import venue_params
 from defidrill.cex.venue import Venue
 from defidrill.chain import AnvilConfig, Chain
-from defidrill.drill import Override, build_paths, drill_document, load_drill
+from defidrill.drill.loader import drill_document
+from defidrill.drill.overrides import Override
+from defidrill.drill.schema import Drill
 from defidrill.engine.invariants import check_invariants
 from defidrill.engine.ledger import step_columns
 from defidrill.engine.loop import LoopResult, run_loop, terminal_progress
 from defidrill.engine.record import RunRecorder
-from defidrill.drill.schema import Drill
-from defidrill.engine.world import World, build_world, protocol_config
+from defidrill.engine.world import World, build_world
 from defidrill.metrics import build_summary, write_summary
 from defidrill.metrics.leverage import write_borrowers
 from defidrill.report import write_report
 from defidrill.errors import DrillError
+from defidrill.preflight import preflight
 from defidrill.toolchain import compile_project
 
 
@@ -68,32 +70,21 @@ def default_run_dir(drill: Drill, root: Path | None = None) -> Path:
     return (root or Path("runs")) / f"{drill.name}-{stamp}"
 
 
-def preflight(drill_path: Path, overrides: Sequence[Override] = (), seed: int | None = None) -> Drill:
-    """Everything that can refuse a drill (and its overrides) before anything starts.
-
-    ``run_drill`` and ``defidrill sweep`` (every point, before the first starts) both call it.
-    """
-    drill = load_drill(drill_path, overrides)
-    if seed is not None:
-        drill = drill.model_copy(update={"seed": seed})
-    protocol_config(drill, build_paths(drill), 0.0)  # what only the protocol layer can refuse
-    return drill
-
-
 def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None = None,
               progress: bool = True, overrides: Sequence[Override] = ()) -> RunOutcome:
-    """Run one drill file (with optional dotted ``overrides``) into ``out_dir``."""
-    drill = preflight(drill_path, overrides, seed)  # nothing starts before the drill validates
+    """Run one drill file (with optional dotted ``overrides``: ``--set``, a sweep point) into ``out_dir``."""
+    # the same gate as `validate`: nothing starts before it passes
+    checked = preflight(drill_path, seed=seed, overrides=overrides)
+    drill, path = checked.drill, checked.path
     run_dir = out_dir or default_run_dir(drill)
     run_dir.mkdir(parents=True, exist_ok=True)
     if overrides:
         header = "".join(f"# {o.source}\n" for o in overrides)
-        (run_dir / "drill.yaml").write_text(header + yaml.safe_dump(drill_document(drill_path, overrides),
-                                                                    sort_keys=False))
+        document = drill_document(drill_path, overrides)
+        (run_dir / "drill.yaml").write_text(header + yaml.safe_dump(document, sort_keys=False))
     else:
         shutil.copyfile(drill_path, run_dir / "drill.yaml")
     (run_dir / "seed.txt").write_text(f"{drill.seed}\n")
-    path = build_paths(drill)
     artifacts = compile_project()
     summary: dict[str, Any] = {"drill": drill.name, "description": drill.description, "seed": drill.seed,
                                "status": "running", "error": None, "steps_total": path.step_count + 1,

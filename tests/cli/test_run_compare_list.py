@@ -119,7 +119,8 @@ def test_list_prints_one_line_per_library_drill(tmp_path: Path, monkeypatch: pyt
     monkeypatch.chdir(tmp_path)          # the library is the package's, from any folder
     result = CliRunner().invoke(cli, ["list"])
     assert result.exit_code == 0, result.output
-    names = sorted(p.stem for p in (project_root() / "oracles").glob("*.yaml"))
+    library = project_root() / "oracles"
+    names = sorted(p.relative_to(library).with_suffix("").as_posix() for p in library.rglob("*.yaml"))
     lines = result.output.splitlines()
     assert [line.split()[0] for line in lines] == names
     flash = next(line for line in lines if line.startswith("flash-crash "))

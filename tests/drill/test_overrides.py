@@ -86,6 +86,8 @@ def test_library_drills_resolve_by_name_from_any_folder(tmp_path: Path, monkeypa
     monkeypatch.chdir(tmp_path)
     assert resolve_drill("flash-crash") == project_root() / "oracles" / "flash-crash.yaml"
     assert resolve_drill("flash-crash.yaml") == project_root() / "oracles" / "flash-crash.yaml"
+    luna = project_root() / "oracles" / "incidents" / "luna-may-2022.yaml"
+    assert resolve_drill("incidents/luna-may-2022") == luna
     with pytest.raises(ConfigError) as err:
         resolve_drill("flash-crahs")
     assert "drill file not found" in str(err.value) and "flash-crash" in str(err.value)

@@ -77,12 +77,13 @@ def list_cmd() -> None:
     Run one by name from any folder: defidrill run flash-crash
     """
     from defidrill.drill import library_drills, load_drill
+    from defidrill.drill.overrides import library_name
 
     for path in library_drills():
         drill = load_drill(path)
         size = (f"{drill.market.step_count} steps of {drill.market.step_s:g} s, "
                 f"{drill.borrowers.count} borrowers")
-        click.echo(f"{path.stem:<28}{size:<34}{first_sentence(drill.description)}")
+        click.echo(f"{library_name(path):<36}{size:<34}{first_sentence(drill.description)}")
 
 
 def first_sentence(text: str) -> str:

@@ -26,7 +26,7 @@ import yaml
 
 from defidrill.errors import ConfigError
 
-__all__ = ["Override", "apply_overrides", "library_drills", "resolve_drill", "override_path"]
+__all__ = ["Override", "apply_overrides", "library_drills", "library_name", "resolve_drill", "override_path"]
 
 _FORMAT = "KEY=VALUE with a dotted YAML key, e.g. borrowers.count=50 or failures.0.for=10m"
 
@@ -121,9 +121,14 @@ def _library() -> Path:
     return project_root() / "oracles"
 
 
+def library_name(path: Path) -> str:
+    """A library drill's name: its path under oracles/ without ``.yaml`` (``incidents/luna-may-2022``)."""
+    return path.relative_to(_library()).with_suffix("").as_posix()
+
+
 def library_drills() -> list[Path]:
-    """The drill library: every ``oracles/*.yaml`` of the package, by name."""
-    return sorted(_library().glob("*.yaml"), key=lambda p: p.stem)
+    """The drill library: every ``oracles/**/*.yaml`` of the package, ordered by name."""
+    return sorted(_library().rglob("*.yaml"), key=library_name)
 
 
 def resolve_drill(ref: str | Path) -> Path:
@@ -131,11 +136,10 @@ def resolve_drill(ref: str | Path) -> Path:
     path = Path(ref)
     if path.is_file():
         return path
-    name = path.name.removesuffix(".yaml")
-    if len(path.parts) == 1 or str(path).startswith("oracles/"):
-        candidate = _library() / f"{name}.yaml"
-        if candidate.is_file():
-            return candidate
-    names = ", ".join(p.stem for p in library_drills())
+    name = str(ref).removesuffix(".yaml").removeprefix("oracles/")
+    candidate = _library() / f"{name}.yaml"
+    if not path.is_absolute() and candidate.is_file():
+        return candidate
+    names = ", ".join(library_name(p) for p in library_drills())
     raise ConfigError("drill file not found", file=str(ref),
                       allowed=f"a path to a .yaml drill file, or a library drill: {names}")

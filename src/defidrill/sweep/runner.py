@@ -94,12 +94,12 @@ def run_point(task: PointTask) -> dict[str, Any]:
 
 def validate_points(spec: SweepSpec, drill_path: Path, points: list[Point], label: str) -> None:
     """Preflight every point (the same as ``defidrill run``); one ConfigError lists all refusals."""
-    from defidrill.runner import preflight
+    from defidrill.preflight import preflight
 
     problems: list[str] = []
     for point in points:
         try:
-            preflight(drill_path, point.overrides(spec.set, label), point.seed)
+            preflight(drill_path, seed=point.seed, overrides=point.overrides(spec.set, label))
         except ConfigError as exc:
             problems.append(str(exc))
     if problems:
