@@ -35,6 +35,7 @@ from defidrill.drill.paths import MarketPath, build_paths
 from defidrill.drill.schema import Drill, Problem
 from defidrill.engine.world import protocol_config
 from defidrill.errors import ConfigError
+from defidrill.protocol.registry import adapter_class
 
 __all__ = ["Checked", "ValidationResult", "preflight", "validate_files"]
 
@@ -48,7 +49,7 @@ class Checked:
     source: DrillSource
 
 
-def preflight(drill_path: str | Path, *, seed: int | None = None, overrides: Sequence[Override] = ()) -> Checked:
+def preflight(drill_path: str | Path, *, seed: int | None = None, overrides: Sequence[Override | str] = ()) -> Checked:
     """Check ``drill_path`` as ``defidrill run`` would use it (``seed`` = ``--seed``, ``overrides`` = ``--set``
     or a sweep point's values); raise ConfigError."""
     if seed is not None and not 0 <= seed <= MAX_SEED:
@@ -70,7 +71,8 @@ def _translations(source: DrillSource, path: MarketPath) -> None:
     drill = source.drill
     problems: list[Problem] = []
     try:
-        protocol_config(drill, path, 0.0)
+        # The protocol kind's own refusals (what genuine Aave V3 cannot express) come last.
+        adapter_class(drill.protocol.kind).check_config(protocol_config(drill, path, 0.0))
     except ConfigError as err:
         problems.append(_problem_of(err, "protocol"))
     except ValidationError as err:
@@ -118,7 +120,7 @@ class ValidationResult:
                 f"{len(d.keepers)} keepers, {len(d.failures)} failures")
 
 
-def validate_files(paths: Iterable[str | Path]) -> list[ValidationResult]:
+def validate_files(paths: Iterable[str | Path], overrides: Sequence[str] = ()) -> list[ValidationResult]:
     """Preflight several drill files without running them (``defidrill validate FILE...``).
 
     The CLI prints ``result.summary()`` for each and exits 2 if any ``not result.ok``.
@@ -127,7 +129,7 @@ def validate_files(paths: Iterable[str | Path]) -> list[ValidationResult]:
     for raw in paths:
         file = Path(raw)
         try:
-            results.append(ValidationResult(file, preflight(file), None))
+            results.append(ValidationResult(file, preflight(file, overrides=overrides), None))
         except ConfigError as err:
             results.append(ValidationResult(file, None, err))
     return results

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -22,7 +23,7 @@ from defidrill.cex.from_drill import venue_params
 from defidrill.cex.venue import Venue
 from defidrill.chain import AnvilConfig, Chain
 from defidrill.drill.loader import drill_document
-from defidrill.drill.overrides import Override
+from defidrill.drill.overrides import Override, as_overrides
 from defidrill.drill.schema import Drill
 from defidrill.engine.invariants import check_invariants
 from defidrill.engine.ledger import step_columns
@@ -71,8 +72,9 @@ def default_run_dir(drill: Drill, root: Path | None = None) -> Path:
 
 
 def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None = None,
-              progress: bool = True, overrides: Sequence[Override] = ()) -> RunOutcome:
-    """Run one drill file (with optional dotted ``overrides``: ``--set``, a sweep point) into ``out_dir``."""
+              progress: bool = True, overrides: Sequence[Override | str] = ()) -> RunOutcome:
+    """Run one drill file (with optional dotted ``overrides``: ``--set`` texts, a sweep point) into ``out_dir``."""
+    overrides = as_overrides(overrides, file=str(drill_path))
     # the same gate as `validate`: nothing starts before it passes
     checked = preflight(drill_path, seed=seed, overrides=overrides)
     drill, path = checked.drill, checked.path

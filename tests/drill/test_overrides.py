@@ -36,7 +36,7 @@ def test_parse_reads_the_value_as_yaml() -> None:
     o = Override.parse("failures.0.for=10m")
     assert o.parts == ("failures", 0, "for") and o.source == "--set failures.0.for=10m"
     for bad in ("borrowers.count", "=5", "a..b=1"):
-        with pytest.raises(ConfigError, match="not an override"):
+        with pytest.raises(ConfigError, match="an override must read PATH=VALUE"):
             Override.parse(bad)
 
 
@@ -71,7 +71,7 @@ def test_a_list_override_error_names_the_override(drill_file: Path) -> None:
         load_drill(drill_file, [Override.parse("failures.3.for=1m")])
     assert str(err.value).startswith("--set failures.3.for=1m: failures.3.for: failures is a list of 1")
     assert "allowed: an index 0..0" in str(err.value)
-    with pytest.raises(ConfigError, match=r"market.step is a value \('10s'\), not a section"):
+    with pytest.raises(ConfigError, match=r"cannot set market.step.x: market.step is not a mapping \(it holds '10s'\)"):
         load_drill(drill_file, [Override.parse("market.step.x=1")])
 
 
@@ -91,3 +91,40 @@ def test_library_drills_resolve_by_name_from_any_folder(tmp_path: Path, monkeypa
     with pytest.raises(ConfigError) as err:
         resolve_drill("flash-crahs")
     assert "drill file not found" in str(err.value) and "flash-crash" in str(err.value)
+
+
+# ---- --set as typed on the command line (texts), as `validate` and `run` pass them
+
+FLAGSHIP = project_root() / "oracles" / "flash-crash.yaml"
+
+
+def test_override_sets_the_protocol_kind_and_parses_units() -> None:
+    drill = load_drill(FLAGSHIP, ["protocol.kind=aave-v3", "borrowers.count=12", "market.duration=30m"])
+    assert drill.protocol.kind == "aave-v3"
+    assert drill.borrowers.count == 12
+    assert drill.market.duration_s == 1800
+    assert load_drill(FLAGSHIP).protocol.kind == "reference"
+
+
+def test_override_adds_a_missing_section(tmp_path: Path) -> None:
+    file = tmp_path / "tiny.yaml"
+    file.write_text("seed: 1\nmarket: {step: 10s, duration: 10m, assets: {WBTC: {start: 60000}, USDC: 1}}\n")
+    assert load_drill(file, ["protocol.kind=aave-v3"]).protocol.kind == "aave-v3"
+
+
+@pytest.mark.parametrize(("item", "fragment", "where"), [
+    ("protocol.kind", "an override must read PATH=VALUE", "flash-crash.yaml"),
+    ("=x", "an override must read PATH=VALUE", "flash-crash.yaml"),
+    ("seed.inner=1", "seed is not a mapping", "--set seed.inner=1"),   # a well-formed override: it is named
+])
+def test_malformed_override_is_a_config_error(item: str, fragment: str, where: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_drill(FLAGSHIP, [item])
+    assert fragment in str(err.value)
+    assert where in str(err.value)
+
+
+def test_overridden_value_is_validated_like_the_file() -> None:
+    with pytest.raises(ConfigError) as err:
+        load_drill(FLAGSHIP, ["protocol.kind=aave-v4"])
+    assert "protocol.kind" in str(err.value) and "aave-v3" in str(err.value)

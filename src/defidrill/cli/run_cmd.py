@@ -16,17 +16,22 @@ from defidrill.toolchain import project_root
 FLAGSHIP = "oracles/flash-crash.yaml"
 
 
+SET_HELP = ("Override a field of the drill, PATH=VALUE (repeatable; a whole number indexes a list), "
+            "e.g. --set protocol.kind=aave-v3 --set failures.0.for=10m.")
+
+
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate_cmd(files: tuple[Path, ...]) -> None:
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
+def validate_cmd(files: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
     """Check drill files without running anything (exit 2 if any is invalid).
 
     The same preflight as `run`: a drill that validates does not fail later on its input.
-    Example: defidrill validate oracles/*.yaml
+    Example: defidrill validate oracles/*.yaml --set protocol.kind=aave-v3
     """
     from defidrill.preflight import validate_files
 
-    results = validate_files(list(files))
+    results = validate_files(list(files), overrides)
     bad = 0
     for result in results:
         click.echo(result.summary(), err=not result.ok)
@@ -40,12 +45,11 @@ def validate_cmd(files: tuple[Path, ...]) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Run folder (default runs/<drill>-<UTC timestamp>/).")
 @click.option("--seed", type=int, default=None, help="Override the drill's seed.")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-              help="Override a dotted key of the drill (repeatable): --set borrowers.count=50 --set failures.0.for=10m")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object (no progress bar).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @reports_errors
-def run_cmd(drill: str, out_dir: Path | None, seed: int | None, sets: tuple[str, ...], as_json: bool,
+def run_cmd(drill: str, out_dir: Path | None, seed: int | None, overrides: tuple[str, ...], as_json: bool,
             quiet: bool) -> None:
     """Run a drill (a file, or a library drill's name) on a fresh anvil and write its run folder.
 
@@ -53,11 +57,11 @@ def run_cmd(drill: str, out_dir: Path | None, seed: int | None, sets: tuple[str,
     Examples:
       defidrill run flash-crash --out runs/flash
       defidrill run oracles/stale-feed-crash.yaml --set borrowers.count=50 --set failures.0.for=10m --json
+      defidrill run flash-crash --set protocol.kind=aave-v3
     """
-    from defidrill.drill import Override, resolve_drill
+    from defidrill.drill import resolve_drill
     from defidrill.runner import run_drill
 
-    overrides = [Override.parse(text) for text in sets]
     outcome = run_drill(resolve_drill(drill), out_dir=out_dir, seed=seed, progress=not (quiet or as_json),
                         overrides=overrides)
     if as_json:

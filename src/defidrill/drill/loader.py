@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, Union
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from defidrill.drill.limits import MAX_PROBLEMS_SHOWN
-from defidrill.drill.overrides import Override, apply_overrides
+from defidrill.drill.overrides import Override, apply_overrides, as_overrides
 from defidrill.drill.schema import Drill, Problem
 from defidrill.drill.yaml_source import Marks, dotted, read_yaml
 from defidrill.errors import ConfigError
@@ -290,14 +291,14 @@ def parse_drill(data: Any, *, file: str = "<drill>", base_dir: Path | str | None
     return drill
 
 
-def drill_document(path: str | Path, overrides: Sequence[Override] = ()) -> Any:
+def drill_document(path: str | Path, overrides: Sequence[Override | str] = ()) -> Any:
     """The drill file's YAML document with ``overrides`` applied: what a run folder keeps as drill.yaml."""
     data, _ = read_yaml(Path(path))
-    return apply_overrides(data, overrides) if overrides else data
+    return apply_overrides(data, as_overrides(overrides, file=str(path))) if overrides else data
 
 
 def load_drill_source(path: str | Path, *, seed: int | None = None,
-                      overrides: Sequence[Override] = ()) -> DrillSource:
+                      overrides: Sequence[Override | str] = ()) -> DrillSource:
     """Read and validate a drill file, keeping its lines; ``seed`` overrides the file's (``--seed``).
 
     ``overrides`` (``--set``, sweep points) are applied to the parsed document first, so they
@@ -309,6 +310,7 @@ def load_drill_source(path: str | Path, *, seed: int | None = None,
     naming file, YAML path, line, value and what is allowed for every problem.
     """
     file = Path(path)
+    overrides = as_overrides(overrides, file=str(file))
     data, marks = read_yaml(file)
     if overrides:
         data = apply_overrides(data, overrides)
@@ -323,7 +325,7 @@ def load_drill_source(path: str | Path, *, seed: int | None = None,
     return DrillSource(drill, str(file), marks, tuple(overrides))
 
 
-def load_drill(path: str | Path, overrides: Sequence[Override] = ()) -> Drill:
+def load_drill(path: str | Path, overrides: Sequence[Override | str] = ()) -> Drill:
     """Read and validate a drill file's schema (see :func:`load_drill_source`).
 
     ``defidrill validate`` and ``run`` go further through :func:`defidrill.preflight.preflight`

@@ -26,7 +26,7 @@ import yaml
 
 from defidrill.errors import ConfigError
 
-__all__ = ["Override", "apply_overrides", "library_drills", "library_name", "resolve_drill", "override_path"]
+__all__ = ["Override", "apply_overrides", "as_overrides", "library_drills", "library_name", "resolve_drill", "override_path"]
 
 _FORMAT = "KEY=VALUE with a dotted YAML key, e.g. borrowers.count=50 or failures.0.for=10m"
 
@@ -40,13 +40,14 @@ class Override:
     source: str
 
     @classmethod
-    def parse(cls, text: str, *, label: str = "--set") -> "Override":
-        """``KEY=VALUE`` as typed on the command line (the value parsed as YAML)."""
+    def parse(cls, text: str, *, label: str = "--set", file: str | None = None) -> "Override":
+        """``KEY=VALUE`` as typed on the command line (the value parsed as YAML); ``file`` is the drill's."""
         key, sep, raw = text.partition("=")
         key = key.strip()
         source = f"{label} {text}"
         if not sep or not key or any(not part for part in key.split(".")):
-            raise ConfigError("not an override", file=label, value=text, allowed=_FORMAT)
+            raise ConfigError("an override must read PATH=VALUE", file=file or label,
+                              path=label if file else None, value=text, allowed=_FORMAT)
         try:
             value = yaml.safe_load(raw) if raw.strip() else ""
         except yaml.YAMLError as err:
@@ -62,6 +63,11 @@ class Override:
     @property
     def parts(self) -> tuple[str | int, ...]:
         return override_path(self.key)
+
+
+def as_overrides(items: Iterable[Override | str], *, file: str | None = None) -> tuple[Override, ...]:
+    """Overrides from ``--set`` texts (``"borrowers.count=50"``) or already built ones."""
+    return tuple(item if isinstance(item, Override) else Override.parse(item, file=file) for item in items)
 
 
 def override_path(key: str) -> tuple[str | int, ...]:
@@ -107,8 +113,9 @@ def apply_overrides(data: Any, overrides: Iterable[Override]) -> dict[str, Any]:
                         node[key] = [] if isinstance(parts[depth + 1], int) else {}
                     node = node[key]
             else:
-                raise ConfigError(f"{here} is a value ({node!r}), not a section", file=override.source,
-                                  path=override.key, allowed="a key inside a mapping or an index inside a list")
+                raise ConfigError(f"cannot set {override.key}: {here} is not a mapping (it holds {node!r})",
+                                  file=override.source, path=override.key,
+                                  allowed="a key inside a mapping or an index inside a list")
     return doc
 
 
