@@ -11,6 +11,7 @@ import click
 from defidrill.cli.errors import reports_errors
 from defidrill.metrics.headline import side_by_side
 from defidrill.report.format import fmt
+from defidrill.run_folder import REPORT_HTML
 from defidrill.toolchain import project_root
 
 FLAGSHIP = "oracles/flash-crash.yaml"
@@ -47,11 +48,15 @@ def validate_cmd(files: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
 @click.option("--seed", type=int, default=None, help="Override the drill's seed.")
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object (no progress bar).")
+@click.option("--force", is_flag=True, help="Clear the run already in --out first (refused otherwise).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @reports_errors
 def run_cmd(drill: str, out_dir: Path | None, seed: int | None, overrides: tuple[str, ...], as_json: bool,
-            quiet: bool) -> None:
+            force: bool, quiet: bool) -> None:
     """Run a drill (a file, or a library drill's name) on a fresh anvil and write its run folder.
+
+    Exit status: 0 ok, 2 bad input (or --out holds a run), 3 toolchain, 4 chain or output
+    (disk full, read-only), 5 an invariant broke, 129/130/143 SIGHUP/SIGINT/SIGTERM.
 
     \b
     Examples:
@@ -63,7 +68,7 @@ def run_cmd(drill: str, out_dir: Path | None, seed: int | None, overrides: tuple
     from defidrill.runner import run_drill
 
     outcome = run_drill(resolve_drill(drill), out_dir=out_dir, seed=seed, progress=not (quiet or as_json),
-                        overrides=overrides)
+                        force=force, overrides=overrides)
     if as_json:
         click.echo(json.dumps(outcome_json(outcome.run_dir, outcome.summary), indent=2))
     else:
@@ -72,12 +77,13 @@ def run_cmd(drill: str, out_dir: Path | None, seed: int | None, overrides: tuple
 
 @click.command("demo")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None)
+@click.option("--force", is_flag=True, help="Clear the run already in --out first (refused otherwise).")
 @reports_errors
-def demo_cmd(out_dir: Path | None) -> None:
+def demo_cmd(out_dir: Path | None, force: bool) -> None:
     """Run the flagship drill (oracles/flash-crash.yaml) and print where the report is."""
     from defidrill.runner import run_drill
 
-    outcome = run_drill(project_root() / FLAGSHIP, out_dir=out_dir)
+    outcome = run_drill(project_root() / FLAGSHIP, out_dir=out_dir, force=force)
     _print_outcome(outcome.run_dir, outcome.summary)
 
 
@@ -90,7 +96,8 @@ def outcome_json(run_dir: Path, summary: dict[str, Any]) -> dict[str, Any]:
         "run_dir": str(run_dir),
         "headline": {row.metric: {"onchain": row.onchain, "cex": row.cex, "unit": row.unit}
                      for row in side_by_side(summary)},
-        "invariants": [{"name": i["name"], "passed": i["passed"]} for i in summary.get("invariants", [])],
+        "overrides": summary.get("overrides") or [],
+        "invariants": [{"name": i["name"], "passed": i["passed"]} for i in _invariants(summary)],
     }
 
 
@@ -103,9 +110,13 @@ def _print_outcome(run_dir: Path, summary: dict[str, Any]) -> None:
         for row in rows:
             label = row.metric.replace("_", " ")
             click.echo(f"{label:<42}{fmt(row.onchain, row.unit):>16}{fmt(row.cex, row.unit):>16}")
-    for inv in summary.get("invariants", []):
+    for inv in _invariants(summary):
         click.echo(f"invariant {'PASS' if inv['passed'] else 'FAIL'}: {inv['name']}")
     click.echo(f"run folder: {run_dir}")
-    report = run_dir / "report.html"
+    report = run_dir / REPORT_HTML
     if report.is_file():
         click.echo(f"report: {report}")
+
+
+def _invariants(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    return list((summary.get("onchain") or {}).get("invariants") or [])

@@ -11,7 +11,7 @@ from defidrill.drill.actions import (
     Action, InjectRaw, SetFallbackDivergence, SetFeedBounds, SetSequencer, SpotManipulation, Transmit,
 )
 from defidrill.drill.feeder import FeedFeeder, FeedRules, deviates, from_raw, to_raw
-from defidrill.drill.loader import DrillSource, drill_document, load_drill, load_drill_source, parse_drill
+from defidrill.drill.loader import DrillSource, load_drill, load_drill_source, parse_drill
 from defidrill.drill.overrides import Override, apply_overrides, library_drills, resolve_drill
 from defidrill.drill.oracle_plan import ActionPlan, OracleDriver, feed_rules, plan_actions
 from defidrill.drill.paths import MarketPath, build_paths
@@ -20,7 +20,7 @@ from defidrill.drill.schema import Drill
 __all__ = [
     "Action", "ActionPlan", "Drill", "FeedFeeder", "FeedRules", "InjectRaw", "MarketPath", "OracleDriver",
     "SetFallbackDivergence", "SetFeedBounds", "SetSequencer", "SpotManipulation", "Transmit",
-    "DrillSource", "Override", "apply_overrides", "build_paths", "drill_document", "library_drills",
+    "DrillSource", "Override", "apply_overrides", "build_paths", "library_drills",
     "resolve_drill", "deviates", "feed_rules", "from_raw", "load_drill", "load_drill_source",
     "parse_drill", "plan_actions", "to_raw",
 ]

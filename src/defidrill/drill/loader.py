@@ -31,7 +31,7 @@ from defidrill.drill.schema import Drill, Problem
 from defidrill.drill.yaml_source import Marks, dotted, read_yaml
 from defidrill.errors import ConfigError
 
-__all__ = ["drill_document", "load_drill", "load_drill_source", "parse_drill", "DrillSource", "LocatedProblem"]
+__all__ = ["load_drill", "load_drill_source", "parse_drill", "DrillSource", "LocatedProblem"]
 
 
 @dataclass(frozen=True)
@@ -289,12 +289,6 @@ def parse_drill(data: Any, *, file: str = "<drill>", base_dir: Path | str | None
     if marks.duplicates:
         raise_located(_duplicates(marks), file)
     return drill
-
-
-def drill_document(path: str | Path, overrides: Sequence[Override | str] = ()) -> Any:
-    """The drill file's YAML document with ``overrides`` applied: what a run folder keeps as drill.yaml."""
-    data, _ = read_yaml(Path(path))
-    return apply_overrides(data, as_overrides(overrides, file=str(path))) if overrides else data
 
 
 def load_drill_source(path: str | Path, *, seed: int | None = None,

@@ -61,6 +61,11 @@ class Override:
         return cls(key, value, f"{label} {key}={_show(value)}")
 
     @property
+    def text(self) -> str:
+        """``KEY=VALUE`` as a run folder records it (drill.yaml's comments, summary.json's ``overrides``)."""
+        return f"{self.key}={_show(self.value)}"
+
+    @property
     def parts(self) -> tuple[str | int, ...]:
         return override_path(self.key)
 

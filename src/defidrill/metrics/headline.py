@@ -1,7 +1,7 @@
 """A finished run's headline numbers, flat: what the CLI prints, `compare` diffs and a sweep tabulates.
 
-The one place outside the metrics' writers that reads a run's results (summary.json), so
-when the run folder gets its owner module only :func:`read_run_summary` changes.
+Results are read through the run folder's owner (:mod:`defidrill.run_folder`): summary.json
+as its versioned model, then flattened here.
 
 Flat names: ``onchain.<field>`` and ``cex.<field>`` for every scalar of those objects
 (nested breakdowns such as per-feed deviations stay in summary.json), and
@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from defidrill.metrics.comparison import DEFINITIONS
-from defidrill.metrics.models import OnchainMetrics
-from defidrill.metrics.run_folder import SUMMARY_JSON, read_json
+from defidrill.run_folder import SUMMARY_JSON, OnchainMetrics, read_summary
 
 __all__ = ["HeadlineRow", "headline", "headline_names", "read_run_summary", "side_by_side"]
 
@@ -36,8 +35,8 @@ CEX_FIELDS = (
 
 
 def read_run_summary(run_dir: str | Path) -> dict[str, Any]:
-    """summary.json of a run folder (RunFolderError names the file when it is missing or not JSON)."""
-    return read_json(Path(run_dir) / SUMMARY_JSON)
+    """summary.json of a run folder, validated by its model (RunFolderError names a missing or bad file)."""
+    return read_summary(Path(run_dir) / SUMMARY_JSON).as_json()
 
 
 def _onchain_fields() -> list[str]:
