@@ -66,13 +66,16 @@ def run_point(task: PointTask) -> dict[str, Any]:
     from defidrill.runner import run_drill
 
     run_dir = Path(task.run_dir)
+    if run_dir.exists():
+        # The point's folder belongs to the sweep: whatever an interrupted attempt left there (a run
+        # cut short, a temporary file) goes, and the point starts clean.
+        shutil.rmtree(run_dir)
     started = time.monotonic()
     error = None
     summary: dict[str, Any] = {}
     try:
-        # force: what an interrupted attempt left in the point's folder is cleared, the point starts clean
         summary = run_drill(Path(task.drill_path), out_dir=run_dir, seed=task.point.seed, progress=False,
-                            force=True, overrides=task.point.overrides(task.fixed, task.label)).summary
+                            overrides=task.point.overrides(task.fixed, task.label)).summary
         status = str(summary.get("status", "ok"))
     except DrillError as exc:
         status, error = "failed", f"{type(exc).__name__}: {exc}"
