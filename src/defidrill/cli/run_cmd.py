@@ -72,7 +72,7 @@ def run_cmd(drill: str, out_dir: Path | None, seed: int | None, overrides: tuple
     if as_json:
         click.echo(json.dumps(outcome_json(outcome.run_dir, outcome.summary), indent=2))
     else:
-        _print_outcome(outcome.run_dir, outcome.summary)
+        print_outcome(outcome.run_dir, outcome.summary)
 
 
 @click.command("demo")
@@ -84,7 +84,7 @@ def demo_cmd(out_dir: Path | None, force: bool) -> None:
     from defidrill.runner import run_drill
 
     outcome = run_drill(project_root() / FLAGSHIP, out_dir=out_dir, force=force)
-    _print_outcome(outcome.run_dir, outcome.summary)
+    print_outcome(outcome.run_dir, outcome.summary)
 
 
 def outcome_json(run_dir: Path, summary: dict[str, Any]) -> dict[str, Any]:
@@ -101,7 +101,8 @@ def outcome_json(run_dir: Path, summary: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _print_outcome(run_dir: Path, summary: dict[str, Any]) -> None:
+def print_outcome(run_dir: Path, summary: dict[str, Any]) -> None:
+    """The run's closing lines: status, the on-chain and CEX headline side by side, invariants, where."""
     click.echo(f"drill {summary['drill']} (seed {summary['seed']}): {summary['status']}, "
                f"{summary['steps_completed']}/{summary['steps_total']} steps in {summary['wall_time_s']:.1f} s")
     rows = side_by_side(summary)
