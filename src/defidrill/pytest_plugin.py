@@ -13,9 +13,10 @@ Installed with the package (entry point ``pytest11: defidrill``). Fixture names 
 - ``--defidrill-fork-url URL`` [``--defidrill-fork-block N``]: the session's anvil forks that node
   (checked first: a URL that does not answer fails the session with one message).
 - ``defidrill_run``: ``defidrill_run(drill, seed=None, checks=(), **overrides) -> RunOutcome`` runs a
-  drill file (or a mapping) into the test's tmp_path; ``overrides`` are dotted YAML paths, e.g.
-  ``defidrill_run("oracles/flash-crash.yaml", **{"borrowers.count": 50})``; ``checks`` are your own
-  invariants, ``check(chain, step) -> Broken | None``, run with the built-in ones (``invariants.every``).
+  drill file, a library drill's name or a mapping into the test's tmp_path; ``overrides`` are dotted
+  YAML paths (list items by index), e.g. ``defidrill_run("flash-crash", **{"borrowers.count": 50,
+  "failures.0.for": "10m"})``; ``checks`` are your own invariants, ``check(chain, step) -> Broken |
+  None``, run with the built-in ones (``invariants.every``).
 
 An auditor's scenario then reads::
 
@@ -87,41 +88,28 @@ def defidrill_feeds(defidrill_chain: Any) -> Any:
     return FeedsFixture(FeedControl(defidrill_chain))
 
 
-def _set_dotted(mapping: dict[str, Any], dotted: str, value: Any) -> None:
-    keys = dotted.split(".")
-    node = mapping
-    for key in keys[:-1]:
-        node = node.setdefault(key, {})
-    node[keys[-1]] = value
-
-
 @pytest.fixture
 def defidrill_run(tmp_path: Path) -> Callable[..., Any]:
     """Run a drill (path or mapping) with optional dotted overrides; returns the RunOutcome."""
     import yaml
 
+    from defidrill.drill import Override, resolve_drill
     from defidrill.runner import run_drill
 
     counter = iter(range(1_000_000))
 
     def run(drill: str | Path | dict[str, Any], seed: int | None = None, checks: Sequence[Callable[..., Any]] = (),
             **overrides: Any) -> Any:
+        """``drill``: a path, a library drill's name (``"flash-crash"``) or a mapping."""
         n = next(counter)
         if isinstance(drill, dict):
-            data = dict(drill)
-            base_dir = tmp_path
+            path = tmp_path / f"drill-{n}.yaml"
+            path.write_text(yaml.safe_dump(dict(drill)))
         else:
-            source = Path(drill)
-            data = yaml.safe_load(source.read_text())
-            base_dir = source.resolve().parent
-            # a replay CSV stays relative to the original drill file
-            for asset in (data.get("market", {}).get("assets") or {}).values():
-                if isinstance(asset, dict) and isinstance(asset.get("path"), dict) and "csv" in asset["path"]:
-                    asset["path"]["csv"] = str((base_dir / asset["path"]["csv"]).resolve())
-        for dotted, value in overrides.items():
-            _set_dotted(data, dotted, value)
-        path = tmp_path / f"drill-{n}.yaml"
-        path.write_text(yaml.safe_dump(data))
-        return run_drill(path, out_dir=tmp_path / f"run-{n}", seed=seed, progress=False, checks=checks)
+            path = resolve_drill(drill)
+        # applied to the parsed drill and validated with it: an error names the override
+        sets = [Override.of(key, value, label="defidrill_run") for key, value in overrides.items()]
+        return run_drill(path, out_dir=tmp_path / f"run-{n}", seed=seed, progress=False, overrides=sets,
+                         checks=checks)
 
     return run
