@@ -2,7 +2,7 @@
 
 Expectations are worked out by hand (EIP-1559 base fee, CREATE addresses of anvil's first dev
 account, batch order) and each backend must meet them; then both must agree with each other.
-Gas is the one documented difference (pyrevm 0.3.7 keeps touched slots warm: docs/backends.md).
+Gas is the one documented difference (pyrevm 0.3.7 keeps touched slots warm: see chain/revm_state.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """World state on in-process revm (PyPI ``pyrevm`` 0.3.7): execute, call, read, write, snapshot.
 
-What pyrevm 0.3.7 does and what this module adds (measured, see docs/backends.md):
+What pyrevm 0.3.7 does and what this module adds (measured here):
 - ``message_call`` runs a transaction without its transaction-level bookkeeping: no nonce bump,
   no fee charged, no tip paid. ``apply`` does all three, as a node does.
 - ``deploy`` does charge fees when given a gas price, so it runs at price 0 and ``apply`` charges.
