@@ -20,12 +20,12 @@ from defidrill.cex.from_drill import venue_params
 from defidrill.cex.venue import Venue
 from defidrill.chain import AnvilConfig, Chain
 from defidrill.drill import build_paths, load_drill
-from defidrill.drill.invariants import check_invariants
-from defidrill.drill.ledger import step_columns
-from defidrill.drill.loop import LoopResult, run_loop, terminal_progress
-from defidrill.drill.record import RunRecorder
+from defidrill.engine.invariants import check_invariants
+from defidrill.engine.ledger import step_columns
+from defidrill.engine.loop import LoopResult, run_loop, terminal_progress
+from defidrill.engine.record import RunRecorder
 from defidrill.drill.schema import Drill
-from defidrill.drill.world import World, build_world, protocol_config
+from defidrill.engine.world import World, build_world, protocol_config
 from defidrill.metrics import build_summary, write_summary
 from defidrill.metrics.leverage import write_borrowers
 from defidrill.report import write_report

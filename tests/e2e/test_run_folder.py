@@ -20,7 +20,7 @@ from click.testing import CliRunner
 import defidrill.runner as runner_module
 from defidrill.chain import anvil as anvil_module
 from defidrill.cli.main import cli
-from defidrill.drill.loop import LoopResult
+from defidrill.engine.loop import LoopResult
 
 KILL_AFTER_STEPS = 8
 

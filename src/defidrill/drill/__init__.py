@@ -4,7 +4,7 @@
     path = build_paths(drill)                            # numpy arrays on the step grid
     driver = OracleDriver(drill, path)                   # per step: driver.step(k) -> [Action]
 
-The chain side (step loop, agents) executes the actions; nothing here touches a chain.
+The chain side (``defidrill.engine``: step loop, agents) executes the actions; nothing here touches a chain.
 """
 
 from defidrill.drill.actions import (

@@ -144,7 +144,7 @@ class AddressBook:
     names as ``defidrill chain up`` prints them: ``WBTC``, ``USDC``, ``PAIR_WBTC_USDC`` ...),
     else from the same two keys in summary.json. Collateral decimals missing there are taken
     from the pool's ``CollateralConfigured`` events, and any still missing from the drill
-    engine's token table (``defidrill.drill.world.token_decimals``: what it deploys).
+    engine's token table (``defidrill.engine.world.token_decimals``: what it deploys).
     """
 
     tokens: dict[str, str]      # symbol -> lower-case address
@@ -304,7 +304,7 @@ def _address_book(run_dir: Path, summary: dict[str, Any] | None, events: list[Ev
     missing = [s for s in tokens if s not in decimals]
     if missing:
         # the drill engine deploys its tokens with these decimals (imported late: it pulls in the chain layer)
-        from defidrill.drill.world import token_decimals
+        from defidrill.engine.world import token_decimals
         decimals.update({s: token_decimals(s) for s in missing})
     return AddressBook(tokens=tokens, pairs=pairs, decimals=decimals)
 

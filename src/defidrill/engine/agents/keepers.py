@@ -20,8 +20,8 @@ FlashLiquidator, which sells the seizure in the same transaction.
 from __future__ import annotations
 
 from defidrill.chain import TxRequest
-from defidrill.drill.agents.context import StepContext
-from defidrill.drill.observe import WAD, AccountView, Observation
+from defidrill.engine.agents.context import StepContext
+from defidrill.engine.observe import WAD, AccountView, Observation
 from defidrill.drill.schema import Drill
 from defidrill.drill.schema.agents import KeeperConfig
 from defidrill.protocol.amounts import usd_to_raw

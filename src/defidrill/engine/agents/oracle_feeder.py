@@ -19,7 +19,7 @@ from defidrill.drill.actions import (
     SpotManipulation,
     Transmit,
 )
-from defidrill.drill.agents.context import StepContext
+from defidrill.engine.agents.context import StepContext
 from defidrill.protocol.amounts import price_to_answer
 from defidrill.protocol.config import DEFAULT_MAX_ANSWER_RAW, DEFAULT_MIN_ANSWER_RAW
 

@@ -14,8 +14,8 @@ or when any pair's reference moved more than ``when_volatility_above`` over ``wi
 from __future__ import annotations
 
 from defidrill.chain import TxRequest
-from defidrill.drill.agents.context import StepContext
-from defidrill.drill.agents.pricing import input_to_reach_price
+from defidrill.engine.agents.context import StepContext
+from defidrill.engine.agents.pricing import input_to_reach_price
 
 ARB_GAS = 300_000
 LP_GAS = 300_000

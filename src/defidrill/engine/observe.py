@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from defidrill.chain import Chain
-from defidrill.drill.world import World
+from defidrill.engine.world import World
 from defidrill.errors import ChainError
 from defidrill.protocol.lens_codec import decode_scan
 

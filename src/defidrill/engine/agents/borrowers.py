@@ -13,8 +13,8 @@ borrower's behalf, like Aave's onBehalfOf), so one sender keeps the batch ordere
 from __future__ import annotations
 
 from defidrill.chain import TxRequest
-from defidrill.drill.agents.context import StepContext
-from defidrill.drill.observe import WAD, AccountView
+from defidrill.engine.agents.context import StepContext
+from defidrill.engine.observe import WAD, AccountView
 from defidrill.drill.population import BorrowerPlan
 
 REACTION_GAS = 400_000

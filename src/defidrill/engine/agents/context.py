@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from defidrill.chain import Chain
-from defidrill.drill.observe import Observation
-from defidrill.drill.world import World
+from defidrill.engine.observe import Observation
+from defidrill.engine.world import World
 
 
 @dataclass

@@ -17,7 +17,7 @@ import csv
 
 import pytest
 
-from drill_chain.conftest import DrillRun, RunFn, tiny_drill
+from engine.conftest import DrillRun, RunFn, tiny_drill
 
 pytestmark = pytest.mark.slow
 

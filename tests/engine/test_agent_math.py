@@ -12,8 +12,8 @@ from support.uniswap_vectors import UNISWAP_SPEC_CASES
 
 from defidrill.chain import Receipt, TxRequest
 from defidrill.drill.actions import SpotManipulation
-from defidrill.drill.agents.pricing import amount_out, base_in_for, input_to_reach_price, pair_asset, spot_price_usd
-from defidrill.drill.ledger import Ledger
+from defidrill.engine.agents.pricing import amount_out, base_in_for, input_to_reach_price, pair_asset, spot_price_usd
+from defidrill.engine.ledger import Ledger
 
 E18 = 10**18
 
@@ -166,8 +166,8 @@ def test_flash_capacity_bound_by_hand() -> None:
     """B <= y - x P / (0.997 (1 + b)): a 100 WETH / 300,000 USDC pair, WETH at 3,000, bonus 5%."""
     from types import SimpleNamespace
 
-    from defidrill.drill.agents.keepers import flash_capacity_base
-    from defidrill.drill.observe import GuardView
+    from defidrill.engine.agents.keepers import flash_capacity_base
+    from defidrill.engine.observe import GuardView
     from defidrill.protocol.config import AssetSpec, CollateralSpec, ProtocolConfig
 
     cfg = ProtocolConfig(collaterals={"WETH": (AssetSpec(symbol="WETH", decimals=18, price_usd=3000.0),

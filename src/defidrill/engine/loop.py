@@ -21,17 +21,17 @@ from typing import Callable, Protocol
 
 from defidrill.chain import Chain, Receipt, TxRequest
 from defidrill.drill.actions import SpotManipulation
-from defidrill.drill.agents.attacker import Attacker
-from defidrill.drill.agents.borrowers import ReactiveBorrowers
-from defidrill.drill.agents.context import StepContext
-from defidrill.drill.agents.keepers import make_keepers
-from defidrill.drill.agents.market_makers import Arbitrageur, LiquidityProviders
-from defidrill.drill.agents.oracle_feeder import OracleFeeder
-from defidrill.drill.ledger import Ledger
-from defidrill.drill.observe import Observer
+from defidrill.engine.agents.attacker import Attacker
+from defidrill.engine.agents.borrowers import ReactiveBorrowers
+from defidrill.engine.agents.context import StepContext
+from defidrill.engine.agents.keepers import make_keepers
+from defidrill.engine.agents.market_makers import Arbitrageur, LiquidityProviders
+from defidrill.engine.agents.oracle_feeder import OracleFeeder
+from defidrill.engine.ledger import Ledger
+from defidrill.engine.observe import Observer
 from defidrill.drill.oracle_plan import OracleDriver
-from defidrill.drill.record import RunRecorder
-from defidrill.drill.world import World
+from defidrill.engine.record import RunRecorder
+from defidrill.engine.world import World
 from defidrill.errors import ChainError
 from defidrill.protocol.deploy import warm_up_twaps
 

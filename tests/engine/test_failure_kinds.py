@@ -16,7 +16,7 @@ import math
 
 import pytest
 
-from drill_chain.conftest import DrillRun, RunFn, tiny_drill
+from engine.conftest import DrillRun, RunFn, tiny_drill
 
 pytestmark = pytest.mark.slow
 

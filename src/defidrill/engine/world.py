@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from defidrill.chain import Chain, Receipt, TxRequest
 from defidrill.drill.actions import SpotManipulation
-from defidrill.drill.agents.pricing import base_in_for
+from defidrill.engine.agents.pricing import base_in_for
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.population import BorrowerPlan, agent_address, draw_population
 from defidrill.drill.schema import Drill

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from defidrill.chain import TxRequest
 from defidrill.drill.actions import SpotManipulation
-from defidrill.drill.agents.context import StepContext
-from defidrill.drill.agents.pricing import base_in_for, pair_asset
+from defidrill.engine.agents.context import StepContext
+from defidrill.engine.agents.pricing import base_in_for, pair_asset
 from defidrill.protocol.amounts import usd_to_raw
 
 ATTACK_GAS = 2_000_000

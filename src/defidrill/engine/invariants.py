@@ -22,7 +22,7 @@ from typing import Any
 from eth_utils import keccak
 
 from defidrill.chain import Chain
-from defidrill.drill.world import World
+from defidrill.engine.world import World
 
 WAD = 10**18
 ZERO_TOPIC = "0x" + "00" * 32

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from defidrill.chain import Receipt, TxRequest
-from defidrill.drill.observe import WAD, Observation
-from defidrill.drill.world import World
+from defidrill.engine.observe import WAD, Observation
+from defidrill.engine.world import World
 from defidrill.errors import ChainError
 
 LIQUIDATION_LABEL = "liquidate"

@@ -18,7 +18,7 @@ import yaml
 
 from defidrill.drill import load_drill
 from defidrill.drill.population import BorrowerPlan, draw_population
-from drill_chain.conftest import DrillRun, RunFn, tiny_drill
+from engine.conftest import DrillRun, RunFn, tiny_drill
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from drill_chain.conftest import tiny_drill
+from engine.conftest import tiny_drill
 
 
 

@@ -1,0 +1,258 @@
+"""The lending adapter: the only way the drill engine reaches a lending protocol.
+
+The engine (``defidrill.engine``) deploys the market around a protocol itself (tokens,
+Chainlink-style feeds, the sequencer uptime feed, the AMM: ``defidrill.protocol.market``)
+and hands it to an adapter, which deploys or attaches the lending protocol on top and
+answers, in the protocol's own terms translated to ours:
+
+- ``markets()``: the base (borrowed) asset, each collateral with its decimals and risk
+  parameters as the protocol states them, and its close factor rule;
+- ``open_positions(...)``: seed the drill's borrower population (collateral deposited for
+  each account, then each account borrows);
+- ``prepare_reads`` / ``decode_reads``: ONE batched read per step of every account's
+  health, collateral and debt, the price the protocol uses for each asset, and its totals;
+- ``liquidation_call`` / ``flash_liquidation_call``: the keeper's transaction, direct and
+  through a flash swap on the market's AMM pair where the protocol allows;
+- ``top_up_calls`` / ``repay_calls``: reactive borrowers defending a position;
+- ``price_sources()``: the feed addresses the protocol reads (so drills can drive and break them);
+- ``decode_liquidation`` / ``decode_bad_debt``: the protocol's events as one typed record;
+- ``invariants(...)``: the protocol's accounting checks after a drill.
+
+Amounts are raw token units (``*_raw``, ``*_base`` for the base asset), values in USD wad
+(``*_usd_wad``), health factors in wad (1e18 = 1.0). docs/adapters.md walks through writing one.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from web3.contract.contract import ContractFunction
+
+    from defidrill.chain import Chain, Deployed, PreparedCall
+    from defidrill.protocol.config import ProtocolConfig
+    from defidrill.protocol.market import Market
+
+WAD = 10**18
+MAX_UINT = 2**256 - 1
+
+
+@dataclass(frozen=True)
+class AssetInfo:
+    symbol: str
+    address: str
+    decimals: int
+
+
+@dataclass(frozen=True)
+class CollateralInfo:
+    """A collateral's risk parameters as the protocol states them (basis points)."""
+
+    asset: AssetInfo
+    ltv_bps: int
+    liquidation_threshold_bps: int
+    liquidation_bonus_bps: int  # 500 = the liquidator receives 105% of the repaid value
+
+
+@dataclass(frozen=True)
+class CloseFactorRule:
+    """How much of a debt one liquidation may repay: ``default_bps``, all of it at HF <= the threshold."""
+
+    default_bps: int
+    full_close_below_hf_wad: int
+
+    def repay_cap_base(self, debt_base: int, health_factor_wad: int) -> int:
+        """The largest repay allowed (rounded up, as keepers ask the full share)."""
+        if health_factor_wad <= self.full_close_below_hf_wad:
+            return debt_base
+        return -(-debt_base * self.default_bps // 10_000)
+
+
+@dataclass(frozen=True)
+class LendingMarkets:
+    protocol: str  # the adapter's kind: "reference", "aave-v3", ...
+    base: AssetInfo
+    collaterals: dict[str, CollateralInfo]
+    close_factor: CloseFactorRule
+    #: Parameters the protocol fixes whatever the drill says (reported in summary.json), e.g.
+    #: {"close_factor": "50%, 100% at HF <= 0.95 (Aave V3 CLOSE_FACTOR_HF_THRESHOLD)"}.
+    fixed_by_protocol: dict[str, str]
+
+    def asset(self, symbol: str) -> AssetInfo:
+        if symbol == self.base.symbol:
+            return self.base
+        return self.collaterals[symbol].asset
+
+    def symbol_of(self, address: str) -> str | None:
+        address = address.lower()
+        for info in [self.base, *(c.asset for c in self.collaterals.values())]:
+            if info.address.lower() == address:
+                return info.symbol
+        return None
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """One account as the protocol sees it in a step's scan."""
+
+    address: str
+    health_factor_wad: int  # >= MAX_UINT // 2 without debt
+    collateral_value_usd_wad: int
+    liquidation_value_usd_wad: int  # collateral value x liquidation threshold
+    debt_base: int
+    debt_usd_wad: int
+    prices_ok: bool  # False when a price the account needs is unavailable (a liquidation would revert)
+    collateral_raw: dict[str, int]  # symbol -> raw units
+
+    @property
+    def health_factor(self) -> float:
+        return float("inf") if self.health_factor_wad >= MAX_UINT // 2 else self.health_factor_wad / WAD
+
+
+@dataclass(frozen=True)
+class GuardView:
+    """The price the protocol uses for an asset this step (its oracle guard, or its price oracle)."""
+
+    price_wad: int  # USD per whole token, wad
+    ok: bool
+    rule: str  # why (the guard's rule name, "OK" when the price is usable)
+    used_fallback: bool
+
+
+@dataclass(frozen=True)
+class PoolTotals:
+    """The protocol's base-asset totals (raw base units)."""
+
+    total_borrow_base: int
+    total_supply_base: int
+    cash_base: int
+    reserves_base: int
+
+
+@dataclass(frozen=True)
+class ProtocolReads:
+    accounts: list[AccountView]
+    prices: dict[str, GuardView]
+    totals: PoolTotals
+
+
+@dataclass(frozen=True)
+class LiquidationRecord:
+    """One liquidation, whatever the protocol's event is called.
+
+    Written to events.jsonl as a ``Liquidation`` line with args ``account``,
+    ``collateralAsset``, ``repaidBase``, ``seizedCollateral``, ``healthFactorBeforeWad``
+    (the reference pool's event shape); ``health_before_wad`` comes from the event when the
+    protocol emits it, else from the step's scan just before the liquidation's block.
+    """
+
+    account: str
+    collateral_asset: str
+    repaid_base: int
+    seized_raw: int
+    health_before_wad: int
+    liquidator: str
+
+    def as_args(self) -> dict[str, Any]:
+        return {"account": self.account, "collateralAsset": self.collateral_asset, "repaidBase": self.repaid_base,
+                "seizedCollateral": self.seized_raw, "healthFactorBeforeWad": self.health_before_wad,
+                "liquidator": self.liquidator}
+
+
+@dataclass(frozen=True)
+class SeedPosition:
+    """A borrower the drill opens: collateral deposited for ``account``, then ``account`` borrows."""
+
+    account: str
+    collateral_symbol: str
+    collateral_raw: int
+    debt_base: int
+    label: str  # for error messages: "borrower:17"
+
+
+@dataclass(frozen=True)
+class InvariantResult:
+    name: str
+    ok: bool
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "ok": self.ok, "detail": self.detail}
+
+
+class LendingAdapter(ABC):
+    """A lending protocol as the engine sees it. Subclasses register a ``kind`` (see ``registry``)."""
+
+    kind: ClassVar[str]
+
+    @classmethod
+    @abstractmethod
+    def deploy(cls, chain: "Chain", market: "Market", config: "ProtocolConfig") -> "LendingAdapter":
+        """Deploy (or attach to) the protocol over ``market``, list the collaterals with the
+        config's risk parameters, and supply ``config.lender_supply_usd`` of base to lend."""
+
+    @abstractmethod
+    def markets(self) -> LendingMarkets: ...
+
+    @abstractmethod
+    def open_positions(self, chain: "Chain", funder: str, positions: Sequence[SeedPosition]) -> None:
+        """Open every position (the funder holds and has minted the collateral). Positions may
+        start below the protocol's LTV (a health factor of 1.02 under a 78% threshold): the
+        adapter lifts the LTV while seeding and restores it before returning. Afterwards the
+        funder may deposit and repay on behalf of any account (``top_up_calls``/``repay_calls``)
+        without further approvals. Raises ChainError naming the failing call and its reason."""
+
+    @abstractmethod
+    def prepare_reads(self, chain: "Chain", accounts: Sequence[str]) -> list["PreparedCall"]:
+        """The calls of one step's read (sent inside the engine's single batch)."""
+
+    @abstractmethod
+    def decode_reads(self, results: Sequence[Any]) -> ProtocolReads:
+        """Decode the results of ``prepare_reads``'s calls, in order."""
+
+    @property
+    @abstractmethod
+    def spender(self) -> str:
+        """The address keepers and borrowers approve to pull tokens (the pool)."""
+
+    @abstractmethod
+    def liquidation_call(self, account: str, collateral_symbol: str, repay_base: int) -> "ContractFunction":
+        """Repay up to ``repay_base`` of ``account``'s debt for its ``collateral_symbol`` (sender pays)."""
+
+    def flash_liquidation_call(self, pair: str, account: str, collateral_symbol: str, repay_base: int,
+                               min_profit_base: int) -> "ContractFunction | None":
+        """The same through a flash swap on ``pair`` (a Uniswap V2 collateral/base pair), selling the
+        seizure in the same transaction; None where the protocol has no such path."""
+        return None
+
+    @abstractmethod
+    def top_up_calls(self, funder: str, account: str, collateral_symbol: str, amount_raw: int) -> list["ContractFunction"]:
+        """Deposit ``amount_raw`` of collateral from ``funder`` for ``account``."""
+
+    @abstractmethod
+    def repay_calls(self, funder: str, account: str, amount_base: int) -> list["ContractFunction"]:
+        """Repay ``amount_base`` of ``account``'s debt from ``funder``."""
+
+    @abstractmethod
+    def price_sources(self) -> dict[str, str]:
+        """Symbol -> address of the feed the protocol reads for it."""
+
+    @abstractmethod
+    def decode_liquidation(self, event: dict[str, Any], health_before_wad: int | None) -> LiquidationRecord | None:
+        """A decoded event (``{"event", "address", "args", ...}``) as a liquidation, or None."""
+
+    def decode_bad_debt(self, event: dict[str, Any]) -> int | None:
+        """Base raw units written off by this event, or None (protocols without write-offs)."""
+        return None
+
+    @abstractmethod
+    def invariants(self, chain: "Chain", accounts: Sequence[str],
+                   liquidations: Sequence[LiquidationRecord]) -> list[InvariantResult]:
+        """The protocol's accounting checks after a drill (token supply is checked by the engine)."""
+
+    @abstractmethod
+    def named_contracts(self) -> dict[str, "Deployed"]:
+        """Contracts to publish in contracts.json and `chain up` (stable names)."""

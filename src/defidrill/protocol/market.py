@@ -1,0 +1,184 @@
+"""The market around any lending protocol: tokens, Chainlink-style feeds, the AMM, the sequencer feed.
+
+Every adapter's protocol sits on the same market, so the same drill drives the same
+prices, AMM pairs and oracle failures whichever protocol it crashes. Order (each step
+one JSON-RPC batch; dependent transactions carry an explicit gas limit so anvil does not
+estimate them against a state the batch has not reached): tokens, feeds, factory,
+sequencer -> router, pairs (and TWAP oracles when the config prices by them) -> initial
+rounds and liquidity; the lender is minted the base it will supply to the protocol.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from defidrill.chain import Chain, Deployed, TxRequest
+from defidrill.protocol.amounts import price_to_answer, usd_to_raw
+from defidrill.protocol.config import (
+    DEFAULT_MAX_ANSWER_RAW,
+    DEFAULT_MIN_ANSWER_RAW,
+    AssetSpec,
+    FallbackKind,
+    OracleMode,
+    ProtocolConfig,
+)
+
+#: Gas for a transaction sent in a batch behind the one it depends on (never estimated).
+BATCH_TX_GAS = 3_000_000
+DEPLOY_GAS = 12_000_000
+
+
+@dataclass(kw_only=True)
+class Market:
+    """Handles of the market's contracts, by role."""
+
+    config: ProtocolConfig
+    deployer: str
+    base: Deployed
+    tokens: dict[str, Deployed]  # symbol -> token, base included
+    factory: Deployed
+    router: Deployed
+    pairs: dict[str, Deployed]  # collateral symbol -> its /base pair
+    feeds: dict[str, Deployed]  # symbol -> Chainlink-style feed, base included
+    fallback_feeds: dict[str, Deployed]
+    twaps: dict[str, Deployed]
+    sequencer: Deployed
+    liquidity_provider: str
+    lender: str
+    pair_token0: dict[str, str] = field(default_factory=dict)  # collateral symbol -> its pair's token0
+    extra: dict[str, Deployed] = field(default_factory=dict)
+
+    @property
+    def collateral_symbols(self) -> list[str]:
+        return list(self.config.collaterals)
+
+    def lender_supply_raw(self) -> int:
+        return usd_to_raw(self.config.lender_supply_usd, self.config.base.price_usd, self.config.base.decimals)
+
+    def named_contracts(self) -> dict[str, Deployed]:
+        """The names `defidrill chain up` prints (stable: users script against them)."""
+        base = self.config.base.symbol
+        named: dict[str, Deployed] = {sym: tok for sym, tok in self.tokens.items()}
+        named["AMM_FACTORY"] = self.factory
+        named["AMM_ROUTER"] = self.router
+        for sym, pair in self.pairs.items():
+            named[f"PAIR_{sym}_{base}"] = pair
+        for sym, feed in self.feeds.items():
+            named[f"FEED_{sym}_USD"] = feed
+        for sym, feed in self.fallback_feeds.items():
+            named[f"FALLBACK_FEED_{sym}_USD"] = feed
+        for sym, twap in self.twaps.items():
+            named[f"TWAP_{sym}_{base}"] = twap
+        named["SEQUENCER_FEED"] = self.sequencer
+        named.update(self.extra)
+        return named
+
+
+def feed_bounds(spec: AssetSpec) -> tuple[int, int]:
+    """The feed's (minAnswer, maxAnswer) raw: the drill's bounds, else OCR's defaults."""
+    low = price_to_answer(spec.min_answer_usd, spec.feed_decimals) if spec.min_answer_usd is not None else DEFAULT_MIN_ANSWER_RAW
+    high = price_to_answer(spec.max_answer_usd, spec.feed_decimals) if spec.max_answer_usd is not None else DEFAULT_MAX_ANSWER_RAW
+    return max(low, DEFAULT_MIN_ANSWER_RAW), high
+
+
+def deploy_market(chain: Chain, config: ProtocolConfig, *, liquidity_provider: str | None = None,
+                  lender: str | None = None) -> Market:
+    """Deploy tokens, feeds (with their first rounds), the sequencer feed and the AMM with its liquidity."""
+    me = chain.deployer
+    lp = liquidity_provider or chain.accounts[1]
+    lender = lender or chain.accounts[2]
+    base_sym = config.base.symbol
+    symbols = [base_sym, *config.collaterals]
+    specs = {sym: config.asset(sym) for sym in symbols}
+
+    wants_fallback_feed = config.oracle.fallback is FallbackKind.FEED
+    first: list[tuple[str, list[Any]]] = []
+    for sym in symbols:
+        first.append(("MintableERC20", [_token_name(sym), sym, specs[sym].decimals]))
+    for sym in symbols:
+        low, high = feed_bounds(specs[sym])
+        first.append(("ChainlinkFeed", [specs[sym].feed_decimals, f"{sym} / USD", low, high, me]))
+    if wants_fallback_feed:
+        for sym in symbols:
+            low, high = feed_bounds(specs[sym])
+            first.append(("ChainlinkFeed", [specs[sym].feed_decimals, f"{sym} / USD (fallback)", low, high, me]))
+    first += [("AmmFactory", [me]), ("SequencerUptimeFeed", [me, False])]
+    handles = chain.deploy_many(first, gas=DEPLOY_GAS)
+    n = len(symbols)
+    tokens = dict(zip(symbols, handles[:n]))
+    feeds = dict(zip(symbols, handles[n : 2 * n]))
+    offset = 2 * n
+    fallback_feeds: dict[str, Deployed] = {}
+    if wants_fallback_feed:
+        fallback_feeds = dict(zip(symbols, handles[offset : offset + n]))
+        offset += n
+    factory, sequencer = handles[offset : offset + 2]
+    base = tokens[base_sym]
+
+    [router] = chain.deploy_many([("AmmRouter", [factory.address])], gas=DEPLOY_GAS)
+    chain.send_many([chain.tx(factory.functions.createPair(tokens[s].address, base.address), gas=BATCH_TX_GAS)
+                     for s in config.collaterals])
+    pair_addresses = chain.call_many([factory.functions.getPair(tokens[s].address, base.address) for s in config.collaterals])
+    pairs = {s: chain.at("AmmPair", a) for s, a in zip(config.collaterals, pair_addresses)}
+    pair_token0 = dict(zip(pairs, chain.call_many([pair.functions.token0() for pair in pairs.values()])))
+
+    twaps: dict[str, Deployed] = {}
+    if config.oracle.mode is OracleMode.TWAP or config.oracle.fallback is FallbackKind.TWAP:
+        twap_handles = chain.deploy_many([
+            # TwapOracle's "base token" is the token it prices (the collateral); the pair's other side is the quote.
+            ("TwapOracle", [pairs[s].address, tokens[s].address, config.oracle.twap_window_s, config.oracle.twap_granularity])
+            for s in config.collaterals
+        ], gas=DEPLOY_GAS)
+        twaps = dict(zip(config.collaterals, twap_handles))
+
+    txs: list[TxRequest] = []
+    for sym in symbols:
+        answer = price_to_answer(specs[sym].price_usd, specs[sym].feed_decimals)
+        txs.append(chain.tx(feeds[sym].functions.transmit(answer), gas=BATCH_TX_GAS))
+        if sym in fallback_feeds:
+            txs.append(chain.tx(fallback_feeds[sym].functions.transmit(answer), gas=BATCH_TX_GAS))
+    for sym, pair in pairs.items():
+        usd_per_side = config.pair_liquidity_usd.get(sym, 0.0) / 2
+        if usd_per_side <= 0:
+            continue
+        amount_asset = usd_to_raw(usd_per_side, specs[sym].price_usd, specs[sym].decimals)
+        amount_base = usd_to_raw(usd_per_side, config.base.price_usd, config.base.decimals)
+        txs.append(chain.tx(tokens[sym].functions.mint(pair.address, amount_asset), gas=BATCH_TX_GAS))
+        txs.append(chain.tx(base.functions.mint(pair.address, amount_base), gas=BATCH_TX_GAS))
+        txs.append(chain.tx(pair.functions.mint(lp), gas=BATCH_TX_GAS))
+    market = Market(config=config, deployer=me, base=base, tokens=tokens, factory=factory, router=router, pairs=pairs,
+                    feeds=feeds, fallback_feeds=fallback_feeds, twaps=twaps, sequencer=sequencer,
+                    liquidity_provider=lp, lender=lender, pair_token0=pair_token0)
+    supply_raw = market.lender_supply_raw()
+    if supply_raw > 0:
+        txs.append(chain.tx(base.functions.mint(lender, supply_raw), gas=BATCH_TX_GAS))
+    chain.send_many(txs)
+    if twaps:
+        warm_up_twaps(chain, list(twaps.values()), config.oracle.twap_window_s, config.oracle.twap_granularity,
+                      end_timestamp=chain.timestamp() + config.oracle.twap_window_s + 60)
+        # The warm-up aged the feeds' first rounds by a window: report the same prices again.
+        chain.send_many([chain.tx(feed.functions.transmit(price_to_answer(specs[sym].price_usd, specs[sym].feed_decimals)),
+                                  gas=BATCH_TX_GAS)
+                         for group in (feeds, fallback_feeds) for sym, feed in group.items()])
+    return market
+
+
+def warm_up_twaps(chain: Chain, twaps: list[Deployed], window_s: int, granularity: int, *, end_timestamp: int) -> None:
+    """Record a full window of TWAP observations, one per period, the last at ``end_timestamp``.
+
+    A TwapOracle averages from its newest observation at least one window old (and refuses
+    history older than two windows), so a pool priced by it needs a window of history before
+    the first borrow and again before a drill's first step.
+    """
+    period = max(1, window_s // granularity)
+    first = end_timestamp - period * granularity
+    if first <= chain.timestamp():
+        raise ValueError(f"TWAP warm-up must start after the latest block (first observation at {first})")
+    for k in range(granularity + 1):
+        chain.set_next_timestamp(first + k * period)
+        chain.send_many([chain.tx(t.functions.update(), gas=BATCH_TX_GAS, label="twap warm-up") for t in twaps])
+
+
+def _token_name(symbol: str) -> str:
+    return {"WBTC": "Wrapped BTC", "WETH": "Wrapped Ether", "USDC": "USD Coin"}.get(symbol, symbol)
