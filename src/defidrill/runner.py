@@ -18,7 +18,8 @@ from typing import Any
 
 from defidrill.cex.from_drill import venue_params
 from defidrill.cex.venue import Venue
-from defidrill.chain import AnvilConfig, Chain
+from defidrill.chain import AnvilConfig
+from defidrill.chain.backends import launch_chain
 from defidrill.drill import build_paths, load_drill
 from defidrill.engine.invariants import check_invariants
 from defidrill.engine.ledger import step_columns
@@ -67,10 +68,12 @@ def default_run_dir(drill: Drill, root: Path | None = None) -> Path:
 
 
 def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None = None,
-              progress: bool = True) -> RunOutcome:
+              progress: bool = True, backend: str | None = None) -> RunOutcome:
+    """``backend`` (``anvil`` | ``revm``) overrides the drill's ``chain.backend``."""
     drill = load_drill(drill_path)  # nothing starts before the drill validates
     if seed is not None:
         drill = drill.model_copy(update={"seed": seed})
+    backend = backend or drill.chain.backend
     run_dir = out_dir or default_run_dir(drill)
     run_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(drill_path, run_dir / "drill.yaml")
@@ -79,6 +82,7 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
     protocol_config(drill, path, 0.0)  # what only the protocol layer can refuse, refused before anvil starts
     artifacts = compile_project()
     summary: dict[str, Any] = {"drill": drill.name, "description": drill.description, "seed": drill.seed,
+                               "backend": backend,
                                "status": "running", "error": None, "steps_total": path.step_count + 1,
                                "steps_completed": 0, "duration_s": float(path.times_s[-1])}
     started = time.monotonic()
@@ -94,7 +98,8 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
     try:
         config = AnvilConfig(gas_limit=int(drill.chain.gas_limit), base_fee_wei=int(drill.chain.base_fee_gwei * 10**9),
                              timestamp=GENESIS_TIMESTAMP)
-        with Chain.launch(config, artifacts) as chain:
+        with launch_chain(backend, config, artifacts, source="--backend" if backend != drill.chain.backend
+                          else "chain.backend") as chain:
             # Block times never come from the wall clock: the same drill and seed give the same chain.
             chain.set_block_interval(1)
             world = build_world(chain, drill, path)

@@ -35,15 +35,19 @@ def validate_cmd(files: tuple[Path, ...]) -> None:
               help="Run folder (default runs/<drill>-<UTC timestamp>/).")
 @click.option("--seed", type=int, default=None, help="Override the drill's seed.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--backend", type=click.Choice(["anvil", "revm"]), default=None,
+              help="Chain backend (default: the drill's chain.backend, else anvil). revm runs in process, "
+                   "many times faster; gas figures differ (README: Chain backends).")
 @reports_errors
-def run_cmd(drill: Path, out_dir: Path | None, seed: int | None, quiet: bool) -> None:
-    """Run a drill on a fresh anvil and write its run folder.
+def run_cmd(drill: Path, out_dir: Path | None, seed: int | None, quiet: bool, backend: str | None) -> None:
+    """Run a drill on a fresh chain (anvil unless told otherwise) and write its run folder.
 
     Example: defidrill run oracles/flash-crash.yaml --out runs/flash
+    Example: defidrill run oracles/flash-crash.yaml --backend revm --out runs/flash-revm
     """
     from defidrill.runner import run_drill
 
-    outcome = run_drill(drill, out_dir=out_dir, seed=seed, progress=not quiet)
+    outcome = run_drill(drill, out_dir=out_dir, seed=seed, progress=not quiet, backend=backend)
     _print_outcome(outcome.run_dir, outcome.summary)
 
 
@@ -60,7 +64,7 @@ def demo_cmd(out_dir: Path | None) -> None:
 
 def _print_outcome(run_dir: Path, summary: dict) -> None:  # type: ignore[type-arg]
     onchain = summary.get("onchain") or summary.get("onchain_raw") or {}
-    click.echo(f"drill {summary['drill']} (seed {summary['seed']}): {summary['status']}, "
+    click.echo(f"drill {summary['drill']} (seed {summary['seed']}, {summary.get('backend', 'anvil')}): {summary['status']}, "
                f"{summary['steps_completed']}/{summary['steps_total']} steps in {summary['wall_time_s']:.1f} s")
     if onchain:
         click.echo(f"on chain: {onchain.get('liquidation_count')} liquidations, "

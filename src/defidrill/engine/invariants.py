@@ -44,8 +44,7 @@ def check_invariants(chain: Chain, world: World, events_path: Path) -> list[dict
     ok = True
     parts = []
     for sym, token in world.market.tokens.items():
-        logs = chain.rpc.request("eth_getLogs", [{"fromBlock": "0x0", "toBlock": "latest", "address": token.address,
-                                                  "topics": [TRANSFER_TOPIC]}]) or []
+        logs = chain.raw_logs(address=token.address, topics=[TRANSFER_TOPIC])
         minted = sum(int(log["data"], 16) for log in logs if log["topics"][1] == ZERO_TOPIC)
         burned = sum(int(log["data"], 16) for log in logs if log["topics"][2] == ZERO_TOPIC)
         supply = chain.call(token.functions.totalSupply())
