@@ -169,3 +169,14 @@ def test_guarded_pool_refuses_a_heartbeat_longer_than_max_staleness(config_error
     # a per-feed heartbeat under the limit fixes it, and the naive mode never checks staleness
     load_text(MINIMAL + "protocol:\n  oracle: {mode: guarded, heartbeat: 10m, max_staleness: 20m}\n")
     load_text(MINIMAL + "protocol:\n  oracle: {mode: naive, heartbeat: 1h, max_staleness: 20m}\n")
+
+
+def test_chain_backend_defaults_to_anvil_and_accepts_revm(load_text) -> None:
+    assert load_text(MINIMAL).chain.backend == "anvil"
+    assert load_text(MINIMAL + "chain: {backend: revm}\n").chain.backend == "revm"
+
+
+def test_unknown_chain_backend(config_error) -> None:
+    err, path = config_error(MINIMAL + "chain: {backend: geth}\n")
+    assert err.file == str(path)
+    assert "chain.backend" in str(err) and "'anvil'" in str(err) and "'revm'" in str(err)
