@@ -22,13 +22,17 @@ BACKENDS: tuple[str, ...] = get_args(BackendName)
 AnyChain = Union[Chain, RevmChain]
 
 
+def check_backend(backend: str, *, source: str = "--backend") -> None:
+    """Refuse an unknown backend name; ``source`` names where it came from, for the error."""
+    if backend not in BACKENDS:
+        raise ConfigError("unknown chain backend", path=source, value=backend, allowed=", ".join(BACKENDS))
+
+
 @contextlib.contextmanager
 def launch_chain(backend: str, config: AnvilConfig | None = None, artifacts: Artifacts | None = None, *,
                  source: str = "--backend") -> Iterator[AnyChain]:
-    """A fresh chain on ``backend``, torn down (anvil stopped) however the block exits;
-    ``source`` names where the name came from, for the error."""
-    if backend not in BACKENDS:
-        raise ConfigError("unknown chain backend", path=source, value=backend, allowed=", ".join(BACKENDS))
+    """A fresh chain on ``backend``, torn down (anvil stopped) however the block exits."""
+    check_backend(backend, source=source)
     cls: type[Chain] | type[RevmChain] = Chain if backend == "anvil" else RevmChain
     with cls.launch(config, artifacts) as chain:
         yield chain

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from defidrill.cli.errors import reports_errors
-from defidrill.drill import validate_files
 from defidrill.toolchain import project_root
 
 FLAGSHIP = "oracles/flash-crash.yaml"
@@ -18,8 +17,11 @@ FLAGSHIP = "oracles/flash-crash.yaml"
 def validate_cmd(files: tuple[Path, ...]) -> None:
     """Check drill files without running anything (exit 2 if any is invalid).
 
+    The same preflight as `run`: a drill that validates does not fail later on its input.
     Example: defidrill validate oracles/*.yaml
     """
+    from defidrill.preflight import validate_files
+
     results = validate_files(list(files))
     bad = 0
     for result in results:
@@ -37,7 +39,7 @@ def validate_cmd(files: tuple[Path, ...]) -> None:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--backend", type=click.Choice(["anvil", "revm"]), default=None,
               help="Chain backend (default: the drill's chain.backend, else anvil). revm runs in process, "
-                   "many times faster; gas figures differ (README: Chain backends).")
+                   "without RPC; gas-derived figures differ (README: Chain backends).")
 @reports_errors
 def run_cmd(drill: Path, out_dir: Path | None, seed: int | None, quiet: bool, backend: str | None) -> None:
     """Run a drill on a fresh chain (anvil unless told otherwise) and write its run folder.
