@@ -14,9 +14,9 @@ from web3 import Web3
 from web3.contract.contract import ContractFunction
 
 from defidrill.chain.abi_registry import AbiRegistry, checksum as to_checksum_address, decode_values
-from defidrill.chain.types import Deployed, PreparedCall, Receipt, TxRequest
+from defidrill.chain.types import Deployed, PreparedCall, Receipt, TxIntent, TxRequest
 from defidrill.errors import ChainError
-from defidrill.toolchain import Artifacts
+from defidrill.toolchain import Artifact, Artifacts
 
 
 class ChainBase:
@@ -31,19 +31,35 @@ class ChainBase:
         self.registry = AbiRegistry()
         for artifact in self.artifacts.by_name.values():
             self.registry.add(artifact.name, artifact.abi)
+        #: Contracts from outside the project's compilation (npm packages' artifacts, linked at deploy).
+        self.foreign_artifacts: dict[str, Artifact] = {}
 
     @property
     def deployer(self) -> str:
         return self.accounts[0]
 
     # ----------------------------------------------------------------- contracts
+    def register(self, *artifacts: Artifact) -> None:
+        """Make foreign contracts deployable and usable by name (``at``, ``deploy``), and decode their
+        events and errors in every receipt and revert. A name the project's own contracts use is refused."""
+        for artifact in artifacts:
+            if artifact.name in self.artifacts:
+                raise ChainError(f"cannot register {artifact.name} from {artifact.source}: the project has a "
+                                 f"contract of that name ({self.artifacts.get(artifact.name).source})")
+            self.foreign_artifacts[artifact.name] = artifact
+            self.registry.add(artifact.name, artifact.abi)
+
+    def _artifact(self, name: str) -> Artifact:
+        foreign = self.foreign_artifacts.get(name)
+        return foreign if foreign is not None else self.artifacts.get(name)
+
     def at(self, name: str, address: str) -> Deployed:
-        artifact = self.artifacts.get(name)
+        artifact = self._artifact(name)
         address = to_checksum_address(address)
         return Deployed(name, address, artifact.abi, self.w3.eth.contract(address=address, abi=artifact.abi))
 
     def deploy_tx(self, name: str, *args: Any, sender: str | None = None, gas: int | None = None) -> TxRequest:
-        artifact = self.artifacts.get(name)
+        artifact = self._artifact(name)
         if not artifact.deployable:
             raise ChainError(f"{name} has no bytecode (an interface or abstract contract) and cannot be deployed")
         factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
@@ -70,10 +86,10 @@ class ChainBase:
 
     def tx(self, fn: ContractFunction, *, sender: str | None = None, value_wei: int = 0, gas: int | None = None,
            gas_price_wei: int | None = None, label: str = "", agent: str = "",
-           priority_fee_wei: int | None = None) -> TxRequest:
+           priority_fee_wei: int | None = None, intent: TxIntent | None = None) -> TxRequest:
         to, data = self.encode(fn)
         return TxRequest(sender or self.deployer, to, data, value_wei, gas, gas_price_wei, label or fn.fn_name,
-                         agent, priority_fee_wei)
+                         agent, priority_fee_wei, intent)
 
     @classmethod
     def prepare(cls, fn: ContractFunction, decoder: Callable[[bytes], Any] | None = None) -> "PreparedCall":
