@@ -1,4 +1,5 @@
-"""Every library drill, reduced (support.backend_diff), on anvil and on revm: the same run folder.
+"""Every library drill, reduced (support.backend_diff), on anvil and on revm: the same run folder
+(and two of them on genuine Aave V3).
 
 steps.csv, borrowers.csv, events.jsonl and summary.json must be equal cell for cell, except the
 names listed in ``backend_diff`` with their reasons (gas-derived figures, transaction hashes,
@@ -21,6 +22,8 @@ from support.backend_diff import DIFF_BORROWERS, GAS_DERIVED, compare_run_folder
 ORACLES = project_root() / "oracles"
 #: Every drill file in oracles/ (incidents/ included), as e2e_runs names them: "incidents/luna-may-2022".
 LIBRARY = sorted(str(p.relative_to(ORACLES).with_suffix("")) for p in ORACLES.rglob("*.yaml"))
+#: Genuine Aave V3 on both backends: the flagship, and the LUNA clamp (a failure, many liquidations).
+ON_AAVE = ["aave-v3/flash-crash", "aave-v3/minanswer-clamp"]
 
 
 def _run_pair(name: str, root: Path) -> tuple[Path, Path]:
@@ -39,7 +42,7 @@ def test_library_is_covered() -> None:
     assert "flash-crash" in LIBRARY and "incidents/luna-may-2022" in LIBRARY and len(LIBRARY) >= 16
 
 
-@pytest.mark.parametrize("name", LIBRARY)
+@pytest.mark.parametrize("name", LIBRARY + ON_AAVE)
 def test_same_run_folder_on_both_backends(name: str, tmp_path: Path) -> None:
     anvil_dir, revm_dir = _run_pair(name, tmp_path)
     with open(anvil_dir / "borrowers.csv", newline="") as fh:
