@@ -13,7 +13,8 @@ Left out of the comparison, by name, each for a stated reason:
 - ``TX_HASH_FIELDS``: anvil hashes the signed transaction, whose fee fields follow the base fee
   (gas again) and whose signature revm has no key for; revm names a transaction by chain,
   sender and nonce. The block and position of every event are still compared.
-- ``RUN_FACTS``: how and how fast the run went, not what it measured.
+- ``RUN_FACTS``: how and how fast the run went (the backend, wall times, what the invariant
+  checks cost), not what it measured.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ GAS_DERIVED: dict[str, str] = {
     "fee_wei": "gas used x effective gas price",
 }
 TX_HASH_FIELDS = ("tx",)
-RUN_FACTS = ("backend", "wall_time_s")
+RUN_FACTS = ("backend", "wall_time_s", "check_wall_time_s", "mean_check_s", "mean_step_s_without_checks",
+             "cost_pct_of_step")
 IGNORED = set(GAS_DERIVED) | set(TX_HASH_FIELDS) | set(RUN_FACTS)
 
 #: The differential's size: small enough for ``make test``, large enough to liquidate.
