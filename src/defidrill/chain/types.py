@@ -111,3 +111,14 @@ class PreparedCall:
     outputs: list[dict[str, Any]] = field(repr=False)
     #: A hand-written decoder for hot return types (raw return bytes -> value); None = ABI decoding.
     decoder: Callable[[bytes], Any] | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class BlockInfo:
+    """A mined block's header fields a drill reads (the clock and the fee market)."""
+
+    number: int
+    timestamp: int
+    base_fee_wei: int
+    gas_limit: int
+    gas_used: int

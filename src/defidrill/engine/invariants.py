@@ -87,9 +87,8 @@ class TokenSupply:
     def check(self, chain: Chain) -> InvariantResult:
         latest = chain.block_number()
         if latest >= self.next_block:
-            logs = chain.rpc.request("eth_getLogs", [{
-                "fromBlock": hex(self.next_block), "toBlock": hex(latest),
-                "address": [t.address for t in self.tokens.values()], "topics": [TRANSFER_TOPIC]}]) or []
+            logs = chain.raw_logs(self.next_block, latest, address=[t.address for t in self.tokens.values()],
+                                  topics=[TRANSFER_TOPIC])
             for log in logs:
                 sym = self._symbol[log["address"].lower()]
                 if log["topics"][1] == ZERO_TOPIC:

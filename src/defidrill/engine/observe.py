@@ -88,7 +88,7 @@ class Observer:
         balances: dict[str, dict[str, int]] = {}
         for (holder, sym), value in zip(self.holders, results[i:]):
             balances.setdefault(holder, {})[sym] = value
-        latest = self.chain.rpc.request("eth_getBlockByNumber", ["latest", False])
-        return Observation(step, t_s, int(latest["timestamp"], 16), int(latest["number"], 16), dict(reference_usd),
+        latest = self.chain.latest_block()
+        return Observation(step, t_s, latest.timestamp, latest.number, dict(reference_usd),
                            reads.accounts, feeds, reads.prices, reserves, reads.totals, balances,
                            reads.liquidatable_below_hf_wad)

@@ -152,9 +152,8 @@ def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
     attacker = agent_address("attacker")
     world = World(drill, path, market, lending, lending.markets(), borrowers, funder, keepers, arbitrageur, attacker)
 
-    chain.rpc.batch([("anvil_setBalance", [a, hex(AGENT_ETH_WEI)])
-                     for a in [*keepers.values(), arbitrageur, attacker, market.liquidity_provider,
-                               *(b.address for b in borrowers)]])
+    chain.set_balances({a: AGENT_ETH_WEI for a in [*keepers.values(), arbitrageur, attacker, market.liquidity_provider,
+                                                   *(b.address for b in borrowers)]})
     chain.set_automine(False)
     base = market.base
     txs: list[TxRequest] = []

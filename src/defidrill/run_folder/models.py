@@ -168,6 +168,8 @@ class RunSummary(_Out):
     description: str = ""
     seed: int | None = None
     status: RunStatus = "running"
+    backend: Literal["anvil", "revm"] = Field(default="anvil", description="the chain backend the run used "
+                                                                           "(`chain.backend` or `--backend`)")
     overrides: list[str] = Field(default_factory=list, description="`--set PATH=VALUE` edits the run applied "
                                                                    "to drill.yaml")
     error: str | None = None
