@@ -9,7 +9,7 @@ STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 export SOLCX_BINARY_PATH := $(CURDIR)/.defidrill/solcx
 
-.PHONY: bootstrap demo test test-fast bench clean
+.PHONY: bootstrap demo test test-fast lint bench clean
 
 bootstrap: $(STAMP_PY) $(STAMP_NODE)
 
@@ -26,9 +26,13 @@ $(STAMP_PY): pyproject.toml constraints.txt
 demo: bootstrap
 	$(VENV)/bin/defidrill demo
 
-test: bootstrap
+test: bootstrap lint
 	$(VENV)/bin/defidrill ape test tests/ape -q
 	$(PY) -m pytest -q
+
+# Lint runs before any test: it takes seconds and a finding fails the build.
+lint: bootstrap
+	$(VENV)/bin/ruff check src tests bench
 
 bench: bootstrap
 	$(PY) -m bench

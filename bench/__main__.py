@@ -2,6 +2,7 @@
 
 from bench import bench_cex, bench_chain, bench_drill, bench_feed_takeover
 
-for title, module in (("chain runtime", bench_chain), ("drill engine", bench_drill), ("CEX venue", bench_cex), ("feed takeover", bench_feed_takeover)):
+for title, module in (("chain runtime", bench_chain), ("drill engine", bench_drill), ("CEX venue", bench_cex),
+                      ("feed takeover", bench_feed_takeover)):
     print(f"\n== {title} ==")
     module.main()

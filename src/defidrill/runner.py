@@ -34,8 +34,8 @@ from defidrill.metrics import build_summary
 from defidrill.preflight import preflight
 from defidrill.report import write_report
 from defidrill.run_folder import (
-    EVENTS_JSONL, STEPS_CSV, Activity, ContractsBook, ProtocolInfo, RunFolder, RunFolderWriter, RunSummary, StepRecorder, default_run_dir,
-    load_run, open_run_folder,
+    EVENTS_JSONL, STEPS_CSV, Activity, ContractsBook, ProtocolInfo, RunFolder, RunFolderWriter, RunSummary, StepRecorder,
+    default_run_dir, load_run, open_run_folder,
 )
 from defidrill.toolchain import compile_project
 

@@ -37,7 +37,7 @@ def _by_leverage(leverage: np.ndarray, notional_usd: np.ndarray) -> dict[str, di
             for i, label in enumerate(LEVERAGE_LABELS)}
 
 
-def summarize(venue: "Venue") -> dict[str, Any]:
+def summarize(venue: Venue) -> dict[str, Any]:
     """Metrics of everything the venue has stepped through so far."""
     steps = venue.steps
     engine = venue.engine

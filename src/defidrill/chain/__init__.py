@@ -5,5 +5,5 @@ from defidrill.chain.chain import Chain
 from defidrill.chain.rpc import RpcClient, RpcReply
 from defidrill.chain.types import Deployed, PreparedCall, Receipt, TxIntent, TxRequest
 
-__all__ = ["AnvilConfig", "AnvilNode", "Chain", "Deployed", "PreparedCall", "Receipt", "RpcClient", "RpcReply", "TxIntent", "TxRequest",
-           "free_port", "start_anvil"]
+__all__ = ["AnvilConfig", "AnvilNode", "Chain", "Deployed", "PreparedCall", "Receipt", "RpcClient", "RpcReply", "TxIntent",
+           "TxRequest", "free_port", "start_anvil"]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from eth_abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError

@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import replace
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
+from collections.abc import Callable, Iterator, Sequence
 
 from web3 import HTTPProvider, Web3
 from web3.contract.contract import ContractFunction
@@ -45,7 +46,7 @@ class Chain(AnvilControls):
     # ----------------------------------------------------------------- lifecycle
     @classmethod
     @contextlib.contextmanager
-    def launch(cls, config: AnvilConfig | None = None, artifacts: Artifacts | None = None) -> Iterator["Chain"]:
+    def launch(cls, config: AnvilConfig | None = None, artifacts: Artifacts | None = None) -> Iterator[Chain]:
         """Start anvil, yield a Chain on it, stop anvil however the block exits."""
         artifacts = artifacts if artifacts is not None else compile_project()
         with AnvilNode.start(config) as node:
@@ -56,7 +57,7 @@ class Chain(AnvilControls):
                 chain.rpc.close()
 
     @classmethod
-    def attach(cls, rpc_url: str, artifacts: Artifacts | None = None) -> "Chain":
+    def attach(cls, rpc_url: str, artifacts: Artifacts | None = None) -> Chain:
         """Use a node someone else runs (an anvil, a fork); we never stop it."""
         return cls(rpc_url, artifacts)
 
@@ -118,12 +119,12 @@ class Chain(AnvilControls):
                          agent, priority_fee_wei, intent)
 
     @classmethod
-    def prepare(cls, fn: ContractFunction, decoder: Callable[[bytes], Any] | None = None) -> "PreparedCall":
+    def prepare(cls, fn: ContractFunction, decoder: Callable[[bytes], Any] | None = None) -> PreparedCall:
         """Encode a call once to send it many times (a drill reads the same views every step)."""
         to, data = cls.encode(fn)
         return PreparedCall(fn.fn_name, to, data, fn.abi.get("outputs", []), decoder)
 
-    def _decode_output(self, fn: "ContractFunction | PreparedCall", data_hex: str) -> Any:
+    def _decode_output(self, fn: ContractFunction | PreparedCall, data_hex: str) -> Any:
         if isinstance(fn, PreparedCall) and fn.decoder is not None:
             return fn.decoder(bytes.fromhex(data_hex[2:]))
         outputs = fn.outputs if isinstance(fn, PreparedCall) else fn.abi.get("outputs", [])
@@ -149,7 +150,7 @@ class Chain(AnvilControls):
             raise result
         return result
 
-    def call_many(self, fns: Sequence["ContractFunction | PreparedCall"], *, sender: str | None = None,
+    def call_many(self, fns: Sequence[ContractFunction | PreparedCall], *, sender: str | None = None,
                   block: str | int = "latest") -> list[Any]:
         """One JSON-RPC batch of eth_call; each entry is the decoded value or a ChainError (not raised)."""
         tag = hex(block) if isinstance(block, int) else block
@@ -324,9 +325,11 @@ class Chain(AnvilControls):
     def events(self, receipt: Receipt, deployed: Deployed | None, name: str) -> list[dict[str, Any]]:
         return receipt.events_named(name, deployed.address if deployed else None)
 
-    def logs(self, from_block: int, to_block: int | str = "latest", address: str | list[str] | None = None) -> list[dict[str, Any]]:
+    def logs(self, from_block: int, to_block: int | str = "latest",
+             address: str | list[str] | None = None) -> list[dict[str, Any]]:
         """Every log in a block range, decoded where an ABI knows it (raw otherwise)."""
-        query: dict[str, Any] = {"fromBlock": hex(from_block), "toBlock": hex(to_block) if isinstance(to_block, int) else to_block}
+        query: dict[str, Any] = {"fromBlock": hex(from_block),
+                                 "toBlock": hex(to_block) if isinstance(to_block, int) else to_block}
         if address is not None:
             query["address"] = address
         raw_logs = self.rpc.request("eth_getLogs", [query]) or []

@@ -7,7 +7,8 @@ are the node-control half of its API, kept apart from transactions and calls.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from defidrill.chain.rpc import RpcClient, hex_int as _int
 from defidrill.errors import ChainError

@@ -9,7 +9,7 @@ Within one step, execute the actions in list order (they are sorted by
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 TransmitReason = Literal["initial", "deviation", "heartbeat", "failure"]
 
@@ -91,7 +91,7 @@ class SetFallbackDivergence:
     divergence: float
 
 
-Action = Union[Transmit, InjectRaw, SetFeedBounds, SetSequencer, SpotManipulation, SetFallbackDivergence]
+Action = Transmit | InjectRaw | SetFeedBounds | SetSequencer | SpotManipulation | SetFallbackDivergence
 
 ACTION_ORDER: dict[type, int] = {
     SetSequencer: 0, SetFeedBounds: 1, Transmit: 2, InjectRaw: 2, SetFallbackDivergence: 3, SpotManipulation: 4,

@@ -20,9 +20,9 @@ Formulas (``S0`` = ``start``):
   return per step is ``(mu - sigma^2/2) dt + intensity dt_days mean``. Each asset draws from
   its own generator seeded by ``(drill seed, crc32(asset name))``: adding an asset does not
   change the others' paths.
-* ``replay``: rows sorted by time (read and checked at validation: :mod:`defidrill.drill.replay_csv`); the value at grid time ``t0 + t_k`` is the last row at or
-  before it (last observation carried forward); before the first row the first value is
-  used; after the last row the last value is held. ``t0`` is ``start_time`` or the first
+* ``replay``: rows sorted by time (read and checked at validation: :mod:`defidrill.drill.replay_csv`); the value at
+  grid time ``t0 + t_k`` is the last row at or before it (last observation carried forward); before the first row
+  the first value is used; after the last row the last value is held. ``t0`` is ``start_time`` or the first
   row's time. Then ``x scale``, ``1/x`` if ``invert``, and if ``start`` is given the series is
   rescaled so its first point equals ``start``.
 * ``piecewise``: through the points ``(at_i, price_i)``. ``linear``:

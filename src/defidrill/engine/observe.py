@@ -8,7 +8,6 @@ feed's latest round, each pair's reserves and agents' token balances.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from defidrill.chain import Chain
 from defidrill.engine.world import World

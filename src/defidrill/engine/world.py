@@ -182,7 +182,8 @@ def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
         inventory_usd = drill.arbitrage.capacity_usd_per_step * ARB_INVENTORY_STEPS
         for sym in market.pairs:
             spec = config.asset(sym)
-            txs.append(tx(market.tokens[sym].functions.mint(arbitrageur, usd_to_raw(inventory_usd, spec.price_usd, spec.decimals)),
+            inventory_raw = usd_to_raw(inventory_usd, spec.price_usd, spec.decimals)
+            txs.append(tx(market.tokens[sym].functions.mint(arbitrageur, inventory_raw),
                           label=f"mint arbitrageur {sym} inventory"))
         txs.append(tx(base.functions.mint(arbitrageur, usd_to_raw(inventory_usd * len(market.pairs),
                                                                   config.base.price_usd, config.base.decimals)),

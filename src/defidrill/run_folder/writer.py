@@ -44,7 +44,7 @@ DEFAULT_RUNS_ROOT = Path("runs")
 def default_run_dir(drill_name: str, root: Path | None = None, *, now: dt.datetime | None = None) -> Path:
     """``runs/<name>-<UTC stamp>``; a name that would land outside ``root`` is refused (exit 2)."""
     root = root or DEFAULT_RUNS_ROOT
-    stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
     leaf = f"{drill_name}-{stamp}"
     candidate = root / leaf
     escapes = (Path(drill_name).is_absolute() or "/" in drill_name or "\\" in drill_name or "\0" in drill_name

@@ -8,7 +8,7 @@ worked out by hand: WETH at $3,000 (LTV 75%, LT 82%, bonus 5%), WBTC at $60,000 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 

@@ -70,7 +70,7 @@ class AaveV3Adapter(LendingAdapter):
         check_expressible(config, file=file)
 
     @classmethod
-    def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> "AaveV3Adapter":
+    def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> AaveV3Adapter:
         check_expressible(config)
         if market.config != config:
             market = Market(**{**market.__dict__, "config": config})

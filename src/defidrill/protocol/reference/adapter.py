@@ -16,7 +16,6 @@ from web3.contract.contract import ContractFunction
 
 from defidrill.chain import Chain, Deployed, PreparedCall, TxRequest
 from defidrill.protocol.adapter import (
-    WAD,
     AccountView,
     AssetInfo,
     CloseFactorRule,
@@ -60,7 +59,7 @@ class ReferenceAdapter(LendingAdapter):
         self._n_scan = 0
 
     @classmethod
-    def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> "ReferenceAdapter":
+    def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> ReferenceAdapter:
         if market.config != config:
             market = Market(**{**market.__dict__, "config": config})
         return cls(chain, deploy_reference_pool(chain, market))
