@@ -49,11 +49,12 @@ class InjectRaw:
 
 @dataclass(frozen=True)
 class SetFeedBounds:
-    """Set the feed's ``minAnswer``/``maxAnswer`` (raw; None = unbounded on that side)."""
+    """Set the feed's ``minAnswer``/``maxAnswer`` (raw answers, as :func:`~defidrill.protocol.amounts.feed_bounds_raw`
+    makes them: OCR's defaults stand for "unbounded")."""
 
     feed: str
-    min_answer_raw: int | None
-    max_answer_raw: int | None
+    min_answer_raw: int
+    max_answer_raw: int
     failure: str | None = None
 
 

@@ -15,23 +15,23 @@ import numpy as np
 
 from defidrill.drill.actions import ACTION_ORDER, Action
 from defidrill.drill.failures import FailureSchedule
-from defidrill.drill.feeder import FeedFeeder, FeedRules, to_raw
+from defidrill.drill.feeder import FeedFeeder, FeedRules
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.schema import Drill
+from defidrill.protocol.amounts import feed_bounds_raw
 
 __all__ = ["OracleDriver", "ActionPlan", "plan_actions", "feed_rules"]
 
 
 def feed_rules(drill: Drill) -> dict[str, FeedRules]:
-    """Every market asset's feed rules (latency put on the step grid, bounds made raw)."""
+    """Every market asset's feed rules (latency put on the step grid, bounds made raw as the deployed feed has them)."""
     out = {}
     for asset in drill.market.assets:
         p = drill.feed_params(asset)
+        min_answer_raw, max_answer_raw = feed_bounds_raw(p.min_answer_usd, p.max_answer_usd, p.decimals)
         out[asset] = FeedRules(
             feed=asset, heartbeat_s=p.heartbeat_s, deviation=p.deviation, decimals=p.decimals,
-            latency_steps=drill.seconds_to_steps(p.latency_s),
-            min_answer_raw=None if p.min_answer_usd is None else to_raw(p.min_answer_usd, p.decimals),
-            max_answer_raw=None if p.max_answer_usd is None else to_raw(p.max_answer_usd, p.decimals),
+            latency_steps=drill.seconds_to_steps(p.latency_s), min_answer_raw=min_answer_raw, max_answer_raw=max_answer_raw,
         )
     return out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from defidrill.drill.actions import SpotManipulation
-from defidrill.protocol.amounts import usd_to_raw
+from defidrill.protocol.amounts import usd_to_raw_half_even
 
 FEE_NUMERATOR = 997
 FEE_DENOMINATOR = 1000
@@ -47,6 +47,6 @@ def pair_asset(pair_name: str, base_symbol: str) -> str:
 
 def base_in_for(action: SpotManipulation, base_reserve_raw: int, base_usd: float, base_decimals: int) -> int:
     if action.size_usd is not None:
-        return usd_to_raw(action.size_usd, base_usd, base_decimals)
+        return usd_to_raw_half_even(action.size_usd, base_usd, base_decimals)
     m = action.target_multiplier or 1.0
     return int(base_reserve_raw * (math.sqrt(m) - 1.0) * 1000 / 997)
