@@ -32,7 +32,7 @@ test: bootstrap lint
 
 # Lint runs before any test: it takes seconds and a finding fails the build.
 lint: bootstrap
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests bench tools
 
 # Slither in its own virtualenv (its web3/crytic-compile pins stay out of .venv); findings are held to
 # the triage table in docs/security.md (tools/slither_check.py).
