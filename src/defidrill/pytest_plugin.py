@@ -12,9 +12,10 @@ Installed with the package (entry point ``pytest11: defidrill``). Fixture names 
   in step 41 (t = 410 s)").
 - ``--defidrill-fork-url URL`` [``--defidrill-fork-block N``]: the session's anvil forks that node
   (checked first: a URL that does not answer fails the session with one message).
-- ``defidrill_run``: ``defidrill_run(drill, seed=None, **overrides) -> RunOutcome`` runs a drill
-  file (or a mapping) into the test's tmp_path; ``overrides`` are dotted YAML paths, e.g.
-  ``defidrill_run("oracles/flash-crash.yaml", **{"borrowers.count": 50})``.
+- ``defidrill_run``: ``defidrill_run(drill, seed=None, checks=(), **overrides) -> RunOutcome`` runs a
+  drill file (or a mapping) into the test's tmp_path; ``overrides`` are dotted YAML paths, e.g.
+  ``defidrill_run("oracles/flash-crash.yaml", **{"borrowers.count": 50})``; ``checks`` are your own
+  invariants, ``check(chain, step) -> Broken | None``, run with the built-in ones (``invariants.every``).
 
 An auditor's scenario then reads::
 
@@ -26,8 +27,8 @@ An auditor's scenario then reads::
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
-from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -103,7 +104,8 @@ def defidrill_run(tmp_path: Path) -> Callable[..., Any]:
 
     counter = iter(range(1_000_000))
 
-    def run(drill: str | Path | dict[str, Any], seed: int | None = None, **overrides: Any) -> Any:
+    def run(drill: str | Path | dict[str, Any], seed: int | None = None, checks: Sequence[Callable[..., Any]] = (),
+            **overrides: Any) -> Any:
         n = next(counter)
         if isinstance(drill, dict):
             data = dict(drill)
@@ -120,6 +122,6 @@ def defidrill_run(tmp_path: Path) -> Callable[..., Any]:
             _set_dotted(data, dotted, value)
         path = tmp_path / f"drill-{n}.yaml"
         path.write_text(yaml.safe_dump(data))
-        return run_drill(path, out_dir=tmp_path / f"run-{n}", seed=seed, progress=False)
+        return run_drill(path, out_dir=tmp_path / f"run-{n}", seed=seed, progress=False, checks=checks)
 
     return run
