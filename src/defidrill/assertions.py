@@ -40,7 +40,8 @@ def short(address: str) -> str:
 
 
 def _folder(run: Any) -> RunFolder:
-    return run.folder() if hasattr(run, "folder") else run
+    folder: RunFolder = run.folder() if hasattr(run, "folder") else run
+    return folder
 
 
 def liquidations(run: Any) -> list[LiquidationSeen]:

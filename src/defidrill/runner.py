@@ -162,6 +162,7 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
                                        start_timestamp=GENESIS_TIMESTAMP + START_OFFSET_S, monitor=monitor)
         if venue is not None:
             if leader is None:
+                assert cex_asset is not None  # a venue exists only with a CEX asset
                 for k in range(path.step_count + 1):
                     venue.step(float(path.times_s[k]), path.price_usd(cex_asset, k))
             steps = [s.as_dict() for s in venue.steps]

@@ -163,7 +163,8 @@ class AnvilNode:
         self._log.seek(0, 2)
         size = self._log.tell()
         self._log.seek(max(0, size - limit))
-        return self._log.read().decode(errors="replace")
+        tail: bytes = self._log.read()
+        return tail.decode(errors="replace")
 
     @classmethod
     def start(cls, config: AnvilConfig | None = None, *, log_path: Path | None = None) -> AnvilNode:

@@ -37,7 +37,7 @@ import math
 from defidrill.drill.actions import Action, SetFallbackDivergence, SetFeedBounds, SetSequencer, SpotManipulation
 from defidrill.drill.feeder import FeedRules, Observation
 from defidrill.drill.schema import (
-    ClampFailure, DelayFailure, Drill, FallbackDivergenceFailure, FrozenFailure, NegativeFailure,
+    ClampFailure, DelayFailure, Drill, Failure, FallbackDivergenceFailure, FrozenFailure, NegativeFailure,
     SequencerDownFailure, SpikeFailure, SpotManipulationFailure, StaleFailure, WrongDecimalsFailure, ZeroFailure,
 )
 from defidrill.protocol.amounts import price_to_answer_half_even
@@ -60,11 +60,11 @@ class FailureSchedule:
         self._step_s = drill.market.step_s
         self._last_step = drill.market.step_count
         # (failure, first step, end step exclusive); end beyond the grid = never ends.
-        self._windows: list[tuple[object, int, int]] = []
+        self._windows: list[tuple[Failure, int, int]] = []
         for failure in drill.failures:
             first = step_of(failure.at_s, self._step_s)
-            if not hasattr(failure, "end_s"):
-                end = first + 1  # a point failure: spike, spot_manipulation
+            if isinstance(failure, (SpikeFailure, SpotManipulationFailure)):
+                end = first + 1  # a point failure
             elif failure.for_s is None:
                 end = self._last_step + 1  # until the end: never closes
             else:
@@ -72,7 +72,7 @@ class FailureSchedule:
             self._windows.append((failure, first, end))
         self._frozen_raw: dict[int, int] = {}
 
-    def _active(self, step: int) -> list[tuple[int, object]]:
+    def _active(self, step: int) -> list[tuple[int, Failure]]:
         return [(i, f) for i, (f, first, end) in enumerate(self._windows) if first <= step < end]
 
     def sequencer_down(self, step: int) -> bool:
@@ -107,7 +107,11 @@ class FailureSchedule:
             elif isinstance(failure, DelayFailure):
                 fields.update(extra_delay_steps=self._drill.blocks_to_steps(failure.blocks))
             elif isinstance(failure, SpikeFailure):
-                spiked = failure.price_usd if failure.price_usd is not None else price_usd * failure.factor
+                if failure.price_usd is not None:
+                    spiked = failure.price_usd
+                else:
+                    assert failure.factor is not None  # the schema requires exactly one of price, factor
+                    spiked = price_usd * failure.factor
                 fields.update(answer_raw=price_to_answer_half_even(spiked, rules.decimals), force=True)
             elif isinstance(failure, WrongDecimalsFailure):
                 shift = failure.decimals - rules.decimals
@@ -119,7 +123,10 @@ class FailureSchedule:
         return Observation(**fields)  # type: ignore[arg-type]
 
     def _clamp_raw(self, failure: ClampFailure, rules: FeedRules) -> int:
-        bound_usd = failure.min_answer_usd if failure.min_answer_usd is not None else failure.floor * self._start[failure.feed]
+        if failure.min_answer_usd is not None:
+            return price_to_answer_half_even(failure.min_answer_usd, rules.decimals)
+        assert failure.floor is not None  # the schema requires exactly one of min_answer, floor
+        bound_usd = failure.floor * self._start[failure.feed]
         return price_to_answer_half_even(bound_usd, rules.decimals)
 
     def global_actions(self, step: int, t_s: float) -> list[Action]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from defidrill.drill.actions import ACTION_ORDER, Action
 from defidrill.drill.failures import FailureSchedule
@@ -68,18 +69,19 @@ class OracleDriver:
 class ActionPlan:
     """Every step's actions for a drill, and what each feed should read after each step."""
 
-    times_s: np.ndarray
+    times_s: npt.NDArray[np.float64]
     steps: list[list[Action]]
     rules: dict[str, FeedRules]
-    answers_raw: dict[str, np.ndarray]
-    updated_at_s: dict[str, np.ndarray]
+    answers_raw: dict[str, npt.NDArray[np.object_]]  # Python ints: int192 answers overflow int64
+    updated_at_s: dict[str, npt.NDArray[np.float64]]
 
     def at(self, step: int) -> list[Action]:
         return self.steps[step]
 
-    def answers_usd(self, feed: str) -> np.ndarray:
+    def answers_usd(self, feed: str) -> npt.NDArray[np.object_]:
         """The expected on-chain answer of ``feed`` in USD after each step."""
-        return self.answers_raw[feed] / 10.0 ** self.rules[feed].decimals
+        answers: npt.NDArray[np.object_] = self.answers_raw[feed] / 10.0 ** self.rules[feed].decimals
+        return answers
 
 
 def plan_actions(drill: Drill, path: MarketPath) -> ActionPlan:

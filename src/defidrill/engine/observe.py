@@ -26,7 +26,7 @@ class FeedView:
 
     @property
     def answer_usd(self) -> float:
-        return self.answer_raw / 10**self.decimals
+        return float(self.answer_raw / 10**self.decimals)
 
 
 @dataclass

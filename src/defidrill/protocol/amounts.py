@@ -34,7 +34,8 @@ def to_raw_half_even(amount: float | Decimal, decimals: int) -> int:
 
 def from_raw(amount_raw: int, decimals: int) -> float:
     """Raw units -> whole tokens, the nearest float (Python's int true division is correctly rounded)."""
-    return amount_raw / 10**decimals
+    amount: float = amount_raw / 10**decimals
+    return amount
 
 
 def usd_to_raw_half_even(usd: float, price_usd: float, decimals: int) -> int:

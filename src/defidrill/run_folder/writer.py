@@ -19,7 +19,7 @@ import fcntl
 import math
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -160,7 +160,7 @@ class RunFolderWriter:
 
     # ---- after the CEX replay --------------------------------------------------------------
 
-    def write_cex(self, steps: Sequence[dict[str, Any]], events: dict[str, Sequence[Any]]) -> None:
+    def write_cex(self, steps: Sequence[dict[str, Any]], events: Mapping[str, Sequence[Any]]) -> None:
         write_cex_files(self.path, steps, events)
 
     def join_cex_columns(self, steps: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
@@ -207,7 +207,7 @@ def lock_run_folder(path: Path) -> Iterator[None]:
 
 
 def write_cex_files(run_dir: str | Path, steps: Sequence[dict[str, Any]],
-                    events: dict[str, Sequence[Any]]) -> tuple[Path, Path]:
+                    events: Mapping[str, Sequence[Any]]) -> tuple[Path, Path]:
     """cex_steps.csv (one row per venue step) and cex_events.csv (one row per fill, ``kind`` by name)."""
     root = Path(run_dir)
     header = list(steps[0]) if steps else []

@@ -166,7 +166,7 @@ def _seized_usd(seen: Observation, sym: str, repay_base: int, bonus: float,
     if seize_units > held_units > 0:
         repay_units *= held_units / seize_units
         seize_units = held_units
-    return seize_units * reference_usd[sym] - repay_units * reference_usd[base_sym]
+    return float(seize_units * reference_usd[sym] - repay_units * reference_usd[base_sym])
 
 
 def flash_capacity_base(obs: Observation, sym: str, bonus: float, markets: LendingMarkets) -> int:

@@ -37,7 +37,7 @@ def spot_price_usd(asset_raw: int, base_raw: int, asset_decimals: int, base_deci
     """The pair's spot price of one whole asset token in USD (base valued at ``base_usd``)."""
     if asset_raw == 0:
         return 0.0
-    return (base_raw / 10**base_decimals) / (asset_raw / 10**asset_decimals) * base_usd
+    return float((base_raw / 10**base_decimals) / (asset_raw / 10**asset_decimals) * base_usd)
 
 
 def pair_asset(pair_name: str, base_symbol: str) -> str:
