@@ -64,14 +64,21 @@ def triaged() -> dict[tuple[str, str], int]:
     return rows
 
 
+def compare(found: dict[tuple[str, str], int], rows: dict[tuple[str, str], int]) -> list[str]:
+    """One line per finding group without a matching row (or with another count) and per stale row."""
+    problems = [f"untriaged: {n} x {check} in {file} (triaged: {rows.get((check, file), 0)}; add or fix a row in "
+                "docs/security.md, or fix the contract)"
+                for (check, file), n in sorted(found.items()) if rows.get((check, file)) != n]
+    problems += [f"stale row: {check} in {file} is no longer reported (remove the row)"
+                 for (check, file) in sorted(rows) if (check, file) not in found]
+    return problems
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 3:
         sys.exit("usage: slither_check.py SLITHER SOLC")
     found, rows = findings(argv[1], argv[2]), triaged()
-    problems = [f"untriaged: {n} x {check} in {file} (add a row to docs/security.md, or fix it)"
-                for (check, file), n in sorted(found.items()) if rows.get((check, file)) != n]
-    problems += [f"stale row: {check} in {file} is no longer reported (remove the row)"
-                 for (check, file) in sorted(rows) if (check, file) not in found]
+    problems = compare(found, rows)
     for p in problems:
         print(p)
     print(f"slither: {sum(found.values())} findings in {len(found)} (detector, file) groups, "
