@@ -41,7 +41,7 @@ def main() -> None:
             print(row.line(), flush=True)
             rows.append(row)
     RESULTS.write_text(json.dumps({
-        "measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "quick": args.quick, "rows": [r.as_dict() for r in rows]}, indent=2) + "\n")
     print(f"{sum(r.met for r in rows)} of {len(rows)} targets met; written to {RESULTS}")

@@ -40,8 +40,8 @@ from defidrill.metrics import build_summary
 from defidrill.preflight import preflight
 from defidrill.report import write_report
 from defidrill.run_folder import (
-    STEPS_CSV, Activity, ContractsBook, InvariantChecks, ProtocolInfo, RunFolder, RunFolderWriter, RunSummary, StepRecorder, default_run_dir,
-    load_run, open_run_folder,
+    STEPS_CSV, Activity, ContractsBook, InvariantChecks, ProtocolInfo, RunFolder, RunFolderWriter, RunSummary, StepRecorder,
+    default_run_dir, load_run, open_run_folder,
 )
 from defidrill.toolchain import Artifacts, compile_project
 
@@ -178,6 +178,7 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
                                        start_timestamp=GENESIS_TIMESTAMP + START_OFFSET_S, monitor=monitor)
         if venue is not None:
             if leader is None:
+                assert cex_asset is not None  # a venue exists only with a CEX asset
                 for k in range(path.step_count + 1):
                     venue.step(float(path.times_s[k]), path.price_usd(cex_asset, k))
             steps = [s.as_dict() for s in venue.steps]

@@ -7,7 +7,8 @@ Gas is the one documented difference (pyrevm 0.3.7 keeps touched slots warm: see
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 from eth_utils import keccak

@@ -8,7 +8,8 @@ no RPC: web3.py is used offline, for ABI encoding only.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
+from collections.abc import Callable, Iterator, Sequence
 
 from web3 import Web3
 from web3.contract.contract import ContractFunction
@@ -93,12 +94,12 @@ class ChainBase:
                          agent, priority_fee_wei, intent)
 
     @classmethod
-    def prepare(cls, fn: ContractFunction, decoder: Callable[[bytes], Any] | None = None) -> "PreparedCall":
+    def prepare(cls, fn: ContractFunction, decoder: Callable[[bytes], Any] | None = None) -> PreparedCall:
         """Encode a call once to send it many times (a drill reads the same views every step)."""
         to, data = cls.encode(fn)
         return PreparedCall(fn.fn_name, to, data, fn.abi.get("outputs", []), decoder)
 
-    def _decode_output(self, fn: "ContractFunction | PreparedCall", data_hex: str) -> Any:
+    def _decode_output(self, fn: ContractFunction | PreparedCall, data_hex: str) -> Any:
         if isinstance(fn, PreparedCall) and fn.decoder is not None:
             return fn.decoder(bytes.fromhex(data_hex[2:]))
         outputs = fn.outputs if isinstance(fn, PreparedCall) else fn.abi.get("outputs", [])

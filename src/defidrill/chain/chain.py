@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import replace
-from typing import Any, Iterator, Sequence
+from typing import Any
+from collections.abc import Iterator, Sequence
 
 from web3 import HTTPProvider, Web3
 from web3.contract.contract import ContractFunction
@@ -42,7 +43,7 @@ class Chain(AnvilControls, ChainBase):
     # ----------------------------------------------------------------- lifecycle
     @classmethod
     @contextlib.contextmanager
-    def launch(cls, config: AnvilConfig | None = None, artifacts: Artifacts | None = None) -> Iterator["Chain"]:
+    def launch(cls, config: AnvilConfig | None = None, artifacts: Artifacts | None = None) -> Iterator[Chain]:
         """Start anvil, yield a Chain on it, stop anvil however the block exits."""
         artifacts = artifacts if artifacts is not None else compile_project()
         with AnvilNode.start(config) as node:
@@ -53,7 +54,7 @@ class Chain(AnvilControls, ChainBase):
                 chain.rpc.close()
 
     @classmethod
-    def attach(cls, rpc_url: str, artifacts: Artifacts | None = None) -> "Chain":
+    def attach(cls, rpc_url: str, artifacts: Artifacts | None = None) -> Chain:
         """Use a node someone else runs (an anvil, a fork); we never stop it."""
         return cls(rpc_url, artifacts)
 
@@ -64,7 +65,7 @@ class Chain(AnvilControls, ChainBase):
             return RevertError(message, method=method, revert=self.registry.decode_revert(data), tx=tx, raw=error)
         return ChainError(message, method=method, tx=tx, raw=error)
 
-    def call_many(self, fns: Sequence["ContractFunction | PreparedCall"], *, sender: str | None = None,
+    def call_many(self, fns: Sequence[ContractFunction | PreparedCall], *, sender: str | None = None,
                   block: str | int = "latest") -> list[Any]:
         """One JSON-RPC batch of eth_call; each entry is the decoded value or a ChainError (not raised)."""
         tag = hex(block) if isinstance(block, int) else block

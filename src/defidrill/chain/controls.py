@@ -6,7 +6,8 @@ are the node-control half of its API, kept apart from transactions and calls.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from defidrill.chain.rpc import RpcClient, hex_int as _int
 from defidrill.errors import ChainError

@@ -16,7 +16,8 @@ import contextlib
 import heapq
 import time
 from dataclasses import dataclass, replace
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
 
 from eth_utils import keccak
 from web3 import Web3
@@ -94,7 +95,7 @@ class RevmChain(ChainBase):
 
     @classmethod
     @contextlib.contextmanager
-    def launch(cls, config: AnvilConfig | None = None, artifacts: Artifacts | None = None) -> Iterator["RevmChain"]:
+    def launch(cls, config: AnvilConfig | None = None, artifacts: Artifacts | None = None) -> Iterator[RevmChain]:
         """The same shape as ``Chain.launch``; nothing to stop afterwards."""
         yield cls(config, artifacts)
 
@@ -272,7 +273,7 @@ class RevmChain(ChainBase):
         return [self._mined[h].receipt for h in tx_hashes]
 
     # ----------------------------------------------------------------- calls
-    def call_many(self, fns: Sequence["ContractFunction | PreparedCall"], *, sender: str | None = None,
+    def call_many(self, fns: Sequence[ContractFunction | PreparedCall], *, sender: str | None = None,
                   block: str | int = "latest") -> list[Any]:
         """eth_call at the latest block (its number and time); no history is kept, so only "latest"."""
         if block != "latest" and block != self.block_number():
@@ -289,7 +290,7 @@ class RevmChain(ChainBase):
             elif result.halt_reason is not None:
                 out.append(ChainError(f"eth_call {fn.fn_name}: EVM halted ({result.halt_reason})", method="eth_call"))
             else:
-                out.append(RevertError(f"execution reverted", method=f"eth_call {fn.fn_name}",
+                out.append(RevertError("execution reverted", method=f"eth_call {fn.fn_name}",
                                        revert=self.registry.decode_revert(result.output), tx={"to": to, "data": data}))
         return out
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
 from defidrill.chain import Chain, Deployed
 from defidrill.errors import ChainError
@@ -70,7 +70,7 @@ class UserInvariant:
     fn: UserCheckFn
 
     @classmethod
-    def of(cls, fn: UserCheckFn, name: str | None = None) -> "UserInvariant":
+    def of(cls, fn: UserCheckFn, name: str | None = None) -> UserInvariant:
         return cls(name or f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', repr(fn))}", fn)
 
 

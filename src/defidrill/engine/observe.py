@@ -8,7 +8,6 @@ feed's latest round, each pair's reserves and agents' token balances.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from defidrill.chain import Chain
 from defidrill.engine.world import World
@@ -27,7 +26,7 @@ class FeedView:
 
     @property
     def answer_usd(self) -> float:
-        return self.answer_raw / 10**self.decimals
+        return float(self.answer_raw / 10**self.decimals)
 
 
 @dataclass

@@ -92,7 +92,7 @@ class Drill(StrictModel):
         return value
 
     @model_validator(mode="after")
-    def _cross_sections(self) -> "Drill":
+    def _cross_sections(self) -> Drill:
         problems = cross_check(self)
         if problems:
             raise PydanticCustomError(
