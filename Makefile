@@ -26,7 +26,7 @@ $(STAMP_PY): pyproject.toml constraints.txt
 demo: bootstrap
 	$(VENV)/bin/defidrill demo
 
-test: bootstrap
+test: bootstrap lint
 	$(VENV)/bin/defidrill ape test tests/ape -q
 	$(PY) -m pytest -q
 

@@ -26,7 +26,8 @@ RESULTS = Path(__file__).with_name("results.json")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes (not the issue's targets)")
-    parser.add_argument("--only", nargs="+", choices=["chain", "drill", "cex", "sweep", "protocols", "backends", "tables"], default=None)
+    parser.add_argument("--only", nargs="+", default=None,
+                        choices=["chain", "drill", "cex", "sweep", "protocols", "backends", "tables"])
     args = parser.parse_args()
     groups = {"chain": lambda: bench_chain.rows(500 if args.quick else 2000, 500 if args.quick else 2000),
               "drill": lambda: bench_drill.rows(args.quick), "cex": lambda: bench_cex.rows(args.quick),

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from defidrill.cex import events_with_kind_names
 from defidrill.cex.from_drill import venue_params
@@ -163,7 +163,10 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
     venue_summary: dict[str, Any] | None = None
     update: dict[str, Any] = {"status": "ok", "exit_status": 0}
     try:
-        with drill_chain(drill, compile_project(), rpc_url) as chain:
+        with drill_chain(drill, compile_project(), rpc_url) as any_chain:
+            # The engine is typed against Chain; RevmChain answers the same interface (the backend
+            # boundary, tests/chain/test_backends.py), so either backend runs it.
+            chain = cast(Chain, any_chain)
             # Block times never come from the wall clock: the same drill and seed give the same chain.
             chain.set_block_interval(1)
             world = build_world(chain, drill, path)

@@ -20,7 +20,7 @@ from defidrill.toolchain import Artifacts
 BackendName = Literal["anvil", "revm"]
 BACKENDS: tuple[str, ...] = get_args(BackendName)
 #: Either backend: what the engine is handed.
-AnyChain = Union[Chain, RevmChain]
+AnyChain = Chain | RevmChain
 
 
 def check_backend(backend: str, *, source: str = "--backend") -> None:

@@ -132,7 +132,7 @@ class ChainBase:
              topics: list[str | None] | None = None) -> list[dict[str, Any]]:
         """Every log in a block range, decoded where an ABI knows it (``{"event": None, "raw": log}`` otherwise)."""
         decoded = []
-        for log in self.raw_logs(from_block, to_block, address=address, topics=topics):  # type: ignore[attr-defined]
+        for log in self.raw_logs(from_block, to_block, address=address, topics=topics):
             event = self.registry.decode_log(log)
             decoded.append(event if event is not None else {"event": None, "raw": log})
         return decoded

@@ -234,7 +234,8 @@ class Chain(AnvilControls, ChainBase):
     def raw_logs(self, from_block: int = 0, to_block: int | str = "latest", *, address: str | list[str] | None = None,
                  topics: list[str | None] | None = None) -> list[dict[str, Any]]:
         """eth_getLogs: raw logs (hex fields, as the node gives them) by block range, address and topics."""
-        query: dict[str, Any] = {"fromBlock": hex(from_block), "toBlock": hex(to_block) if isinstance(to_block, int) else to_block}
+        query: dict[str, Any] = {"fromBlock": hex(from_block),
+                                 "toBlock": hex(to_block) if isinstance(to_block, int) else to_block}
         if address is not None:
             query["address"] = address
         if topics is not None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from collections.abc import Iterator, Mapping, Sequence
 
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 from web3 import Web3
 from web3.contract.contract import ContractFunction
 

@@ -212,8 +212,8 @@ def heat_map(title: str, x_labels: Sequence[str], y_labels: Sequence[str],
         for c, v in enumerate(row):
             x = left + c * cw
             if _finite(v):
-                t = (float(v) - lo) / (hi - lo) if hi > lo else 0.5  # type: ignore[arg-type]
-                fill, ink, text = _blend(HEAT_LOW, HEAT_HIGH, t), ("#fff" if t > 0.55 else "#111"), value_format(float(v))  # type: ignore[arg-type]
+                t = (float(v) - lo) / (hi - lo) if hi > lo else 0.5
+                fill, ink, text = _blend(HEAT_LOW, HEAT_HIGH, t), ("#fff" if t > 0.55 else "#111"), value_format(float(v))
             else:
                 fill, ink, text = HEAT_EMPTY, "#555", "—"
             body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{cw:.1f}" height="{ch:.1f}" fill="{fill}" '
