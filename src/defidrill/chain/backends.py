@@ -8,7 +8,7 @@ has. anvil is the default everywhere; revm is chosen by a drill's ``chain.backen
 from __future__ import annotations
 
 import contextlib
-from typing import Literal, Union, get_args
+from typing import Literal, get_args
 from collections.abc import Iterator
 
 from defidrill.chain.anvil import AnvilConfig
