@@ -42,7 +42,7 @@ def defidrill_chain(_defidrill_session_chain: Any) -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def _defidrill_session_protocol(_defidrill_session_chain: Any) -> Any:
-    from defidrill.protocol.deploy import deploy
+    from defidrill.protocol.reference.deploy import deploy
 
     return deploy(_defidrill_session_chain)
 

@@ -158,12 +158,13 @@ def _finish(run_dir: Path, header: dict[str, Any]) -> dict[str, Any]:
 
 def _write_address_book(run_dir: Path, world: World) -> None:
     """contracts.json: written at deploy time so a run that dies later still decodes its events."""
-    p = world.protocol
+    m = world.market
     book = {
-        "contracts": {name: h.address for name, h in p.named_contracts().items()},
-        "decimals": {sym: p.config.asset(sym).decimals for sym in p.tokens},
+        "protocol": world.markets.protocol,
+        "contracts": {name: h.address for name, h in {**m.named_contracts(), **world.lending.named_contracts()}.items()},
+        "decimals": {sym: m.config.asset(sym).decimals for sym in m.tokens},
         "agents": {**{f"keeper:{n}": a for n, a in world.keepers.items()}, "arbitrageur": world.arbitrageur,
-                   "lp": p.liquidity_provider, "attacker": world.attacker,
+                   "lp": m.liquidity_provider, "attacker": world.attacker,
                    **({"attacker_contract": world.manipulator} if world.manipulator else {})},
     }
     (run_dir / "contracts.json").write_text(json.dumps(book, indent=2))

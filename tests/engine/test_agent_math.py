@@ -90,14 +90,23 @@ WETH = "0x" + "22" * 20
 GWEI = 10**9
 
 
+def _markets() -> Any:
+    from defidrill.protocol.adapter import AssetInfo, CloseFactorRule, CollateralInfo, LendingMarkets
+
+    return LendingMarkets("reference", AssetInfo("USDC", USDC, 6),
+                          {"WETH": CollateralInfo(AssetInfo("WETH", WETH, 18), 7500, 8200, 500)},
+                          CloseFactorRule(5000, 95 * 10**16), {})
+
+
 def _world() -> Any:
-    decimals = {"USDC": 6, "WETH": 18}
-    config = SimpleNamespace(base=SimpleNamespace(symbol="USDC", decimals=6),
-                             asset=lambda sym: SimpleNamespace(decimals=decimals[sym]))
-    protocol = SimpleNamespace(config=config, tokens={"USDC": SimpleNamespace(address=USDC),
-                                                      "WETH": SimpleNamespace(address=WETH)},
-                               feeds={"USDC": None, "WETH": None}, pairs={"WETH": None})
-    return SimpleNamespace(drill=SimpleNamespace(assets=["WETH", "USDC"]), protocol=protocol)
+    """The ledger's view of a world: the reference adapter over a pool at 0x0 (no chain needed to decode)."""
+    from defidrill.protocol.reference.adapter import ReferenceAdapter
+
+    protocol = SimpleNamespace(pool=SimpleNamespace(address="0x0"),
+                               tokens={"USDC": SimpleNamespace(address=USDC), "WETH": SimpleNamespace(address=WETH)})
+    market = SimpleNamespace(feeds={"USDC": None, "WETH": None}, pairs={"WETH": None})
+    return SimpleNamespace(drill=SimpleNamespace(assets=["WETH", "USDC"]), market=market,
+                           lending=ReferenceAdapter(None, protocol), markets=_markets())  # type: ignore[arg-type]
 
 
 def _receipt(n: int, ok: bool, gas_used: int, price_wei: int, events: list[dict[str, Any]]) -> Receipt:
@@ -168,12 +177,7 @@ def test_flash_capacity_bound_by_hand() -> None:
 
     from defidrill.engine.agents.keepers import flash_capacity_base
     from defidrill.engine.observe import GuardView
-    from defidrill.protocol.config import AssetSpec, CollateralSpec, ProtocolConfig
-
-    cfg = ProtocolConfig(collaterals={"WETH": (AssetSpec(symbol="WETH", decimals=18, price_usd=3000.0),
-                                               CollateralSpec(ltv_bps=7500, liquidation_threshold_bps=8200,
-                                                              liquidation_bonus_bps=500))},
-                         pair_liquidity_usd={"WETH": 600_000.0})
+    cfg = _markets()
     obs = SimpleNamespace(
         reserves={"WETH": (100 * 10**18, 300_000 * 10**6)},
         guard={"USDC": GuardView(10**18, True, "OK", False), "WETH": GuardView(3000 * 10**18, True, "OK", False)},

@@ -1,4 +1,4 @@
-"""`defidrill.protocol.deploy`: the whole protocol wired from a typed config, checked on chain."""
+"""`defidrill.protocol.reference.deploy`: the whole protocol wired from a typed config, checked on chain."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from defidrill.chain import Chain
 from defidrill.protocol.config import AssetSpec, CollateralSpec, OracleMode, OracleSpec, ProtocolConfig
-from defidrill.protocol.deploy import Protocol, deploy
+from defidrill.protocol.reference.deploy import Protocol, deploy
 
 WAD = 10**18
 REQUIRED = ["WBTC", "WETH", "USDC", "AMM_FACTORY", "AMM_ROUTER", "PAIR_WETH_USDC", "PAIR_WBTC_USDC", "FEED_WETH_USD",

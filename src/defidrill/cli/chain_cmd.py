@@ -34,7 +34,7 @@ def chain_up(port: int | None, chain_id: int, block_time: float | None, gas_limi
 
     Example: defidrill chain up --port 8545 | tee chain.json
     """
-    from defidrill.protocol.deploy import deploy_default_protocol
+    from defidrill.protocol.reference.deploy import deploy_default_protocol
 
     signal.signal(signal.SIGTERM, _stop_on)
     config = AnvilConfig(port=port, chain_id=chain_id, block_time_s=block_time, gas_limit=gas_limit)

@@ -47,11 +47,17 @@ class Ledger:
         self.columns = step_columns(self.world)
 
     def settle(self, step: int, t_s: float, txs: list[TxRequest], results: list[Receipt | ChainError],
-               reference_usd: dict[str, float], failure_reasons: dict[str, Any]) -> tuple[StepOutcome, list[dict[str, Any]]]:
-        """Events of the step's transactions (agent-tagged) and the step's liquidation figures."""
-        cfg = self.world.protocol.config
-        base_sym = cfg.base.symbol
-        token_symbol = {tok.address.lower(): sym for sym, tok in self.world.protocol.tokens.items()}
+               reference_usd: dict[str, float], failure_reasons: dict[str, Any],
+               scan: Observation | None = None) -> tuple[StepOutcome, list[dict[str, Any]]]:
+        """Events of the step's transactions (agent-tagged) and the step's liquidation figures.
+
+        The lending protocol's liquidation events are written as one ``Liquidation`` line each
+        (the adapter's typed record; the protocol's own event name and args ride along when they
+        differ); ``scan`` (this step's read, just before the keepers' block) gives the health
+        factor before a liquidation when the protocol's event does not carry it."""
+        lending, markets = self.world.lending, self.world.markets
+        base = markets.base
+        health = {a.address.lower(): a.health_factor_wad for a in scan.accounts} if scan is not None else {}
         outcome = StepOutcome()
         lines: list[dict[str, Any]] = []
         eth_usd = reference_usd.get("WETH", 0.0)
@@ -80,31 +86,38 @@ class Ledger:
                     outcome.failed_liquidations += 1
                 continue
             for event in result.events:
-                lines.append({"step": step, "t_s": t_s, "block": event["block"], "tx": event["tx"], "agent": tx.agent,
-                              "event": event["event"], "contract": event["contract"], "address": event["address"],
-                              "args": event["args"]})
-                if event["event"] == "Liquidation":
-                    args = event["args"]
-                    sym = token_symbol.get(str(args["collateralAsset"]).lower(), "")
-                    if not sym:
-                        continue
-                    repaid_usd = args["repaidBase"] / 10**cfg.base.decimals * reference_usd[base_sym]
-                    seized_usd = args["seizedCollateral"] / 10**cfg.asset(sym).decimals * reference_usd[sym]
-                    outcome.liquidations += 1
-                    outcome.liquidated_debt_usd += repaid_usd
-                    outcome.seized_collateral_usd += seized_usd
-                    if is_keeper:
-                        self.keeper_profit_usd += seized_usd - repaid_usd
-                elif event["event"] == "BadDebtWrittenOff":
-                    self.bad_debt_usd += event["args"]["amountBase"] / 10**cfg.base.decimals * reference_usd[base_sym]
+                line = {"step": step, "t_s": t_s, "block": event["block"], "tx": event["tx"], "agent": tx.agent,
+                        "event": event["event"], "contract": event["contract"], "address": event["address"],
+                        "args": event["args"]}
+                account = event.get("args", {}).get("user") or event.get("args", {}).get("account")
+                record = lending.decode_liquidation(event, health.get(str(account).lower()) if account else None)
+                if record is not None:
+                    if event["event"] != "Liquidation":
+                        line["protocol_event"] = {"name": event["event"], "args": event["args"]}
+                    line["event"], line["args"] = "Liquidation", record.as_args()
+                    sym = markets.symbol_of(record.collateral_asset)
+                    if sym is not None and sym != base.symbol:
+                        repaid_usd = record.repaid_base / 10**base.decimals * reference_usd[base.symbol]
+                        seized_usd = record.seized_raw / 10**markets.asset(sym).decimals * reference_usd[sym]
+                        outcome.liquidations += 1
+                        outcome.liquidated_debt_usd += repaid_usd
+                        outcome.seized_collateral_usd += seized_usd
+                        if is_keeper:
+                            self.keeper_profit_usd += seized_usd - repaid_usd
+                else:
+                    written_off = lending.decode_bad_debt(event)
+                    if written_off is not None:
+                        self.bad_debt_usd += written_off / 10**base.decimals * reference_usd[base.symbol]
+                lines.append(line)
         self.liquidation_count += outcome.liquidations
         self.failed_liquidation_count += outcome.failed_liquidations
         return outcome, lines
 
     def row(self, obs: Observation, outcome: StepOutcome, lp_withdrawn_pct: float, arb_volume_usd: float) -> dict[str, Any]:
         world = self.world
-        cfg = world.protocol.config
-        base_sym = cfg.base.symbol
+        markets = world.markets
+        base_sym = markets.base.symbol
+        base_decimals = markets.base.decimals
         ref = obs.reference_usd
         row: dict[str, Any] = {"step": obs.step, "t_s": obs.t_s, "block": obs.block, "timestamp": obs.timestamp}
         for sym in world.drill.assets:
@@ -118,27 +131,28 @@ class Ledger:
                 row[f"guard_{sym}_rule"] = guard.rule
                 row[f"guard_{sym}_fallback"] = int(guard.used_fallback)
         for sym, (asset_raw, base_raw) in obs.reserves.items():
-            base_units = base_raw / 10**cfg.base.decimals
-            asset_units = asset_raw / 10**cfg.asset(sym).decimals
+            base_units = base_raw / 10**base_decimals
+            asset_units = asset_raw / 10**markets.asset(sym).decimals
             row[f"amm_{sym}_usd"] = base_units / asset_units * ref[base_sym] if asset_units else 0.0
             row[f"amm_{sym}_base_reserve_usd"] = base_units * ref[base_sym]
         below = 0
         below_ref = 0
         uncovered = 0.0  # debt its collateral no longer covers at reference prices: bad debt not yet written off
         min_hf = float("inf")
-        thresholds = {s: cfg.collaterals[s][1].liquidation_threshold_bps / 10_000 for s in cfg.collaterals}
+        thresholds = {s: c.liquidation_threshold_bps / 10_000 for s, c in markets.collaterals.items()}
+        decimals = {s: c.asset.decimals for s, c in markets.collaterals.items()}
         for account in obs.accounts:
             if account.debt_base == 0:
                 continue
             min_hf = min(min_hf, account.health_factor)
             if account.prices_ok and account.health_factor_wad < WAD:
                 below += 1
-            debt_usd = account.debt_base / 10**cfg.base.decimals * ref[base_sym]
-            liq_usd = sum(raw / 10**cfg.asset(s).decimals * ref[s] * thresholds[s]
+            debt_usd = account.debt_base / 10**base_decimals * ref[base_sym]
+            liq_usd = sum(raw / 10**decimals[s] * ref[s] * thresholds[s]
                           for s, raw in account.collateral_raw.items() if raw and s in thresholds)
             if liq_usd < debt_usd:
                 below_ref += 1
-            coll_usd = sum(raw / 10**cfg.asset(s).decimals * ref[s]
+            coll_usd = sum(raw / 10**decimals[s] * ref[s]
                            for s, raw in account.collateral_raw.items() if raw and s in thresholds)
             uncovered += max(0.0, debt_usd - coll_usd)
         row["accounts_below_1"] = below
@@ -148,7 +162,7 @@ class Ledger:
         row["liquidated_debt_usd"] = outcome.liquidated_debt_usd
         row["seized_collateral_usd"] = outcome.seized_collateral_usd
         row["failed_liquidations"] = outcome.failed_liquidations
-        row["total_debt_usd"] = obs.pool["totalBorrowBase"] / 10**cfg.base.decimals * ref[base_sym]
+        row["total_debt_usd"] = obs.totals.total_borrow_base / 10**base_decimals * ref[base_sym]
         row["bad_debt_usd"] = self.bad_debt_usd
         row["uncovered_debt_usd"] = uncovered
         row["keeper_profit_usd"] = self.keeper_profit_usd
@@ -162,10 +176,10 @@ def step_columns(world: World) -> list[str]:
     cols = ["step", "t_s", "block", "timestamp"]
     for sym in world.drill.assets:
         cols.append(f"ref_{sym}_usd")
-        if sym in world.protocol.feeds:
+        if sym in world.market.feeds:
             cols += [f"feed_{sym}_usd", f"feed_{sym}_age_s", f"guard_{sym}_usd", f"guard_{sym}_rule",
                      f"guard_{sym}_fallback"]
-    for sym in world.protocol.pairs:
+    for sym in world.market.pairs:
         cols += [f"amm_{sym}_usd", f"amm_{sym}_base_reserve_usd"]
     cols += ["accounts_below_1", "accounts_below_1_ref", "min_health_factor", "liquidations", "liquidated_debt_usd",
              "seized_collateral_usd", "failed_liquidations", "total_debt_usd", "bad_debt_usd", "uncovered_debt_usd", "keeper_profit_usd",

@@ -33,7 +33,7 @@ from defidrill.drill.oracle_plan import OracleDriver
 from defidrill.engine.record import RunRecorder
 from defidrill.engine.world import World
 from defidrill.errors import ChainError
-from defidrill.protocol.deploy import warm_up_twaps
+from defidrill.protocol.market import warm_up_twaps
 
 TWAP_UPDATE_GAS = 300_000
 #: Seconds between the end of seeding and the drill's first step (a sequencer grace period is added).
@@ -68,17 +68,17 @@ def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: Price
     fixed one); default a minute after the latest block."""
     drill, path = world.drill, world.path
     t0 = max(chain.timestamp() + START_GAP_S, start_timestamp or 0)
-    if world.protocol.config.oracle.sequencer:
+    if world.market.config.oracle.sequencer:
         # The guard's grace period also runs from the uptime feed's deployment (docs/oracles.md).
-        t0 += world.protocol.config.oracle.grace_period_s
-    twaps = list(world.protocol.twaps.values())
+        t0 += world.market.config.oracle.grace_period_s
+    twaps = list(world.market.twaps.values())
     if twaps:  # a window of history ending just before step 0 (seeding's is a day old by then)
-        spec = world.protocol.config.oracle
+        spec = world.market.config.oracle
         t0 = max(t0, chain.timestamp() + spec.twap_window_s + 120)
         warm_up_twaps(chain, twaps, spec.twap_window_s, spec.twap_granularity, end_timestamp=t0 - 1)
     driver = OracleDriver(drill, path)
     feeder = OracleFeeder()
-    lps = LiquidityProviders(world.protocol.liquidity_provider)
+    lps = LiquidityProviders(world.market.liquidity_provider)
     arbitrageur = Arbitrageur(world.arbitrageur)
     attacker = Attacker(world.attacker, world.manipulator)
     keepers = make_keepers(drill, world.keepers)
@@ -111,7 +111,7 @@ def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: Price
             # TWAP oracles record an observation only when poked (permissionless, like a keeper
             # bot would): first in the block, so the observation precedes this step's trades.
             txs_a = [chain.tx(twap.functions.update(), gas=TWAP_UPDATE_GAS, label=f"twap update {sym}",
-                              agent="twap") for sym, twap in world.protocol.twaps.items()] + txs_a
+                              agent="twap") for sym, twap in world.market.twaps.items()] + txs_a
         results_a = chain.send_block(txs_a, timestamp=ts)
 
         # Scan, then phase B: keepers and borrowers.
@@ -127,7 +127,7 @@ def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: Price
         txs, results = txs_a + txs_b, [*results_a, *results_b]
         failed = [r.tx_hash for r in results if isinstance(r, Receipt) and not r.ok]
         reasons = dict(zip(failed, chain.revert_reasons(failed))) if failed else {}
-        outcome, lines = ledger.settle(k, t_s, txs, results, reference, reasons)
+        outcome, lines = ledger.settle(k, t_s, txs, results, reference, reasons, scan=obs)
         recorder.write_events(lines)
         recorder.write_step(ledger.row(obs, outcome, lps.withdrawn_fraction, _arb_volume(txs_a, results_a)))
         result.steps_completed = k + 1

@@ -1,7 +1,7 @@
 """Build a drill's world on chain: the protocol from the drill file, then the population.
 
 Seeding order (each a block of one JSON-RPC batch):
-1. deploy and wire the protocol (``defidrill.protocol.deploy``), lenders supply base;
+1. deploy and wire the protocol (``defidrill.protocol.reference.deploy``), lenders supply base;
 2. fund every agent with ETH for gas;
 3. the funder (deployer) turns the guard's sequencer rule off (with a ``sequencer_down``
    failure: the grace period after the uptime feed's deployment would refuse every price)
@@ -18,14 +18,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from defidrill.chain import Chain, Receipt, TxRequest
+from defidrill.chain import Chain, TxRequest
 from defidrill.drill.actions import SpotManipulation
 from defidrill.engine.agents.pricing import base_in_for
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.population import BorrowerPlan, agent_address, draw_population
 from defidrill.drill.schema import Drill
 from defidrill.errors import ChainError, ConfigError
-from defidrill.protocol.amounts import to_raw, usd_to_raw
+from defidrill.protocol.amounts import usd_to_raw
 from defidrill.protocol.config import (
     AssetSpec,
     CollateralSpec,
@@ -35,11 +35,12 @@ from defidrill.protocol.config import (
     ProtocolConfig,
     RateModelSpec,
 )
-from defidrill.protocol.deploy import BATCH_TX_GAS, Protocol, deploy
+from defidrill.protocol.adapter import LendingAdapter, LendingMarkets, SeedPosition, expect_ok
+from defidrill.protocol.market import BATCH_TX_GAS, Market, deploy_market
+from defidrill.protocol.registry import adapter_class
 
 WAD = 10**18
 MAX_UINT = 2**256 - 1
-ZERO_ADDRESS = "0x" + "0" * 40
 AGENT_ETH_WEI = 1_000 * 10**18
 #: Arbitrage desk inventory, in multiples of its per-step capacity (it may trade every step).
 ARB_INVENTORY_STEPS = 400
@@ -49,7 +50,9 @@ ARB_INVENTORY_STEPS = 400
 class World:
     drill: Drill
     path: MarketPath
-    protocol: Protocol
+    market: Market
+    lending: LendingAdapter
+    markets: LendingMarkets  # the lending protocol's assets and risk parameters, as it states them
     borrowers: list[BorrowerPlan]
     funder: str
     keepers: dict[str, str]  # keeper name -> address
@@ -140,58 +143,53 @@ def _wad(fraction: float) -> int:
 
 
 def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
-    """Deploy the protocol and seed every agent; automine is off when this returns."""
+    """Deploy the market and the protocol, seed every agent; automine is off when this returns."""
     borrowers = draw_population(drill)
     config = protocol_config(drill, path, sum(b.debt_usd for b in borrowers))
-    protocol = deploy(chain, config)
+    adapter_type = adapter_class(drill.protocol.kind)
+    market = deploy_market(chain, config)
+    lending = adapter_type.deploy(chain, market, config)
     funder = chain.deployer
     keepers = {k.name: agent_address(f"keeper:{k.name}") for k in drill.keepers}
     arbitrageur = agent_address("arbitrageur")
     attacker = agent_address("attacker")
-    world = World(drill, path, protocol, borrowers, funder, keepers, arbitrageur, attacker)
+    world = World(drill, path, market, lending, lending.markets(), borrowers, funder, keepers, arbitrageur, attacker)
 
     chain.rpc.batch([("anvil_setBalance", [a, hex(AGENT_ETH_WEI)])
-                     for a in [*keepers.values(), arbitrageur, attacker, protocol.liquidity_provider,
+                     for a in [*keepers.values(), arbitrageur, attacker, market.liquidity_provider,
                                *(b.address for b in borrowers)]])
     chain.set_automine(False)
-    pool = protocol.pool
-    base_sym = config.base.symbol
-    base = protocol.base
+    base = market.base
     txs: list[TxRequest] = []
 
     def tx(fn, sender: str = funder, label: str = "") -> TxRequest:  # type: ignore[no-untyped-def]
         return chain.tx(fn, sender=sender, gas=BATCH_TX_GAS, label=label, agent="setup")
 
-    # 3. Funder: temporary LTVs, collateral for borrowers, capital, inventory.
-    for sym, (spec, coll) in config.collaterals.items():
-        txs.append(tx(pool.functions.listCollateral(protocol.tokens[sym].address, coll.liquidation_threshold_bps - 1,
-                                                    coll.liquidation_threshold_bps, coll.liquidation_bonus_bps,
-                                                    coll.supply_cap_raw)))
+    # 3. Funder: collateral for borrowers, capital, inventory.
     need: dict[str, int] = {}
-    deposits: list[tuple[BorrowerPlan, int]] = []
+    positions: list[SeedPosition] = []
     for b in borrowers:
         spec = config.asset(b.collateral)
         raw = usd_to_raw(b.collateral_usd, spec.price_usd, spec.decimals)
-        deposits.append((b, raw))
+        debt_raw = usd_to_raw(b.debt_usd, config.base.price_usd, config.base.decimals)
+        positions.append(SeedPosition(b.address, b.collateral, raw, debt_raw, f"borrower:{b.index}"))
         need[b.collateral] = need.get(b.collateral, 0) + raw
     for sym, raw in need.items():
-        txs.append(tx(protocol.tokens[sym].functions.mint(funder, raw)))
-        txs.append(tx(protocol.tokens[sym].functions.approve(pool.address, MAX_UINT)))
-    txs.append(tx(base.functions.approve(pool.address, MAX_UINT)))
-    for b, raw in deposits:
-        txs.append(tx(pool.functions.depositCollateralFor(b.address, protocol.tokens[b.collateral].address, raw),
-                      label=f"seed borrower:{b.index}"))
+        txs.append(tx(market.tokens[sym].functions.mint(funder, raw), label=f"mint {sym} for borrowers' collateral"))
     for k in drill.keepers:
         if k.mode == "capital" and k.capital_usd > 0:
             txs.append(tx(base.functions.mint(keepers[k.name], usd_to_raw(k.capital_usd, config.base.price_usd,
-                                                                            config.base.decimals))))
+                                                                            config.base.decimals)),
+                          label=f"mint keeper:{k.name} capital"))
     if drill.arbitrage.enabled:
         inventory_usd = drill.arbitrage.capacity_usd_per_step * ARB_INVENTORY_STEPS
-        for sym in protocol.pairs:
+        for sym in market.pairs:
             spec = config.asset(sym)
-            txs.append(tx(protocol.tokens[sym].functions.mint(arbitrageur, usd_to_raw(inventory_usd, spec.price_usd, spec.decimals))))
-        txs.append(tx(base.functions.mint(arbitrageur, usd_to_raw(inventory_usd * len(protocol.pairs),
-                                                                  config.base.price_usd, config.base.decimals))))
+            txs.append(tx(market.tokens[sym].functions.mint(arbitrageur, usd_to_raw(inventory_usd, spec.price_usd, spec.decimals)),
+                          label=f"mint arbitrageur {sym} inventory"))
+        txs.append(tx(base.functions.mint(arbitrageur, usd_to_raw(inventory_usd * len(market.pairs),
+                                                                  config.base.price_usd, config.base.decimals)),
+                      label="mint arbitrageur base inventory"))
     attacks = [f for f in drill.failures if f.kind == "spot_manipulation"]
     if attacks:
         capital_raw = 0
@@ -202,51 +200,27 @@ def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
             action = SpotManipulation(f.pair, f.size_usd, f.target_multiplier, None)
             capital_raw += base_in_for(action, base_reserve_raw, base_spec.price_usd, base_spec.decimals)
         # Twice the planned size: LP withdrawals or arbitrage before the attack change the reserves.
-        txs.append(tx(base.functions.mint(attacker, 2 * capital_raw + 1)))
-    if config.oracle.sequencer:
-        # The guard refuses every price for the grace period after the uptime feed's deployment,
-        # so borrowers could not borrow: unwire the sequencer check while seeding (step 5 restores it;
-        # the loop starts after the grace period, so the drill sees the check from its first step).
-        txs.append(tx(protocol.guard.functions.setSequencerFeed(ZERO_ADDRESS, config.oracle.grace_period_s)))
-    _expect_ok(chain.send_block(txs), "seeding (funder)")
+        txs.append(tx(base.functions.mint(attacker, 2 * capital_raw + 1), label="mint attacker capital"))
+    expect_ok(chain, txs, chain.send_block(txs), "seeding (funder)")
     if attacks:
         [receipt] = chain.send_block([chain.deploy_tx("SpotManipulator", sender=attacker, gas=3_000_000)])
         if isinstance(receipt, ChainError) or not receipt.ok or receipt.contract_address is None:
             raise ChainError(f"seeding: the SpotManipulator deployment failed: {receipt}")
         world.manipulator = receipt.contract_address
 
-    # 4. Borrowers borrow; agents approve.
+    # 4. The protocol opens every position.
+    lending.open_positions(chain, funder, positions)
+
+    # 5. Agents approve the protocol and the router.
     txs = []
-    for b in borrowers:
-        debt_raw = usd_to_raw(b.debt_usd, config.base.price_usd, config.base.decimals)
-        if debt_raw > 0:
-            txs.append(tx(pool.functions.borrow(debt_raw), sender=b.address, label=f"seed borrow:{b.index}"))
-    agents = [*keepers.values(), arbitrageur, attacker]
-    for agent in agents:
-        for token in protocol.tokens.values():
-            txs.append(tx(token.functions.approve(pool.address, MAX_UINT), sender=agent))
-            txs.append(tx(token.functions.approve(protocol.router.address, MAX_UINT), sender=agent))
+    for agent in [*keepers.values(), arbitrageur, attacker]:
+        for token in market.tokens.values():
+            txs.append(tx(token.functions.approve(lending.spender, MAX_UINT), sender=agent))
+            txs.append(tx(token.functions.approve(market.router.address, MAX_UINT), sender=agent))
     if world.manipulator:
         txs.append(tx(base.functions.approve(world.manipulator, MAX_UINT), sender=attacker))
-    _expect_ok(chain.send_block(txs), "seeding (borrowers)")
-
-    # 5. Restore the drill's LTVs.
-    txs = [tx(pool.functions.listCollateral(protocol.tokens[sym].address, coll.ltv_bps, coll.liquidation_threshold_bps,
-                                            coll.liquidation_bonus_bps, coll.supply_cap_raw))
-           for sym, (spec, coll) in config.collaterals.items()]
-    if config.oracle.sequencer:
-        txs.append(tx(protocol.guard.functions.setSequencerFeed(protocol.sequencer.address, config.oracle.grace_period_s)))
-    _expect_ok(chain.send_block(txs), "seeding (risk parameters)")
+    expect_ok(chain, txs, chain.send_block(txs), "seeding (approvals)")
     world.lp_tokens_initial = {
-        sym: chain.call(pair.functions.balanceOf(protocol.liquidity_provider)) for sym, pair in protocol.pairs.items()
+        sym: chain.call(pair.functions.balanceOf(market.liquidity_provider)) for sym, pair in market.pairs.items()
     }
     return world
-
-
-def _expect_ok(results: list[Receipt | ChainError], phase: str) -> None:
-    for result in results:
-        if isinstance(result, ChainError):
-            raise ChainError(f"{phase}: a transaction was refused: {result}")
-    failed = [r for r in results if isinstance(r, Receipt) and not r.ok]
-    if failed:
-        raise ChainError(f"{phase}: {len(failed)} transaction(s) reverted, first {failed[0].tx_hash}")

@@ -24,15 +24,19 @@ Amounts are raw token units (``*_raw``, ``*_base`` for the base asset), values i
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from defidrill.chain import Receipt
+from defidrill.errors import ChainError
+
 if TYPE_CHECKING:
     from web3.contract.contract import ContractFunction
 
-    from defidrill.chain import Chain, Deployed, PreparedCall
+    from defidrill.chain import Chain, Deployed, PreparedCall, TxRequest
     from defidrill.protocol.config import ProtocolConfig
     from defidrill.protocol.market import Market
 
@@ -180,7 +184,7 @@ class InvariantResult:
     detail: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "ok": self.ok, "detail": self.detail}
+        return {"name": self.name, "passed": self.ok, "detail": self.detail}
 
 
 class LendingAdapter(ABC):
@@ -256,3 +260,27 @@ class LendingAdapter(ABC):
     @abstractmethod
     def named_contracts(self) -> dict[str, "Deployed"]:
         """Contracts to publish in contracts.json and `chain up` (stable names)."""
+
+
+def expect_ok(chain: "Chain", txs: Sequence["TxRequest"], results: Sequence[Receipt | ChainError], phase: str) -> None:
+    """Raise a ChainError naming the first failed transaction's label and decoded revert reason."""
+    for tx, result in zip(txs, results):
+        if isinstance(result, ChainError):
+            raise ChainError(f"{phase}: {tx.label or tx.to} was refused: {result}")
+    failed = [(tx, r) for tx, r in zip(txs, results) if isinstance(r, Receipt) and not r.ok]
+    if failed:
+        tx, receipt = failed[0]
+        [reason] = chain.revert_reasons([receipt.tx_hash])
+        what = tx.label or f"call to {tx.to}"
+        raise ChainError(f"{phase}: {len(failed)} transaction(s) reverted; first: {what} "
+                         f"(tx {receipt.tx_hash}): {_reason_text(reason)}")
+
+
+def _reason_text(reason: Any) -> str:
+    if reason is None:
+        return "no revert reason"
+    name = getattr(reason, "name", None)
+    if name:
+        args = getattr(reason, "args", {}) or {}
+        return f"{name}({json.dumps(args, default=str)[1:-1]})" if args else name
+    return str(reason)

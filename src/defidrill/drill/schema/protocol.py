@@ -98,9 +98,15 @@ class InterestModel(StrictModel):
     reserve_factor: UnitFraction = 0.10
 
 
-class ProtocolConfig(StrictModel):
-    """The lending protocol: what it lends, against what, and how it reads prices."""
+ProtocolKind = Literal["reference", "aave-v3"]
+"""reference: our LendingPool behind the OracleGuard; aave-v3: genuine Aave V3 (npm @aave/core-v3)
+deployed from its own artifacts (docs/adapters.md)."""
 
+
+class ProtocolConfig(StrictModel):
+    """The lending protocol: which one, what it lends, against what, and how it reads prices."""
+
+    kind: ProtocolKind = "reference"
     base_asset: str = "USDC"
     base_supply_usd: PositiveUsd | None = Field(None, alias="base_supply")
     oracle: OracleConfig = Field(default_factory=OracleConfig)

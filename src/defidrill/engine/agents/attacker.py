@@ -28,7 +28,7 @@ class Attacker:
     def act(self, ctx: StepContext, actions: list[SpotManipulation]) -> list[TxRequest]:
         if not actions or ctx.latest is None or self.contract is None:
             return []
-        p = ctx.world.protocol
+        p = ctx.world.market
         cfg = p.config
         manipulator = ctx.chain.at("SpotManipulator", self.contract)
         out = []
@@ -39,7 +39,7 @@ class Attacker:
             borrow = 0 if action.borrow_usd is None else usd_to_raw(action.borrow_usd, ctx.reference_usd[cfg.base.symbol],
                                                                      cfg.base.decimals)
             self.attempts += 1
-            fn = manipulator.functions.attack(p.pool.address, p.pairs[sym].address, p.tokens[sym].address, base_in, borrow)
+            fn = manipulator.functions.attack(ctx.world.lending.spender, p.pairs[sym].address, p.tokens[sym].address, base_in, borrow)
             out.append(ctx.chain.tx(fn, sender=self.address, gas=ATTACK_GAS, label=f"spot manipulation {action.pair}",
                                     agent="attacker"))
         return out

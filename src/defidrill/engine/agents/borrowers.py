@@ -48,8 +48,7 @@ class ReactiveBorrowers:
         return out
 
     def _defend(self, ctx: StepContext, account: AccountView, action: str, target: float) -> list[TxRequest]:
-        p = ctx.world.protocol
-        cfg = p.config
+        market, markets, lending = ctx.world.market, ctx.world.markets, ctx.world.lending
         plan = self.reactive[account.address]
         debt_usd = account.debt_usd_wad / WAD
         liq_usd = account.liquidation_value_usd_wad / WAD
@@ -64,19 +63,14 @@ class ReactiveBorrowers:
             guard = ctx.latest.guard[sym] if ctx.latest else None
             if guard is None or not guard.ok or guard.price_wad == 0:
                 return []
-            threshold = cfg.collaterals[sym][1].liquidation_threshold_bps / 10_000
+            threshold = markets.collaterals[sym].liquidation_threshold_bps / 10_000
             add_usd = target * debt_usd - liq_usd
-            raw = int(add_usd / (guard.price_wad / WAD * threshold) * 10**cfg.asset(sym).decimals) + 1
-            token = p.tokens[sym]
-            return [
-                ctx.chain.tx(token.functions.mint(funder, raw), gas=REACTION_GAS, label=label, agent=agent),
-                ctx.chain.tx(p.pool.functions.depositCollateralFor(account.address, token.address, raw),
-                             gas=REACTION_GAS, label=label, agent=agent),
-            ]
+            raw = int(add_usd / (guard.price_wad / WAD * threshold) * 10**markets.asset(sym).decimals) + 1
+            return [ctx.chain.tx(fn, gas=REACTION_GAS, label=label, agent=agent)
+                    for fn in [market.tokens[sym].functions.mint(funder, raw),
+                               *lending.top_up_calls(funder, account.address, sym, raw)]]
         repay_usd = debt_usd - liq_usd / target
-        base_usd = ctx.reference_usd[cfg.base.symbol]
-        raw = min(account.debt_base, int(repay_usd / base_usd * 10**cfg.base.decimals) + 1)
-        return [
-            ctx.chain.tx(p.base.functions.mint(funder, raw), gas=REACTION_GAS, label=label, agent=agent),
-            ctx.chain.tx(p.pool.functions.repayFor(account.address, raw), gas=REACTION_GAS, label=label, agent=agent),
-        ]
+        base_usd = ctx.reference_usd[markets.base.symbol]
+        raw = min(account.debt_base, int(repay_usd / base_usd * 10**markets.base.decimals) + 1)
+        return [ctx.chain.tx(fn, gas=REACTION_GAS, label=label, agent=agent)
+                for fn in [market.base.functions.mint(funder, raw), *lending.repay_calls(funder, account.address, raw)]]

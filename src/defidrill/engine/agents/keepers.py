@@ -25,7 +25,7 @@ from defidrill.engine.observe import WAD, AccountView, Observation
 from defidrill.drill.schema import Drill
 from defidrill.drill.schema.agents import KeeperConfig
 from defidrill.protocol.amounts import usd_to_raw
-from defidrill.protocol.config import ProtocolConfig
+from defidrill.protocol.adapter import LendingMarkets
 
 LIQUIDATE_GAS = 800_000
 FLASH_LIQUIDATE_GAS = 1_500_000
@@ -56,9 +56,9 @@ class Keeper:
         if seen is None:
             return out
         world = ctx.world
-        p = world.protocol
-        cfg = p.config
-        base_sym = cfg.base.symbol
+        market, lending, markets = world.market, world.lending, world.markets
+        base_sym = markets.base.symbol
+        base_decimals = markets.base.decimals
         base_usd = ctx.reference_usd[base_sym]
         eth_usd = ctx.reference_usd.get("WETH", 0.0)
         gas_usd = EXPECTED_GAS_USED * (self.tip_wei + GWEI) / 1e18 * eth_usd
@@ -72,32 +72,34 @@ class Keeper:
             if choice is None:
                 continue
             sym, coll_usd = choice
-            close = 1.0 if account.health_factor_wad <= cfg.full_close_below_hf_wad else cfg.close_factor_bps / 10_000
-            repay_base = -(-account.debt_base * int(close * 10_000) // 10_000)
-            repay_usd = repay_base / 10**cfg.base.decimals * base_usd
+            repay_base = markets.close_factor.repay_cap_base(account.debt_base, account.health_factor_wad)
+            repay_usd = repay_base / 10**base_decimals * base_usd
             if budget_base is not None:
                 repay_base = min(repay_base, budget_base)
-                repay_usd = repay_base / 10**cfg.base.decimals * base_usd
+                repay_usd = repay_base / 10**base_decimals * base_usd
                 if repay_usd < 1.0:
                     break
-            bonus = cfg.collaterals[sym][1].liquidation_bonus_bps / 10_000
-            if self.config.mode == "flash" and sym in p.pairs and ctx.latest is not None:
-                repay_base = min(repay_base, flash_capacity_base(ctx.latest, sym, bonus, cfg))
+            bonus = markets.collaterals[sym].liquidation_bonus_bps / 10_000
+            if self.config.mode == "flash" and sym in market.pairs and ctx.latest is not None:
+                repay_base = min(repay_base, flash_capacity_base(ctx.latest, sym, bonus, markets))
                 if repay_base <= 0:
                     continue
-            expected = _seized_usd(seen, sym, repay_base, bonus, ctx.reference_usd, cfg,
+            expected = _seized_usd(seen, sym, repay_base, bonus, ctx.reference_usd, markets,
                                    coll_usd) - gas_usd
             if expected < self.config.min_profit_usd:
                 continue
             if self.config.mode == "flash":
-                if sym not in p.pairs:
+                if sym not in market.pairs:
                     continue
-                min_profit_base = usd_to_raw(self.config.min_profit_usd, base_usd, cfg.base.decimals)
-                fn = p.flash_liquidator.functions.liquidate(p.pool.address, p.pairs[sym].address, account.address,
-                                                            p.tokens[sym].address, repay_base, min_profit_base)
+                min_profit_base = usd_to_raw(self.config.min_profit_usd, base_usd, base_decimals)
+                flash_fn = lending.flash_liquidation_call(market.pairs[sym].address, account.address, sym, repay_base,
+                                                          min_profit_base)
+                if flash_fn is None:  # the protocol has no flash path: this keeper cannot act on it
+                    continue
+                fn = flash_fn
                 gas = FLASH_LIQUIDATE_GAS
             else:
-                fn = p.pool.functions.liquidate(account.address, p.tokens[sym].address, repay_base)
+                fn = lending.liquidation_call(account.address, sym, repay_base)
                 gas = LIQUIDATE_GAS
                 assert budget_base is not None
                 budget_base -= repay_base
@@ -107,11 +109,11 @@ class Keeper:
 
     def _choose_collateral(self, ctx: StepContext, account: AccountView) -> tuple[str, float] | None:
         """(symbol, value in USD at the reference) of the collateral to seize, or None."""
-        cfg = ctx.world.protocol.config
+        collaterals = ctx.world.markets.collaterals
         held = {}
         for sym, raw in account.collateral_raw.items():
-            if raw > 0 and sym in cfg.collaterals:
-                held[sym] = raw / 10**cfg.asset(sym).decimals * ctx.reference_usd[sym]
+            if raw > 0 and sym in collaterals:
+                held[sym] = raw / 10**collaterals[sym].asset.decimals * ctx.reference_usd[sym]
         if not held:
             return None
         for sym in self.config.collateral_preference:
@@ -124,22 +126,21 @@ class Keeper:
         """Capital keepers turn seized collateral back into base through the AMM router."""
         if self.config.mode != "capital" or self.config.sell_seized == "never" or ctx.latest is None:
             return []
-        p = ctx.world.protocol
-        cfg = p.config
-        base_sym = cfg.base.symbol
+        market, markets = ctx.world.market, ctx.world.markets
+        base_sym = markets.base.symbol
         out = []
         held = ctx.latest.balances.get(self.address, {})
         for sym, raw in held.items():
-            if sym == base_sym or raw == 0 or sym not in p.pairs:
+            if sym == base_sym or raw == 0 or sym not in market.pairs:
                 continue
             if self.config.sell_seized == "if_profitable":
                 asset_raw, base_raw = ctx.latest.reserves[sym]
-                amm_usd = (base_raw / 10**cfg.base.decimals) / (asset_raw / 10**cfg.asset(sym).decimals)
-                bonus = cfg.collaterals[sym][1].liquidation_bonus_bps / 10_000
+                amm_usd = (base_raw / 10**markets.base.decimals) / (asset_raw / 10**markets.asset(sym).decimals)
+                bonus = markets.collaterals[sym].liquidation_bonus_bps / 10_000
                 # The keeper paid about reference / (1 + bonus) per unit; sell only above that.
                 if amm_usd < ctx.reference_usd[sym] / (1 + bonus):
                     continue
-            fn = p.router.functions.swapExactTokensForTokens(raw, 0, [p.tokens[sym].address, p.base.address],
+            fn = market.router.functions.swapExactTokensForTokens(raw, 0, [market.tokens[sym].address, market.base.address],
                                                              self.address, ctx.timestamp + 3600)
             out.append(ctx.chain.tx(fn, sender=self.address, gas=SELL_GAS, label=f"sell seized {sym}",
                                     agent=self.agent, priority_fee_wei=self.tip_wei))
@@ -147,7 +148,7 @@ class Keeper:
 
 
 def _seized_usd(seen: Observation, sym: str, repay_base: int, bonus: float,
-                reference_usd: dict[str, float], cfg: ProtocolConfig, held_usd: float) -> float:
+                reference_usd: dict[str, float], markets: LendingMarkets, held_usd: float) -> float:
     """What the liquidation earns at reference prices: seized value minus the repay the pool takes.
 
     The pool values both sides at ITS prices (the guard's) and, when the account holds less
@@ -155,11 +156,11 @@ def _seized_usd(seen: Observation, sym: str, repay_base: int, bonus: float,
     becomes bad debt): an underwater account still pays the bonus on what is left, so keepers
     liquidate it (Aave V3 behaves the same). Without a guard price the reference stands in.
     """
-    base_sym = cfg.base.symbol
+    base_sym = markets.base.symbol
     base_view, coll_view = seen.guard.get(base_sym), seen.guard.get(sym)
     base_px = base_view.price_wad / WAD if base_view and base_view.ok and base_view.price_wad else reference_usd[base_sym]
     coll_px = coll_view.price_wad / WAD if coll_view and coll_view.ok and coll_view.price_wad else reference_usd[sym]
-    repay_units = repay_base / 10**cfg.base.decimals
+    repay_units = repay_base / 10**markets.base.decimals
     seize_units = repay_units * base_px * (1 + bonus) / coll_px
     held_units = held_usd / reference_usd[sym] if reference_usd[sym] > 0 else 0.0
     if seize_units > held_units > 0:
@@ -168,7 +169,7 @@ def _seized_usd(seen: Observation, sym: str, repay_base: int, bonus: float,
     return seize_units * reference_usd[sym] - repay_units * reference_usd[base_sym]
 
 
-def flash_capacity_base(obs: Observation, sym: str, bonus: float, cfg: ProtocolConfig) -> int:
+def flash_capacity_base(obs: Observation, sym: str, bonus: float, markets: LendingMarkets) -> int:
     """The largest repay (base raw) a flash liquidation through the ``sym``/base pair can fund.
 
     Borrowing B base from a pair with reserves x (collateral) and y (base), the flash swap is
@@ -178,12 +179,12 @@ def flash_capacity_base(obs: Observation, sym: str, bonus: float, cfg: ProtocolC
     asks 90% of that bound (the rest pays the sale of the remainder); beyond it the transaction
     reverts with SeizedBelowRepayment.
     """
-    base_sym = cfg.base.symbol
+    base_sym = markets.base.symbol
     base_view, coll_view = obs.guard.get(base_sym), obs.guard.get(sym)
     if not (base_view and coll_view and base_view.ok and coll_view.ok and base_view.price_wad and coll_view.price_wad):
         return 0
     x, y = obs.reserves[sym]
-    price_raw = (coll_view.price_wad / base_view.price_wad) * 10**cfg.base.decimals / 10**cfg.asset(sym).decimals
+    price_raw = (coll_view.price_wad / base_view.price_wad) * 10**markets.base.decimals / 10**markets.asset(sym).decimals
     bound = y - x * price_raw / (0.997 * (1 + bonus))
     return max(0, int(0.9 * bound))
 

@@ -32,7 +32,7 @@ class Arbitrageur:
         obs = ctx.latest
         if not arb.enabled or obs is None:
             return []
-        p = ctx.world.protocol
+        p = ctx.world.market
         cfg = p.config
         target = ctx.reference_ago(arb.latency_steps)
         base_sym = cfg.base.symbol
@@ -85,13 +85,13 @@ class LiquidityProviders:
             back = int(round(lps.window_s / ctx.world.drill.market.step_s))
             then = ctx.reference_ago(back)
             trigger = any(abs(ctx.reference_usd[s] / then[s] - 1.0) > lps.when_volatility_above
-                          for s in ctx.world.protocol.pairs if then.get(s))
+                          for s in ctx.world.market.pairs if then.get(s))
         if not trigger:
             return []
         self.withdrawn = True
         self.withdrawn_fraction = lps.withdraw
         out = []
-        for sym, pair in ctx.world.protocol.pairs.items():
+        for sym, pair in ctx.world.market.pairs.items():
             amount = int(ctx.world.lp_tokens_initial.get(sym, 0) * lps.withdraw)
             if amount == 0:
                 continue

@@ -34,7 +34,7 @@ class OracleFeeder:
         self.pending_manipulations: list[SpotManipulation] = []
 
     def txs(self, ctx: StepContext, actions: list[Action]) -> list[TxRequest]:
-        p = ctx.world.protocol
+        p = ctx.world.market
         chain = ctx.chain
         out: list[TxRequest] = []
         rounds_sent: dict[str, int] = {}
@@ -76,7 +76,7 @@ class OracleFeeder:
         return out
 
     def _fallback_rounds(self, ctx: StepContext) -> list[TxRequest]:
-        p = ctx.world.protocol
+        p = ctx.world.market
         drill = ctx.world.drill
         out = []
         for sym, feed in p.fallback_feeds.items():

@@ -1,0 +1,238 @@
+"""The reference pool behind the lending adapter interface (the first adapter).
+
+Reads go through our ``Lens`` contract: ``scan(pool, accounts)`` values up to
+``SCAN_CHUNK`` accounts per eth_call (one call per chunk keeps each under the node's gas
+cap), ``poolState`` the totals, and the guard's ``check`` per asset gives the price the
+pool uses and the rule behind it. Liquidations are the pool's ``Liquidation`` events, which
+already carry the account's health factor before the liquidation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from web3.contract.contract import ContractFunction
+
+from defidrill.chain import Chain, Deployed, PreparedCall, TxRequest
+from defidrill.protocol.adapter import (
+    WAD,
+    AccountView,
+    AssetInfo,
+    CloseFactorRule,
+    CollateralInfo,
+    GuardView,
+    InvariantResult,
+    LendingAdapter,
+    LendingMarkets,
+    LiquidationRecord,
+    PoolTotals,
+    ProtocolReads,
+    SeedPosition,
+    expect_ok,
+)
+from defidrill.protocol.config import ProtocolConfig
+from defidrill.protocol.market import BATCH_TX_GAS, Market
+from defidrill.protocol.reference.deploy import Protocol, deploy_reference_pool
+from defidrill.protocol.reference.lens_codec import decode_scan
+
+SCAN_CHUNK = 250
+MAX_UINT = 2**256 - 1
+ZERO_ADDRESS = "0x" + "0" * 40
+
+#: IOracleGuard.Rule names, by enum value (contracts/interfaces/IOracleGuard.sol).
+GUARD_RULES = [
+    "OK", "NOT_CONFIGURED", "SEQUENCER_DOWN", "SEQUENCER_GRACE_PERIOD", "SOURCE_CALL_FAILED", "INCOMPLETE_ROUND",
+    "NON_POSITIVE_ANSWER", "FUTURE_TIMESTAMP", "STALE", "AT_MIN_ANSWER", "AT_MAX_ANSWER", "DEVIATION",
+    "ANSWER_OUT_OF_RANGE", "NO_LIQUIDITY", "NO_FALLBACK",
+]
+
+
+class ReferenceAdapter(LendingAdapter):
+    kind: ClassVar[str] = "reference"
+
+    def __init__(self, chain: Chain, protocol: Protocol) -> None:
+        self.chain = chain
+        self.protocol = protocol
+        self._symbols = list(protocol.tokens)
+        self._address_to_symbol = {tok.address.lower(): sym for sym, tok in protocol.tokens.items()}
+        self._n_scan = 0
+
+    @classmethod
+    def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> "ReferenceAdapter":
+        if market.config != config:
+            market = Market(**{**market.__dict__, "config": config})
+        return cls(chain, deploy_reference_pool(chain, market))
+
+    def markets(self) -> LendingMarkets:
+        p = self.protocol
+        cfg = p.config
+        base = AssetInfo(cfg.base.symbol, p.base.address, cfg.base.decimals)
+        collaterals = {
+            sym: CollateralInfo(AssetInfo(sym, p.tokens[sym].address, spec.decimals), coll.ltv_bps,
+                                coll.liquidation_threshold_bps, coll.liquidation_bonus_bps)
+            for sym, (spec, coll) in cfg.collaterals.items()
+        }
+        return LendingMarkets(self.kind, base, collaterals,
+                              CloseFactorRule(cfg.close_factor_bps, cfg.full_close_below_hf_wad), {})
+
+    # -- seeding -------------------------------------------------------------------------
+
+    def open_positions(self, chain: Chain, funder: str, positions: Sequence[SeedPosition]) -> None:
+        p = self.protocol
+        cfg = p.config
+        pool = p.pool
+
+        def tx(fn: ContractFunction, sender: str = funder, label: str = "") -> TxRequest:
+            return chain.tx(fn, sender=sender, gas=BATCH_TX_GAS, label=label, agent="setup")
+
+        def listing(ltv_of: Any) -> list[TxRequest]:
+            return [tx(pool.functions.listCollateral(p.tokens[sym].address, ltv_of(coll), coll.liquidation_threshold_bps,
+                                                     coll.liquidation_bonus_bps, coll.supply_cap_raw))
+                    for sym, (_spec, coll) in cfg.collaterals.items()]
+
+        # Positions opened "at higher prices": the LTV sits just under the threshold while seeding.
+        txs = listing(lambda coll: coll.liquidation_threshold_bps - 1)
+        if cfg.oracle.sequencer:
+            # The guard refuses every price for the grace period after the uptime feed's deployment,
+            # so borrowers could not borrow: unwire the sequencer check while seeding.
+            txs.append(tx(p.guard.functions.setSequencerFeed(ZERO_ADDRESS, cfg.oracle.grace_period_s)))
+        txs += [tx(token.functions.approve(pool.address, MAX_UINT)) for token in p.tokens.values()]
+        txs += [tx(pool.functions.depositCollateralFor(pos.account, p.tokens[pos.collateral_symbol].address,
+                                                       pos.collateral_raw), label=f"seed {pos.label} deposit")
+                for pos in positions]
+        expect_ok(chain, txs, chain.send_block(txs), "seeding (collateral)")
+        txs = [tx(pool.functions.borrow(pos.debt_base), sender=pos.account, label=f"seed {pos.label} borrow")
+               for pos in positions if pos.debt_base > 0]
+        expect_ok(chain, txs, chain.send_block(txs), "seeding (borrows)")
+        txs = listing(lambda coll: coll.ltv_bps)
+        if cfg.oracle.sequencer:
+            txs.append(tx(p.guard.functions.setSequencerFeed(p.sequencer.address, cfg.oracle.grace_period_s)))
+        expect_ok(chain, txs, chain.send_block(txs), "seeding (risk parameters)")
+
+    # -- the step's read -----------------------------------------------------------------
+
+    def prepare_reads(self, chain: Chain, accounts: Sequence[str]) -> list[PreparedCall]:
+        p = self.protocol
+        calls = [chain.prepare(p.lens.functions.scan(p.pool.address, list(accounts[i : i + SCAN_CHUNK])), decode_scan)
+                 for i in range(0, len(accounts), SCAN_CHUNK)]
+        self._n_scan = len(calls)
+        calls += [chain.prepare(p.guard.functions.check(p.tokens[s].address)) for s in self._symbols]
+        calls.append(chain.prepare(p.lens.functions.poolState(p.pool.address)))
+        return calls
+
+    def decode_reads(self, results: Sequence[Any]) -> ProtocolReads:
+        views: list[AccountView] = []
+        for assets, scans in results[: self._n_scan]:
+            asset_syms = [self._address_to_symbol[a.lower()] for a in assets]
+            for s in scans:
+                views.append(AccountView(
+                    address=s["account"], health_factor_wad=s["healthFactorWad"],
+                    collateral_value_usd_wad=s["collateralValueUsdWad"],
+                    liquidation_value_usd_wad=s["liquidationValueUsdWad"], debt_base=s["debtBase"],
+                    debt_usd_wad=s["debtUsdWad"], prices_ok=s["pricesOk"],
+                    collateral_raw=dict(zip(asset_syms, s["collateralRaw"])),
+                ))
+        i = self._n_scan
+        prices = {}
+        for sym in self._symbols:
+            e = results[i]
+            rule = GUARD_RULES[e["primaryRule"]] if e["primaryRule"] < len(GUARD_RULES) else str(e["primaryRule"])
+            prices[sym] = GuardView(e["priceWad"], e["ok"], rule, e["usedFallback"])
+            i += 1
+        pool = results[i]
+        totals = PoolTotals(total_borrow_base=pool["totalBorrowBase"], total_supply_base=pool["totalSupplyBase"],
+                            cash_base=pool["cashBase"], reserves_base=pool["totalReservesBase"])
+        return ProtocolReads(views, prices, totals)
+
+    # -- agents' transactions ------------------------------------------------------------
+
+    @property
+    def spender(self) -> str:
+        return self.protocol.pool.address
+
+    def liquidation_call(self, account: str, collateral_symbol: str, repay_base: int) -> ContractFunction:
+        p = self.protocol
+        return p.pool.functions.liquidate(account, p.tokens[collateral_symbol].address, repay_base)
+
+    def flash_liquidation_call(self, pair: str, account: str, collateral_symbol: str, repay_base: int,
+                               min_profit_base: int) -> ContractFunction:
+        p = self.protocol
+        return p.flash_liquidator.functions.liquidate(p.pool.address, pair, account, p.tokens[collateral_symbol].address,
+                                                      repay_base, min_profit_base)
+
+    def top_up_calls(self, funder: str, account: str, collateral_symbol: str, amount_raw: int) -> list[ContractFunction]:
+        p = self.protocol
+        return [p.pool.functions.depositCollateralFor(account, p.tokens[collateral_symbol].address, amount_raw)]
+
+    def repay_calls(self, funder: str, account: str, amount_base: int) -> list[ContractFunction]:
+        return [self.protocol.pool.functions.repayFor(account, amount_base)]
+
+    def price_sources(self) -> dict[str, str]:
+        return {sym: feed.address for sym, feed in self.protocol.feeds.items()}
+
+    # -- events --------------------------------------------------------------------------
+
+    def _from_pool(self, event: dict[str, Any]) -> bool:
+        return str(event.get("address", "")).lower() == self.protocol.pool.address.lower()
+
+    def decode_liquidation(self, event: dict[str, Any], health_before_wad: int | None) -> LiquidationRecord | None:
+        if event.get("event") != "Liquidation" or not self._from_pool(event):
+            return None
+        a = event["args"]
+        return LiquidationRecord(account=a["account"], collateral_asset=a["collateralAsset"], repaid_base=a["repaidBase"],
+                                 seized_raw=a["seizedCollateral"], health_before_wad=a["healthFactorBeforeWad"],
+                                 liquidator=a["liquidator"])
+
+    def decode_bad_debt(self, event: dict[str, Any]) -> int | None:
+        if event.get("event") != "BadDebtWrittenOff" or not self._from_pool(event):
+            return None
+        return int(event["args"]["amountBase"])
+
+    # -- invariants ----------------------------------------------------------------------
+
+    def invariants(self, chain: Chain, accounts: Sequence[str],
+                   liquidations: Sequence[LiquidationRecord]) -> list[InvariantResult]:
+        """1. cash + total borrow == total supply + reserves, within index rounding (docs/lending.md):
+        the gap is never negative and grows by at most about one raw unit per accrual or action, so
+        0 <= gap <= 2 x blocks mined. 2. every collateral's pool balance == its booked total == the sum of
+        accounts' balances. 3. no Liquidation of an account whose health factor was >= 1."""
+        p = self.protocol
+        pool_state = chain.call(p.lens.functions.poolState(p.pool.address))
+        blocks = chain.block_number()
+        lhs = pool_state["cashBase"] + pool_state["totalBorrowBase"]
+        rhs = pool_state["totalSupplyBase"] + pool_state["totalReservesBase"]
+        tolerance = 2 * blocks
+        results = [InvariantResult(
+            "pool cash + borrows = supplied + reserves", 0 <= lhs - rhs <= tolerance,
+            f"cash {pool_state['cashBase']} + borrows {pool_state['totalBorrowBase']} = {lhs}; supplied "
+            f"{pool_state['totalSupplyBase']} + reserves {pool_state['totalReservesBase']} = {rhs}; "
+            f"difference {lhs - rhs} raw (tolerance {tolerance})")]
+
+        per_account: dict[str, int] = {}
+        for start in range(0, len(accounts), SCAN_CHUNK):
+            assets, scans = chain.call(p.lens.functions.scan(p.pool.address, list(accounts[start : start + SCAN_CHUNK])))
+            for scan in scans:
+                for asset, raw in zip(assets, scan["collateralRaw"]):
+                    per_account[asset.lower()] = per_account.get(asset.lower(), 0) + raw
+        ok = True
+        parts = []
+        for asset in pool_state["assets"]:
+            addr = asset["asset"].lower()
+            held, booked, summed = asset["poolBalanceRaw"], asset["totalCollateralRaw"], per_account.get(addr, 0)
+            ok = ok and held == booked == summed
+            parts.append(f"{self._address_to_symbol.get(addr, addr)}: held {held}, booked {booked}, sum of accounts {summed}")
+        results.append(InvariantResult("collateral held = sum of deposits", ok, "; ".join(parts)))
+        results.append(no_healthy_liquidation(liquidations))
+        return results
+
+    def named_contracts(self) -> dict[str, Deployed]:
+        p = self.protocol
+        return {"ORACLE_GUARD": p.guard, "LENDING_POOL": p.pool, "LENS": p.lens, "FLASH_LIQUIDATOR": p.flash_liquidator}
+
+
+def no_healthy_liquidation(liquidations: Sequence[LiquidationRecord]) -> InvariantResult:
+    """Shared by every adapter: a liquidation of an account at HF >= 1 is a protocol bug."""
+    healthy = [r.account for r in liquidations if r.health_before_wad >= WAD]
+    return InvariantResult("no account liquidated while healthy", not healthy,
+                           f"{len(liquidations)} liquidations checked; liquidated at HF >= 1: {healthy[:5]}")
