@@ -19,7 +19,7 @@ from defidrill.chain.abi_registry import AbiRegistry, checksum as to_checksum_ad
 from defidrill.chain.anvil import AnvilConfig, AnvilNode
 from defidrill.chain.controls import AnvilControls
 from defidrill.chain.rpc import RpcClient, RpcReply, hex_int as _int
-from defidrill.chain.types import Deployed, PreparedCall, Receipt, TxRequest
+from defidrill.chain.types import Deployed, Dropped, PreparedCall, Receipt, TxRequest
 from defidrill.errors import ChainError, RevertError
 from defidrill.toolchain import Artifacts, compile_project
 
@@ -96,10 +96,10 @@ class Chain(AnvilControls):
 
     def tx(self, fn: ContractFunction, *, sender: str | None = None, value_wei: int = 0, gas: int | None = None,
            gas_price_wei: int | None = None, label: str = "", agent: str = "",
-           priority_fee_wei: int | None = None) -> TxRequest:
+           priority_fee_wei: int | None = None, max_fee_wei: int | None = None) -> TxRequest:
         to, data = self.encode(fn)
         return TxRequest(sender or self.deployer, to, data, value_wei, gas, gas_price_wei, label or fn.fn_name,
-                         agent, priority_fee_wei)
+                         agent, priority_fee_wei, max_fee_wei)
 
     @classmethod
     def prepare(cls, fn: ContractFunction, decoder: Callable[[bytes], Any] | None = None) -> "PreparedCall":
@@ -246,6 +246,47 @@ class Chain(AnvilControls):
         hashes = [h for h in sent if isinstance(h, str)]
         by_hash = dict(zip(hashes, self.receipts(hashes)))
         return [by_hash[h] if isinstance(h, str) else h for h in sent]
+
+    #: anvil's refusal of a transaction whose fee cap is under the pending block's base fee.
+    FEE_CAP_REFUSAL = "max fee per gas less than block base fee"
+
+    def send_one_block(self, txs: Sequence[TxRequest], *, timestamp: int | None = None,
+                       base_fee_wei: int | None = None) -> list[Receipt | ChainError | Dropped]:
+        """With automine off: submit a batch and mine exactly ONE block; what did not fit is dropped.
+
+        Unlike ``send_block`` (which mines until the pool is empty), a congested chain gives a
+        batch one block: the node packs it by tip under the gas limit, and every transaction
+        still pending afterwards is removed from the pool (``anvil_dropTransaction``) and
+        reported ``Dropped(NO_ROOM)``; one the node refused because its fee cap is under the
+        base fee is ``Dropped(FEE_CAP)``. ``base_fee_wei`` sets this block's base fee
+        (``anvil_setNextBlockBaseFeePerGas``) before anything is sent, so the refusal uses it.
+        Equal tips keep batch order (the tie-break of ``send_block``).
+        """
+        n = len(txs)
+        ordered = [replace(tx, priority_fee_wei=(tx.priority_fee_wei or 0) + (n - i)) for i, tx in enumerate(txs)]
+        if base_fee_wei is not None:
+            self.set_next_base_fee(base_fee_wei)
+        if timestamp is not None and timestamp > self.timestamp():
+            self.set_next_timestamp(timestamp)
+        sent = self.submit(ordered) if txs else []
+        self.mine(1)
+        hashes = [h for h in sent if isinstance(h, str)]
+        replies = self.rpc.batch([("eth_getTransactionReceipt", [h]) for h in hashes]) if hashes else []
+        mined = [h for h, r in zip(hashes, replies) if r.ok and r.result is not None]
+        unmined = [h for h in hashes if h not in set(mined)]
+        if unmined:
+            self.rpc.batch([("anvil_dropTransaction", [h]) for h in unmined])
+        by_hash: dict[str, Receipt | Dropped] = dict(zip(mined, self.receipts(mined)))
+        by_hash.update({h: Dropped(h, Dropped.NO_ROOM) for h in unmined})
+        out: list[Receipt | ChainError | Dropped] = []
+        for h in sent:
+            if isinstance(h, str):
+                out.append(by_hash[h])
+            elif self.FEE_CAP_REFUSAL in str(h):
+                out.append(Dropped(None, Dropped.FEE_CAP))
+            else:
+                out.append(h)
+        return out
 
     def receipts(self, tx_hashes: Sequence[str], *, wait_s: float = 10.0) -> list[Receipt]:
         """Receipts in one batch; with automine anvil mines just after answering, so poll briefly."""

@@ -43,6 +43,15 @@ class AnvilControls:
         """Every new block is stamped ``seconds`` after the previous one, whatever the wall clock says."""
         self.rpc.request("anvil_setBlockTimestampInterval", [int(seconds)])
 
+    def next_base_fee_wei(self) -> int:
+        """The base fee of the next block, as the node computes it (EIP-1559 from the latest block's gas)."""
+        history = self.rpc.request("eth_feeHistory", [hex(1), "latest", []])
+        return _int(history["baseFeePerGas"][-1])
+
+    def set_next_base_fee(self, wei: int) -> None:
+        """The next block's base fee (anvil_setNextBlockBaseFeePerGas); EIP-1559 resumes after it."""
+        self.rpc.request("anvil_setNextBlockBaseFeePerGas", [hex(wei)])
+
     def set_next_timestamp(self, ts: int) -> None:
         self.rpc.request("evm_setNextBlockTimestamp", [int(ts)])
 

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
-from defidrill.chain import Chain, Receipt, TxRequest
+from defidrill.chain import Chain, Dropped, Receipt, TxRequest
 from defidrill.drill.actions import SpotManipulation
 from defidrill.engine.agents.attacker import Attacker
 from defidrill.engine.agents.borrowers import ReactiveBorrowers
@@ -27,9 +27,11 @@ from defidrill.engine.agents.context import StepContext
 from defidrill.engine.agents.keepers import make_keepers
 from defidrill.engine.agents.market_makers import Arbitrageur, LiquidityProviders
 from defidrill.engine.agents.oracle_feeder import OracleFeeder
+from defidrill.engine.congestion import CROWD_AGENT, Crowd, has_congestion
 from defidrill.engine.ledger import Ledger
 from defidrill.engine.observe import Observer
 from defidrill.drill.oracle_plan import OracleDriver
+from defidrill.drill.population import agent_address
 from defidrill.engine.record import RunRecorder
 from defidrill.engine.world import World
 from defidrill.errors import ChainError
@@ -76,6 +78,7 @@ def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: Price
         spec = world.market.config.oracle
         t0 = max(t0, chain.timestamp() + spec.twap_window_s + 120)
         warm_up_twaps(chain, twaps, spec.twap_window_s, spec.twap_granularity, end_timestamp=t0 - 1)
+    crowd = Crowd.deploy(chain, int(drill.chain.gas_limit), agent_address(CROWD_AGENT)) if has_congestion(drill) else None
     driver = OracleDriver(drill, path)
     feeder = OracleFeeder()
     lps = LiquidityProviders(world.market.liquidity_provider)
@@ -83,7 +86,7 @@ def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: Price
     attacker = Attacker(world.attacker, world.manipulator)
     keepers = make_keepers(drill, world.keepers)
     borrowers = ReactiveBorrowers(world.borrowers, drill.seconds_to_steps(drill.borrowers.reaction.delay_s))
-    ledger = Ledger(world)
+    ledger = Ledger(world, decode_call=chain.registry.decode_call)
     holders = [k.address for k in keepers if k.config.mode == "capital"]
     observer = Observer(chain, world, holders)
     result = LoopResult(0, t0, ledger, feeder, 0, 0, 0.0)
@@ -112,7 +115,14 @@ def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: Price
             # bot would): first in the block, so the observation precedes this step's trades.
             txs_a = [chain.tx(twap.functions.update(), gas=TWAP_UPDATE_GAS, label=f"twap update {sym}",
                               agent="twap") for sym, twap in world.market.twaps.items()] + txs_a
-        results_a = chain.send_block(txs_a, timestamp=ts)
+        load = driver.schedule.congestion(k) if crowd is not None else None
+        if load is not None and crowd is not None:  # congested: one block each, what does not fit is dropped
+            results_a = crowd.send(txs_a, ts, load)
+        else:
+            results_a = chain.send_block(txs_a, timestamp=ts)
+        # What block B will charge: the congestion's set level, else EIP-1559 from block A (the node's figure).
+        ctx.base_fee_wei = (load.base_fee_wei if load is not None and load.base_fee_wei is not None
+                            else chain.next_base_fee_wei())
 
         # Scan, then phase B: keepers and borrowers.
         obs = observer.observe(k, t_s, reference)
@@ -122,12 +132,16 @@ def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: Price
             for keeper in keepers:
                 txs_b += keeper.act(ctx)
             txs_b += borrowers.act(ctx)
-        results_b = chain.send_block(txs_b, timestamp=ts + 1) if txs_b else []
+        if load is not None and crowd is not None:
+            results_b = crowd.send(txs_b, ts + 1, load)
+        else:
+            results_b = chain.send_block(txs_b, timestamp=ts + 1) if txs_b else []
 
         txs, results = txs_a + txs_b, [*results_a, *results_b]
         failed = [r.tx_hash for r in results if isinstance(r, Receipt) and not r.ok]
         reasons = dict(zip(failed, chain.revert_reasons(failed))) if failed else {}
         outcome, lines = ledger.settle(k, t_s, txs, results, reference, reasons, scan=obs)
+        outcome.base_fee_gwei = ctx.base_fee_wei / 1e9
         recorder.write_events(lines)
         recorder.write_step(ledger.row(obs, outcome, lps.withdrawn_fraction, _arb_volume(txs_a, results_a)))
         result.steps_completed = k + 1
@@ -143,7 +157,7 @@ def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: Price
     return result
 
 
-def _arb_volume(txs: list[TxRequest], results: list[Receipt | ChainError]) -> float:
+def _arb_volume(txs: list[TxRequest], results: list[Receipt | ChainError | Dropped]) -> float:
     total = 0.0
     for tx, r in zip(txs, results):
         if tx.agent == "arbitrageur" and isinstance(r, Receipt) and r.ok:

@@ -72,6 +72,21 @@ class PerMinuteSeries(_Out):
     notional_usd: list[float]
 
 
+class GasMetrics(_Out):
+    """Congestion's toll on the keepers (definitions in metrics/gas.py and docs/metrics.md)."""
+
+    max_base_fee_gwei: float | None
+    keeper_gas_eth: float
+    keeper_gas_usd: float
+    keeper_profit_net_usd: float
+    keeper_profit_gross_usd: float
+    dropped_liquidation_txs: dict[str, int]
+    accounts_delayed_by_gas: int
+    gas_delay_s_mean: float | None
+    gas_delay_s_max: float | None
+    accounts_missed_by_gas: int
+
+
 class OnchainMetrics(_Out):
     liquidation_count: int
     liquidated_debt_usd: float
@@ -102,6 +117,7 @@ class OnchainMetrics(_Out):
     invariants: list[Invariant]
     notes: list[str]
     liquidations_by_leverage: dict[str, dict[str, Any]] | None = None
+    gas: GasMetrics | None = None
 
 
 class ComparisonEntry(_Out):

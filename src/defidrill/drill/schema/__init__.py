@@ -8,7 +8,7 @@ from defidrill.drill.schema.checks import Problem, cross_check
 from defidrill.drill.schema.common import Distribution, LognormalParams, StrictModel, Window
 from defidrill.drill.schema.drill import ChainConfig, Drill, FeedParams
 from defidrill.drill.schema.failures import (
-    FAILURE_KINDS, ClampFailure, DelayFailure, Failure, FallbackDivergenceFailure, FrozenFailure,
+    FAILURE_KINDS, BaseFeePath, BaseFeePoint, ClampFailure, CongestionFailure, DelayFailure, Failure, FallbackDivergenceFailure, FrozenFailure,
     NegativeFailure, SequencerDownFailure, SpikeFailure, SpotManipulationFailure, StaleFailure,
     WrongDecimalsFailure, ZeroFailure,
 )
@@ -21,7 +21,7 @@ from defidrill.drill.schema.protocol import (
 )
 
 __all__ = [
-    "AmmConfig", "ArbitrageConfig", "AssetMarket", "BorrowersConfig", "CexConfig", "ChainConfig",
+    "AmmConfig", "ArbitrageConfig", "AssetMarket", "BaseFeePath", "BaseFeePoint", "CongestionFailure", "BorrowersConfig", "CexConfig", "ChainConfig",
     "ClampFailure", "CloseFactor", "CollateralParams", "ConstantPath", "DelayFailure", "Distribution",
     "Drill", "FAILURE_KINDS", "Failure", "FallbackDivergenceFailure", "FeedOverride", "FeedParams",
     "FlashCrashPath", "FrozenFailure", "GbmJumps", "GbmPath", "InterestModel", "KNOWN_MARGIN_TIERS",
