@@ -117,3 +117,85 @@ def test_a_full_block_leaves_no_room_and_the_waiting_transaction_is_dropped(crow
     # so only poor fits (2M of 3M) and rich (which needs poor first anyway) no longer fits.
     assert isinstance(results[0], Receipt) and results[0].ok
     assert isinstance(results[1], Dropped) and results[1].reason == Dropped.NO_ROOM
+
+
+# ---------------------------------------------------------------- drills on a congested chain
+# tiny_drill (engine/conftest.py): WETH $3,000, 30 s steps, 10 minutes (steps 0..20), threshold 80%.
+# RAMP: -30% from 1 min over 3 min, so ref(k) = 3000 (1 - 0.3 (30 k - 60) / 180) for 2 <= k <= 8
+# (step 4: -10%, step 6: -20%) and 2,100 after. Borrowers' health 1.05..1.2: all liquidatable by step 6.
+# Congestion windows cover steps ceil(at / 30) .. ceil((at + for) / 30) - 1.
+
+RAMP = {"start": 3000, "path": {"kind": "ramp", "at": "1m", "over": "3m", "change": "-30%"}}
+BORROWERS = {"count": 6, "size_usd": 20_000, "health": {"uniform": [1.05, 1.2]}}
+
+
+def congested_drill(keepers: list[dict], congestion: dict):
+    from engine.conftest import tiny_drill
+
+    return tiny_drill(market={"assets": {"WETH": RAMP, "USDC": 1}}, borrowers=BORROWERS, keepers=keepers,
+                      failures=[{"kind": "congestion", **congestion}])
+
+
+def liquidations_by(run, agent: str) -> list[dict]:
+    return run.events_named("Liquidation", agent=agent)
+
+
+def dropped_by(run, agent: str) -> list[dict]:
+    return [e for e in run.events_named("TxDropped", agent=agent) if e["args"]["call"]["function"] == "liquidate"]
+
+
+@pytest.mark.slow
+def test_drill_keeper_capped_under_the_set_base_fee_lands_nothing_the_one_above_lands_all(run) -> None:
+    # base_fee 100x the chain's 1 gwei = 100 gwei in every block of steps 2..17; the crowd takes 90%.
+    drill = congested_drill(
+        [{"name": "capped", "gas_bid": "3 gwei", "max_gas_price": "40 gwei"},
+         {"name": "rich", "gas_bid": "2 gwei", "max_gas_price": "500 gwei"}],
+        {"at": "1m", "for": "8m", "fill": "90%", "base_fee": "100x"})
+    r = run(drill, "congested-caps")
+    assert [row["base_fee_gwei"] for row in r.steps[2:18]] == [100.0] * 16
+    assert liquidations_by(r, "keeper:capped") == []
+    rich = liquidations_by(r, "keeper:rich")
+    assert rich and len(rich) == len(r.events_named("Liquidation"))
+    capped = dropped_by(r, "keeper:capped")
+    assert capped and {e["args"]["reason"] for e in capped} == {"fee_cap_below_base_fee"}
+    # The capped keeper chased the same accounts in the same steps: nothing was lost to gas.
+    gas = r.summary["onchain"]["gas"]
+    assert gas["dropped_liquidation_txs"] == {"fee_cap_below_base_fee": len(capped)}
+    assert (gas["accounts_delayed_by_gas"], gas["accounts_missed_by_gas"]) == (0, 0)
+    assert gas["max_base_fee_gwei"] == 100.0
+    # Every landed liquidation paid >= 102 gwei a gas on >= 21,000 gas at >= $2,100 an ETH.
+    assert gas["keeper_gas_eth"] >= len(rich) * 21_000 * 102e-9
+    assert gas["keeper_profit_gross_usd"] == pytest.approx(gas["keeper_profit_net_usd"] + gas["keeper_gas_usd"])
+
+
+@pytest.mark.slow
+def test_drill_congestion_delays_a_capped_keeper_until_the_base_fee_decays_under_its_cap(run) -> None:
+    # Blocks 95% full at 100 gwei in steps 2..5 (the 5% left lets the oracle rounds in); from step 6
+    # the fee decays by EIP-1559. Block A of step 6 follows a block with 57M of 60M gas used:
+    # 100 x (1 + (57 - 30) / 30 / 8) = 111.25 gwei; then every near-empty block takes off about 1/8
+    # (the keeper keeps trying, so each step mines its two blocks), so block B of step k >= 6 charges
+    # about 111.25 x 0.875^(2 (k - 6) + 1) gwei: k = 9: 43.7 (over the 40 gwei cap: refused),
+    # k = 10: 33.4 (under it: the keeper lands).
+    drill = congested_drill([{"name": "capped", "gas_bid": "2 gwei", "max_gas_price": "40 gwei"}],
+                            {"at": "1m", "for": "2m", "fill": "95%", "base_fee": "100x"})
+    r = run(drill, "congested-delay")
+    fees = {row["step"]: row["base_fee_gwei"] for row in r.steps}
+    assert [fees[k] for k in range(2, 6)] == [100.0] * 4
+    for k in range(6, 11):
+        assert fees[k] == pytest.approx(111.25 * 0.875 ** (2 * (k - 6) + 1), rel=0.02), k
+    landed = liquidations_by(r, "keeper:capped")
+    assert landed and min(e["step"] for e in landed) == 10
+    dropped = dropped_by(r, "keeper:capped")
+    assert dropped and max(e["step"] for e in dropped) == 9
+    assert {e["args"]["reason"] for e in dropped} == {"fee_cap_below_base_fee"}
+    first_drop: dict[str, float] = {}
+    for e in dropped:
+        first_drop.setdefault(e["args"]["call"]["args"]["account"].lower(), e["t_s"])
+    first_liq: dict[str, float] = {}
+    for e in landed:
+        first_liq.setdefault(e["args"]["account"].lower(), e["t_s"])
+    gas = r.summary["onchain"]["gas"]
+    delays = [first_liq[a] - t for a, t in first_drop.items() if a in first_liq]
+    assert gas["accounts_delayed_by_gas"] == len(delays) > 0
+    assert gas["accounts_missed_by_gas"] == len(first_drop) - len(delays)
+    assert gas["gas_delay_s_max"] == max(delays) and max(delays) >= 30 * (10 - 5)

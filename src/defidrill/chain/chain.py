@@ -177,6 +177,8 @@ class Chain(AnvilControls):
         else:
             hashes = self.submit(txs)
             results = [h if isinstance(h, ChainError) else self.receipts([h])[0] for h in hashes]
+        results = [ChainError(f"{tx.label}: refused, fee cap under the base fee", method="eth_sendTransaction")
+                   if isinstance(r, Dropped) else r for tx, r in zip(txs, results)]
         errors = [r for r in results if isinstance(r, ChainError)]
         if errors and raise_on_revert:
             raise errors[0]
@@ -218,9 +220,10 @@ class Chain(AnvilControls):
     #: quadratic in its size (measured, anvil 1.7.1: 250 txs 0.15 s, 1,000 txs 2.3 s, 2,000 txs 12 s).
     MAX_TXS_PER_BLOCK = 250
 
-    def send_block(self, txs: Sequence[TxRequest], *, timestamp: int | None = None) -> list[Receipt | ChainError]:
+    def send_block(self, txs: Sequence[TxRequest], *, timestamp: int | None = None) -> list[Receipt | ChainError | Dropped]:
         """With automine off: submit a batch, mine, return each transaction's receipt (failed ones
-        included: check ``.ok``) or its send-time error.
+        included: check ``.ok``), its send-time error, or ``Dropped(FEE_CAP)`` when the node
+        refused it for a fee cap under the base fee.
 
         The block keeps the batch's order among equal bids: anvil orders a block by tip and
         handles a batch's requests concurrently, so arrival order is not reproducible. Each
@@ -245,7 +248,12 @@ class Chain(AnvilControls):
                 self.mine(1)
         hashes = [h for h in sent if isinstance(h, str)]
         by_hash = dict(zip(hashes, self.receipts(hashes)))
-        return [by_hash[h] if isinstance(h, str) else h for h in sent]
+        return [by_hash[h] if isinstance(h, str) else self._refused(h) for h in sent]
+
+    def _refused(self, error: ChainError) -> ChainError | Dropped:
+        """A send-time error; the node's refusal of a fee cap under the base fee is ``Dropped(FEE_CAP)``
+        (the transaction never existed on chain: a priced-out sender, not a failure)."""
+        return Dropped(None, Dropped.FEE_CAP) if self.FEE_CAP_REFUSAL in str(error) else error
 
     #: anvil's refusal of a transaction whose fee cap is under the pending block's base fee.
     FEE_CAP_REFUSAL = "max fee per gas less than block base fee"
@@ -280,12 +288,7 @@ class Chain(AnvilControls):
         by_hash.update({h: Dropped(h, Dropped.NO_ROOM) for h in unmined})
         out: list[Receipt | ChainError | Dropped] = []
         for h in sent:
-            if isinstance(h, str):
-                out.append(by_hash[h])
-            elif self.FEE_CAP_REFUSAL in str(h):
-                out.append(Dropped(None, Dropped.FEE_CAP))
-            else:
-                out.append(h)
+            out.append(by_hash[h] if isinstance(h, str) else self._refused(h))
         return out
 
     def receipts(self, tx_hashes: Sequence[str], *, wait_s: float = 10.0) -> list[Receipt]:
