@@ -213,3 +213,26 @@ def test_piecewise_between_is_linear_or_stepped(config_error) -> None:
     err, _ = config_error(PIECEWISE_MINIMAL.replace("kind: piecewise", "kind: piecewise\n        between: cubic"))
     assert err.path == "market.assets.WBTC.path.between"
     assert "linear" in err.allowed and "stepped" in err.allowed
+
+
+def test_congestion_base_fee_not_a_multiple_or_path(config_error) -> None:
+    err, _ = config_error(MINIMAL + "failures:\n  - {kind: congestion, at: 5m, for: 10m, base_fee: 12y}\n")
+    assert err.path.startswith("failures[0]") and err.line == 9
+    assert "12x" in str(err)
+
+
+def test_congestion_fill_above_one(config_error) -> None:
+    err, _ = config_error(MINIMAL + "failures:\n  - {kind: congestion, at: 5m, for: 10m, fill: 130%}\n")
+    assert err.path == "failures[0].fill" and err.line == 9
+    assert "100%" in err.allowed
+
+
+def test_congestion_base_fee_path_out_of_order(config_error) -> None:
+    err, _ = config_error(MINIMAL + "failures:\n  - {kind: congestion, at: 5m, for: 10m, base_fee: "
+                                    "{points: [{at: 5m, gwei: 200}, {at: 1m, gwei: 50}]}}\n")
+    assert err.path.startswith("failures[0]") and "increasing" in str(err)
+
+
+def test_keeper_tip_above_its_gas_price_cap(config_error) -> None:
+    err, _ = config_error(MINIMAL + "keepers:\n  - {name: k, gas_bid: 50 gwei, max_gas_price: 40 gwei}\n")
+    assert err.path.startswith("keepers[0]") and "max_gas_price" in str(err)
