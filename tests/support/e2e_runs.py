@@ -114,6 +114,8 @@ VARIANTS: dict[str, Callable[[Doc], object]] = {
     "incidents/luna-may-2022": _reduce(**{"borrowers.count": 40, "market.step": "30m"}),
     # Black Thursday: both legs at 5-minute steps.
     "black-thursday": _reduce(**{"borrowers.count": 60, "market.step": "5m"}),
+    # Its control: the same market and keepers on a quiet chain (no congestion).
+    "black-thursday-quiet": lambda doc: (VARIANTS["black-thursday"](doc), doc.pop("failures")),
 }
 
 
@@ -170,7 +172,7 @@ def load_run(name: str, run_dir: Path, drill: Doc, wall_time_s: float) -> DrillR
 
 
 #: Variants that are not a library file of their own: name -> the file they start from.
-CONTROLS = {"sequencer-outage-live": "sequencer-outage"}
+CONTROLS = {"sequencer-outage-live": "sequencer-outage", "black-thursday-quiet": "black-thursday"}
 
 
 def variant_doc(name: str) -> Doc:
