@@ -3,44 +3,15 @@ from summary.json and the run folder and rendered twice (Markdown and HTML)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from defidrill.metrics import RunFolder
+from defidrill.report.blocks import Block, Bullets, Chart, Heading, Para, TableBlock
 from defidrill.report.charts import all_charts
 from defidrill.report.format import MISSING, fmt
+from defidrill.report.model_check import model_check_blocks
 
-
-@dataclass(frozen=True)
-class Heading:
-    text: str
-    level: int = 2
-
-
-@dataclass(frozen=True)
-class Para:
-    text: str
-
-
-@dataclass(frozen=True)
-class Bullets:
-    items: list[str]
-
-
-@dataclass(frozen=True)
-class TableBlock:
-    headers: list[str]
-    rows: list[list[str]]
-    row_classes: list[str | None] = field(default_factory=list)   # "pass" / "fail" for invariants
-
-
-@dataclass(frozen=True)
-class Chart:
-    svg: str
-    caption: str
-
-
-Block = Union[Heading, Para, Bullets, TableBlock, Chart]
+__all__ = ["Block", "Bullets", "Chart", "Heading", "Para", "TableBlock", "build_document"]
 
 HOW_TO_READ = [
     "Both venues saw the same exogenous price path (the drill's reference). Everything else is what "
@@ -189,6 +160,22 @@ def _onchain(on: dict[str, Any]) -> list[Block]:
               f"{fmt(p['arbitrage_units'], 'units')} ({fmt(p['arbitrage_usd'], 'USD')})",
               f"{fmt(p['other_units'], 'units')} ({fmt(p['other_usd'], 'USD')})",
               f"{fmt(p['total_units'], 'units')} ({fmt(p['total_usd'], 'USD')})"] for a, p in flow.items()])]
+    gas = on.get("gas")
+    if gas:
+        dropped = gas.get("dropped_liquidation_txs") or {}
+        out += [Heading("Gas and congestion", 3), TableBlock(["metric", "value"], [
+            ["highest base fee of an agents' block", fmt(gas.get("max_base_fee_gwei"), "gwei")],
+            ["keeper gas paid", f"{fmt(gas.get('keeper_gas_eth'), 'ETH')} ({fmt(gas.get('keeper_gas_usd'), 'USD')})"],
+            ["keeper profit before gas / net of gas",
+             f"{fmt(gas.get('keeper_profit_gross_usd'), 'USD')} / {fmt(gas.get('keeper_profit_net_usd'), 'USD')}"],
+            ["liquidation transactions refused (fee cap under the base fee)",
+             fmt(dropped.get("fee_cap_below_base_fee", 0), "count")],
+            ["liquidation transactions dropped (block full)", fmt(dropped.get("block_full", 0), "count")],
+            ["accounts whose liquidation gas delayed (mean / max delay)",
+             f"{fmt(gas.get('accounts_delayed_by_gas'), 'count')} "
+             f"({fmt(gas.get('gas_delay_s_mean'), 's')} / {fmt(gas.get('gas_delay_s_max'), 's')})"],
+            ["accounts gas kept from liquidation to the end", fmt(gas.get("accounts_missed_by_gas"), "count")],
+        ])]
     if on.get("notes"):
         out += [Heading("Notes", 3), Bullets(list(on["notes"]))]
     return out
@@ -232,6 +219,7 @@ def build_document(summary: dict[str, Any], run: RunFolder, *, charts: bool = Tr
     blocks += _onchain(on)
     blocks += _cex(summary.get("cex"))
     blocks += _invariants(on)
+    blocks += model_check_blocks(run.path)
     seed = summary.get("seed", run.drill.seed)
     blocks += [Heading("Reproduce"), Para(
         f"`defidrill run drill.yaml --seed {seed}` reruns this drill; `defidrill report {run.path}` rebuilds "
