@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from defidrill.drill import load_drill, validate_files
+from defidrill.drill import load_drill
+from defidrill.preflight import validate_files
 
 MINIMAL = """\
 name: t

@@ -85,6 +85,10 @@ def cross_check(drill: "Drill") -> list[Problem]:
         if len(sides) != 2 or sides[0] == sides[1] or any(s not in assets for s in sides):
             out.append(Problem(("amm", "pairs", pair), "a pair is two different market assets joined by /",
                                pair, f"TOKEN/TOKEN with tokens from: {_names(assets)}"))
+        elif base not in sides or not set(sides) - {base} <= set(collateral):
+            # The protocol deploys one pair per collateral asset, against the base asset.
+            out.append(Problem(("amm", "pairs", pair), f"a pair trades a collateral asset against {base}",
+                               pair, f"COLLATERAL/{base} with a collateral from: {_names(collateral)}"))
     if drill.protocol.oracle.mode in ("amm_spot", "twap"):
         paired = {frozenset(p.split("/")) for p in pairs}
         for name in collateral:
