@@ -237,3 +237,9 @@ def test_congestion_base_fee_path_out_of_order(config_error) -> None:
 def test_keeper_tip_above_its_gas_price_cap(config_error) -> None:
     err, _ = config_error(MINIMAL + "keepers:\n  - {name: k, gas_bid: 50 gwei, max_gas_price: 40 gwei}\n")
     assert err.path.startswith("keepers[0]") and "max_gas_price" in str(err)
+
+
+def test_congestion_multiple_above_the_base_fee_bound(config_error) -> None:
+    err, _ = config_error(MINIMAL + "chain: {base_fee: 20 gwei}\n"
+                                    "failures:\n  - {kind: congestion, at: 5m, for: 10m, base_fee: 1000x}\n")
+    assert err.path == "failures[0].base_fee" and "20000 gwei" in str(err.value) and "10000" in err.allowed

@@ -13,7 +13,7 @@ from annotated_types import Ge, Gt, Le
 from pydantic import Field, model_validator
 
 from defidrill.drill.schema.common import PositiveDuration, PositiveUsd, PriceUsd, StrictModel
-from defidrill.drill.limits import MAX_SHOCK_FACTOR
+from defidrill.drill.limits import MAX_BASE_FEE_GWEI, MAX_SHOCK_FACTOR
 from defidrill.drill.units import Blocks, Duration, Gwei, SignedFraction, UnitFraction, UsdAmount
 
 
@@ -141,7 +141,7 @@ class BaseFeePoint(StrictModel):
     """One point of a congestion's base-fee path: ``gwei`` at ``at`` (from the congestion's start)."""
 
     at_s: Duration = Field(alias="at")
-    base_fee_gwei: Annotated[Gwei, Gt(0.0)] = Field(alias="gwei")
+    base_fee_gwei: Annotated[Gwei, Gt(0.0), Le(MAX_BASE_FEE_GWEI)] = Field(alias="gwei")
 
 
 class BaseFeePath(StrictModel):
