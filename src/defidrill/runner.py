@@ -19,6 +19,8 @@ from typing import Any
 from defidrill.cex.from_drill import venue_params
 from defidrill.cex.venue import Venue
 from defidrill.chain import AnvilConfig, Chain
+from defidrill.coupling import TwoWayCoupler, attribute
+from defidrill.drill.paths import MarketPath
 from defidrill.drill.schema import Drill
 from defidrill.engine.invariants import check_invariants
 from defidrill.engine.ledger import step_columns
@@ -61,6 +63,15 @@ class CexLeader:
         return out
 
 
+def _attribution(drill: Drill, path: MarketPath, coupler: TwoWayCoupler, asset: str) -> dict[str, Any]:
+    """summary.json's ``coupling``: the venue replayed alone on the same path, set beside the coupled run."""
+    exogenous = [path.price_usd(asset, k) for k in range(path.step_count + 1)]
+    alone = Venue(venue_params(drill), exogenous[0], drill.seed)
+    for k, price in enumerate(exogenous):
+        alone.step(float(path.times_s[k]), price)
+    return attribute(drill, coupler, alone, exogenous).model_dump(mode="json")
+
+
 def default_run_dir(drill: Drill, root: Path | None = None) -> Path:
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     return (root or Path("runs")) / f"{drill.name}-{stamp}"
@@ -80,12 +91,14 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
                                "steps_completed": 0, "duration_s": float(path.times_s[-1])}
     started = time.monotonic()
     venue: Venue | None = None
-    leader: CexLeader | None = None
+    leader: CexLeader | TwoWayCoupler | None = None
     cex_asset = drill.cex_asset
     if drill.cex.enabled and cex_asset is not None:
         venue = Venue(venue_params(drill), path.price_usd(cex_asset, 0), drill.seed)
         if drill.cex.coupling == "cex_leads":
             leader = CexLeader(drill, venue, cex_asset)
+        elif drill.cex.coupling == "two_way":
+            leader = TwoWayCoupler(drill, venue, cex_asset)
     loop_result: LoopResult | None = None
     recorder: RunRecorder | None = None
     try:
@@ -106,6 +119,8 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
             if leader is None:
                 for k in range(path.step_count + 1):
                     venue.step(float(path.times_s[k]), path.price_usd(cex_asset, k))
+            if isinstance(leader, TwoWayCoupler):
+                summary["coupling"] = _attribution(drill, path, leader, cex_asset)
             _write_cex(run_dir, venue)
             _join_cex_columns(run_dir, venue)
             summary["cex_raw"] = venue.summary()

@@ -48,6 +48,12 @@ class PriceLeader(Protocol):
     def prices(self, step: int, t_s: float, reference_usd: dict[str, float]) -> dict[str, float]: ...
 
 
+class ChainFollower(Protocol):
+    """A price leader that also hears the chain back (``two_way``): the AMM prices at each step's end."""
+
+    def after_chain(self, step: int, amm_usd: dict[str, float]) -> None: ...
+
+
 @dataclass
 class LoopResult:
     steps_completed: int
@@ -137,6 +143,8 @@ def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: Price
         else:
             results_b = chain.send_block(txs_b, timestamp=ts + 1) if txs_b else []
 
+        if leader is not None and hasattr(leader, "after_chain"):
+            leader.after_chain(k, observer.amm_prices_usd(reference))
         txs, results = txs_a + txs_b, [*results_a, *results_b]
         failed = [r.tx_hash for r in results if isinstance(r, Receipt) and not r.ok]
         reasons = dict(zip(failed, chain.revert_reasons(failed))) if failed else {}

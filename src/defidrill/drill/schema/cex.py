@@ -104,7 +104,7 @@ class CexConfig(StrictModel):
 
     enabled: bool = True
     asset: str | None = None
-    coupling: Literal["none", "cex_leads"] = "none"
+    coupling: Literal["none", "cex_leads", "two_way"] = "none"
     positions: Positions = Field(default_factory=Positions)
     book: Book = Field(default_factory=Book)
     margin_tiers: str | Annotated[list[MarginTier], Field(max_length=MAX_MARGIN_TIERS)] = "binance-btcusdt-2021-03"
