@@ -193,6 +193,20 @@ def _cex(cex: dict[str, Any] | None) -> list[Block]:
     return out
 
 
+def _coupling(c: dict[str, Any] | None) -> list[Block]:
+    """``two_way`` runs: how much of each venue's drop came from the other."""
+    if not c:
+        return []
+    return [Heading("Venues coupled both ways"), TableBlock(["metric", "value"], [
+        ["start / exogenous low", f"{fmt(c.get('start_usd'), 'USD')} / {fmt(c.get('exogenous_low_usd'), 'USD')}"],
+        ["CEX low coupled / the venue alone", f"{fmt(c.get('cex_low_usd'), 'USD')} / {fmt(c.get('cex_alone_low_usd'), 'USD')}"],
+        ["CEX drop / of it from the chain", f"{fmt(c.get('cex_drop_pct'), '%')} / {fmt(c.get('cex_drop_from_chain_pct'), '%')}"],
+        ["AMM drop / of it from the CEX", f"{fmt(c.get('amm_drop_pct'), '%')} / {fmt(c.get('amm_drop_from_cex_pct'), '%')}"],
+        ["arbitrage flow into the CEX book", f"{fmt(c.get('arb_flow_to_cex_btc'), 'units')} "
+                                             f"({fmt(c.get('arb_flow_to_cex_usd'), 'USD')} traded)"],
+    ])]
+
+
 def _invariants(on: dict[str, Any]) -> list[Block]:
     inv = on.get("invariants") or []
     if not inv:
@@ -218,6 +232,7 @@ def build_document(summary: dict[str, Any], run: RunFolder, *, charts: bool = Tr
             blocks += [Chart(svg, caption) for svg, caption in chart_list]
     blocks += _onchain(on)
     blocks += _cex(summary.get("cex"))
+    blocks += _coupling(summary.get("coupling"))
     blocks += _invariants(on)
     blocks += model_check_blocks(run.path)
     seed = summary.get("seed", run.drill.seed)
