@@ -243,3 +243,21 @@ def test_congestion_multiple_above_the_base_fee_bound(config_error) -> None:
     err, _ = config_error(MINIMAL + "chain: {base_fee: 20 gwei}\n"
                                     "failures:\n  - {kind: congestion, at: 5m, for: 10m, base_fee: 1000x}\n")
     assert err.path == "failures[0].base_fee" and "20000 gwei" in str(err.value) and "10000" in err.allowed
+
+
+def test_target_metric_not_known(config_error) -> None:
+    err, _ = config_error(MINIMAL + "targets:\n  - {metric: cex.vibes, value: 1, source: me}\n")
+    assert err.path == "targets[0].metric" and "cex.liquidated_notional_usd" in err.allowed
+
+
+def test_targets_read_values_in_their_metric_unit(load_text) -> None:
+    drill = load_text(MINIMAL + "targets:\n"
+                                "  - {metric: cex.liquidated_notional_usd, value: 1.7B, source: s}\n"
+                                "  - {metric: cex.liquidation_count, value: 200k, source: s, within: 2}\n"
+                                "  - {metric: cex.traded_drop_pct, value: 8%, source: s}\n")
+    assert [(t.value, t.within) for t in drill.targets] == [(1.7e9, 1.5), (200_000, 2.0), (8.0, 1.5)]
+
+
+def test_book_depth_exponent_bounds(config_error) -> None:
+    err, _ = config_error(MINIMAL + "cex: {book: {depth_exponent: 9}}\n")
+    assert err.path == "cex.book.depth_exponent"

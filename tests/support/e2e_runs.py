@@ -114,6 +114,9 @@ VARIANTS: dict[str, Callable[[Doc], object]] = {
     "incidents/luna-may-2022": _reduce(**{"borrowers.count": 40, "market.step": "30m"}),
     # Black Thursday: both legs at 5-minute steps.
     "black-thursday": _reduce(**{"borrowers.count": 60, "market.step": "5m"}),
+    # The seed crash: the CEX side whole (its figures are the point); the chain with 40 borrowers
+    # for 30 minutes (the cascade's low comes at ~13 minutes).
+    "seed-crash": _reduce(**{"borrowers.count": 40, "market.duration": "30m"}),
     # Its control: the same market and keepers on a quiet chain (no congestion).
     "black-thursday-quiet": lambda doc: (VARIANTS["black-thursday"](doc), doc.pop("failures")),
 }

@@ -120,6 +120,19 @@ class OnchainMetrics(_Out):
     gas: GasMetrics | None = None
 
 
+class TargetFit(_Out):
+    """One documented figure of the drill's ``targets:`` beside the model's (metrics/targets.py)."""
+
+    metric: str
+    meaning: str
+    documented: float
+    model: float | None
+    ratio: float | None
+    within: float
+    inside: bool
+    source: str
+
+
 class ComparisonEntry(_Out):
     """One metric, one definition, both venues."""
 

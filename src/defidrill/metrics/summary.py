@@ -18,6 +18,7 @@ from defidrill.metrics.comparison import compare
 from defidrill.metrics.models import dump
 from defidrill.metrics.onchain import onchain_metrics
 from defidrill.metrics.run_folder import SUMMARY_JSON, load_run
+from defidrill.metrics.targets import fit
 
 
 def build_summary(run_dir: str | Path, *, venue_summary: dict[str, Any] | None = None,
@@ -45,6 +46,8 @@ def build_summary(run_dir: str | Path, *, venue_summary: dict[str, Any] | None =
     out["onchain"] = dump(onchain)
     out["cex"] = cex
     out["comparison"] = compare(onchain, cex, run.drill.cex_asset)
+    if run.drill.targets:
+        out["fit"] = [dump(f) for f in fit(out, run.drill.targets)]
     return out
 
 

@@ -207,6 +207,21 @@ def _coupling(c: dict[str, Any] | None) -> list[Block]:
     ])]
 
 
+def _fit(rows: list[dict[str, Any]] | None) -> list[Block]:
+    """The drill's documented figures (``targets:``) beside the model's."""
+    if not rows:
+        return []
+    def val(metric: str, v: Any) -> str:
+        return fmt(v, "USD" if metric.endswith("_usd") else "%" if metric.endswith("_pct") else "count")
+    inside = sum(1 for r in rows if r.get("inside"))
+    return [Heading("Fit to the documented event"),
+            Para(f"{inside} of {len(rows)} documented figures are within the factor the drill claims."),
+            TableBlock(["figure", "documented", "model", "model / documented", "claimed within", "source"],
+                       [[r["meaning"], val(r["metric"], r.get("documented")), val(r["metric"], r.get("model")),
+                         fmt(r.get("ratio"), "ratio"), f"x{r.get('within'):g}", r.get("source", "")] for r in rows],
+                       ["pass" if r.get("inside") else "fail" for r in rows])]
+
+
 def _invariants(on: dict[str, Any]) -> list[Block]:
     inv = on.get("invariants") or []
     if not inv:
@@ -224,6 +239,7 @@ def build_document(summary: dict[str, Any], run: RunFolder, *, charts: bool = Tr
     on = summary.get("onchain") or {}
     blocks: list[Block] = _header(summary, run)
     blocks += [Heading("How to read this"), Bullets(HOW_TO_READ)]
+    blocks += _fit(summary.get("fit"))
     blocks += _comparison(summary)
     if charts:
         chart_list = all_charts(run, summary)

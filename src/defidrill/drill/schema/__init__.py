@@ -12,6 +12,7 @@ from defidrill.drill.schema.failures import (
     NegativeFailure, SequencerDownFailure, SpikeFailure, SpotManipulationFailure, StaleFailure,
     WrongDecimalsFailure, ZeroFailure,
 )
+from defidrill.drill.schema.targets import TARGET_METRICS, Target
 from defidrill.drill.schema.market import (
     AssetMarket, ConstantPath, FlashCrashPath, GbmJumps, GbmPath, MarketConfig, PathSpec, PiecewisePath,
     PricePoint, RampPath, ReplayPath, StepPath,
@@ -28,5 +29,5 @@ __all__ = [
     "KeeperConfig", "LognormalParams", "LpBehaviour", "MarketConfig", "NegativeFailure",
     "OracleConfig", "PairConfig", "PathSpec", "PiecewisePath", "PricePoint", "Problem", "ProtocolConfig", "RampPath", "Reaction",
     "ReplayPath", "SequencerDownFailure", "SpikeFailure", "SpotManipulationFailure", "StaleFailure",
-    "StepPath", "StrictModel", "Window", "WrongDecimalsFailure", "ZeroFailure", "cross_check",
+    "StepPath", "StrictModel", "TARGET_METRICS", "Target", "Window", "WrongDecimalsFailure", "ZeroFailure", "cross_check",
 ]

@@ -15,6 +15,7 @@ from defidrill.drill.schema.cex import CexConfig
 from defidrill.drill.schema.checks import cross_check
 from defidrill.drill.schema.common import ContractDuration, StrictModel
 from defidrill.drill.schema.failures import Failure
+from defidrill.drill.schema.targets import Target
 from defidrill.drill.schema.market import MarketConfig
 from defidrill.drill.schema.protocol import CollateralParams, FeedOverride, ProtocolConfig
 from defidrill.drill.units import Gas, Gwei
@@ -62,6 +63,7 @@ class Drill(StrictModel):
     arbitrage: ArbitrageConfig = Field(default_factory=ArbitrageConfig)
     failures: list[Failure] = Field(default_factory=list, max_length=MAX_FAILURES)
     cex: CexConfig = Field(default_factory=CexConfig)
+    targets: list[Target] = Field(default_factory=list, max_length=32)
 
     @field_validator("name")
     @classmethod
