@@ -28,28 +28,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, ConfigDict
-
 from defidrill.cex import Venue
 from defidrill.drill.schema import Drill
-
-
-class Attribution(BaseModel):
-    """summary.json's ``coupling`` object (drops in % of the start price)."""
-
-    model_config = ConfigDict(extra="forbid")
-    mode: str
-    start_usd: float
-    exogenous_low_usd: float
-    cex_low_usd: float
-    cex_alone_low_usd: float
-    amm_low_usd: float | None
-    cex_drop_pct: float
-    cex_drop_from_chain_pct: float
-    amm_drop_pct: float | None
-    amm_drop_from_cex_pct: float | None
-    arb_flow_to_cex_btc: float
-    arb_flow_to_cex_usd: float
+from defidrill.run_folder.models import Attribution
 
 
 @dataclass

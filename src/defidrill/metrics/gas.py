@@ -26,8 +26,8 @@ from collections import Counter
 from typing import Any
 
 from defidrill.metrics.decode import KEEPER_PREFIX
-from defidrill.metrics.models import GasMetrics
-from defidrill.metrics.run_folder import RunFolder
+from defidrill.run_folder.models import GasMetrics
+from defidrill.run_folder.reader import RunFolder
 from defidrill.metrics.series import clean
 
 

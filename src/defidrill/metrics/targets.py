@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from defidrill.drill.schema import TARGET_METRICS, Target
-from defidrill.metrics.models import TargetFit
+from defidrill.run_folder.models import TargetFit
 
 
 def model_value(summary: dict[str, Any], metric: str) -> float | None:

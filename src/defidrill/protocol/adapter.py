@@ -198,6 +198,11 @@ class LendingAdapter(ABC):
         """Deploy (or attach to) the protocol over ``market``, list the collaterals with the
         config's risk parameters, and supply ``config.lender_supply_usd`` of base to lend."""
 
+    @classmethod
+    def check_config(cls, config: "ProtocolConfig", *, file: str | None = None) -> None:
+        """Raise ConfigError (naming the drill field) for what this protocol cannot express; the preflight
+        (``validate`` and ``run``) calls it before anvil starts. Default: everything is expressible."""
+
     @abstractmethod
     def markets(self) -> LendingMarkets: ...
 
@@ -285,3 +290,10 @@ def _reason_text(reason: Any) -> str:
         args = getattr(reason, "args", {}) or {}
         return f"{name}({json.dumps(args, default=str)[1:-1]})" if args else name
     return str(reason)
+
+
+def no_healthy_liquidation(liquidations: Sequence[LiquidationRecord]) -> InvariantResult:
+    """Shared by every adapter: a liquidation of an account at HF >= 1 is a protocol bug."""
+    healthy = [r.account for r in liquidations if r.health_before_wad >= WAD]
+    return InvariantResult("no account liquidated while healthy", not healthy,
+                           f"{len(liquidations)} liquidations checked; liquidated at HF >= 1: {healthy[:5]}")
