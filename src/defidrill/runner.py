@@ -75,6 +75,10 @@ class CexLeader:
         return out
 
 
+#: Block gas limit while the protocol deploys and the world is seeded (then the drill's own applies).
+SETUP_GAS_LIMIT = 60_000_000
+
+
 def replay_csvs(drill: Drill) -> list[str]:
     """The replay CSVs the drill reads (absolute paths): copied into the run folder."""
     return [a.path.csv for a in drill.market.assets.values() if isinstance(a.path, ReplayPath)]
@@ -126,12 +130,17 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
     update: dict[str, Any] = {"status": "ok", "exit_status": 0}
     try:
         artifacts = compile_project()
-        config = AnvilConfig(gas_limit=int(drill.chain.gas_limit), base_fee_wei=int(drill.chain.base_fee_gwei * 10**9),
-                             timestamp=GENESIS_TIMESTAMP)
+        # Deployment and seeding get a roomy block (Aave's contracts take more than 12M gas); the
+        # drill's own block gas limit applies from its first step (a congested 10M chain, say).
+        drill_gas_limit = int(drill.chain.gas_limit)
+        config = AnvilConfig(gas_limit=max(drill_gas_limit, SETUP_GAS_LIMIT),
+                             base_fee_wei=int(drill.chain.base_fee_gwei * 10**9), timestamp=GENESIS_TIMESTAMP)
         with Chain.launch(config, artifacts) as chain:
             # Block times never come from the wall clock: the same drill and seed give the same chain.
             chain.set_block_interval(1)
             world = build_world(chain, drill, path)
+            if drill_gas_limit < config.gas_limit:
+                chain.set_block_gas_limit(drill_gas_limit)
             header = header.model_copy(update={"protocol": ProtocolInfo(
                 kind=world.markets.protocol, fixed_by_protocol=dict(world.markets.fixed_by_protocol))})
             folder.write_contracts(_address_book(world))

@@ -29,8 +29,8 @@ class ChainConfig(StrictModel):
     """
 
     block_time_s: ContractDuration = Field(12.0, alias="block_time")
-    #: At least 12M: deploying the reference protocol's largest contract takes a 12M-gas transaction.
-    gas_limit: Annotated[Gas, Ge(12_000_000)] = 60_000_000
+    #: The drill's blocks from its first step (deployment and seeding run in roomier blocks).
+    gas_limit: Annotated[Gas, Ge(1_000_000)] = 60_000_000
     base_fee_gwei: Gwei = Field(1.0, alias="base_fee")
 
 
