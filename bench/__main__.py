@@ -1,7 +1,8 @@
 """`make bench`: every benchmark's table, one after the other."""
 
-from bench import bench_cex, bench_chain, bench_drill
+from bench import bench_aave, bench_cex, bench_chain, bench_drill, bench_feed_takeover, bench_protocols
 
-for title, module in (("chain runtime", bench_chain), ("drill engine", bench_drill), ("CEX venue", bench_cex)):
+for title, module in (("chain runtime", bench_chain), ("drill engine", bench_drill), ("CEX venue", bench_cex), ("feed takeover", bench_feed_takeover),
+                      ("Aave V3 reads", bench_aave), ("Aave V3 vs reference", bench_protocols)):
     print(f"\n== {title} ==")
     module.main()
