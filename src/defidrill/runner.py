@@ -26,6 +26,8 @@ from defidrill.cex.venue import Venue
 from defidrill.chain import AnvilConfig, Chain
 from defidrill.chain.backends import AnyChain, check_backend, launch_chain
 from defidrill.drill.overrides import Override, as_overrides
+from defidrill.coupling import TwoWayCoupler, attribute
+from defidrill.run_folder.models import Attribution
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.schema import Drill
 from defidrill.drill.schema.market import ReplayPath
@@ -79,9 +81,22 @@ class CexLeader:
         return out
 
 
+#: Block gas limit while the protocol deploys and the world is seeded (then the drill's own applies).
+SETUP_GAS_LIMIT = 60_000_000
+
+
 def replay_csvs(drill: Drill) -> list[str]:
     """The replay CSVs the drill reads (absolute paths): copied into the run folder."""
     return [a.path.csv for a in drill.market.assets.values() if isinstance(a.path, ReplayPath)]
+
+
+def _attribution(drill: Drill, path: MarketPath, coupler: TwoWayCoupler, asset: str) -> Attribution:
+    """summary.json's ``coupling``: the venue replayed alone on the same path, set beside the coupled run."""
+    exogenous = [path.price_usd(asset, k) for k in range(path.step_count + 1)]
+    alone = Venue(venue_params(drill), exogenous[0], drill.seed)
+    for k, price in enumerate(exogenous):
+        alone.step(float(path.times_s[k]), price)
+    return attribute(drill, coupler, alone, exogenous)
 
 
 def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None = None,
@@ -125,8 +140,11 @@ def drill_chain(drill: Drill, artifacts: Artifacts, rpc_url: str | None = None) 
     impersonated, the block gas limit, the next base fee); the genesis time cannot be, so block
     times start a minute after the node's latest block and differ from a fresh run's. The node
     is never stopped; the drill's contracts stay on it."""
+    # Deployment and seeding get a roomy block (Aave's contracts take more than 12M gas); the runner
+    # applies the drill's own block gas limit from its first step (a congested 10M chain, say).
+    setup_gas_limit = max(int(drill.chain.gas_limit), SETUP_GAS_LIMIT)
     if rpc_url is None:
-        config = AnvilConfig(gas_limit=int(drill.chain.gas_limit), base_fee_wei=int(drill.chain.base_fee_gwei * 10**9),
+        config = AnvilConfig(gas_limit=setup_gas_limit, base_fee_wei=int(drill.chain.base_fee_gwei * 10**9),
                              timestamp=GENESIS_TIMESTAMP)
         with launch_chain(drill.chain.backend, config, artifacts) as fresh:
             yield fresh
@@ -134,7 +152,7 @@ def drill_chain(drill: Drill, artifacts: Artifacts, rpc_url: str | None = None) 
     chain = Chain.attach(rpc_url, artifacts)
     try:
         chain.rpc.request("anvil_autoImpersonateAccount", [True])
-        chain.rpc.request("evm_setBlockGasLimit", [hex(int(drill.chain.gas_limit))])
+        chain.rpc.request("evm_setBlockGasLimit", [hex(setup_gas_limit)])
         chain.rpc.request("anvil_setNextBlockBaseFeePerGas", [hex(int(drill.chain.base_fee_gwei * 10**9))])
         yield chain
     finally:
@@ -150,12 +168,14 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
     folder.write_summary(header)
     started = time.monotonic()
     venue: Venue | None = None
-    leader: CexLeader | None = None
+    leader: CexLeader | TwoWayCoupler | None = None
     cex_asset = drill.cex_asset
     if drill.cex.enabled and cex_asset is not None:
         venue = Venue(venue_params(drill), path.price_usd(cex_asset, 0), drill.seed)
         if drill.cex.coupling == "cex_leads":
             leader = CexLeader(drill, venue, cex_asset)
+        elif drill.cex.coupling == "two_way":
+            leader = TwoWayCoupler(drill, venue, cex_asset)
     loop_result: LoopResult | None = None
     monitor: InvariantMonitor | None = None
     recorder: StepRecorder | None = None
@@ -170,6 +190,8 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
             # Block times never come from the wall clock: the same drill and seed give the same chain.
             chain.set_block_interval(1)
             world = build_world(chain, drill, path)
+            if int(drill.chain.gas_limit) < SETUP_GAS_LIMIT:  # the drill's blocks from its first step
+                chain.set_block_gas_limit(int(drill.chain.gas_limit))
             header = header.model_copy(update={"protocol": ProtocolInfo(
                 kind=world.markets.protocol, fixed_by_protocol=dict(world.markets.fixed_by_protocol))})
             folder.write_contracts(_address_book(world))
@@ -184,6 +206,9 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
                 assert cex_asset is not None  # a venue exists only with a CEX asset
                 for k in range(path.step_count + 1):
                     venue.step(float(path.times_s[k]), path.price_usd(cex_asset, k))
+            if isinstance(leader, TwoWayCoupler):
+                assert cex_asset is not None  # coupling needs a CEX asset (checked by the schema)
+                header = header.model_copy(update={"coupling": _attribution(drill, path, leader, cex_asset)})
             steps = [s.as_dict() for s in venue.steps]
             folder.write_cex(steps, events_with_kind_names(venue.events.arrays()))
             folder.join_cex_columns(steps, CEX_STEP_COLUMNS)

@@ -225,3 +225,50 @@ def test_unknown_chain_backend(config_error) -> None:
     err, path = config_error(MINIMAL + "chain: {backend: geth}\n")
     assert err.file == str(path)
     assert "chain.backend" in str(err) and "'anvil'" in str(err) and "'revm'" in str(err)
+
+
+def test_congestion_base_fee_not_a_multiple_or_path(config_error) -> None:
+    err, _ = config_error(MINIMAL + "failures:\n  - {kind: congestion, at: 5m, for: 10m, base_fee: 12y}\n")
+    assert err.path.startswith("failures[0]") and err.line == 9
+    assert "12x" in str(err)
+
+
+def test_congestion_fill_above_one(config_error) -> None:
+    err, _ = config_error(MINIMAL + "failures:\n  - {kind: congestion, at: 5m, for: 10m, fill: 130%}\n")
+    assert err.path == "failures[0].fill" and err.line == 9
+    assert "100%" in err.allowed
+
+
+def test_congestion_base_fee_path_out_of_order(config_error) -> None:
+    err, _ = config_error(MINIMAL + "failures:\n  - {kind: congestion, at: 5m, for: 10m, base_fee: "
+                                    "{points: [{at: 5m, gwei: 200}, {at: 1m, gwei: 50}]}}\n")
+    assert err.path.startswith("failures[0]") and "increasing" in str(err)
+
+
+def test_keeper_tip_above_its_gas_price_cap(config_error) -> None:
+    err, _ = config_error(MINIMAL + "keepers:\n  - {name: k, gas_bid: 50 gwei, max_gas_price: 40 gwei}\n")
+    assert err.path.startswith("keepers[0]") and "max_gas_price" in str(err)
+
+
+def test_congestion_multiple_above_the_base_fee_bound(config_error) -> None:
+    err, _ = config_error(MINIMAL + "chain: {base_fee: 20 gwei}\n"
+                                    "failures:\n  - {kind: congestion, at: 5m, for: 10m, base_fee: 1000x}\n")
+    assert err.path == "failures[0].base_fee" and "20000 gwei" in str(err.value) and "10000" in err.allowed
+
+
+def test_target_metric_not_known(config_error) -> None:
+    err, _ = config_error(MINIMAL + "targets:\n  - {metric: cex.vibes, value: 1, source: me}\n")
+    assert err.path == "targets[0].metric" and "cex.liquidated_notional_usd" in err.allowed
+
+
+def test_targets_read_values_in_their_metric_unit(load_text) -> None:
+    drill = load_text(MINIMAL + "targets:\n"
+                                "  - {metric: cex.liquidated_notional_usd, value: 1.7B, source: s}\n"
+                                "  - {metric: cex.liquidation_count, value: 200k, source: s, within: 2}\n"
+                                "  - {metric: cex.traded_drop_pct, value: 8%, source: s}\n")
+    assert [(t.value, t.within) for t in drill.targets] == [(1.7e9, 1.5), (200_000, 2.0), (8.0, 1.5)]
+
+
+def test_book_depth_exponent_bounds(config_error) -> None:
+    err, _ = config_error(MINIMAL + "cex: {book: {depth_exponent: 9}}\n")
+    assert err.path == "cex.book.depth_exponent"

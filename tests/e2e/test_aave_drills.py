@@ -113,7 +113,7 @@ def test_minanswer_clamp_on_aave_values_luna_at_the_bound(drill_runs: DrillRuns)
 
 @pytest.mark.parametrize("name", ["gbm-stress", "black-thursday", "incidents/btc-march-2023",
                                   "incidents/usdc-depeg-march-2023", "incidents/usdc-base-depeg",
-                                  "incidents/usdc-base-depeg-hardcoded", "incidents/luna-may-2022"])
+                                  "incidents/usdc-base-depeg-hardcoded", "incidents/luna-may-2022", "seed-crash"])
 def test_library_drill_runs_clean_on_aave(drill_runs: DrillRuns, name: str) -> None:
     run = drill_runs(AAVE + name)
     assert_clean(run)
@@ -135,7 +135,8 @@ def test_every_library_drill_has_an_aave_test() -> None:
     tested = {"flash-crash", "keeper-outage", "stale-feed-crash", "sequencer-outage", "osm-delay",
               "minanswer-clamp", "minanswer-clamp-naive", "gbm-stress", "black-thursday", "spot-manipulation",
               "spot-manipulation-guarded", "incidents/btc-march-2023", "incidents/usdc-depeg-march-2023",
-              "incidents/usdc-base-depeg", "incidents/usdc-base-depeg-hardcoded", "incidents/luna-may-2022"}
+              "incidents/usdc-base-depeg", "incidents/usdc-base-depeg-hardcoded", "incidents/luna-may-2022",
+              "seed-crash"}
     library = {str(p.relative_to(ORACLES).with_suffix("")) for p in Path(ORACLES).rglob("*.yaml")}
     # minanswer-clamp-naive differs from minanswer-clamp only in the reference guard's mode, which
     # Aave does not have: on Aave the two are one drill.

@@ -107,5 +107,31 @@ def test_black_thursday_price_path_liquidates_in_two_waves(drill_runs: DrillRuns
     assert _liquidations_between(run, 0, 10 * H) == 0
     assert _liquidations_between(run, 10 * H, 12 * H) > 0
     assert _liquidations_between(run, 20 * H, 26 * H + 1) > 0
-    # No congestion yet: keepers land everything and bad debt stays small.
+    assert run.onchain["bad_debt_usd"] <= 0.05 * run.onchain["liquidated_debt_usd"]
+
+
+def test_black_thursday_congestion_prices_out_the_capped_keeper_and_delays_liquidations(drill_runs: DrillRuns) -> None:
+    run, quiet = drill_runs("black-thursday"), drill_runs("black-thursday-quiet")
+    assert_clean(run)
+    gas, quiet_gas = run.onchain["gas"], quiet.onchain["gas"]
+    assert gas["max_base_fee_gwei"] == 200.0
+    # The fast keeper's cap is 100 gwei: above it, none of its liquidations lands...
+    fee_at = {int(row["step"]): row["base_fee_gwei"] for row in run.steps}
+    fast = [e for e in run.events_named("Liquidation") if e["agent"] == "keeper:fast"]
+    assert all(fee_at[e["step"]] <= 100.0 for e in fast)
+    refused = [e for e in run.events_named("TxDropped")
+               if e["agent"] == "keeper:fast" and e["args"]["reason"] == "fee_cap_below_base_fee"]
+    assert refused and all(fee_at[e["step"]] > 100.0 for e in refused)
+    # ...so the slow keeper, which does little on a quiet chain, does most of it.
+    by_keeper, quiet_by_keeper = run.onchain["liquidations_by_keeper"], quiet.onchain["liquidations_by_keeper"]
+    assert by_keeper["keeper:slow"]["count"] > by_keeper.get("keeper:fast", {"count": 0})["count"]
+    assert quiet_by_keeper["keeper:fast"]["count"] > quiet_by_keeper.get("keeper:slow", {"count": 0})["count"]
+    # Liquidations are delayed by gas, keepers pay far more of it, and accounts stay underwater longer.
+    assert gas["accounts_delayed_by_gas"] > 0 and quiet_gas["accounts_delayed_by_gas"] == 0
+    assert gas["keeper_gas_eth"] > 10 * quiet_gas["keeper_gas_eth"]
+    underwater = sum(row["accounts_below_1_ref"] for row in run.steps)
+    quiet_underwater = sum(row["accounts_below_1_ref"] for row in quiet.steps)
+    assert underwater > quiet_underwater
+    assert run.onchain["min_health_factor"] < quiet.onchain["min_health_factor"]
+    # A 150% ratio absorbs delays of this length: bad debt stays small on both.
     assert run.onchain["bad_debt_usd"] <= 0.05 * run.onchain["liquidated_debt_usd"]

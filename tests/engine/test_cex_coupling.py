@@ -73,3 +73,83 @@ def test_cex_leads_carries_a_cex_only_cascade_to_onchain_liquidations(run: RunFn
     assert len(liquidated) == 8
     first = min(e["step"] for e in leads.events_named("Liquidation"))
     assert traded[first] < liquidatable_below_usd
+
+
+# ------------------------------------------------------------------ two_way
+# The same arbitrageur bridges both venues: capacity $500k per step, latency 1 step, acting
+# above a 0.3% gap (tiny_drill keeps the ArbitrageConfig defaults).
+
+def cex_column(run: DrillRun, name: str) -> list[float]:
+    with open(run.run_dir / "cex_steps.csv", newline="") as fh:
+        return [float(row[name]) for row in csv.DictReader(fh)]
+
+
+def test_two_way_carries_a_cex_only_cascade_to_the_chain(run: RunFn) -> None:
+    none = run(coupled_drill("none"), "two-way-control", seed=3)
+    both = run(coupled_drill("two_way"), "two-way-cex-shock", seed=3)
+    traded = cex_last_prices(both)
+    # The chain follows the CEX's traded price (as with cex_leads) and liquidates every account ...
+    assert both.col("ref_WETH_usd") == pytest.approx(traded)
+    assert none.summary["onchain"]["liquidation_count"] == 0
+    liquidated = {str(e["args"]["account"]).lower() for e in both.events_named("Liquidation")}
+    assert len(liquidated) == 8
+    # The AMM lags the CEX's fall (the chain's arbitrageur moves it $500k a step): while it is rich,
+    # the arbitrageur's CEX leg BUYS there, one step after it saw the gap.
+    flows = cex_column(both, "arb_flow_btc")
+    first_flow = next(k for k, f in enumerate(flows) if f != 0.0)
+    assert flows[first_flow] > 0
+    assert all(abs(flows[k]) * traded[k - 1] <= 500_000 * (1 + 1e-9) for k in range(1, len(flows)))
+    c = both.summary["coupling"]
+    assert c["cex_drop_from_chain_pct"] == pytest.approx(
+        max(0.0, 100 * (min(cex_last_prices(none)) - min(traded)) / START_USD), abs=1e-9)
+    assert c["mode"] == "two_way" and c["exogenous_low_usd"] == pytest.approx(START_USD * 0.98)
+    assert c["cex_alone_low_usd"] == pytest.approx(min(cex_last_prices(none)))
+    assert c["cex_low_usd"] == pytest.approx(min(traded))
+    # The AMM's drop from the CEX: the CEX's own cascade (its low alone below the exogenous 2,940),
+    # in % of the start, at most the AMM's drop.
+    amm_drop = c["amm_drop_pct"]
+    alone_low = min(cex_last_prices(none))
+    assert c["amm_drop_from_cex_pct"] == pytest.approx(min(amm_drop, 100 * (START_USD * 0.98 - alone_low) / START_USD))
+    assert c["amm_drop_from_cex_pct"] > 2.0
+
+
+def chain_shock_drill(coupling: str) -> dict:
+    """A flat market; the WETH feed prints 15% low once at 1 min (a chain-only shock): every account
+    (liquidatable below 3,000 / 1.06 = 2,830) is liquidated at 2,550 and flash keepers sell the
+    seized WETH into the $2M pair: the AMM falls while the index never moves."""
+    return tiny_drill(
+        market={"assets": {"WETH": {"start": START_USD}, "USDC": 1}},
+        borrowers={"count": 8, "size_usd": 20_000, "health": {"uniform": list(HEALTH)}},
+        failures=[{"kind": "spike", "feed": "WETH", "at": "1m", "factor": 0.85}],
+        cex={"enabled": True, "asset": "WETH", "coupling": coupling, "mark": "last_trade",
+             "positions": {"count": 2000, "notional_usd": {"lognormal": {"median": "5k", "sigma": 0.5}},
+                           "leverage": {"choice": [2, 3]}, "long_share": "50%"},
+             "book": {"depth_usd_at_1pct": "5M", "resiliency": "5%"}},
+    )
+
+
+def test_two_way_carries_a_chain_only_shock_to_the_cex_last_price(run: RunFn) -> None:
+    none = run(chain_shock_drill("none"), "chain-shock-none", seed=4)
+    both = run(chain_shock_drill("two_way"), "chain-shock-two-way", seed=4)
+    # Uncoupled: nothing trades on the CEX, its last price is the flat index.
+    assert cex_last_prices(none) == [START_USD] * len(none.steps)
+    # Coupled: the chain liquidates on the spike and its keepers' sells take the AMM down ...
+    first_liq = min(e["step"] for e in both.events_named("Liquidation"))
+    amm = both.col("amm_WETH_usd")
+    assert min(amm) < START_USD * (1 - 0.003)
+    # ... the arbitrageur sells the gap on the CEX one step later (latency 1) ...
+    flows = cex_column(both, "arb_flow_btc")
+    first_flow = next(k for k, f in enumerate(flows) if f != 0.0)
+    assert first_flow >= first_liq + 1 and flows[first_flow] < 0
+    # ... at most the capacity ($500k at the CEX price it saw, the step before) ...
+    last = cex_last_prices(both)
+    assert all(abs(flows[k]) * last[k - 1] <= 500_000 * (1 + 1e-9) for k in range(1, len(flows)))
+    # ... and the CEX's last price falls though its index never moved.
+    assert cex_column(both, "index_price_usd") == [START_USD] * len(last)
+    assert last[first_flow] < START_USD * (1 - 0.0005)
+    c = both.summary["coupling"]
+    assert c["cex_alone_low_usd"] == START_USD and c["exogenous_low_usd"] == START_USD
+    assert c["cex_drop_from_chain_pct"] == pytest.approx(100 * (START_USD - min(last)) / START_USD)
+    assert c["cex_drop_from_chain_pct"] > 0.05
+    assert c["amm_drop_from_cex_pct"] == 0.0
+    assert c["arb_flow_to_cex_btc"] == pytest.approx(sum(flows))

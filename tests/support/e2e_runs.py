@@ -114,6 +114,11 @@ VARIANTS: dict[str, Callable[[Doc], object]] = {
     "incidents/luna-may-2022": _reduce(**{"borrowers.count": 40, "market.step": "30m"}),
     # Black Thursday: both legs at 5-minute steps.
     "black-thursday": _reduce(**{"borrowers.count": 60, "market.step": "5m"}),
+    # The seed crash: the CEX side whole (its figures are the point); the chain with 40 borrowers
+    # for 30 minutes (the cascade's low comes at ~13 minutes).
+    "seed-crash": _reduce(**{"borrowers.count": 40, "market.duration": "30m"}),
+    # Its control: the same market and keepers on a quiet chain (no congestion).
+    "black-thursday-quiet": lambda doc: (VARIANTS["black-thursday"](doc), doc.pop("failures")),
 }
 
 
@@ -168,7 +173,7 @@ def load_run(name: str, run_dir: Path, drill: Doc, wall_time_s: float) -> DrillR
 
 
 #: Variants that are not a library file of their own: name -> the file they start from.
-CONTROLS = {"sequencer-outage-live": "sequencer-outage"}
+CONTROLS = {"sequencer-outage-live": "sequencer-outage", "black-thursday-quiet": "black-thursday"}
 
 
 #: ``aave-v3/<variant>``: the same reduced variant on genuine Aave V3 (``protocol.kind: aave-v3``).

@@ -40,6 +40,7 @@ def venue_params(drill: Drill) -> VenueParams:
     book = replace(
         defaults.book,
         depth_usd_at_1pct=float(cex.book.depth_usd_at_1pct),
+        depth_exponent=float(cex.book.depth_exponent),
         resiliency_per_step=float(cex.book.resiliency),
         mm_withdraw_fraction=float(cex.book.mm_withdraw.fraction),
         mm_withdraw_when_volatility_above=float(cex.book.mm_withdraw.when_volatility_above),

@@ -58,6 +58,7 @@ class StepResult:
     adl_count: int
     adl_notional_usd: float
     net_flow_btc: float            # base asset the book's makers bought from the engine
+    arb_flow_btc: float = 0.0      # the other venue's arbitrage flow traded into the book (> 0 bought)
 
     def as_dict(self) -> dict[str, float | int]:
         return asdict(self)

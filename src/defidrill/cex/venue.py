@@ -54,12 +54,17 @@ class Venue:
         self._last_t_s: float | None = None
         self._next_funding_t_s: float | None = None
 
-    def step(self, t_s: float, index_price_usd: float) -> StepResult:
-        """Advance to ``t_s`` with the reference (index) price; returns what happened."""
+    def step(self, t_s: float, index_price_usd: float, arb_flow_btc: float = 0.0) -> StepResult:
+        """Advance to ``t_s`` with the reference (index) price; returns what happened.
+
+        ``arb_flow_btc``: an arbitrageur's market order from another venue (> 0 buys, < 0 sells),
+        traded into the book right after it refills, before the mark is read: the way the
+        chain's price reaches this book with ``coupling: two_way``."""
         self._check_input(t_s, index_price_usd)
         n = len(self.steps)
         # 1. book: new index, impact decays, makers react to volatility, depth refills
         self.book.begin_step(t_s, index_price_usd)
+        arb = self.book.execute(1 if arb_flow_btc > 0 else -1, abs(arb_flow_btc)) if arb_flow_btc else None
         mid = self.book.mid_price_usd
         # 2. mark (last trade at step start = the mid, see mark.py)
         mark = self.mark.update(t_s, index_price_usd, mid, mid)
@@ -84,7 +89,8 @@ class Venue:
             volatility=self.book.volatility, book_depth_withdrawn_pct=self.book.depth_withdrawn_pct,
             liquidation_count=int(breached.size), liquidated_notional_usd=liq_notional,
             liquidation_fill_notional_usd=out.fill_notional_usd, insurance_fund_usd=self.engine.fund_usd,
-            adl_count=out.adl_count, adl_notional_usd=out.adl_notional_usd, net_flow_btc=out.net_flow_btc)
+            adl_count=out.adl_count, adl_notional_usd=out.adl_notional_usd, net_flow_btc=out.net_flow_btc,
+            arb_flow_btc=(arb.direction * arb.filled_btc if arb is not None else 0.0))
         self.steps.append(result)
         return result
 

@@ -81,10 +81,11 @@ PANIC_REASONS = {
 
 
 class AbiRegistry:
-    """Selectors of every custom error and topics of every event across the given ABIs."""
+    """Selectors of every custom error and function and topics of every event across the given ABIs."""
 
     def __init__(self) -> None:
         self.errors: dict[bytes, dict[str, Any]] = {}
+        self.functions: dict[bytes, dict[str, Any]] = {}
         self.events: dict[bytes, list[EventAbi]] = {}
         #: ``Error(string)`` messages that are error codes (Aave V3 reverts with '45' for
         #: HEALTH_FACTOR_NOT_BELOW_THRESHOLD): message -> name, added to the decoded args as ``code``.
@@ -95,7 +96,9 @@ class AbiRegistry:
 
     def add(self, contract: str, abi: Iterable[dict[str, Any]]) -> None:
         for item in abi:
-            if item.get("type") == "error":
+            if item.get("type") == "function":
+                self.functions.setdefault(keccak(text=signature(item))[:4], item)
+            elif item.get("type") == "error":
                 self.errors.setdefault(keccak(text=signature(item))[:4], item)
             elif item.get("type") == "event" and not item.get("anonymous"):
                 topic = keccak(text=signature(item))
@@ -129,6 +132,22 @@ class AbiRegistry:
             return DecodedRevert(item["name"], dict(zip(names, values)), hexdata)
         except DecodingError:
             return DecodedRevert("UndecodableRevert", {}, hexdata)
+
+    def decode_call(self, data: str | None) -> dict[str, Any] | None:
+        """Calldata -> {function, args} (what a transaction asked for, e.g. of one that never
+        landed); None when the selector is unknown or the arguments do not decode."""
+        if not data or len(data) < 10:
+            return None
+        raw = bytes.fromhex(data[2:] if data.startswith("0x") else data)
+        item = self.functions.get(raw[:4])
+        if item is None:
+            return None
+        try:
+            values = decode_values(item.get("inputs", []), raw[4:])
+        except DecodingError:
+            return None
+        names = [i.get("name") or f"arg{n}" for n, i in enumerate(item.get("inputs", []))]
+        return {"function": item["name"], "args": dict(zip(names, values))}
 
     def decode_log(self, log: dict[str, Any]) -> dict[str, Any] | None:
         """A raw log -> {event, contract, address, args, block, tx, index}; None if unknown."""

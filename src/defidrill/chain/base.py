@@ -88,10 +88,11 @@ class ChainBase:
 
     def tx(self, fn: ContractFunction, *, sender: str | None = None, value_wei: int = 0, gas: int | None = None,
            gas_price_wei: int | None = None, label: str = "", agent: str = "",
-           priority_fee_wei: int | None = None, intent: TxIntent | None = None) -> TxRequest:
+           priority_fee_wei: int | None = None, intent: TxIntent | None = None,
+           max_fee_wei: int | None = None) -> TxRequest:
         to, data = self.encode(fn)
         return TxRequest(sender or self.deployer, to, data, value_wei, gas, gas_price_wei, label or fn.fn_name,
-                         agent, priority_fee_wei, intent)
+                         agent, priority_fee_wei, intent, max_fee_wei)
 
     @classmethod
     def prepare(cls, fn: ContractFunction, decoder: Callable[[bytes], Any] | None = None) -> PreparedCall:

@@ -22,7 +22,7 @@ from defidrill.chain.abi_registry import checksum as to_checksum_address, revert
 from defidrill.chain.anvil import AnvilConfig, AnvilNode
 from defidrill.chain.controls import AnvilControls
 from defidrill.chain.rpc import RpcClient, RpcReply, hex_int as _int
-from defidrill.chain.types import BlockInfo, PreparedCall, Receipt, TxRequest
+from defidrill.chain.types import BlockInfo, Dropped, PreparedCall, Receipt, TxRequest
 from defidrill.errors import ChainError, RevertError
 from defidrill.toolchain import Artifacts, compile_project
 
@@ -99,6 +99,8 @@ class Chain(AnvilControls, ChainBase):
         else:
             hashes = self.submit(txs)
             results = [h if isinstance(h, ChainError) else self.receipts([h])[0] for h in hashes]
+        results = [ChainError(f"{tx.label}: refused, fee cap under the base fee", method="eth_sendTransaction")
+                   if isinstance(r, Dropped) else r for tx, r in zip(txs, results)]
         errors = [r for r in results if isinstance(r, ChainError)]
         if errors and raise_on_revert:
             raise errors[0]
@@ -144,9 +146,10 @@ class Chain(AnvilControls, ChainBase):
     #: kept at 250 until that tolerance is revisited.
     MAX_TXS_PER_BLOCK = 250
 
-    def send_block(self, txs: Sequence[TxRequest], *, timestamp: int | None = None) -> list[Receipt | ChainError]:
+    def send_block(self, txs: Sequence[TxRequest], *, timestamp: int | None = None) -> list[Receipt | ChainError | Dropped]:
         """With automine off: submit a batch, mine, return each transaction's receipt (failed ones
-        included: check ``.ok``) or its send-time error.
+        included: check ``.ok``), its send-time error, or ``Dropped(FEE_CAP)`` when the node
+        refused it for a fee cap under the base fee.
 
         The block keeps the batch's order among equal bids: anvil orders a block by tip and
         handles a batch's requests concurrently, so arrival order is not reproducible. Each
@@ -171,7 +174,48 @@ class Chain(AnvilControls, ChainBase):
                 self.mine(1)
         hashes = [h for h in sent if isinstance(h, str)]
         by_hash = dict(zip(hashes, self.receipts(hashes)))
-        return [by_hash[h] if isinstance(h, str) else h for h in sent]
+        return [by_hash[h] if isinstance(h, str) else self._refused(h) for h in sent]
+
+    def _refused(self, error: ChainError) -> ChainError | Dropped:
+        """A send-time error; the node's refusal of a fee cap under the base fee is ``Dropped(FEE_CAP)``
+        (the transaction never existed on chain: a priced-out sender, not a failure)."""
+        return Dropped(None, Dropped.FEE_CAP) if self.FEE_CAP_REFUSAL in str(error) else error
+
+    #: anvil's refusal of a transaction whose fee cap is under the pending block's base fee.
+    FEE_CAP_REFUSAL = "max fee per gas less than block base fee"
+
+    def send_one_block(self, txs: Sequence[TxRequest], *, timestamp: int | None = None,
+                       base_fee_wei: int | None = None) -> list[Receipt | ChainError | Dropped]:
+        """With automine off: submit a batch and mine exactly ONE block; what did not fit is dropped.
+
+        Unlike ``send_block`` (which mines until the pool is empty), a congested chain gives a
+        batch one block: the node packs it by tip under the gas limit, and every transaction
+        still pending afterwards is removed from the pool (``anvil_dropTransaction``) and
+        reported ``Dropped(NO_ROOM)``; one the node refused because its fee cap is under the
+        base fee is ``Dropped(FEE_CAP)``. ``base_fee_wei`` sets this block's base fee
+        (``anvil_setNextBlockBaseFeePerGas``) before anything is sent, so the refusal uses it.
+        Equal tips keep batch order (the tie-break of ``send_block``).
+        """
+        n = len(txs)
+        ordered = [replace(tx, priority_fee_wei=(tx.priority_fee_wei or 0) + (n - i)) for i, tx in enumerate(txs)]
+        if base_fee_wei is not None:
+            self.set_next_base_fee(base_fee_wei)
+        if timestamp is not None and timestamp > self.timestamp():
+            self.set_next_timestamp(timestamp)
+        sent = self.submit(ordered) if txs else []
+        self.mine(1)
+        hashes = [h for h in sent if isinstance(h, str)]
+        replies = self.rpc.batch([("eth_getTransactionReceipt", [h]) for h in hashes]) if hashes else []
+        mined = [h for h, r in zip(hashes, replies) if r.ok and r.result is not None]
+        unmined = [h for h in hashes if h not in set(mined)]
+        if unmined:
+            self.rpc.batch([("anvil_dropTransaction", [h]) for h in unmined])
+        by_hash: dict[str, Receipt | Dropped] = dict(zip(mined, self.receipts(mined)))
+        by_hash.update({h: Dropped(h, Dropped.NO_ROOM) for h in unmined})
+        out: list[Receipt | ChainError | Dropped] = []
+        for h in sent:
+            out.append(by_hash[h] if isinstance(h, str) else self._refused(h))
+        return out
 
     def receipts(self, tx_hashes: Sequence[str], *, wait_s: float = 10.0) -> list[Receipt]:
         """Receipts in one batch; with automine anvil mines just after answering, so poll briefly."""

@@ -43,6 +43,20 @@ class AnvilControls:
         """Every new block is stamped ``seconds`` after the previous one, whatever the wall clock says."""
         self.rpc.request("anvil_setBlockTimestampInterval", [int(seconds)])
 
+    def set_block_gas_limit(self, gas: int) -> None:
+        """The gas limit of every block from the next one (anvil_setBlockGasLimit)."""
+        if not self.rpc.request("anvil_setBlockGasLimit", [hex(gas)]):
+            raise ChainError(f"anvil refused a block gas limit of {gas}", method="anvil_setBlockGasLimit")
+
+    def next_base_fee_wei(self) -> int:
+        """The base fee of the next block, as the node computes it (EIP-1559 from the latest block's gas)."""
+        history = self.rpc.request("eth_feeHistory", [hex(1), "latest", []])
+        return _int(history["baseFeePerGas"][-1])
+
+    def set_next_base_fee(self, wei: int) -> None:
+        """The next block's base fee (anvil_setNextBlockBaseFeePerGas); EIP-1559 resumes after it."""
+        self.rpc.request("anvil_setNextBlockBaseFeePerGas", [hex(wei)])
+
     def set_next_timestamp(self, ts: int) -> None:
         self.rpc.request("evm_setNextBlockTimestamp", [int(ts)])
 

@@ -52,6 +52,7 @@ class TxRequest:
     agent: str = ""
     priority_fee_wei: int | None = None  # EIP-1559 tip: the node orders a block's transactions by it
     intent: TxIntent | None = None       # what it is for (None: setup and anything no total counts)
+    max_fee_wei: int | None = None  # EIP-1559 fee cap (base fee + tip); None = MAX_FEE_CAP_WEI above the tip
 
     #: Fee cap sent with a tip: high enough that a rising base fee never strands the tx.
     MAX_FEE_CAP_WEI = 10**13
@@ -63,11 +64,28 @@ class TxRequest:
         if self.gas is not None:
             tx["gas"] = hex(self.gas)
         if self.priority_fee_wei is not None:
-            tx["maxPriorityFeePerGas"] = hex(self.priority_fee_wei)
-            tx["maxFeePerGas"] = hex(self.priority_fee_wei + self.MAX_FEE_CAP_WEI)
+            cap = self.max_fee_wei if self.max_fee_wei is not None else self.priority_fee_wei + self.MAX_FEE_CAP_WEI
+            tx["maxPriorityFeePerGas"] = hex(min(self.priority_fee_wei, cap))
+            tx["maxFeePerGas"] = hex(cap)
         elif self.gas_price_wei is not None:
             tx["gasPrice"] = hex(self.gas_price_wei)
         return tx
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A transaction that did not land in its block and was taken out of the pool.
+
+    ``reason``: ``FEE_CAP`` (the node refused it at send time: its fee cap is under the base
+    fee, so ``tx_hash`` is None) or ``NO_ROOM`` (accepted, but the block filled up with
+    better-paying transactions before its turn).
+    """
+
+    tx_hash: str | None
+    reason: str
+
+    FEE_CAP = "fee_cap_below_base_fee"
+    NO_ROOM = "block_full"
 
 
 @dataclass(frozen=True)

@@ -28,21 +28,37 @@ What each kind does (the chain side executes the resulting actions):
   rounds land while the sequencer is down (nothing is included on the L2).
 * ``spot_manipulation``: a :class:`SpotManipulation` action at its step.
 * ``fallback_divergence``: :class:`SetFallbackDivergence` at the start, 0 at the end.
+* ``congestion``: not a feed failure: :meth:`FailureSchedule.congestion` tells the chain side,
+  step by step, what share of each block other senders take and (when the drill sets it) the
+  base fee in wei; the engine's crowd (:mod:`defidrill.engine.congestion`) executes it.
 """
 
 from __future__ import annotations
 
 import math
 
+from dataclasses import dataclass
+
 from defidrill.drill.actions import Action, SetFallbackDivergence, SetFeedBounds, SetSequencer, SpotManipulation
 from defidrill.drill.feeder import FeedRules, Observation
 from defidrill.drill.schema import (
-    ClampFailure, DelayFailure, Drill, Failure, FallbackDivergenceFailure, FrozenFailure, NegativeFailure,
+    ClampFailure, CongestionFailure, DelayFailure, Drill, Failure, FallbackDivergenceFailure, FrozenFailure, NegativeFailure,
     SequencerDownFailure, SpikeFailure, SpotManipulationFailure, StaleFailure, WrongDecimalsFailure, ZeroFailure,
 )
 from defidrill.protocol.amounts import price_to_answer_half_even
 
-__all__ = ["FailureSchedule", "step_of"]
+__all__ = ["Congestion", "FailureSchedule", "step_of"]
+
+GWEI = 10**9
+
+
+@dataclass(frozen=True)
+class Congestion:
+    """The chain's load at one step: ``fill`` of each block is other senders' gas; ``base_fee_wei``
+    is the base fee every block of the step is set to, None = EIP-1559 from the blocks' gas used."""
+
+    fill: float
+    base_fee_wei: int | None
 
 
 def step_of(t_s: float, step_s: float) -> int:
@@ -78,6 +94,22 @@ class FailureSchedule:
     def sequencer_down(self, step: int) -> bool:
         """True while an L2 sequencer outage is in force at ``step``."""
         return any(isinstance(f, SequencerDownFailure) for _, f in self._active(step))
+
+    def congestion(self, step: int) -> Congestion | None:
+        """The congestion in force at ``step`` (the last listed wins when windows overlap), or None."""
+        found: Congestion | None = None
+        for failure, first, end in self._windows:
+            if isinstance(failure, CongestionFailure) and first <= step < end:
+                since_s = step * self._step_s - failure.at_s
+                fee = failure.base_fee
+                if fee is None:
+                    wei = None
+                elif isinstance(fee, float):
+                    wei = int(round(fee * self._drill.chain.base_fee_gwei * GWEI))
+                else:
+                    wei = int(round(fee.gwei_at(max(0.0, since_s)) * GWEI))
+                found = Congestion(failure.fill, wei)
+        return found
 
     def observation(self, feed: str, step: int, price_usd: float, last_raw: int | None) -> Observation:
         """What the nodes of ``feed`` observe at ``step``, with every active failure applied."""

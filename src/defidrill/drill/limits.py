@@ -65,3 +65,7 @@ MAX_RESERVE_RAW = 2**112 // 1_000
 MAX_TOKEN_DECIMALS = 18
 #: Characters a drill ``name`` may not hold: it names the run folder.
 NAME_MAX_CHARS = 100
+#: Highest base fee a drill may set or reach (gwei): the crowd and uncapped agents send a fee cap
+#: of their tip + 10,000 gwei (TxRequest.MAX_FEE_CAP_WEI), so above this the node would refuse them.
+MAX_BASE_FEE_GWEI = 10_000.0
+

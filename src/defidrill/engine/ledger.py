@@ -5,14 +5,18 @@ marked to the reference: for each liquidation a keeper sent,
     profit_usd = seized x ref(collateral) - repaid x ref(base) - gas_eth x ref(WETH)
 so flash and capital keepers are measured alike, whatever they later do with the
 collateral. Gas of reverted keeper transactions counts too: losing a race costs.
+A transaction a congested chain did not take (``Dropped``: refused for a fee cap under the
+base fee, or no room left in the block) costs nothing and is written as a ``TxDropped`` line;
+keepers' dropped liquidations are counted per step (``gas_dropped_liquidations``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from collections.abc import Callable
 
-from defidrill.chain import Receipt, TxRequest
+from defidrill.chain import Dropped, Receipt, TxRequest
 from defidrill.engine.observe import WAD, Observation
 from defidrill.engine.world import World
 from defidrill.errors import ChainError
@@ -27,6 +31,8 @@ class StepOutcome:
     seized_collateral_usd: float = 0.0
     failed_liquidations: int = 0
     failed_txs: int = 0
+    gas_dropped_liquidations: int = 0
+    base_fee_gwei: float = 0.0  # the agents' block's base fee
 
 
 @dataclass
@@ -35,16 +41,20 @@ class Ledger:
     bad_debt_usd: float = 0.0
     keeper_profit_usd: float = 0.0
     keeper_gas_eth: float = 0.0
+    keeper_gas_usd: float = 0.0
     liquidation_count: int = 0
     failed_liquidation_count: int = 0
     transmit_rejections: int = 0
     arb_volume_usd_step: float = 0.0
     columns: list[str] = field(default_factory=list)
+    #: Calldata -> {function, args} (the chain's ABI registry): a dropped transaction has no
+    #: receipt, so its line carries what it asked for (a liquidation's account, for the gas metrics).
+    decode_call: Callable[[str], dict[str, Any] | None] | None = None
 
     def __post_init__(self) -> None:
         self.columns = step_columns(self.world)
 
-    def settle(self, step: int, t_s: float, txs: list[TxRequest], results: list[Receipt | ChainError],
+    def settle(self, step: int, t_s: float, txs: list[TxRequest], results: list[Receipt | ChainError | Dropped],
                reference_usd: dict[str, float], failure_reasons: dict[str, Any],
                scan: Observation | None = None) -> tuple[StepOutcome, list[dict[str, Any]]]:
         """Events of the step's transactions (agent-tagged) and the step's liquidation figures.
@@ -62,6 +72,14 @@ class Ledger:
         for tx, result in zip(txs, results):
             is_keeper = tx.agent.startswith("keeper:")
             is_liquidation = tx.intent is not None and tx.intent.kind == "liquidate"
+            if isinstance(result, Dropped):
+                lines.append({"step": step, "t_s": t_s, "block": None, "tx": result.tx_hash, "agent": tx.agent,
+                              "event": "TxDropped", "contract": None, "address": tx.to,
+                              "args": {"label": tx.label, "reason": result.reason,
+                                       "call": self.decode_call(tx.data) if self.decode_call else None}})
+                if is_liquidation:
+                    outcome.gas_dropped_liquidations += 1
+                continue
             if isinstance(result, ChainError):
                 outcome.failed_txs += 1
                 lines.append(_failed_line(step, t_s, None, None, tx, str(result), {}, 0, 0))
@@ -71,6 +89,7 @@ class Ledger:
             if is_keeper:
                 gas_eth = result.fee_wei / 1e18
                 self.keeper_gas_eth += gas_eth
+                self.keeper_gas_usd += gas_eth * eth_usd
                 self.keeper_profit_usd -= gas_eth * eth_usd
             if not result.ok:
                 outcome.failed_txs += 1
@@ -165,6 +184,9 @@ class Ledger:
         row["uncovered_debt_usd"] = uncovered
         row["keeper_profit_usd"] = self.keeper_profit_usd
         row["keeper_gas_eth"] = self.keeper_gas_eth
+        row["keeper_gas_usd"] = self.keeper_gas_usd
+        row["base_fee_gwei"] = outcome.base_fee_gwei
+        row["gas_dropped_liquidations"] = outcome.gas_dropped_liquidations
         row["lp_withdrawn_pct"] = 100.0 * lp_withdrawn_pct
         row["arb_volume_usd"] = arb_volume_usd
         return row
@@ -181,7 +203,8 @@ def step_columns(world: World) -> list[str]:
         cols += [f"amm_{sym}_usd", f"amm_{sym}_base_reserve_usd"]
     cols += ["accounts_below_1", "accounts_below_1_ref", "min_health_factor", "liquidations", "liquidated_debt_usd",
              "seized_collateral_usd", "failed_liquidations", "total_debt_usd", "bad_debt_usd", "uncovered_debt_usd",
-             "keeper_profit_usd", "keeper_gas_eth", "lp_withdrawn_pct", "arb_volume_usd"]
+             "keeper_profit_usd", "keeper_gas_eth", "keeper_gas_usd", "base_fee_gwei", "gas_dropped_liquidations",
+             "lp_withdrawn_pct", "arb_volume_usd"]
     return cols
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from collections.abc import Callable
 
-from defidrill.chain import Chain, Receipt, TxIntent, TxRequest
+from defidrill.chain import Chain, Dropped, Receipt, TxIntent, TxRequest
 from defidrill.drill.actions import SpotManipulation
 from defidrill.engine.agents.attacker import Attacker
 from defidrill.engine.agents.borrowers import ReactiveBorrowers
@@ -28,10 +28,12 @@ from defidrill.engine.agents.context import StepContext
 from defidrill.engine.agents.keepers import make_keepers
 from defidrill.engine.agents.market_makers import Arbitrageur, LiquidityProviders
 from defidrill.engine.agents.oracle_feeder import OracleFeeder
+from defidrill.engine.congestion import CROWD_AGENT, Crowd, has_congestion
 from defidrill.engine.invariant_monitor import InvariantMonitor
 from defidrill.engine.ledger import Ledger
 from defidrill.engine.observe import Observer
 from defidrill.drill.oracle_plan import OracleDriver
+from defidrill.drill.population import agent_address
 from defidrill.engine.world import World
 from defidrill.errors import ChainError
 from defidrill.protocol.market import warm_up_twaps
@@ -46,6 +48,12 @@ class PriceLeader(Protocol):
     """Something that sets the market price each step before the chain moves (the CEX with ``cex_leads``)."""
 
     def prices(self, step: int, t_s: float, reference_usd: dict[str, float]) -> dict[str, float]: ...
+
+
+class ChainFollower(Protocol):
+    """A price leader that also hears the chain back (``two_way``): the AMM prices at each step's end."""
+
+    def after_chain(self, step: int, amm_usd: dict[str, float]) -> None: ...
 
 
 @dataclass
@@ -79,6 +87,7 @@ def run_loop(chain: Chain, world: World, recorder: StepRecorder, *, leader: Pric
         spec = world.market.config.oracle
         t0 = max(t0, chain.timestamp() + spec.twap_window_s + 120)
         warm_up_twaps(chain, twaps, spec.twap_window_s, spec.twap_granularity, end_timestamp=t0 - 1)
+    crowd = Crowd.deploy(chain, int(drill.chain.gas_limit), agent_address(CROWD_AGENT)) if has_congestion(drill) else None
     driver = OracleDriver(drill, path)
     feeder = OracleFeeder()
     lps = LiquidityProviders(world.market.liquidity_provider)
@@ -86,7 +95,7 @@ def run_loop(chain: Chain, world: World, recorder: StepRecorder, *, leader: Pric
     attacker = Attacker(world.attacker, world.manipulator)
     keepers = make_keepers(drill, world.keepers)
     borrowers = ReactiveBorrowers(world.borrowers, drill.seconds_to_steps(drill.borrowers.reaction.delay_s))
-    ledger = Ledger(world)
+    ledger = Ledger(world, decode_call=chain.registry.decode_call)
     holders = [k.address for k in keepers if k.config.mode == "capital"]
     observer = Observer(chain, world, holders)
     result = LoopResult(0, t0, ledger, feeder, 0, 0, 0.0)
@@ -115,7 +124,14 @@ def run_loop(chain: Chain, world: World, recorder: StepRecorder, *, leader: Pric
             # bot would): first in the block, so the observation precedes this step's trades.
             txs_a = [chain.tx(twap.functions.update(), gas=TWAP_UPDATE_GAS, label=f"twap update {sym}",
                               agent="twap", intent=TxIntent("twap_update")) for sym, twap in world.market.twaps.items()] + txs_a
-        results_a = chain.send_block(txs_a, timestamp=ts)
+        load = driver.schedule.congestion(k) if crowd is not None else None
+        if load is not None and crowd is not None:  # congested: one block each, what does not fit is dropped
+            results_a = crowd.send(txs_a, ts, load)
+        else:
+            results_a = chain.send_block(txs_a, timestamp=ts)
+        # What block B will charge: the congestion's set level, else EIP-1559 from block A (the node's figure).
+        ctx.base_fee_wei = (load.base_fee_wei if load is not None and load.base_fee_wei is not None
+                            else chain.next_base_fee_wei())
 
         # Scan, then phase B: keepers and borrowers.
         obs = observer.observe(k, t_s, reference)
@@ -125,12 +141,18 @@ def run_loop(chain: Chain, world: World, recorder: StepRecorder, *, leader: Pric
             for keeper in keepers:
                 txs_b += keeper.act(ctx)
             txs_b += borrowers.act(ctx)
-        results_b = chain.send_block(txs_b, timestamp=ts + 1) if txs_b else []
+        if load is not None and crowd is not None:
+            results_b = crowd.send(txs_b, ts + 1, load)
+        else:
+            results_b = chain.send_block(txs_b, timestamp=ts + 1) if txs_b else []
 
+        if leader is not None and hasattr(leader, "after_chain"):
+            leader.after_chain(k, observer.amm_prices_usd(reference))
         txs, results = txs_a + txs_b, [*results_a, *results_b]
         failed = [r.tx_hash for r in results if isinstance(r, Receipt) and not r.ok]
         reasons = dict(zip(failed, chain.revert_reasons(failed))) if failed else {}
         outcome, lines = ledger.settle(k, t_s, txs, results, reference, reasons, scan=obs)
+        outcome.base_fee_gwei = ctx.base_fee_wei / 1e9
         row = ledger.row(obs, outcome, lps.withdrawn_fraction, _arb_volume(txs_a, results_a))
         recorder.record(row, lines)
         result.steps_completed = k + 1
@@ -148,7 +170,7 @@ def run_loop(chain: Chain, world: World, recorder: StepRecorder, *, leader: Pric
     return result
 
 
-def _arb_volume(txs: list[TxRequest], results: list[Receipt | ChainError]) -> float:
+def _arb_volume(txs: list[TxRequest], results: list[Receipt | ChainError | Dropped]) -> float:
     """USD the arbitrageur's mined swaps moved (each swap's intended size)."""
     return sum(tx.intent.size_usd or 0.0 for tx, r in zip(txs, results)
                if tx.intent is not None and tx.intent.kind == "arbitrage" and isinstance(r, Receipt) and r.ok)

@@ -66,6 +66,24 @@ class Observer:
         calls += [chain.prepare(m.tokens[s].functions.balanceOf(h)) for h, s in self.holders]
         self.calls = calls
 
+    def amm_prices_usd(self, reference_usd: dict[str, float]) -> dict[str, float]:
+        """Each pair's spot price in USD now (base per asset from the reserves x the base's reference):
+        one batch of getReserves, for a price leader that follows the chain (``two_way``)."""
+        m = self.world.market
+        base = m.config.base
+        n_pairs = len(self.pair_syms)
+        results = self.chain.call_many(self.calls[len(self.calls) - len(self.holders) - n_pairs:
+                                                  len(self.calls) - len(self.holders)])
+        out = {}
+        for s, r in zip(self.pair_syms, results):
+            if isinstance(r, ChainError):
+                raise ChainError(f"AMM price read failed for {s}: {r}")
+            r0, r1, _ts = r
+            asset_raw, base_raw = (r0, r1) if m.pair_token0[s].lower() == m.tokens[s].address.lower() else (r1, r0)
+            asset_units = asset_raw / 10**m.config.asset(s).decimals
+            out[s] = (base_raw / 10**base.decimals) / asset_units * reference_usd[base.symbol] if asset_units else 0.0
+        return out
+
     def observe(self, step: int, t_s: float, reference_usd: dict[str, float]) -> Observation:
         results = self.chain.call_many(self.calls)
         for r in results:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from defidrill.chain import Chain, TxRequest
+from defidrill.chain import Chain, Receipt, TxRequest
 from defidrill.drill.actions import SpotManipulation
 from defidrill.engine.agents.pricing import base_in_for
 from defidrill.drill.paths import MarketPath
@@ -202,7 +202,7 @@ def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
     expect_ok(chain, txs, chain.send_block(txs), "seeding (funder)")
     if attacks:
         [receipt] = chain.send_block([chain.deploy_tx("SpotManipulator", sender=attacker, gas=3_000_000)])
-        if isinstance(receipt, ChainError) or not receipt.ok or receipt.contract_address is None:
+        if not isinstance(receipt, Receipt) or not receipt.ok or receipt.contract_address is None:
             raise ChainError(f"seeding: the SpotManipulator deployment failed: {receipt}")
         world.manipulator = receipt.contract_address
 

@@ -30,6 +30,8 @@ One definition per metric (docs/metrics.md has the same list):
 - ``amplification_by_pair``: exogenous = start ref - min ref; endogenous = max(0, min ref -
   min AMM spot); amplification = endogenous / exogenous (the CEX's formula with the AMM
   spot as the traded price).
+- ``gas``: base fee, keeper gas and profit net of it, liquidations dropped, delayed or missed
+  by gas (definitions in :mod:`defidrill.metrics.gas`).
 - ``amm_net_flow``: from the pairs' Swap events, collateral the LPs bought (in minus out),
   split by who traded: keepers (liquidation sells, including the flash liquidator's swap),
   the arbitrageur, others. Valued at the step's reference.
@@ -47,6 +49,7 @@ import numpy.typing as npt
 from defidrill.metrics.decode import (
     KEEPER_PREFIX, LiquidationRecord, SwapFlow, liquidation_records, swap_flows, weighted_slippage_pct,
 )
+from defidrill.metrics.gas import gas_metrics
 from defidrill.metrics.leverage import onchain_by_leverage
 from defidrill.run_folder.models import (
     Amplification, AssetSlippage, FeedDeviation, Invariant, KeeperLiquidations, OnchainMetrics, PairFlow,
@@ -262,4 +265,5 @@ def onchain_metrics(run: RunFolder, invariants: list[dict[str, Any]] | None = No
         notes=notes,
         liquidations_by_leverage=onchain_by_leverage(
             run.borrowers, {str(e.args.get("account", "")).lower() for e in run.events_named("Liquidation")}),
+        gas=gas_metrics(run),
     )

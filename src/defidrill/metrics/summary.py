@@ -15,6 +15,7 @@ from typing import Any
 from defidrill.metrics.cex_metrics import cex_metrics
 from defidrill.metrics.comparison import compare
 from defidrill.metrics.onchain import onchain_metrics
+from defidrill.metrics.targets import fit
 from defidrill.run_folder import RunSummary, dump, load_run
 
 
@@ -35,7 +36,8 @@ def build_summary(run_dir: str | Path, *, venue_summary: dict[str, Any] | None =
     if run.cex_steps is not None:
         prior = existing.get("cex") if isinstance(existing.get("cex"), dict) else None
         cex = cex_metrics(run.cex_steps, run.cex_events, venue_summary or prior)
-    return RunSummary.model_validate({
-        **existing, **(header or {}),
-        "onchain": dump(onchain), "cex": cex, "comparison": compare(onchain, cex, run.drill.cex_asset),
-    })
+    out = {**existing, **(header or {}),
+           "onchain": dump(onchain), "cex": cex, "comparison": compare(onchain, cex, run.drill.cex_asset)}
+    if run.drill.targets:
+        out["fit"] = [dump(f) for f in fit(out, run.drill.targets)]
+    return RunSummary.model_validate(out)

@@ -280,10 +280,11 @@ class LendingAdapter(ABC):
         """Contracts to publish in contracts.json and `chain up` (stable names)."""
 
 
-def expect_ok(chain: Chain, txs: Sequence[TxRequest], results: Sequence[Receipt | ChainError], phase: str) -> None:
-    """Raise a ChainError naming the first failed transaction's label and decoded revert reason."""
+def expect_ok(chain: Chain, txs: Sequence[TxRequest], results: Sequence[object], phase: str) -> None:
+    """Raise a ChainError naming the first failed transaction's label and decoded revert reason
+    (a send-time error or a ``Dropped`` transaction is refused)."""
     for tx, result in zip(txs, results):
-        if isinstance(result, ChainError):
+        if not isinstance(result, Receipt):
             raise ChainError(f"{phase}: {tx.label or tx.to} was refused: {result}")
     failed = [(tx, r) for tx, r in zip(txs, results) if isinstance(r, Receipt) and not r.ok]
     if failed:

@@ -4,45 +4,16 @@ from summary.json and the run folder and rendered twice (Markdown and HTML)."""
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from defidrill.run_folder import DRILL_YAML, RunFolder
+from defidrill.report.blocks import Block, Bullets, Chart, Heading, Para, TableBlock
 from defidrill.report.charts import all_charts
 from defidrill.report.format import MISSING, fmt
+from defidrill.report.model_check import model_check_blocks
 
-
-@dataclass(frozen=True)
-class Heading:
-    text: str
-    level: int = 2
-
-
-@dataclass(frozen=True)
-class Para:
-    text: str
-
-
-@dataclass(frozen=True)
-class Bullets:
-    items: list[str]
-
-
-@dataclass(frozen=True)
-class TableBlock:
-    headers: list[str]
-    rows: list[list[str]]
-    row_classes: list[str | None] = field(default_factory=list)   # "pass" / "fail" for invariants
-
-
-@dataclass(frozen=True)
-class Chart:
-    svg: str
-    caption: str
-
-
-Block = Heading | Para | Bullets | TableBlock | Chart
+__all__ = ["Block", "Bullets", "Chart", "Heading", "Para", "TableBlock", "build_document"]
 
 HOW_TO_READ = [
     "Both venues saw the same exogenous price path (the drill's reference). Everything else is what "
@@ -191,6 +162,22 @@ def _onchain(on: dict[str, Any]) -> list[Block]:
               f"{fmt(p['arbitrage_units'], 'units')} ({fmt(p['arbitrage_usd'], 'USD')})",
               f"{fmt(p['other_units'], 'units')} ({fmt(p['other_usd'], 'USD')})",
               f"{fmt(p['total_units'], 'units')} ({fmt(p['total_usd'], 'USD')})"] for a, p in flow.items()])]
+    gas = on.get("gas")
+    if gas:
+        dropped = gas.get("dropped_liquidation_txs") or {}
+        out += [Heading("Gas and congestion", 3), TableBlock(["metric", "value"], [
+            ["highest base fee of an agents' block", fmt(gas.get("max_base_fee_gwei"), "gwei")],
+            ["keeper gas paid", f"{fmt(gas.get('keeper_gas_eth'), 'ETH')} ({fmt(gas.get('keeper_gas_usd'), 'USD')})"],
+            ["keeper profit before gas / net of gas",
+             f"{fmt(gas.get('keeper_profit_gross_usd'), 'USD')} / {fmt(gas.get('keeper_profit_net_usd'), 'USD')}"],
+            ["liquidation transactions refused (fee cap under the base fee)",
+             fmt(dropped.get("fee_cap_below_base_fee", 0), "count")],
+            ["liquidation transactions dropped (block full)", fmt(dropped.get("block_full", 0), "count")],
+            ["accounts whose liquidation gas delayed (mean / max delay)",
+             f"{fmt(gas.get('accounts_delayed_by_gas'), 'count')} "
+             f"({fmt(gas.get('gas_delay_s_mean'), 's')} / {fmt(gas.get('gas_delay_s_max'), 's')})"],
+            ["accounts gas kept from liquidation to the end", fmt(gas.get("accounts_missed_by_gas"), "count")],
+        ])]
     if on.get("notes"):
         out += [Heading("Notes", 3), Bullets(list(on["notes"]))]
     return out
@@ -206,6 +193,35 @@ def _cex(cex: dict[str, Any] | None) -> list[Block]:
             ["leverage", "positions", "notional"],
             [[b, fmt(v.get("count"), "count"), fmt(v.get("notional_usd"), "USD")] for b, v in lev.items()])]
     return out
+
+
+def _coupling(c: dict[str, Any] | None) -> list[Block]:
+    """``two_way`` runs: how much of each venue's drop came from the other."""
+    if not c:
+        return []
+    return [Heading("Venues coupled both ways"), TableBlock(["metric", "value"], [
+        ["start / exogenous low", f"{fmt(c.get('start_usd'), 'USD')} / {fmt(c.get('exogenous_low_usd'), 'USD')}"],
+        ["CEX low coupled / the venue alone", f"{fmt(c.get('cex_low_usd'), 'USD')} / {fmt(c.get('cex_alone_low_usd'), 'USD')}"],
+        ["CEX drop / of it from the chain", f"{fmt(c.get('cex_drop_pct'), '%')} / {fmt(c.get('cex_drop_from_chain_pct'), '%')}"],
+        ["AMM drop / of it from the CEX", f"{fmt(c.get('amm_drop_pct'), '%')} / {fmt(c.get('amm_drop_from_cex_pct'), '%')}"],
+        ["arbitrage flow into the CEX book", f"{fmt(c.get('arb_flow_to_cex_btc'), 'units')} "
+                                             f"({fmt(c.get('arb_flow_to_cex_usd'), 'USD')} traded)"],
+    ])]
+
+
+def _fit(rows: list[dict[str, Any]] | None) -> list[Block]:
+    """The drill's documented figures (``targets:``) beside the model's."""
+    if not rows:
+        return []
+    def val(metric: str, v: Any) -> str:
+        return fmt(v, "USD" if metric.endswith("_usd") else "%" if metric.endswith("_pct") else "count")
+    inside = sum(1 for r in rows if r.get("inside"))
+    return [Heading("Fit to the documented event"),
+            Para(f"{inside} of {len(rows)} documented figures are within the factor the drill claims."),
+            TableBlock(["figure", "documented", "model", "model / documented", "claimed within", "source"],
+                       [[r["meaning"], val(r["metric"], r.get("documented")), val(r["metric"], r.get("model")),
+                         fmt(r.get("ratio"), "ratio"), f"x{r.get('within'):g}", r.get("source", "")] for r in rows],
+                       ["pass" if r.get("inside") else "fail" for r in rows])]
 
 
 def _invariants(on: dict[str, Any], policy: dict[str, Any] | None) -> list[Block]:
@@ -249,6 +265,7 @@ def build_document(summary: dict[str, Any], run: RunFolder, *, charts: bool = Tr
     on = summary.get("onchain") or {}
     blocks: list[Block] = _header(summary, run)
     blocks += [Heading("How to read this"), Bullets(HOW_TO_READ)]
+    blocks += _fit(summary.get("fit"))
     blocks += _comparison(summary)
     if charts:
         chart_list = all_charts(run, summary)
@@ -257,7 +274,9 @@ def build_document(summary: dict[str, Any], run: RunFolder, *, charts: bool = Tr
             blocks += [Chart(svg, caption) for svg, caption in chart_list]
     blocks += _onchain(on)
     blocks += _cex(summary.get("cex"))
+    blocks += _coupling(summary.get("coupling"))
     blocks += _invariants(on, summary.get("invariant_checks"))
+    blocks += model_check_blocks(run.path)
     seed = summary.get("seed", run.drill.seed)
     blocks += [Heading("Reproduce"), Para(
         f"{rerun_command(run.path, seed, summary.get('overrides'))} reruns this drill (the folder holds the drill and any "

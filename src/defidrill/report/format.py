@@ -9,7 +9,7 @@ MISSING = "—"
 
 
 def fmt(value: Any, unit: str = "") -> str:
-    """Format a value by its unit: USD, USD/min, %, s, ratio, count, ETH; None/NaN -> an em dash."""
+    """Format a value by its unit: USD, USD/min, %, s, ratio, count, ETH, gwei; None/NaN -> an em dash."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return MISSING
     if isinstance(value, bool):
@@ -30,6 +30,8 @@ def fmt(value: Any, unit: str = "") -> str:
         return f"{int(v):,}"
     if unit == "ETH":
         return f"{v:.6g} ETH"
+    if unit == "gwei":
+        return f"{v:,.4g} gwei"
     if unit == "units":
         return f"{v:,.6g}"
     return f"{v:,.6g}"

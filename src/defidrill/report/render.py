@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from defidrill.report.document import Block, Bullets, Chart, Heading, Para, TableBlock
+from defidrill.report.blocks import Block, Bullets, Chart, Heading, Para, TableBlock
 
 CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;

@@ -98,6 +98,21 @@ class PerMinuteSeries(_Out):
     notional_usd: list[float]
 
 
+class GasMetrics(_Out):
+    """Congestion's toll on the keepers (definitions in metrics/gas.py and docs/metrics.md)."""
+
+    max_base_fee_gwei: float | None
+    keeper_gas_eth: float
+    keeper_gas_usd: float
+    keeper_profit_net_usd: float
+    keeper_profit_gross_usd: float
+    dropped_liquidation_txs: dict[str, int]
+    accounts_delayed_by_gas: int
+    gas_delay_s_mean: float | None
+    gas_delay_s_max: float | None
+    accounts_missed_by_gas: int
+
+
 class OnchainMetrics(_Out):
     liquidation_count: int
     liquidated_debt_usd: float
@@ -128,6 +143,38 @@ class OnchainMetrics(_Out):
     invariants: list[Invariant]
     notes: list[str]
     liquidations_by_leverage: dict[str, dict[str, Any]] | None = None
+    gas: GasMetrics | None = None
+
+
+class TargetFit(_Out):
+    """One documented figure of the drill's ``targets:`` beside the model's (metrics/targets.py)."""
+
+    metric: str
+    meaning: str
+    documented: float
+    model: float | None
+    ratio: float | None
+    within: float
+    inside: bool
+    source: str
+
+
+class Attribution(_Out):
+    """``cex.coupling: two_way``: how much of each venue's drop came from the other (% of the start
+    price; definitions in defidrill/coupling.py and docs/metrics.md)."""
+
+    mode: str
+    start_usd: float
+    exogenous_low_usd: float
+    cex_low_usd: float
+    cex_alone_low_usd: float
+    amm_low_usd: float | None
+    cex_drop_pct: float
+    cex_drop_from_chain_pct: float
+    amm_drop_pct: float | None
+    amm_drop_from_cex_pct: float | None
+    arb_flow_to_cex_btc: float
+    arb_flow_to_cex_usd: float
 
 
 class ComparisonEntry(_Out):
@@ -186,6 +233,8 @@ class RunSummary(_Out):
     onchain: OnchainMetrics | None = None
     cex: dict[str, Any] | None = Field(default=None, description="the CEX venue's summary plus per-minute series")
     comparison: dict[str, ComparisonEntry] | None = None
+    coupling: Attribution | None = Field(default=None, description="two_way runs: each venue's drop from the other")
+    fit: list[TargetFit] | None = Field(default=None, description="the drill's documented figures beside the model's")
 
     def as_json(self) -> dict[str, Any]:
         return dump(self)

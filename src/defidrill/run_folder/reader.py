@@ -144,6 +144,7 @@ class DrillInfo:
     collateral: list[str]
     cex_asset: str | None
     bonus_by_asset: dict[str, float] = field(default_factory=dict)
+    targets: list[dict[str, Any]] = field(default_factory=list)  # the drill's ``targets:`` as written
 
 
 @dataclass(frozen=True)
@@ -310,6 +311,7 @@ def _drill_info(run_dir: Path, steps: Table) -> DrillInfo:
         seed=(int(raw["seed"]) if isinstance(raw.get("seed"), int) else None), base_asset=base,
         collateral=collateral, cex_asset=(cex.get("asset") or (collateral[0] if collateral else None)),
         bonus_by_asset={k: v for k, v in bonus.items() if not math.isnan(v)},
+        targets=[t for t in (raw.get("targets") or []) if isinstance(t, dict)],
     )
 
 

@@ -8,10 +8,12 @@ from defidrill.drill.schema.checks import Problem, cross_check
 from defidrill.drill.schema.common import Distribution, LognormalParams, StrictModel, Window
 from defidrill.drill.schema.drill import ChainConfig, Drill, FeedParams
 from defidrill.drill.schema.failures import (
-    FAILURE_KINDS, ClampFailure, DelayFailure, Failure, FallbackDivergenceFailure, FrozenFailure,
+    FAILURE_KINDS, BaseFeePath, BaseFeePoint, ClampFailure, CongestionFailure, DelayFailure, Failure,
+    FallbackDivergenceFailure, FrozenFailure,
     NegativeFailure, SequencerDownFailure, SpikeFailure, SpotManipulationFailure, StaleFailure,
     WrongDecimalsFailure, ZeroFailure,
 )
+from defidrill.drill.schema.targets import TARGET_METRICS, Target
 from defidrill.drill.schema.invariants import DEFAULT_EVERY_STEPS, InvariantsConfig
 from defidrill.drill.schema.market import (
     AssetMarket, ConstantPath, FlashCrashPath, GbmJumps, GbmPath, MarketConfig, PathSpec, PiecewisePath,
@@ -22,12 +24,13 @@ from defidrill.drill.schema.protocol import (
 )
 
 __all__ = [
-    "AmmConfig", "ArbitrageConfig", "AssetMarket", "BorrowersConfig", "CexConfig", "ChainConfig",
+    "AmmConfig", "ArbitrageConfig", "AssetMarket", "BaseFeePath", "BaseFeePoint", "CongestionFailure", "BorrowersConfig",
+    "CexConfig", "ChainConfig",
     "ClampFailure", "CloseFactor", "CollateralParams", "ConstantPath", "DelayFailure", "Distribution",
     "DEFAULT_EVERY_STEPS", "Drill", "FAILURE_KINDS", "Failure", "FallbackDivergenceFailure", "FeedOverride", "FeedParams",
     "FlashCrashPath", "FrozenFailure", "GbmJumps", "GbmPath", "InterestModel", "InvariantsConfig", "KNOWN_MARGIN_TIERS",
     "KeeperConfig", "LognormalParams", "LpBehaviour", "MarketConfig", "NegativeFailure",
     "OracleConfig", "PairConfig", "PathSpec", "PiecewisePath", "PricePoint", "Problem", "ProtocolConfig", "RampPath", "Reaction",
     "ReplayPath", "SequencerDownFailure", "SpikeFailure", "SpotManipulationFailure", "StaleFailure",
-    "StepPath", "StrictModel", "Window", "WrongDecimalsFailure", "ZeroFailure", "cross_check",
+    "StepPath", "StrictModel", "TARGET_METRICS", "Target", "Window", "WrongDecimalsFailure", "ZeroFailure", "cross_check",
 ]

@@ -110,7 +110,8 @@ class KeeperConfig(StrictModel):
 
     ``flash``: borrows the repay amount in a flash swap and needs no capital; ``capital``:
     repays from ``capital_usd``. ``latency`` blocks pass between seeing a liquidatable
-    account and sending; ``gas_bid`` orders competing keepers in a block. ``collateral``
+    account and sending; ``gas_bid`` (the tip) orders competing keepers in a block; ``max_gas_price`` caps what it pays
+    per gas (base fee + tip): above it the node refuses its transaction (omitted: no cap). ``collateral``
     lists the seized assets it prefers (empty = any). ``sell_seized``: ``always`` sells
     seized collateral into the AMM at once, ``never`` holds it, ``if_profitable`` sells
     only while the AMM price beats the price the keeper effectively paid. ``offline``
@@ -122,10 +123,18 @@ class KeeperConfig(StrictModel):
     capital_usd: Annotated[UsdAmount, Ge(0.0)] = 1_000_000.0
     latency_blocks: Blocks = Field(0, alias="latency")
     gas_bid_gwei: Gwei = Field(2.0, alias="gas_bid")
+    max_gas_price_gwei: Annotated[Gwei, Gt(0.0)] | None = Field(None, alias="max_gas_price")
     min_profit_usd: Annotated[UsdAmount, Ge(0.0)] = 0.0
     collateral_preference: list[str] = Field(default_factory=list, alias="collateral")
     sell_seized: Literal["always", "never", "if_profitable"] = "always"
     offline: list[Window] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _bid_within_cap(self) -> KeeperConfig:
+        if self.max_gas_price_gwei is not None and self.gas_bid_gwei > self.max_gas_price_gwei:
+            raise ValueError(f"gas_bid ({self.gas_bid_gwei:g} gwei) is above max_gas_price "
+                             f"({self.max_gas_price_gwei:g} gwei): the tip is part of the price paid")
+        return self
 
     def is_offline(self, t_s: float) -> bool:
         """True when ``t_s`` (seconds from the drill start) falls in an offline window."""

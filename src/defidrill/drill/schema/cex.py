@@ -80,6 +80,9 @@ class Book(StrictModel):
     """Order-book depth per side within 1% of mid, and its refill rate per step."""
 
     depth_usd_at_1pct: Annotated[UsdAmount, Gt(0.0)] = 30_000_000.0
+    #: Depth within x of mid grows as (x / 1%)^depth_exponent: 1 = uniform density; 2 = the
+    #: square-root impact law (a walk of q moves the price 1% x sqrt(q / depth_usd_at_1pct)).
+    depth_exponent: Annotated[float, Ge(0.5), Le(4.0)] = 1.0
     resiliency: Annotated[RatePerStep, Ge(0.0), Le(1.0)] = 0.05
     mm_withdraw: MmWithdraw = Field(default_factory=MmWithdraw)
 
@@ -104,7 +107,7 @@ class CexConfig(StrictModel):
 
     enabled: bool = True
     asset: str | None = None
-    coupling: Literal["none", "cex_leads"] = "none"
+    coupling: Literal["none", "cex_leads", "two_way"] = "none"
     positions: Positions = Field(default_factory=Positions)
     book: Book = Field(default_factory=Book)
     margin_tiers: str | Annotated[list[MarginTier], Field(max_length=MAX_MARGIN_TIERS)] = "binance-btcusdt-2021-03"

@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from defidrill.drill.schema.failures import SequencerDownFailure, SpotManipulationFailure
+from defidrill.drill.limits import MAX_BASE_FEE_GWEI
+from defidrill.drill.schema.failures import CongestionFailure, SequencerDownFailure, SpotManipulationFailure
 from defidrill.drill.schema.market import PiecewisePath
 
 if TYPE_CHECKING:
@@ -131,6 +132,12 @@ def cross_check(drill: Drill) -> list[Problem]:
             out.append(Problem(loc + ("feed",), "unknown feed", feed, f"one of the market assets: {_names(assets)}"))
         if isinstance(failure, SpotManipulationFailure) and failure.pair not in pairs:
             out.append(Problem(loc + ("pair",), "unknown AMM pair", failure.pair, f"one of amm.pairs: {_names(pairs)}"))
+        if isinstance(failure, CongestionFailure) and isinstance(failure.base_fee, float):
+            level = failure.base_fee * drill.chain.base_fee_gwei
+            if level > MAX_BASE_FEE_GWEI or level <= 0:
+                out.append(Problem(loc + ("base_fee",), "the multiple of chain.base_fee is out of range",
+                                   f"{failure.base_fee:g}x of {drill.chain.base_fee_gwei:g} gwei = {level:g} gwei",
+                                   f"a level in (0, {MAX_BASE_FEE_GWEI:g}] gwei (chain.base_fee must be > 0)"))
         for_s = getattr(failure, "for_s", None)
         if isinstance(failure, SequencerDownFailure) or for_s is not None:
             out.extend(_window_problems(loc, failure.at_s, for_s, duration))

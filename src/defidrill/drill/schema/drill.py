@@ -15,6 +15,7 @@ from defidrill.drill.schema.cex import CexConfig
 from defidrill.drill.schema.checks import cross_check
 from defidrill.drill.schema.common import ContractDuration, PriceUsd, StrictModel
 from defidrill.drill.schema.failures import Failure
+from defidrill.drill.schema.targets import Target
 from defidrill.drill.schema.invariants import InvariantsConfig
 from defidrill.drill.schema.market import MarketConfig
 from defidrill.drill.schema.protocol import CollateralParams, FeedOverride, ProtocolConfig
@@ -32,6 +33,7 @@ class ChainConfig(StrictModel):
 
     backend: Literal["anvil", "revm"] = "anvil"
     block_time_s: ContractDuration = Field(12.0, alias="block_time")
+    #: The drill's blocks from its first step (deployment and seeding run in roomier blocks).
     gas_limit: Annotated[Gas, Ge(1_000_000)] = 60_000_000
     base_fee_gwei: Gwei = Field(1.0, alias="base_fee")
     #: ETH/USD that values gas when the drill has no WETH asset (with one, its reference price is used):
@@ -71,6 +73,7 @@ class Drill(StrictModel):
     arbitrage: ArbitrageConfig = Field(default_factory=ArbitrageConfig)
     failures: list[Failure] = Field(default_factory=list, max_length=MAX_FAILURES)
     cex: CexConfig = Field(default_factory=CexConfig)
+    targets: list[Target] = Field(default_factory=list, max_length=32)
     invariants: InvariantsConfig = Field(default_factory=InvariantsConfig)
 
     @field_validator("name")

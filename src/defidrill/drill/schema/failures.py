@@ -13,8 +13,8 @@ from annotated_types import Ge, Gt, Le
 from pydantic import Field, model_validator
 
 from defidrill.drill.schema.common import PositiveDuration, PositiveUsd, PriceUsd, StrictModel
-from defidrill.drill.limits import MAX_SHOCK_FACTOR
-from defidrill.drill.units import Blocks, Duration, SignedFraction, UnitFraction, UsdAmount
+from defidrill.drill.limits import MAX_BASE_FEE_GWEI, MAX_SHOCK_FACTOR
+from defidrill.drill.units import Blocks, Duration, Gwei, SignedFraction, UnitFraction, UsdAmount
 
 
 class _Timed(StrictModel):
@@ -137,13 +137,79 @@ class FallbackDivergenceFailure(_FeedTimed):
     divergence: Annotated[SignedFraction, Gt(-1.0)]
 
 
+class BaseFeePoint(StrictModel):
+    """One point of a congestion's base-fee path: ``gwei`` at ``at`` (from the congestion's start)."""
+
+    at_s: Duration = Field(alias="at")
+    base_fee_gwei: Annotated[Gwei, Gt(0.0), Le(MAX_BASE_FEE_GWEI)] = Field(alias="gwei")
+
+
+class BaseFeePath(StrictModel):
+    """A base fee through dated points, linear between them (held before the first and after the last)."""
+
+    points: list[BaseFeePoint] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _increasing(self) -> BaseFeePath:
+        times = [p.at_s for p in self.points]
+        if any(b <= a for a, b in zip(times, times[1:])):
+            raise ValueError(f"points must be in strictly increasing time (got at = {times} s)")
+        return self
+
+    def gwei_at(self, since_start_s: float) -> float:
+        pts = self.points
+        if since_start_s <= pts[0].at_s:
+            return pts[0].base_fee_gwei
+        for a, b in zip(pts, pts[1:]):
+            if since_start_s <= b.at_s:
+                w = (since_start_s - a.at_s) / (b.at_s - a.at_s)
+                return a.base_fee_gwei + w * (b.base_fee_gwei - a.base_fee_gwei)
+        return pts[-1].base_fee_gwei
+
+
+def _multiple(value: object) -> object:
+    """``"12x"`` -> 12.0 (a bare number is a multiple too); anything else is left to the path model."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text.endswith("x"):
+            try:
+                return float(text[:-1])
+            except ValueError:
+                raise ValueError(f"cannot read {value!r} as a multiple (e.g. 12x)") from None
+        raise ValueError(f"cannot read {value!r}: give a multiple (e.g. 12x) or a path {{points: [{{at, gwei}}, ...]}}")
+    return value
+
+
+class CongestionFailure(_Timed):
+    """Other senders' transactions take ``fill`` of every block (they outbid the drill's own
+    transactions), so the drill's transactions share what is left, ordered by tip, and a
+    transaction whose fee cap is under the base fee is refused by the node.
+
+    ``base_fee`` omitted: the base fee follows EIP-1559 from the blocks' real gas used (anvil
+    computes it: full blocks raise it 12.5% a block). ``base_fee: 12x`` (a multiple of
+    ``chain.base_fee``) or ``{points: [{at, gwei}, ...]}``: every block's base fee is set to
+    that level (a recorded history, whatever the drill's blocks per step); see docs/failures.md.
+    """
+
+    kind: Literal["congestion"]
+    fill: UnitFraction = 1.0
+    base_fee: Annotated[float, Gt(0.0)] | BaseFeePath | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_multiple(cls, data: object) -> object:
+        if isinstance(data, dict) and "base_fee" in data:
+            data = {**data, "base_fee": _multiple(data["base_fee"])}
+        return data
+
+
 Failure = Annotated[
     StaleFailure | FrozenFailure | ZeroFailure | NegativeFailure | ClampFailure | DelayFailure | SpikeFailure
-    | WrongDecimalsFailure | SequencerDownFailure | SpotManipulationFailure | FallbackDivergenceFailure,
+    | WrongDecimalsFailure | SequencerDownFailure | SpotManipulationFailure | FallbackDivergenceFailure | CongestionFailure,
     Field(discriminator="kind"),
 ]
 
 FAILURE_KINDS = (
     "stale", "frozen", "zero", "negative", "clamp", "delay", "spike", "wrong_decimals",
-    "sequencer_down", "spot_manipulation", "fallback_divergence",
+    "sequencer_down", "spot_manipulation", "fallback_divergence", "congestion",
 )

@@ -19,6 +19,7 @@ class StepContext:
     reference_usd: dict[str, float]
     reference_history: list[dict[str, float]]  # reference prices of steps 0..step
     history: list[Observation]  # observations of steps 0..step (this step's last once observed)
+    base_fee_wei: int = 0  # the base fee of the step's agent block (block B), known before it is mined
 
     @property
     def latest(self) -> Observation | None:

@@ -48,6 +48,18 @@ class Keeper:
     def tip_wei(self) -> int:
         return int(round(self.config.gas_bid_gwei * GWEI))
 
+    @property
+    def max_fee_wei(self) -> int | None:
+        """The keeper's ``max_gas_price`` (None: no cap): the node refuses its transactions while
+        the base fee is above it, and it pays base fee + tip up to it."""
+        cap = self.config.max_gas_price_gwei
+        return None if cap is None else int(round(cap * GWEI))
+
+    def gas_price_wei(self, base_fee_wei: int) -> int:
+        """What a transaction would pay per gas in the coming block: base fee + tip, within the cap."""
+        price = base_fee_wei + self.tip_wei
+        return price if self.max_fee_wei is None else min(price, self.max_fee_wei)
+
     def act(self, ctx: StepContext) -> list[TxRequest]:
         if self.config.is_offline(ctx.t_s):
             return []
@@ -61,7 +73,7 @@ class Keeper:
         base_decimals = markets.base.decimals
         base_usd = ctx.reference_usd[base_sym]
         eth_usd = world.drill.chain.gas_token_price_usd(ctx.reference_usd)
-        gas_usd = EXPECTED_GAS_USED * (self.tip_wei + GWEI) / 1e18 * eth_usd
+        gas_usd = EXPECTED_GAS_USED * self.gas_price_wei(ctx.base_fee_wei) / 1e18 * eth_usd
         budget_base = None
         if self.config.mode == "capital":
             latest = ctx.latest
@@ -104,7 +116,8 @@ class Keeper:
                 assert budget_base is not None
                 budget_base -= repay_base
             out.append(ctx.chain.tx(fn, sender=self.address, gas=gas, label=f"liquidate {account.address} {sym}",
-                                    agent=self.agent, priority_fee_wei=self.tip_wei, intent=TxIntent("liquidate")))
+                                    agent=self.agent, priority_fee_wei=self.tip_wei, intent=TxIntent("liquidate"),
+                                    max_fee_wei=self.max_fee_wei))
         return out
 
     def _choose_collateral(self, ctx: StepContext, account: AccountView) -> tuple[str, float] | None:
@@ -143,7 +156,8 @@ class Keeper:
             fn = market.router.functions.swapExactTokensForTokens(raw, 0, [market.tokens[sym].address, market.base.address],
                                                              self.address, ctx.timestamp + 3600)
             out.append(ctx.chain.tx(fn, sender=self.address, gas=SELL_GAS, label=f"sell seized {sym}",
-                                    agent=self.agent, priority_fee_wei=self.tip_wei, intent=TxIntent("sell_seized")))
+                                    agent=self.agent, priority_fee_wei=self.tip_wei, intent=TxIntent("sell_seized"),
+                                    max_fee_wei=self.max_fee_wei))
         return out
 
 
