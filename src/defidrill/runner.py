@@ -120,6 +120,13 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
     drill, path = checked.drill, checked.path
     if backend is not None and backend != drill.chain.backend:
         drill = drill.model_copy(update={"chain": drill.chain.model_copy(update={"backend": backend})})
+    if drill.chain.backend == "revm":
+        congested = [i for i, f in enumerate(drill.failures) if f.kind == "congestion"]
+        if congested:
+            raise ConfigError("congestion needs the anvil backend: it sets each block's base fee and relies on the "
+                              "node refusing fee caps under it, which the revm backend does not model yet",
+                              file=str(drill_path), path=f"failures[{congested[0]}].kind", value="congestion",
+                              allowed="chain.backend: anvil (or --backend anvil) for a congestion drill")
     if rpc_url is not None and drill.chain.backend != "anvil":
         raise ConfigError("a running node (rpc_url) is an anvil: the revm backend runs in process",
                           path="chain.backend", value=drill.chain.backend, allowed="anvil with rpc_url")

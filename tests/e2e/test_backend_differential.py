@@ -15,13 +15,18 @@ from pathlib import Path
 import pytest
 import yaml
 
+from defidrill.errors import ConfigError
 from defidrill.runner import run_drill
 from defidrill.toolchain import project_root
 from support.backend_diff import DIFF_BORROWERS, GAS_DERIVED, compare_run_folders, differential_doc
 
 ORACLES = project_root() / "oracles"
 #: Every drill file in oracles/ (incidents/ included), as e2e_runs names them: "incidents/luna-may-2022".
-LIBRARY = sorted(str(p.relative_to(ORACLES).with_suffix("")) for p in ORACLES.rglob("*.yaml"))
+ALL_DRILLS = sorted(str(p.relative_to(ORACLES).with_suffix("")) for p in ORACLES.rglob("*.yaml"))
+#: Drills with a congestion failure run on anvil only (per-block base fee and fee-cap refusal are anvil's;
+#: the runner refuses them on revm: test_congestion_is_refused_on_revm).
+ANVIL_ONLY = {"black-thursday"}
+LIBRARY = [name for name in ALL_DRILLS if name not in ANVIL_ONLY]
 #: Genuine Aave V3 on both backends: the flagship, and the LUNA clamp (a failure, many liquidations).
 ON_AAVE = ["aave-v3/flash-crash", "aave-v3/minanswer-clamp"]
 
@@ -40,6 +45,19 @@ def _run_pair(name: str, root: Path) -> tuple[Path, Path]:
 
 def test_library_is_covered() -> None:
     assert "flash-crash" in LIBRARY and "incidents/luna-may-2022" in LIBRARY and len(LIBRARY) >= 16
+    congested = {name for name in ALL_DRILLS
+                 if any(f.get("kind") == "congestion"
+                        for f in (yaml.safe_load((ORACLES / f"{name}.yaml").read_text()).get("failures") or []))}
+    assert congested == ANVIL_ONLY
+
+
+def test_congestion_is_refused_on_revm(tmp_path: Path) -> None:
+    drill_path = tmp_path / "black-thursday.yaml"
+    drill_path.write_text(yaml.safe_dump(differential_doc("black-thursday"), sort_keys=False))
+    with pytest.raises(ConfigError) as err:
+        run_drill(drill_path, out_dir=tmp_path / "revm", progress=False, backend="revm")
+    assert "failures[" in str(err.value) and "anvil" in str(err.value)
+    assert not (tmp_path / "revm").exists()  # refused before the run folder is made
 
 
 @pytest.mark.parametrize("name", LIBRARY + ON_AAVE)

@@ -34,6 +34,11 @@ GAS_DERIVED: dict[str, str] = {
     "keeper_profit_usd": "net of keeper_gas_eth",
     "gas_used": "a receipt's gas used",
     "fee_wei": "gas used x effective gas price",
+    "base_fee_gwei": "EIP-1559 from the previous block's gas used",
+    "max_base_fee_gwei": "the highest base_fee_gwei",
+    "keeper_gas_usd": "keeper_gas_eth at the gas token's price",
+    "keeper_profit_net_usd": "net of keeper_gas_usd",
+    "keeper_profit_gross_usd": "keeper_profit_net_usd + keeper_gas_usd, a float sum of gas-derived figures",
 }
 TX_HASH_FIELDS = ("tx",)
 RUN_FACTS = ("backend", "wall_time_s", "check_wall_time_s", "mean_check_s", "mean_step_s_without_checks",

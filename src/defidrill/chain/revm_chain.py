@@ -100,6 +100,15 @@ class RevmChain(ChainBase):
         yield cls(config, artifacts)
 
     # ----------------------------------------------------------------- clock and blocks
+    def set_block_gas_limit(self, gas: int) -> None:
+        """The gas limit of every block from the next one (as anvil_setBlockGasLimit)."""
+        self.gas_limit = gas
+        self.state.gas_limit = gas
+
+    def next_base_fee_wei(self) -> int:
+        """The next block's base fee (EIP-1559 from the latest block, as anvil's eth_feeHistory reports it)."""
+        return self._pending_base_fee
+
     def latest_block(self) -> BlockInfo:
         return self._blocks[-1]
 
