@@ -31,6 +31,7 @@ class ConfigError(DrillError):
         value: Any = None,
         allowed: str | None = None,
     ) -> None:
+        self.message = message
         self.file = file
         self.path = path
         self.line = line

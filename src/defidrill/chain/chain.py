@@ -21,7 +21,7 @@ from defidrill.chain.controls import AnvilControls
 from defidrill.chain.rpc import RpcClient, RpcReply, hex_int as _int
 from defidrill.chain.types import Deployed, PreparedCall, Receipt, TxRequest
 from defidrill.errors import ChainError, RevertError
-from defidrill.toolchain import Artifacts, compile_project
+from defidrill.toolchain import Artifact, Artifacts, compile_project
 
 
 class Chain(AnvilControls):
@@ -39,6 +39,8 @@ class Chain(AnvilControls):
         self.chain_id = _int(self.rpc.request("eth_chainId"))
         self.accounts: list[str] = [to_checksum_address(a) for a in self.rpc.request("eth_accounts")]
         self._automine = True
+        #: Contracts from outside the project's compilation (npm packages' artifacts, linked at deploy).
+        self.foreign_artifacts: dict[str, Artifact] = {}
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod
@@ -63,13 +65,27 @@ class Chain(AnvilControls):
         return self.accounts[0]
 
     # ----------------------------------------------------------------- contracts
+    def register(self, *artifacts: Artifact) -> None:
+        """Make foreign contracts deployable and usable by name (``at``, ``deploy``), and decode their
+        events and errors in every receipt and revert. A name the project's own contracts use is refused."""
+        for artifact in artifacts:
+            if artifact.name in self.artifacts:
+                raise ChainError(f"cannot register {artifact.name} from {artifact.source}: the project has a "
+                                 f"contract of that name ({self.artifacts.get(artifact.name).source})")
+            self.foreign_artifacts[artifact.name] = artifact
+            self.registry.add(artifact.name, artifact.abi)
+
+    def _artifact(self, name: str) -> Artifact:
+        foreign = self.foreign_artifacts.get(name)
+        return foreign if foreign is not None else self.artifacts.get(name)
+
     def at(self, name: str, address: str) -> Deployed:
-        artifact = self.artifacts.get(name)
+        artifact = self._artifact(name)
         address = to_checksum_address(address)
         return Deployed(name, address, artifact.abi, self.w3.eth.contract(address=address, abi=artifact.abi))
 
     def deploy_tx(self, name: str, *args: Any, sender: str | None = None, gas: int | None = None) -> TxRequest:
-        artifact = self.artifacts.get(name)
+        artifact = self._artifact(name)
         if not artifact.deployable:
             raise ChainError(f"{name} has no bytecode (an interface or abstract contract) and cannot be deployed")
         factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
