@@ -8,6 +8,7 @@ both tools drive the same compiler without any download.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -38,7 +39,19 @@ class SolcBinary:
 
 
 def solc_version_of(path: Path) -> tuple[str, str]:
-    """(short, long) version from `solc --version`, the way py-solc-x reads it."""
+    """(short, long) version from `solc --version`, the way py-solc-x reads it.
+
+    Asked once per binary (by path, size and modification time): through solc-js it costs about
+    two seconds, and a drill over a user's sources compiles twice (ours, then theirs)."""
+    try:
+        stat_ = path.stat()
+    except OSError:
+        return _solc_version_of(path, 0, 0)
+    return _solc_version_of(path, stat_.st_mtime_ns, stat_.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _solc_version_of(path: Path, _mtime_ns: int, _size: int) -> tuple[str, str]:
     try:
         out = subprocess.run([str(path), "--version"], capture_output=True, text=True, timeout=60, check=True)
     except (OSError, subprocess.SubprocessError) as exc:
