@@ -252,8 +252,8 @@ contract CToken is ICToken, Guarded {
         _pull(payer, repaidRaw);
     }
 
+    /// @dev liquidateBorrow, the only way here, has refused a borrower liquidating itself.
     function _seize(address liquidator, address borrower, uint256 seizeTokens) internal {
-        if (liquidator == borrower) revert LiquidatorIsBorrower(borrower);
         uint256 held = balanceOf[borrower];
         if (seizeTokens > held) revert SeizeTooMuch(seizeTokens, held);
         balanceOf[borrower] = held - seizeTokens;

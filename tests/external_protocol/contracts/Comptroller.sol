@@ -144,12 +144,10 @@ contract Comptroller is IComptroller {
         if (repayAmountRaw > maxRepay) revert TooMuchRepay(repayAmountRaw, maxRepay);
     }
 
+    /// @dev Listing checks a market's comptroller, so two listed markets always share this one.
     function seizeAllowed(address cTokenCollateral, address cTokenBorrowed) external view {
         _listed(cTokenCollateral);
         if (!markets[cTokenBorrowed].listed) revert NotAMarket(cTokenBorrowed);
-        if (ICToken(cTokenCollateral).comptroller() != ICToken(cTokenBorrowed).comptroller()) {
-            revert ComptrollerMismatch(cTokenBorrowed);
-        }
     }
 
     /// @notice cTokens of `cTokenCollateral` for repaying `repayAmountRaw` of `cTokenBorrowed`'s underlying:
