@@ -7,8 +7,11 @@ Installed with the package (entry point ``pytest11: defidrill``). Fixture names 
 - ``defidrill_protocol``: the reference protocol deployed once per session (ProtocolConfig
   defaults: WBTC and WETH against USDC), reset to its deployed state for every test.
 - ``defidrill_run``: ``defidrill_run(drill, seed=None, **overrides) -> RunOutcome`` runs a drill
-  file (or a mapping) into the test's tmp_path; ``overrides`` are dotted YAML paths, e.g.
-  ``defidrill_run("oracles/flash-crash.yaml", **{"borrowers.count": 50})``.
+  file, a library drill by name (from any folder) or a mapping into the test's tmp_path;
+  ``overrides`` are dotted YAML paths, e.g. ``defidrill_run("flash-crash", **{"borrowers.count": 50})``.
+- ``defidrill_deploy``: ``defidrill_deploy("my_adapter:MyAdapter", artifacts="contracts")`` deploys
+  your own protocol through your adapter (``kind: external``) over a fresh market, for contract-level
+  scenarios; returns the adapter.
 
 An auditor's scenario then reads::
 
@@ -63,9 +66,17 @@ def _set_dotted(mapping: dict[str, Any], dotted: str, value: Any) -> None:
 
 @pytest.fixture
 def defidrill_run(tmp_path: Path) -> Callable[..., Any]:
-    """Run a drill (path or mapping) with optional dotted overrides; returns the RunOutcome."""
+    """Run a drill (path, library name or mapping) with optional dotted overrides; returns the RunOutcome.
+
+    ``drill`` may name a library drill from any folder (``"stale-feed-crash"`` or
+    ``"oracles/stale-feed-crash.yaml"``). A drill file runs as is; with overrides it is rewritten into
+    the test's tmp_path with its relative paths (replay CSVs, ``protocol.artifacts``) resolved against
+    the original file's folder, which also stays on sys.path for a ``kind: external`` adapter module.
+    """
     import yaml
 
+    from defidrill.drill.library import resolve_drill
+    from defidrill.protocol.external import add_search_paths
     from defidrill.runner import run_drill
 
     counter = iter(range(1_000_000))
@@ -74,15 +85,20 @@ def defidrill_run(tmp_path: Path) -> Callable[..., Any]:
         n = next(counter)
         if isinstance(drill, dict):
             data = dict(drill)
-            base_dir = tmp_path
         else:
-            source = Path(drill)
+            source = resolve_drill(drill)
+            if not overrides:
+                return run_drill(source, out_dir=tmp_path / f"run-{n}", seed=seed, progress=False)
             data = yaml.safe_load(source.read_text())
             base_dir = source.resolve().parent
-            # a replay CSV stays relative to the original drill file
+            add_search_paths([base_dir])
+            # a replay CSV and the user's build stay relative to the original drill file
             for asset in (data.get("market", {}).get("assets") or {}).values():
                 if isinstance(asset, dict) and isinstance(asset.get("path"), dict) and "csv" in asset["path"]:
                     asset["path"]["csv"] = str((base_dir / asset["path"]["csv"]).resolve())
+            protocol = data.get("protocol") or {}
+            if isinstance(protocol, dict) and isinstance(protocol.get("artifacts"), str):
+                protocol["artifacts"] = str((base_dir / protocol["artifacts"]).resolve())
         for dotted, value in overrides.items():
             _set_dotted(data, dotted, value)
         path = tmp_path / f"drill-{n}.yaml"
@@ -90,3 +106,30 @@ def defidrill_run(tmp_path: Path) -> Callable[..., Any]:
         return run_drill(path, out_dir=tmp_path / f"run-{n}", seed=seed, progress=False)
 
     return run
+
+
+@pytest.fixture
+def defidrill_deploy(defidrill_chain: Any, request: pytest.FixtureRequest) -> Callable[..., Any]:
+    """Deploy a protocol through its adapter over a fresh market on ``defidrill_chain`` (reverted after).
+
+    ``defidrill_deploy("my_adapter:MyAdapter", artifacts="contracts")`` imports the adapter the way a
+    ``kind: external`` drill does (the test file's folder and the current folder on sys.path), deploys
+    the market (WBTC and WETH against USDC, ProtocolConfig defaults) and the protocol on it, and returns
+    the adapter; ``.markets()``, ``.prepare_reads``/``.decode_reads`` and its own handles reach it.
+    ``artifacts`` is relative to the test file's folder. Keyword ``config`` replaces the ProtocolConfig.
+    """
+    from defidrill.protocol.config import ExternalSpec, ProtocolConfig
+    from defidrill.protocol.external import load_adapter_class
+    from defidrill.protocol.market import deploy_market
+
+    here = Path(str(request.node.fspath)).parent
+
+    def deploy(adapter: str, artifacts: str | Path | None = None, config: Any = None, **options: Any) -> Any:
+        cls = load_adapter_class(adapter, [here])
+        folder = (here / artifacts).resolve() if artifacts is not None else None
+        base = config or ProtocolConfig()
+        cfg = base.model_copy(update={"external": ExternalSpec(adapter=adapter, artifacts_dir=folder, options=options)})
+        market = deploy_market(defidrill_chain, cfg)
+        return cls.deploy(defidrill_chain, market, cfg)
+
+    return deploy

@@ -24,8 +24,9 @@ ADAPTER_SPEC = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[
 SPEC_ALLOWED = '"package.module:Class", a LendingAdapter subclass importable from the drill\'s folder or the current folder'
 
 
-def _on_path(folders: Iterable[Path]) -> list[str]:
-    searched = []
+def add_search_paths(folders: Iterable[Path]) -> list[str]:
+    """Put ``folders`` (absolute) at the front of sys.path once each; returns them as searched."""
+    searched: list[str] = []
     for folder in folders:
         text = str(Path(folder).resolve())
         if text not in searched:
@@ -40,7 +41,7 @@ def load_adapter_class(spec: str, search: Iterable[Path] = (), *, field: str = "
     if not ADAPTER_SPEC.match(spec):
         raise ConfigError("not a module:Class path", path=field, value=spec, allowed=SPEC_ALLOWED)
     module_name, class_name = spec.split(":")
-    searched = _on_path([*search, Path.cwd()])
+    searched = add_search_paths([*search, Path.cwd()])
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
