@@ -26,6 +26,9 @@ How the protocol's terms map to defidrill's:
   ``seizeTokens`` (cTokens) is reported in the collateral's raw units: x exchangeRate / 1e18 at the
   last read (collateral markets lend nothing, so their exchange rate never moves).
 - Collateral is held as cTokens; ``collateral_raw`` is cTokens x exchangeRate / 1e18.
+- **Reads**: the user's ``MarketLens`` (the role of Compound's CompoundLens) returns every market's
+  exchange rate, price and totals and, per account, ``getAccountLiquidity`` and its balances, as
+  one flat ``uint256[]``: one eth_call per 100 accounts a step, decoded word by word.
 """
 
 from __future__ import annotations
@@ -61,6 +64,10 @@ from defidrill.toolchain.user_artifacts import load_artifacts
 
 HERE = Path(__file__).resolve().parent
 CTOKEN_DECIMALS = 8
+#: Accounts per MarketLens.scan call: ~100k gas per account keeps a call near 10M gas.
+SCAN_CHUNK = 100
+#: Words per market at the head of a scan (MarketLens.MARKET_WORDS).
+MARKET_WORDS = 6
 
 
 def initial_exchange_rate(underlying_decimals: int) -> int:
@@ -68,11 +75,10 @@ def initial_exchange_rate(underlying_decimals: int) -> int:
     return 2 * 10 ** (underlying_decimals + 18 - CTOKEN_DECIMALS - 2)
 
 
-def _words(n: int) -> Any:
-    """A decoder for a return of ``n`` static uint256 words (hot reads: no ABI machinery)."""
-    def decode(data: bytes) -> tuple[int, ...]:
-        return tuple(int.from_bytes(data[32 * i : 32 * i + 32], "big") for i in range(n))
-    return decode
+def _flat_words(data: bytes) -> list[int]:
+    """``MarketLens.scan``'s ``uint256[]`` word by word (an offset word, a length word, then the values):
+    the hot read of every step, without ABI machinery."""
+    return [int.from_bytes(data[i : i + 32], "big") for i in range(64, len(data), 32)]
 
 
 class CTokenAdapter(LendingAdapter):
@@ -89,7 +95,7 @@ class CTokenAdapter(LendingAdapter):
         self.base_symbol = market.config.base.symbol
         self.symbols = list(ctokens)  # base first
         self.exchange_rates: dict[str, int] = {}
-        self._n_accounts = 0
+        self._accounts: list[str] = []
         self._underlying_of = {c.address.lower(): market.tokens[s].address for s, c in ctokens.items()}
         self._symbol_of_ctoken = {c.address.lower(): s for s, c in ctokens.items()}
 
@@ -117,7 +123,7 @@ class CTokenAdapter(LendingAdapter):
                         initial_exchange_rate(config.asset(s).decimals), s == base, f"Compound-style {s}", f"c{s}"])
             for s in symbols
         ], gas=DEPLOY_GAS)))
-        [router] = chain.deploy_many([("LiquidationRouter", [])], gas=DEPLOY_GAS)
+        router, lens = chain.deploy_many([("LiquidationRouter", []), ("MarketLens", [])], gas=DEPLOY_GAS)
 
         def tx(fn: ContractFunction, sender: str = me) -> TxRequest:
             return chain.tx(fn, sender=sender, gas=BATCH_TX_GAS, agent="setup")
@@ -138,7 +144,7 @@ class CTokenAdapter(LendingAdapter):
             txs.append(tx(ctokens[base].functions.mint(supply_raw), sender=market.lender))
         expect_ok(chain, txs, chain.send_block(txs), "deploying the Compound-style protocol")
         contracts = {"COMPTROLLER": comptroller, "PRICE_ORACLE": oracle, "RATE_MODEL": rate_model,
-                     "LIQUIDATION_ROUTER": router, **{f"c{s}": c for s, c in ctokens.items()}}
+                     "LIQUIDATION_ROUTER": router, "MARKET_LENS": lens, **{f"c{s}": c for s, c in ctokens.items()}}
         adapter = cls(chain, market, contracts, ctokens, incentive_wad, close_factor_wad)
         adapter.exchange_rates = dict(zip(symbols, chain.call_many([c.functions.exchangeRateStored()
                                                                      for c in ctokens.values()])))
@@ -186,51 +192,44 @@ class CTokenAdapter(LendingAdapter):
     # -- the step's read -------------------------------------------------------------------
 
     def prepare_reads(self, chain: Chain, accounts: Sequence[str]) -> list[PreparedCall]:
-        comptroller, oracle = self.contracts["COMPTROLLER"], self.contracts["PRICE_ORACLE"]
-        self._n_accounts = len(accounts)
-        calls = []
-        for account in accounts:
-            calls.append(chain.prepare(comptroller.functions.getAccountLiquidity(account), _words(3)))
-            calls += [chain.prepare(c.functions.getAccountSnapshot(account), _words(4)) for c in self.ctokens.values()]
-        calls += [chain.prepare(oracle.functions.getUnderlyingPrice(c.address)) for c in self.ctokens.values()]
-        cbase = self.ctokens[self.base_symbol]
-        calls += [chain.prepare(cbase.functions.totalBorrows()), chain.prepare(cbase.functions.totalReserves()),
-                  chain.prepare(cbase.functions.getCash()), chain.prepare(cbase.functions.totalSupply())]
+        """One ``MarketLens.scan`` per ``SCAN_CHUNK`` accounts (each eth_call stays under the node's gas cap)."""
+        lens, comptroller = self.contracts["MARKET_LENS"], self.contracts["COMPTROLLER"]
+        markets = [c.address for c in self.ctokens.values()]
         self._accounts = list(accounts)
-        return calls
+        chunks = [self._accounts[i : i + SCAN_CHUNK] for i in range(0, len(accounts), SCAN_CHUNK)] or [[]]
+        return [chain.prepare(lens.functions.scan(comptroller.address, markets, chunk), _flat_words) for chunk in chunks]
 
     def decode_reads(self, results: Sequence[Any]) -> ProtocolReads:
-        per_account = 1 + len(self.symbols)
-        i_prices = self._n_accounts * per_account
-        price_mantissa = dict(zip(self.symbols, results[i_prices : i_prices + len(self.symbols)]))
-        decimals = {s: self.market.config.asset(s).decimals for s in self.symbols}
-        for k, s in enumerate(self.symbols):
-            self.exchange_rates[s] = results[1 + k][3] if self._n_accounts else self.exchange_rates.get(s, 0)
+        n = len(self.symbols)
+        header = results[0][: n * MARKET_WORDS]
+        market = {s: header[k * MARKET_WORDS : (k + 1) * MARKET_WORDS] for k, s in enumerate(self.symbols)}
+        price = {s: market[s][1] for s in self.symbols}
+        self.exchange_rates = {s: market[s][0] for s in self.symbols}
         views = []
-        for n, account in enumerate(self._accounts):
-            err, liquidity, shortfall = results[n * per_account]
-            snaps = results[n * per_account + 1 : (n + 1) * per_account]
-            raw = {s: snap[1] * snap[3] // WAD for s, snap in zip(self.symbols, snaps)}
-            debt_base = snaps[0][2]
-            debt_usd = price_mantissa[self.base_symbol] * debt_base // WAD
-            coll_usd = sum(price_mantissa[s] * raw[s] // WAD for s in self.symbols[1:])
-            ok = err == 0
-            if not ok or debt_base == 0:
-                hf = MAX_UINT
-                power = 0
-            else:
-                power = debt_usd + liquidity - shortfall
-                hf = power * WAD // debt_usd if debt_usd else MAX_UINT
-            views.append(AccountView(account, hf, coll_usd, power, debt_base, debt_usd, ok,
-                                     {s: raw[s] for s in self.symbols[1:]}))
-        prices = {}
-        for s in self.symbols:
-            mantissa = price_mantissa[s]
-            prices[s] = GuardView(mantissa * 10 ** decimals[s] // WAD, mantissa > 0,
-                                  "OK" if mantissa > 0 else "PRICE_UNAVAILABLE", False)
-        borrows, reserves, cash, supply_ctokens = results[i_prices + len(self.symbols):]
+        accounts = iter(self._accounts)
+        row_words = 3 + 2 * n
+        for words in results:
+            rows = words[n * MARKET_WORDS :]
+            for r in range(0, len(rows), row_words):
+                views.append(self._account_view(next(accounts), rows[r : r + row_words], price))
+        prices = {s: GuardView(price[s] * 10 ** self.market.config.asset(s).decimals // WAD, price[s] > 0,
+                               "OK" if price[s] > 0 else "PRICE_UNAVAILABLE", False) for s in self.symbols}
+        _rate, _price, borrows, reserves, cash, supply_ctokens = market[self.base_symbol]
         supplied = supply_ctokens * self.exchange_rates[self.base_symbol] // WAD
         return ProtocolReads(views, prices, PoolTotals(borrows, supplied, cash, reserves))
+
+    def _account_view(self, account: str, row: Sequence[int], price: dict[str, int]) -> AccountView:
+        """HF = (debt + liquidity - shortfall) / debt, all USD wad (see the module docstring)."""
+        err, liquidity, shortfall = row[0], row[1], row[2]
+        balances = {s: (row[3 + 2 * k], row[4 + 2 * k]) for k, s in enumerate(self.symbols)}
+        raw = {s: tokens * self.exchange_rates[s] // WAD for s, (tokens, _debt) in balances.items()}
+        debt_base = balances[self.base_symbol][1]
+        debt_usd = price[self.base_symbol] * debt_base // WAD
+        coll_usd = sum(price[s] * raw[s] // WAD for s in self.symbols[1:])
+        ok = err == 0
+        power = debt_usd + liquidity - shortfall if ok else 0
+        hf = power * WAD // debt_usd if ok and debt_usd else MAX_UINT
+        return AccountView(account, hf, coll_usd, power, debt_base, debt_usd, ok, {s: raw[s] for s in self.symbols[1:]})
 
     # -- agents' transactions --------------------------------------------------------------
 
