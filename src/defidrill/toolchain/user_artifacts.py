@@ -25,6 +25,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eth_utils import keccak
+
 from defidrill.errors import ToolchainError
 from defidrill.toolchain.artifacts import Artifact
 from defidrill.toolchain.compile import compile_project
@@ -200,5 +202,24 @@ def _ape(folder: Path) -> list[LinkableArtifact]:
 
 def _solidity(folder: Path) -> list[LinkableArtifact]:
     compiled = compile_project(folder, contracts_dir=folder, solc=find_solc(), cache=cache_dir() / "user-artifacts")
-    return [LinkableArtifact(name=a.name, source=a.source, abi=a.abi, bytecode=a.bytecode, link_offsets={})
-            for a in compiled.by_name.values()]
+    # solc marks where a library's address goes with __$<34 hex of keccak("<source>:<Library>")>$__.
+    placeholders = {f"__${keccak(text=f'{a.source}:{a.name}').hex()[:34]}$__": a.name for a in compiled.by_name.values()}
+    out = []
+    for a in compiled.by_name.values():
+        offsets: dict[str, tuple[int, ...]] = {}
+        if "__$" in a.bytecode:
+            code = a.bytecode[2:]
+            for marker, lib in placeholders.items():
+                spots = tuple(i // 2 for i in _find_all(code, marker))
+                if spots:
+                    offsets[lib] = spots
+        out.append(LinkableArtifact(name=a.name, source=a.source, abi=a.abi, bytecode=a.bytecode, link_offsets=offsets))
+    return out
+
+
+def _find_all(text: str, needle: str) -> list[int]:
+    found, start = [], text.find(needle)
+    while start != -1:
+        found.append(start)
+        start = text.find(needle, start + 1)
+    return found
