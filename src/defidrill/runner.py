@@ -19,17 +19,17 @@ from typing import Any
 from defidrill.cex.from_drill import venue_params
 from defidrill.cex.venue import Venue
 from defidrill.chain import AnvilConfig, Chain
-from defidrill.drill import build_paths, load_drill
+from defidrill.drill.schema import Drill
 from defidrill.engine.invariants import check_invariants
 from defidrill.engine.ledger import step_columns
 from defidrill.engine.loop import LoopResult, run_loop, terminal_progress
 from defidrill.engine.record import RunRecorder
-from defidrill.drill.schema import Drill
-from defidrill.engine.world import World, build_world, protocol_config
+from defidrill.engine.world import World, build_world
 from defidrill.metrics import build_summary, write_summary
 from defidrill.metrics.leverage import write_borrowers
 from defidrill.report import write_report
 from defidrill.errors import DrillError
+from defidrill.preflight import preflight
 from defidrill.toolchain import compile_project
 
 
@@ -68,15 +68,12 @@ def default_run_dir(drill: Drill, root: Path | None = None) -> Path:
 
 def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None = None,
               progress: bool = True) -> RunOutcome:
-    drill = load_drill(drill_path)  # nothing starts before the drill validates
-    if seed is not None:
-        drill = drill.model_copy(update={"seed": seed})
+    checked = preflight(drill_path, seed=seed)  # the same gate as `validate`: nothing starts before it passes
+    drill, path = checked.drill, checked.path
     run_dir = out_dir or default_run_dir(drill)
     run_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(drill_path, run_dir / "drill.yaml")
     (run_dir / "seed.txt").write_text(f"{drill.seed}\n")
-    path = build_paths(drill)
-    protocol_config(drill, path, 0.0)  # what only the protocol layer can refuse, refused before anvil starts
     artifacts = compile_project()
     summary: dict[str, Any] = {"drill": drill.name, "description": drill.description, "seed": drill.seed,
                                "status": "running", "error": None, "steps_total": path.step_count + 1,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from defidrill.drill import load_drill, validate_files
+from defidrill.drill import load_drill
+from defidrill.preflight import validate_files
 
 MINIMAL = """\
 name: t
@@ -151,13 +152,15 @@ def test_missing_file(tmp_path) -> None:
 
 
 def test_every_library_drill_validates() -> None:
-    files = sorted(ORACLES.glob("*.yaml"))
-    assert len(files) >= 10
+    files = sorted(ORACLES.glob("*.yaml")) + sorted(ORACLES.glob("incidents/*.yaml"))
+    assert len(files) >= 16
     results = validate_files(files)
     assert [str(r.error) for r in results if not r.ok] == []
     names = {r.drill.name for r in results}
     assert {"flash-crash", "stale-feed-crash", "minanswer-clamp", "minanswer-clamp-naive", "spot-manipulation",
-            "spot-manipulation-guarded", "sequencer-outage", "osm-delay", "keeper-outage", "gbm-stress"} <= names
+            "spot-manipulation-guarded", "sequencer-outage", "osm-delay", "keeper-outage", "gbm-stress",
+            "black-thursday", "btc-march-2023", "usdc-depeg-march-2023", "usdc-base-depeg",
+            "usdc-base-depeg-hardcoded", "luna-may-2022"} <= names
     assert all(r.drill.description for r in results)
     assert all(r.drill.name == r.path.stem for r in results)
 
@@ -169,3 +172,45 @@ def test_guarded_pool_refuses_a_heartbeat_longer_than_max_staleness(config_error
     # a per-feed heartbeat under the limit fixes it, and the naive mode never checks staleness
     load_text(MINIMAL + "protocol:\n  oracle: {mode: guarded, heartbeat: 10m, max_staleness: 20m}\n")
     load_text(MINIMAL + "protocol:\n  oracle: {mode: naive, heartbeat: 1h, max_staleness: 20m}\n")
+
+
+PIECEWISE_MINIMAL = MINIMAL.replace("WBTC: {start: 60000, path: {kind: flash_crash, at: 10m, drop: 8%, over: 20m}}", """\
+WBTC:
+      path:
+        kind: piecewise
+        points:
+          - {at: 0s, price: 60k}
+          - {at: 20m, price: 55k}
+          - {at: 40m, price: 57k}""")
+
+
+def test_piecewise_loads_without_a_start(load_text) -> None:
+    drill = load_text(PIECEWISE_MINIMAL)
+    assert [p.price_usd for p in drill.market.assets["WBTC"].path.points] == [60_000, 55_000, 57_000]
+
+
+def test_piecewise_points_out_of_order(config_error) -> None:
+    err, path = config_error(PIECEWISE_MINIMAL.replace("{at: 40m, price: 57k}", "{at: 15m, price: 57k}"))
+    assert err.file == str(path)
+    assert err.path == "market.assets.WBTC.path.points[2].at" and err.line == 12
+    assert err.value == "900 s" and "strictly increasing" in err.allowed
+
+
+def test_piecewise_point_after_the_end(config_error) -> None:
+    err, _ = config_error(PIECEWISE_MINIMAL.replace("{at: 40m, price: 57k}", "{at: 2h, price: 57k}"))
+    assert err.path == "market.assets.WBTC.path.points[2].at"
+    assert "after the drill ends" in str(err) and "3600 s" in err.allowed
+
+
+def test_piecewise_price_must_be_positive_and_finite(config_error) -> None:
+    err, _ = config_error(PIECEWISE_MINIMAL.replace("price: 55k", "price: -1"))
+    assert err.path == "market.assets.WBTC.path.points[1].price" and err.line == 11
+    assert err.value == -1 and "> 0" in err.allowed
+    err, _ = config_error(PIECEWISE_MINIMAL.replace("price: 55k", "price: .inf"))
+    assert err.path == "market.assets.WBTC.path.points[1].price" and "finite" in str(err)
+
+
+def test_piecewise_between_is_linear_or_stepped(config_error) -> None:
+    err, _ = config_error(PIECEWISE_MINIMAL.replace("kind: piecewise", "kind: piecewise\n        between: cubic"))
+    assert err.path == "market.assets.WBTC.path.between"
+    assert "linear" in err.allowed and "stepped" in err.allowed

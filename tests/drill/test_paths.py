@@ -110,3 +110,29 @@ def test_replay_scale_invert_and_start(tmp_path) -> None:
     assert run({"scale": 10}) == [20, 40, 40]
     assert run({"invert": True}) == [0.5, 0.25, 0.25]
     assert run({}, start=100) == [100, 200, 200]
+
+
+PIECEWISE = {"kind": "piecewise", "points": [{"at": "10m", "price": 100}, {"at": "30m", "price": 80},
+                                             {"at": "40m", "price": 90}]}
+
+
+def test_piecewise_linear_between_points() -> None:
+    p = build_paths(drill_with(PIECEWISE, start=None, duration="1h"))
+    assert at(p, 0) == 100.0 and at(p, 600) == 100.0          # before the first point: its price
+    assert at(p, 600 + 300) == pytest.approx(95.0)            # a quarter of 100 -> 80 over 20 min
+    assert at(p, 1800) == pytest.approx(80.0)
+    assert at(p, 1800 + 150) == pytest.approx(82.5)           # a quarter of 80 -> 90 over 10 min
+    assert at(p, 2400) == 90.0 and at(p, 3600) == 90.0        # after the last point: held
+
+
+def test_piecewise_stepped_holds_each_price_until_the_next_point() -> None:
+    p = build_paths(drill_with({**PIECEWISE, "between": "stepped"}, start=None, duration="1h"))
+    assert at(p, 0) == 100.0
+    assert at(p, 1790) == 100.0 and at(p, 1800) == 80.0
+    assert at(p, 2390) == 80.0 and at(p, 2400) == 90.0 and at(p, 3600) == 90.0
+
+
+def test_piecewise_start_rescales_to_the_start_price() -> None:
+    p = build_paths(drill_with(PIECEWISE, start=50.0, duration="1h"))
+    # every price x 50/100
+    assert at(p, 0) == 50.0 and at(p, 1800) == pytest.approx(40.0) and at(p, 3600) == pytest.approx(45.0)

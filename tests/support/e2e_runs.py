@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 import yaml
 
+from defidrill.drill.units import parse_duration
 from defidrill.runner import run_drill
 from defidrill.toolchain import project_root
 
@@ -44,6 +46,27 @@ def _reduce(**changes: Any) -> Callable[[Doc], None]:
     def apply(doc: Doc) -> None:
         for dotted, value in changes.items():
             _set(doc, dotted, value)
+
+    return apply
+
+
+def _cut(duration: str, **changes: Any) -> Callable[[Doc], None]:
+    """A shorter run of a drill with piecewise paths: points after the new end are replaced by
+    one point at the end, on the line between its neighbours (the path up to the end is unchanged)."""
+    reduce = _reduce(**{"market.duration": duration, **changes})
+
+    def apply(doc: Doc) -> None:
+        reduce(doc)
+        end_s = parse_duration(duration)
+        for market in doc["market"]["assets"].values():
+            path = market.get("path") if isinstance(market, dict) else None
+            if not path or path.get("kind") != "piecewise":
+                continue
+            points = [(parse_duration(p["at"]), float(p["price"])) for p in path["points"]]
+            kept = [{"at": t, "price": p} for t, p in points if t <= end_s]
+            if len(kept) < len(points) and kept[-1]["at"] < end_s:
+                kept.append({"at": end_s, "price": float(np.interp(end_s, *zip(*points)))})
+            path["points"] = kept
 
     return apply
 
@@ -77,6 +100,20 @@ VARIANTS: dict[str, Callable[[Doc], object]] = {
     "sequencer-outage-live": lambda doc: (VARIANTS["sequencer-outage"](doc), doc.pop("failures")),
     # Three of the six hours (the seeded path keeps its first three hours), 60 borrowers.
     "gbm-stress": _reduce(**{"borrowers.count": 60, "market.duration": "3h", **NO_CEX}),
+    # Incidents (oracles/incidents/): the cited points are kept; only the tail after the event
+    # and the population shrink (fewer, larger borrowers keep the debt near the line).
+    # BTC March 2023: the first two legs (to 01:54 on 10 March) at 2-minute steps.
+    "incidents/btc-march-2023": _cut("10h", **{"borrowers.count": 50, "market.step": "2m",
+                                               "borrowers.size_usd": {"lognormal": {"median": "60k", "sigma": 1.0}}}),
+    # The base-depeg pair up to 09:00 on 11 March: the USDC low (07:50) and the BTC low (08:07).
+    "incidents/usdc-base-depeg": _cut("7h", **{"borrowers.count": 50, "market.step": "2m"}),
+    "incidents/usdc-base-depeg-hardcoded": _cut("7h", **{"borrowers.count": 50, "market.step": "2m"}),
+    # USDC as collateral up to 09:00: the first leg and the low.
+    "incidents/usdc-depeg-march-2023": _cut("7h", **{"borrowers.count": 50}),
+    # LUNA: the whole dated path (the clamp and the attack come at its end) at 30-minute steps.
+    "incidents/luna-may-2022": _reduce(**{"borrowers.count": 40, "market.step": "30m"}),
+    # Black Thursday: both legs at 5-minute steps.
+    "black-thursday": _reduce(**{"borrowers.count": 60, "market.step": "5m"}),
 }
 
 
@@ -154,7 +191,7 @@ class DrillRuns:
             doc = variant_doc(name)
             folder = self.root / name
             folder.mkdir(parents=True, exist_ok=True)
-            drill_path = folder / f"{name}.yaml"
+            drill_path = folder / f"{Path(name).name}.yaml"  # incidents/x -> x.yaml
             drill_path.write_text(yaml.safe_dump(doc, sort_keys=False))
             started = time.monotonic()
             outcome = run_drill(drill_path, out_dir=folder / "run", progress=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from defidrill.cex.params import LiquidationParams, MarkParams, VenueParams
+from defidrill.cex.tiers import MarginTier, MarginTiers
 from defidrill.drill.schema import Drill
 from defidrill.errors import ConfigError
 
@@ -43,9 +44,9 @@ def venue_params(drill: Drill) -> VenueParams:
         mm_withdraw_when_volatility_above=float(cex.book.mm_withdraw.when_volatility_above),
         volatility_window_s=float(cex.book.mm_withdraw.window_s),
     )
-    if not isinstance(cex.margin_tiers, str):
-        raise ConfigError("the venue model takes a named margin table", path="cex.margin_tiers",
-                          value="inline list", allowed="binance-btcusdt-2021-03")
+    tiers: str | MarginTiers = cex.margin_tiers if isinstance(cex.margin_tiers, str) else MarginTiers(
+        name="inline", source="the drill file's cex.margin_tiers",
+        tiers=tuple(MarginTier(float(t.up_to_usd), float(t.max_leverage), float(t.mmr)) for t in cex.margin_tiers))
     return VenueParams(
         population=population,
         book=book,
@@ -54,6 +55,6 @@ def venue_params(drill: Drill) -> VenueParams:
         funding=replace(defaults.funding, enabled=bool(cex.funding)),
         liquidation=LiquidationParams(chunk_fraction=float(cex.liquidation.chunk),
                                       chunk_min_notional_usd=defaults.liquidation.chunk_min_notional_usd),
-        margin_tiers=cex.margin_tiers,
+        margin_tiers=tiers,
         insurance_fund_usd=float(cex.insurance_fund_usd),
     )

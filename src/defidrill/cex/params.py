@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from defidrill.cex.tiers import MarginTiers
 from defidrill.errors import ConfigError
 
 MarkMode = Literal["index_basis", "last_trade"]
@@ -189,7 +190,7 @@ class VenueParams:
     mark: MarkParams = field(default_factory=MarkParams)
     funding: FundingParams = field(default_factory=FundingParams)
     liquidation: LiquidationParams = field(default_factory=LiquidationParams)
-    margin_tiers: str = "binance-btcusdt-2021-03"
+    margin_tiers: str | MarginTiers = "binance-btcusdt-2021-03"  # a named table or an inline one
     insurance_fund_usd: float = 50_000_000.0
 
     def __post_init__(self) -> None:

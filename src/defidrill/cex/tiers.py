@@ -109,8 +109,10 @@ BINANCE_BTCUSDT_2021_03 = MarginTiers(
 _TABLES = {BINANCE_BTCUSDT_2021_03.name: BINANCE_BTCUSDT_2021_03}
 
 
-def margin_tiers(name: str) -> MarginTiers:
-    """The named tier table (the drill's ``cex.margin_tiers``)."""
+def margin_tiers(name: str | MarginTiers) -> MarginTiers:
+    """The named tier table (the drill's ``cex.margin_tiers``), or an inline table as given."""
+    if isinstance(name, MarginTiers):
+        return name
     try:
         return _TABLES[name]
     except KeyError:

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from defidrill.cli.errors import reports_errors
-from defidrill.drill import validate_files
 from defidrill.toolchain import project_root
 
 FLAGSHIP = "oracles/flash-crash.yaml"
@@ -18,8 +17,11 @@ FLAGSHIP = "oracles/flash-crash.yaml"
 def validate_cmd(files: tuple[Path, ...]) -> None:
     """Check drill files without running anything (exit 2 if any is invalid).
 
+    The same preflight as `run`: a drill that validates does not fail later on its input.
     Example: defidrill validate oracles/*.yaml
     """
+    from defidrill.preflight import validate_files
+
     results = validate_files(list(files))
     bad = 0
     for result in results:

@@ -1,6 +1,6 @@
 """Drill engine, pure half: drill files, market paths, the oracle feeder and failure injections.
 
-    drill = load_drill("oracles/flash-crash.yaml")      # ConfigError (exit 2) on any problem
+    drill = load_drill("oracles/flash-crash.yaml")      # ConfigError (exit 2) on any schema problem
     path = build_paths(drill)                            # numpy arrays on the step grid
     driver = OracleDriver(drill, path)                   # per step: driver.step(k) -> [Action]
 
@@ -11,7 +11,7 @@ from defidrill.drill.actions import (
     Action, InjectRaw, SetFallbackDivergence, SetFeedBounds, SetSequencer, SpotManipulation, Transmit,
 )
 from defidrill.drill.feeder import FeedFeeder, FeedRules, deviates, from_raw, to_raw
-from defidrill.drill.loader import ValidationResult, load_drill, parse_drill, validate_files
+from defidrill.drill.loader import DrillSource, load_drill, load_drill_source, parse_drill
 from defidrill.drill.oracle_plan import ActionPlan, OracleDriver, feed_rules, plan_actions
 from defidrill.drill.paths import MarketPath, build_paths
 from defidrill.drill.schema import Drill
@@ -19,6 +19,6 @@ from defidrill.drill.schema import Drill
 __all__ = [
     "Action", "ActionPlan", "Drill", "FeedFeeder", "FeedRules", "InjectRaw", "MarketPath", "OracleDriver",
     "SetFallbackDivergence", "SetFeedBounds", "SetSequencer", "SpotManipulation", "Transmit",
-    "ValidationResult", "build_paths", "deviates", "feed_rules", "from_raw", "load_drill", "parse_drill",
-    "plan_actions", "to_raw", "validate_files",
+    "DrillSource", "build_paths", "deviates", "feed_rules", "from_raw", "load_drill", "load_drill_source",
+    "parse_drill", "plan_actions", "to_raw",
 ]

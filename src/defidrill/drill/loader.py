@@ -20,15 +20,16 @@ import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, NoReturn, Union
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from defidrill.drill.limits import MAX_PROBLEMS_SHOWN
 from defidrill.drill.schema import Drill, Problem
+from defidrill.drill.yaml_source import Marks, dotted, read_yaml
 from defidrill.errors import ConfigError
 
-__all__ = ["load_drill", "parse_drill", "validate_files", "ValidationResult", "LocatedProblem"]
+__all__ = ["load_drill", "load_drill_source", "parse_drill", "DrillSource", "LocatedProblem"]
 
 
 @dataclass(frozen=True)
@@ -49,110 +50,6 @@ class LocatedProblem:
         if self.allowed:
             text += f"; allowed: {self.allowed}"
         return text
-
-
-@dataclass(frozen=True)
-class ValidationResult:
-    """What ``defidrill validate`` reports per file: the drill, or the error."""
-
-    path: Path
-    drill: Drill | None
-    error: ConfigError | None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-    def summary(self) -> str:
-        """One line for a valid drill (what it will run), the full message otherwise."""
-        if self.drill is None:
-            return str(self.error)
-        d = self.drill
-        return (f"ok {self.path}: {d.name}: {d.market.step_count} steps of {d.market.step_s:g} s, "
-                f"{len(d.market.assets)} assets, {d.borrowers.count} borrowers, "
-                f"{len(d.keepers)} keepers, {len(d.failures)} failures")
-
-
-# ---- YAML with marks ----------------------------------------------------------------
-
-
-class _Marks:
-    """Line numbers (1-based) of every key and value, by data path."""
-
-    def __init__(self) -> None:
-        self.key_line: dict[tuple[Any, ...], int] = {}
-        self.value_line: dict[tuple[Any, ...], int] = {}
-        self.duplicates: list[LocatedProblem] = []
-
-    def walk(self, node: yaml.Node, path: tuple[Any, ...] = ()) -> None:
-        self.value_line[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            seen: set[Any] = set()
-            for key_node, value_node in node.value:
-                key = _LOADER_STUB.construct_object(key_node, deep=True) if isinstance(key_node, yaml.ScalarNode) else None
-                # Keys are typed as YAML would type them (e.g. `1:` is int) only for plain scalars;
-                # drill files use string keys, so the textual key is what paths need.
-                child = path + (key,)
-                if key in seen:
-                    self.duplicates.append(LocatedProblem(
-                        _dotted(child), key_node.start_mark.line + 1, "duplicate key (YAML keeps only the last)",
-                        key, "each key once per mapping"))
-                seen.add(key)
-                self.key_line[child] = key_node.start_mark.line + 1
-                self.walk(value_node, child)
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                self.key_line[path + (i,)] = item.start_mark.line + 1
-                self.walk(item, path + (i,))
-
-    def line_for(self, path: tuple[Any, ...], *, key: bool) -> int | None:
-        """The line of ``path`` (its key when ``key``), else of the nearest ancestor."""
-        probe = path
-        while True:
-            table = self.key_line if key else self.value_line
-            if probe in table:
-                return table[probe]
-            if probe in self.key_line:
-                return self.key_line[probe]
-            if not probe:
-                return None
-            probe = probe[:-1]
-            key = True  # an ancestor is best located by its key
-
-
-_LOADER_STUB = yaml.SafeLoader("")
-
-
-def _dotted(path: Iterable[Any]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _read_yaml(file: Path) -> tuple[Any, _Marks]:
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError("drill file not found", file=str(file), allowed="a path to a .yaml drill file") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as err:
-        raise ConfigError(f"cannot read the drill file: {err}", file=str(file)) from None
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        raise ConfigError(
-            f"not valid YAML: {err.problem or err}", file=str(file),
-            line=None if mark is None else mark.line + 1, allowed="YAML syntax (mappings, lists, scalars)",
-        ) from None
-    finally:
-        loader.dispose()
-    marks = _Marks()
-    if node is not None:
-        marks.walk(node)
-    return data, marks
 
 
 # ---- pydantic error -> YAML path ----------------------------------------------------
@@ -251,7 +148,17 @@ def _allowed_for(err: Mapping[str, Any], model: type[BaseModel] | None) -> str |
         return f"at least {ctx.get('min_length')} item(s)" if kind == "too_short" else f"at most {ctx.get('max_length')}"
     if kind in ("model_type", "dict_type", "model_attributes_type") and model is not None:
         return "a mapping with keys: " + ", ".join(_keys_of(model))
-    return None
+    return _ALLOWED_BY_TYPE.get(kind, "what docs/drills.md lists for this key")
+
+
+#: What is allowed, by pydantic error type, when the schema gave nothing more precise.
+_ALLOWED_BY_TYPE = {
+    "finite_number": "a finite number",
+    "float_type": "a number", "float_parsing": "a number",
+    "int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number",
+    "string_type": "text", "bool_type": "true or false", "bool_parsing": "true or false",
+    "list_type": "a list", "tuple_type": "a list", "dict_type": "a mapping", "model_type": "a mapping",
+}
 
 
 def _problems_from(error: ValidationError, data: Any) -> list[Problem]:
@@ -286,23 +193,35 @@ def _problems_from(error: ValidationError, data: Any) -> list[Problem]:
     return out
 
 
-def _locate(problems: Iterable[Problem], marks: _Marks) -> list[LocatedProblem]:
+def _locate(problems: Iterable[Problem], marks: Marks) -> list[LocatedProblem]:
     out = []
     for p in problems:
         is_key = p.message in ("unknown key",) or p.message == "Field required"
-        out.append(LocatedProblem(_dotted(p.loc), marks.line_for(tuple(p.loc), key=is_key),
+        out.append(LocatedProblem(dotted(p.loc), marks.line_for(tuple(p.loc), key=is_key),
                                   p.message, p.value, p.allowed))
     return out
 
 
-def _raise(problems: list[LocatedProblem], file: str) -> None:
+def _duplicates(marks: Marks) -> list[LocatedProblem]:
+    return [LocatedProblem(dotted(p.loc), line, p.message, p.value, p.allowed) for p, line in marks.duplicates]
+
+
+def raise_located(problems: list[LocatedProblem], file: str) -> NoReturn:
+    """Raise ONE ConfigError for ``problems``: a line each, by line, the first MAX_PROBLEMS_SHOWN shown.
+
+    A file with 50,000 unknown keys gets 50 lines and "and 49,950 more", not a 500 MB message.
+    ``err.problems`` keeps them all, typed; the error's own fields describe the first.
+    """
     problems = sorted(problems, key=lambda p: (p.line if p.line is not None else 10**9, p.path))
     if len(problems) == 1:
         p = problems[0]
         err = ConfigError(p.message, file=file, path=p.path or None, line=p.line, value=p.value, allowed=p.allowed)
     else:
-        body = "\n".join("  " + p.render(file) for p in problems)
-        err = ConfigError(f"{len(problems)} problems in the drill file:\n{body}", file=file)
+        shown = problems[:MAX_PROBLEMS_SHOWN]
+        body = "\n".join("  " + p.render(file) for p in shown)
+        if len(problems) > len(shown):
+            body += f"\n  and {len(problems) - len(shown):,} more problems (fix these first)"
+        err = ConfigError(f"{len(problems):,} problems in the drill file:\n{body}", file=file)
         # The typed fields point at the first problem, so callers can still branch on them.
         first = problems[0]
         err.path, err.line, err.value, err.allowed = first.path, first.line, first.value, first.allowed
@@ -313,14 +232,31 @@ def _raise(problems: list[LocatedProblem], file: str) -> None:
 # ---- public API -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DrillSource:
+    """A validated drill and where it came from, so later checks can point at a line too."""
+
+    drill: Drill
+    file: str
+    marks: Marks
+
+    def raise_problems(self, problems: Iterable[Problem]) -> NoReturn:
+        """Raise one ConfigError locating each problem (YAML path tuple) in this file."""
+        raise_located(_locate(problems, self.marks), self.file)
+
+    def line_of(self, path: tuple[Any, ...]) -> int | None:
+        """The line of the key at ``path`` (or its nearest ancestor in the file)."""
+        return self.marks.line_for(path, key=True)
+
+
 def parse_drill(data: Any, *, file: str = "<drill>", base_dir: Path | str | None = None,
-                marks: _Marks | None = None) -> Drill:
+                marks: Marks | None = None) -> Drill:
     """Validate a mapping (already-parsed YAML, or built in Python) into a :class:`Drill`.
 
     ``base_dir`` resolves relative CSV paths (defaults to the current directory).
     Raises one :class:`ConfigError` listing every problem found.
     """
-    marks = marks or _Marks()
+    marks = marks or Marks()
     if not isinstance(data, Mapping):
         raise ConfigError("a drill file must be a mapping of sections", file=file,
                           line=marks.value_line.get(()), value=None if data is None else type(data).__name__,
@@ -329,37 +265,35 @@ def parse_drill(data: Any, *, file: str = "<drill>", base_dir: Path | str | None
     try:
         drill = Drill.model_validate(data, context={"base_dir": Path(base_dir) if base_dir is not None else Path.cwd()})
     except ValidationError as error:
-        _raise(list(marks.duplicates) + _locate(_problems_from(error, data), marks), file)
-        raise AssertionError("unreachable") from None
+        raise_located(_duplicates(marks) + _locate(_problems_from(error, data), marks), file)
     if marks.duplicates:
-        _raise(list(marks.duplicates), file)
+        raise_located(_duplicates(marks), file)
     return drill
 
 
-def load_drill(path: str | Path) -> Drill:
-    """Read and validate a drill file. Nothing else runs before this succeeds.
+def load_drill_source(path: str | Path, *, seed: int | None = None) -> DrillSource:
+    """Read and validate a drill file, keeping its lines; ``seed`` overrides the file's (``--seed``).
 
     The drill's ``name`` defaults to the file name without ``.yaml``; CSV paths are
     resolved against the file's folder. Raises one :class:`ConfigError` (exit status 2)
     naming file, YAML path, line, value and what is allowed for every problem.
     """
     file = Path(path)
-    data, marks = _read_yaml(file)
-    if isinstance(data, dict) and "name" not in data:
-        data = {"name": file.stem.removesuffix(".yaml"), **data}
-    return parse_drill(data, file=str(file), base_dir=file.parent, marks=marks)
+    data, marks = read_yaml(file)
+    if isinstance(data, dict):
+        if "name" not in data:
+            data = {"name": file.stem.removesuffix(".yaml"), **data}
+        if seed is not None:
+            data = {**data, "seed": seed}
+            marks.value_line.pop(("seed",), None)  # the value is the command line's, not the file's
+            marks.key_line.pop(("seed",), None)
+    return DrillSource(parse_drill(data, file=str(file), base_dir=file.parent, marks=marks), str(file), marks)
 
 
-def validate_files(paths: Iterable[str | Path]) -> list[ValidationResult]:
-    """Validate several drill files without running them (``defidrill validate FILE...``).
+def load_drill(path: str | Path) -> Drill:
+    """Read and validate a drill file's schema (see :func:`load_drill_source`).
 
-    The CLI prints ``result.summary()`` for each and exits 2 if any ``not result.ok``.
+    ``defidrill validate`` and ``run`` go further through :func:`defidrill.preflight.preflight`
+    (price paths, contract limits), which starts from this.
     """
-    results = []
-    for raw in paths:
-        file = Path(raw)
-        try:
-            results.append(ValidationResult(file, load_drill(file), None))
-        except ConfigError as err:
-            results.append(ValidationResult(file, None, err))
-    return results
+    return load_drill_source(path).drill

@@ -20,26 +20,28 @@ Formulas (``S0`` = ``start``):
   return per step is ``(mu - sigma^2/2) dt + intensity dt_days mean``. Each asset draws from
   its own generator seeded by ``(drill seed, crc32(asset name))``: adding an asset does not
   change the others' paths.
-* ``replay``: rows sorted by time; the value at grid time ``t0 + t_k`` is the last row at or
+* ``replay``: rows sorted by time (read and checked at validation: :mod:`defidrill.drill.replay_csv`); the value at grid time ``t0 + t_k`` is the last row at or
   before it (last observation carried forward); before the first row the first value is
   used; after the last row the last value is held. ``t0`` is ``start_time`` or the first
   row's time. Then ``x scale``, ``1/x`` if ``invert``, and if ``start`` is given the series is
   rescaled so its first point equals ``start``.
+* ``piecewise``: through the points ``(at_i, price_i)``. ``linear``:
+  ``S(t) = p_i + (p_{i+1} - p_i) (t - at_i) / (at_{i+1} - at_i)`` for ``at_i <= t <= at_{i+1}``;
+  ``stepped``: ``S(t) = p_i`` for ``at_i <= t < at_{i+1}``. Before the first point ``p_0``, after
+  the last ``p_n``. If ``start`` is given the series is rescaled so ``S(0) = start``.
 """
 
 from __future__ import annotations
 
-import csv
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 import numpy as np
 
 from defidrill.drill.schema import (
-    ConstantPath, Drill, FlashCrashPath, GbmPath, PathSpec, RampPath, ReplayPath, StepPath,
+    ConstantPath, Drill, FlashCrashPath, GbmPath, PathSpec, PiecewisePath, RampPath, ReplayPath, StepPath,
 )
-from defidrill.errors import ConfigError
+from defidrill.drill.replay_csv import parse_time
 
 __all__ = ["MarketPath", "build_paths", "grid_times", "path_prices", "asset_rng", "read_replay_csv"]
 
@@ -100,51 +102,34 @@ def _gbm(times_s: np.ndarray, s0: float, spec: GbmPath, rng: np.random.Generator
     return s0 * np.exp(np.concatenate(([0.0], np.cumsum(log_ret))))
 
 
-def _parse_time(text: str) -> float:
-    """Unix seconds (milliseconds when above 1e12) or an ISO-8601 time (UTC if no zone)."""
-    try:
-        value = float(text)
-    except ValueError:
-        stamp = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=timezone.utc)
-        return stamp.timestamp()
-    return value / 1000.0 if value > 1e12 else value
-
-
 def read_replay_csv(spec: ReplayPath) -> tuple[np.ndarray, np.ndarray]:
-    """(unix seconds, price) rows of a replay CSV, sorted by time; raw, before scale/invert."""
-    times: list[float] = []
-    prices: list[float] = []
-    with open(spec.csv, newline="", encoding="utf-8") as handle:
-        for line_no, row in enumerate(csv.DictReader(handle), start=2):
-            try:
-                times.append(_parse_time(row[spec.time_column]))
-                prices.append(float(row[spec.price_column]))
-            except (ValueError, TypeError):
-                raise ConfigError(
-                    "cannot read this row", file=spec.csv, line=line_no,
-                    value={spec.time_column: row.get(spec.time_column), spec.price_column: row.get(spec.price_column)},
-                    allowed="an ISO-8601 time or unix seconds, and a number",
-                ) from None
-    if not times:
-        raise ConfigError("the replay CSV has no rows", file=spec.csv, allowed="a header and at least one row")
-    t = np.asarray(times)
-    p = np.asarray(prices)
-    order = np.argsort(t, kind="stable")
-    return t[order], p[order]
+    """(unix seconds, price) rows of a replay CSV, by increasing time; raw, before scale/invert.
+
+    The rows were read and checked when the drill validated (:mod:`defidrill.drill.replay_csv`).
+    """
+    return spec.series.times_s, spec.series.prices
 
 
 def _replay(times_s: np.ndarray, start_usd: float | None, spec: ReplayPath) -> np.ndarray:
     t, p = read_replay_csv(spec)
-    if np.any(p <= 0):
-        raise ConfigError("replay prices must be above 0", file=spec.csv, value=float(p[p <= 0][0]),
-                          allowed="positive prices")
-    t0 = _parse_time(spec.start_time) if spec.start_time is not None else t[0]
+    t0 = parse_time(spec.start_time) if spec.start_time is not None else t[0]
     idx = np.searchsorted(t, t0 + times_s, side="right") - 1
     out = p[np.clip(idx, 0, len(p) - 1)] * spec.scale
     if spec.invert:
         out = 1.0 / out
+    if start_usd is not None:
+        out = out * (start_usd / out[0])
+    return out
+
+
+def _piecewise(times_s: np.ndarray, start_usd: float | None, spec: PiecewisePath) -> np.ndarray:
+    knots_t = np.asarray([p.at_s for p in spec.points], dtype=np.float64)
+    knots_p = np.asarray([p.price_usd for p in spec.points], dtype=np.float64)
+    if spec.between == "linear":
+        out = np.interp(times_s, knots_t, knots_p)
+    else:
+        idx = np.searchsorted(knots_t, times_s, side="right") - 1
+        out = knots_p[np.clip(idx, 0, len(knots_p) - 1)]
     if start_usd is not None:
         out = out * (start_usd / out[0])
     return out
@@ -155,6 +140,8 @@ def path_prices(times_s: np.ndarray, start_usd: float | None, spec: PathSpec, *,
     """Prices of one asset at ``times_s`` for one path spec (see the module formulas)."""
     if isinstance(spec, ReplayPath):
         return _replay(times_s, start_usd, spec)
+    if isinstance(spec, PiecewisePath):
+        return _piecewise(times_s, start_usd, spec)
     if start_usd is None:
         raise ValueError(f"a {spec.kind} path needs a start price")
     if isinstance(spec, ConstantPath):

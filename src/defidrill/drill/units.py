@@ -30,6 +30,8 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from defidrill.drill.limits import MAX_DURATION_S, MAX_GAS_LIMIT, MAX_GWEI, MAX_USD
+
 __all__ = [
     "UnitError",
     "parse_duration",
@@ -98,11 +100,22 @@ def _number(text: str, allowed: str) -> float:
     return out
 
 
+def _finite(value: int | float, allowed: str) -> float:
+    """A YAML number as a finite float: a 400-digit integer is refused, not an OverflowError."""
+    try:
+        out = float(value)
+    except OverflowError:
+        raise UnitError("the number is too large", allowed) from None
+    if not math.isfinite(out):
+        raise UnitError(f"{value!r} is not a finite number", allowed)
+    return out
+
+
 def parse_duration(value: Any) -> float:
     """Return seconds from ``"50m"``/``"2h"``/``"1d"``/``"500ms"`` or a bare number of seconds."""
     _reject_bool(value, DURATION_ALLOWED)
     if isinstance(value, (int, float)):
-        seconds = float(value)
+        seconds = _finite(value, DURATION_ALLOWED)
     elif isinstance(value, str):
         m = re.fullmatch(rf"\s*({_NUM})\s*([a-z]*)\s*", value)
         if m is not None:
@@ -123,6 +136,9 @@ def parse_duration(value: Any) -> float:
         raise UnitError(f"expected a duration, got {type(value).__name__}", DURATION_ALLOWED)
     if not math.isfinite(seconds) or seconds < 0:
         raise UnitError("a duration cannot be negative", DURATION_ALLOWED)
+    if seconds > MAX_DURATION_S:
+        raise UnitError(f"{seconds:g} s is longer than the longest duration a drill takes",
+                        f"at most {MAX_DURATION_S / 86_400:g} days ({MAX_DURATION_S:g} s)")
     return seconds
 
 
@@ -130,7 +146,7 @@ def parse_fraction(value: Any) -> float:
     """Return a fraction from ``"8%"`` (0.08) or a bare fraction ``0.08``; may be negative."""
     _reject_bool(value, FRACTION_ALLOWED)
     if isinstance(value, (int, float)):
-        out = float(value)
+        out = _finite(value, FRACTION_ALLOWED)
     elif isinstance(value, str):
         text = value.strip()
         if text.endswith("%"):
@@ -160,7 +176,7 @@ def parse_unit_fraction(value: Any) -> float:
 def _si_amount(value: Any, what: str, allowed: str) -> float:
     _reject_bool(value, allowed)
     if isinstance(value, (int, float)):
-        out = float(value)
+        out = _finite(value, allowed)
     elif isinstance(value, str):
         m = re.fullmatch(rf"\s*\$?\s*({_NUM})\s*([a-zA-Z]*)\s*", value)
         if m is None:
@@ -178,8 +194,11 @@ def _si_amount(value: Any, what: str, allowed: str) -> float:
 
 
 def parse_usd(value: Any) -> float:
-    """Return dollars from ``"20M"``, ``"500k"``, ``"2.5B"``, ``"$1,000"`` or a number."""
-    return _si_amount(value, "a dollar amount", USD_ALLOWED)
+    """Return dollars from ``"20M"``, ``"500k"``, ``"2.5B"``, ``"$1,000"`` or a number (|x| <= 10T)."""
+    out = _si_amount(value, "a dollar amount", USD_ALLOWED)
+    if abs(out) > MAX_USD:
+        raise UnitError(f"${out:.4g} is beyond any market defidrill models", f"at most {MAX_USD:.0e} USD (10T)")
+    return out
 
 
 def _whole(value: float, allowed: str) -> int:
@@ -194,8 +213,11 @@ def parse_count(value: Any) -> int:
 
 
 def parse_gas(value: Any) -> int:
-    """Return gas units from ``"60M"`` or ``30000000``."""
-    return _whole(_si_amount(value, "a gas amount", GAS_ALLOWED), GAS_ALLOWED)
+    """Return gas units from ``"60M"`` or ``30000000`` (at most 2B)."""
+    out = _whole(_si_amount(value, "a gas amount", GAS_ALLOWED), GAS_ALLOWED)
+    if out > MAX_GAS_LIMIT:
+        raise UnitError(f"{out} gas is more than anvil is run with", f"at most {MAX_GAS_LIMIT:,} gas")
+    return out
 
 
 def _counted(value: Any, words: tuple[str, ...], allowed: str) -> int:
@@ -203,7 +225,7 @@ def _counted(value: Any, words: tuple[str, ...], allowed: str) -> int:
     if isinstance(value, int):
         out = value
     elif isinstance(value, float):
-        out = _whole(value, allowed)
+        out = _whole(_finite(value, allowed), allowed)
     elif isinstance(value, str):
         m = re.fullmatch(r"\s*(\d+)\s*([a-z]*)\s*", value)
         if m is None or (m.group(2) and m.group(2) not in words):
@@ -213,7 +235,13 @@ def _counted(value: Any, words: tuple[str, ...], allowed: str) -> int:
         raise UnitError(f"expected a count, got {type(value).__name__}", allowed)
     if out < 0:
         raise UnitError("cannot be negative", allowed)
+    if out > _MAX_COUNTED:
+        raise UnitError(f"{out} is more than any drill runs", f"{allowed}, at most {_MAX_COUNTED:,}")
     return out
+
+
+_MAX_COUNTED = 1_000_000
+"""Blocks or steps of a latency or delay: a drill has at most 50k steps (limits.MAX_STEPS)."""
 
 
 def parse_blocks(value: Any) -> int:
@@ -249,11 +277,13 @@ def parse_gwei(value: Any) -> float:
             raise UnitError(f"cannot read {value!r} as a gas price", GWEI_ALLOWED)
         out = _number(m.group(1), GWEI_ALLOWED)
     elif isinstance(value, (int, float)):
-        out = float(value)
+        out = _finite(value, GWEI_ALLOWED)
     else:
         raise UnitError(f"expected a gas price, got {type(value).__name__}", GWEI_ALLOWED)
-    if out < 0:
+    if not math.isfinite(out) or out < 0:
         raise UnitError("a gas price cannot be negative", GWEI_ALLOWED)
+    if out > MAX_GWEI:
+        raise UnitError(f"{out:g} gwei is beyond any gas market", f"at most {MAX_GWEI:g} gwei")
     return out
 
 

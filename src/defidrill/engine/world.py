@@ -25,7 +25,7 @@ from defidrill.engine.agents.pricing import base_in_for
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.population import BorrowerPlan, agent_address, draw_population
 from defidrill.drill.schema import Drill
-from defidrill.errors import ChainError, ConfigError
+from defidrill.errors import ChainError
 from defidrill.protocol.amounts import usd_to_raw
 from defidrill.protocol.config import (
     AssetSpec,
@@ -110,10 +110,7 @@ def protocol_config(drill: Drill, path: MarketPath, total_debt_usd: float) -> Pr
         twap_window_s=int(oracle.twap_window_s),
     )
     interest = drill.protocol.interest
-    for name, pair in drill.amm.pairs.items():
-        if abs(pair.fee - 0.003) > 1e-12:
-            raise ConfigError("the reference AMM is Uniswap V2: its fee is fixed at 0.3%", path=f"amm.pairs.{name}.fee",
-                              value=f"{pair.fee:.4%}", allowed="0.3% (or leave fee out)")
+    # The AMM's fixed 0.3% fee is checked by the drill schema (PairConfig), before anything starts.
     pairs = {pair_symbol(drill, name): float(p.liquidity_usd) for name, p in drill.amm.pairs.items()}
     supply = drill.protocol.base_supply_usd
     lender_supply = float(supply) if supply is not None else max(2.0 * total_debt_usd, 1_000_000.0)

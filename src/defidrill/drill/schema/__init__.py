@@ -13,8 +13,8 @@ from defidrill.drill.schema.failures import (
     WrongDecimalsFailure, ZeroFailure,
 )
 from defidrill.drill.schema.market import (
-    AssetMarket, ConstantPath, FlashCrashPath, GbmJumps, GbmPath, MarketConfig, PathSpec, RampPath,
-    ReplayPath, StepPath,
+    AssetMarket, ConstantPath, FlashCrashPath, GbmJumps, GbmPath, MarketConfig, PathSpec, PiecewisePath,
+    PricePoint, RampPath, ReplayPath, StepPath,
 )
 from defidrill.drill.schema.protocol import (
     CloseFactor, CollateralParams, FeedOverride, InterestModel, OracleConfig, ProtocolConfig,
@@ -26,7 +26,7 @@ __all__ = [
     "Drill", "FAILURE_KINDS", "Failure", "FallbackDivergenceFailure", "FeedOverride", "FeedParams",
     "FlashCrashPath", "FrozenFailure", "GbmJumps", "GbmPath", "InterestModel", "KNOWN_MARGIN_TIERS",
     "KeeperConfig", "LognormalParams", "LpBehaviour", "MarketConfig", "NegativeFailure",
-    "OracleConfig", "PairConfig", "PathSpec", "Problem", "ProtocolConfig", "RampPath", "Reaction",
+    "OracleConfig", "PairConfig", "PathSpec", "PiecewisePath", "PricePoint", "Problem", "ProtocolConfig", "RampPath", "Reaction",
     "ReplayPath", "SequencerDownFailure", "SpikeFailure", "SpotManipulationFailure", "StaleFailure",
     "StepPath", "StrictModel", "Window", "WrongDecimalsFailure", "ZeroFailure", "cross_check",
 ]

@@ -6,16 +6,32 @@ from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Gt, Le
 from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
+from defidrill.drill.limits import MAX_BORROWERS
 from defidrill.drill.schema.common import Distribution, PositiveDuration, PositiveUsd, StrictModel, Window
 from defidrill.drill.units import Blocks, Count, Duration, Gwei, Steps, UnitFraction, UsdAmount
+
+
+#: The reference pair is Uniswap V2's: 997/1000 in its swap math, so 0.3% is the only fee it charges.
+AMM_FEE = 0.003
 
 
 class PairConfig(StrictModel):
     """One Uniswap-V2-style pair: total liquidity (both sides, USD at start prices) and fee."""
 
     liquidity_usd: PositiveUsd = Field(alias="liquidity")
-    fee: Annotated[UnitFraction, Le(0.1)] = 0.003
+    fee: UnitFraction = AMM_FEE
+
+    @field_validator("fee")
+    @classmethod
+    def _uniswap_v2_fee(cls, value: float) -> float:
+        if abs(value - AMM_FEE) > 1e-12:
+            raise PydanticCustomError(
+                "amm_fee", "the reference AMM is Uniswap V2: its fee is fixed at 0.3%",
+                {"value": f"{value:.4%}", "allowed": "0.3% (or leave fee out)"},
+            )
+        return value
 
 
 class LpBehaviour(StrictModel):
@@ -45,6 +61,10 @@ class AmmConfig(StrictModel):
         return value
 
 
+#: Health factors a drill sets (initial, reaction thresholds): above it a position borrows next to nothing.
+MAX_HEALTH = 100.0
+
+
 class Reaction(StrictModel):
     """How a borrower defends a falling position: with ``probability`` (drawn once per
     borrower), ``delay`` after its health first drops below ``when_health_below``, it
@@ -53,8 +73,8 @@ class Reaction(StrictModel):
     probability: UnitFraction = 0.0
     delay_s: Duration = Field(300.0, alias="delay")
     action: Literal["top_up", "repay"] = "top_up"
-    when_health_below: Annotated[float, Gt(1.0)] = 1.1
-    target_health: Annotated[float, Gt(1.0)] = 1.4
+    when_health_below: Annotated[float, Gt(1.0), Le(MAX_HEALTH)] = 1.1
+    target_health: Annotated[float, Gt(1.0), Le(MAX_HEALTH)] = 1.4
 
 
 class BorrowersConfig(StrictModel):
@@ -62,7 +82,7 @@ class BorrowersConfig(StrictModel):
     the ``collateral`` weights, a collateral value from ``size_usd`` and an initial health
     factor from ``health`` (debt = collateral x liquidation_threshold / health)."""
 
-    count: Annotated[Count, Ge(0)] = 100
+    count: Annotated[Count, Ge(0), Le(MAX_BORROWERS)] = 100
     collateral: dict[str, UnitFraction] | None = None
     size_usd: Distribution = Field(default_factory=lambda: Distribution(lognormal={"median": 20_000, "sigma": 1.0}))
     health: Distribution = Field(default_factory=lambda: Distribution(uniform=(1.05, 1.6)))
@@ -74,6 +94,14 @@ class BorrowersConfig(StrictModel):
             raise ValueError("health takes uniform: [low, high] or a constant; a lognormal draws positions below 1")
         if self.health.lower_bound() <= 1.0:
             raise ValueError("initial health factors must be above 1 (a position below 1 is liquidatable at t=0)")
+        if self.health.upper_bound() > MAX_HEALTH:
+            raise PydanticCustomError("health_too_high", "initial health factors above {max} borrow next to nothing",
+                                      {"max": f"{MAX_HEALTH:g}", "field": "health", "value": self.health.upper_bound(),
+                                       "allowed": f"health factors from just above 1 to {MAX_HEALTH:g}"})
+        if self.size_usd.lower_bound() <= 0 and self.size_usd.lognormal is None:
+            raise PydanticCustomError("size_not_positive", "collateral sizes must be above 0",
+                                      {"field": "size_usd", "value": self.size_usd.lower_bound(),
+                                       "allowed": "a lognormal {median, sigma}, uniform [low, high] or a number, above 0"})
         return self
 
 

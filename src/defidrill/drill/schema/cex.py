@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from annotated_types import Ge, Gt, Le
+from annotated_types import Ge, Gt, Le, Lt
 from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
+from defidrill.drill.limits import MAX_MARGIN_TIERS, MAX_POSITIONS
 from defidrill.drill.schema.common import Distribution, PositiveDuration, StrictModel
 from defidrill.drill.units import Count, RatePerStep, UnitFraction, UsdAmount
 
 KNOWN_MARGIN_TIERS = ("binance-btcusdt-2021-03",)
 """Named maintenance-margin tables the CEX model ships (Binance USD-M BTCUSDT brackets
-announced 2021-03-18). An inline list of tiers is accepted as well."""
+announced 2021-03-18). An inline list ``[{up_to_usd, max_leverage, mmr}]`` works as well
+(the venue derives the maintenance amounts the same way)."""
 
 
 class Leverage(StrictModel):
@@ -40,7 +43,7 @@ class Leverage(StrictModel):
 class Positions(StrictModel):
     """The leveraged position population (seeded from the drill's ``seed``)."""
 
-    count: Annotated[Count, Ge(0)] = 10_000
+    count: Annotated[Count, Ge(0), Le(MAX_POSITIONS)] = 10_000
     notional_usd: Distribution = Field(
         default_factory=lambda: Distribution(lognormal={"median": 5_000, "sigma": 1.5})
     )
@@ -49,6 +52,18 @@ class Positions(StrictModel):
     )
     long_share: UnitFraction = 0.7
     margin: Literal["cross", "isolated"] = "isolated"
+
+    @model_validator(mode="after")
+    def _venue_draws(self) -> "Positions":
+        # The venue draws notionals from a lognormal or gives every position the same one.
+        n = self.notional_usd
+        if n.uniform is not None or (n.constant is not None and n.constant <= 0):
+            raise PydanticCustomError(
+                "notional", "position notionals are a lognormal or one number above 0",
+                {"field": "notional_usd", "value": n.model_dump(exclude_none=True),
+                 "allowed": "{lognormal: {median, sigma}} or a dollar amount above 0"},
+            )
+        return self
 
 
 class MmWithdraw(StrictModel):
@@ -73,8 +88,8 @@ class MarginTier(StrictModel):
     """One bracket: notional up to ``up_to_usd``, ``max_leverage``, maintenance margin rate ``mmr``."""
 
     up_to_usd: Annotated[UsdAmount, Gt(0.0)]
-    max_leverage: Annotated[float, Ge(1.0)]
-    mmr: Annotated[UnitFraction, Gt(0.0)]
+    max_leverage: Annotated[float, Ge(1.0), Le(125.0)]
+    mmr: Annotated[UnitFraction, Gt(0.0), Lt(1.0)]
 
 
 class Liquidation(StrictModel):
@@ -92,7 +107,7 @@ class CexConfig(StrictModel):
     coupling: Literal["none", "cex_leads"] = "none"
     positions: Positions = Field(default_factory=Positions)
     book: Book = Field(default_factory=Book)
-    margin_tiers: str | list[MarginTier] = "binance-btcusdt-2021-03"
+    margin_tiers: str | Annotated[list[MarginTier], Field(max_length=MAX_MARGIN_TIERS)] = "binance-btcusdt-2021-03"
     insurance_fund_usd: Annotated[UsdAmount, Ge(0.0)] = 50_000_000.0
     mark: Literal["index", "last_trade"] = "index"
     liquidation: Liquidation = Field(default_factory=Liquidation)
@@ -109,4 +124,8 @@ class CexConfig(StrictModel):
             edges = [t.up_to_usd for t in value]
             if edges != sorted(edges) or len(set(edges)) != len(edges):
                 raise ValueError("tiers must be listed by increasing up_to_usd")
+            rates = [t.mmr for t in value]
+            if rates != sorted(rates):
+                # A larger position never needs a smaller maintenance rate (the venue's tier table rule).
+                raise ValueError("mmr must not decrease from one tier to the next")
         return value

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from defidrill.drill.schema.failures import SequencerDownFailure, SpotManipulationFailure
+from defidrill.drill.schema.market import PiecewisePath
 
 if TYPE_CHECKING:
     from defidrill.drill.schema.drill import Drill
@@ -42,6 +43,9 @@ def cross_check(drill: "Drill") -> list[Problem]:
     if drill.market.step_s > duration:
         out.append(Problem(("market", "step"), "the step is longer than the drill",
                            drill.market.step_s, f"a step <= duration ({duration:g} s)"))
+    for name, market in drill.market.assets.items():
+        if isinstance(market.path, PiecewisePath):
+            out.extend(_piecewise_problems(("market", "assets", name, "path", "points"), market.path, duration))
     if base not in assets:
         out.append(Problem(("protocol", "base_asset"), "the base asset has no market price",
                            base, f"one of the market assets: {_names(assets)}"))
@@ -81,6 +85,10 @@ def cross_check(drill: "Drill") -> list[Problem]:
         if len(sides) != 2 or sides[0] == sides[1] or any(s not in assets for s in sides):
             out.append(Problem(("amm", "pairs", pair), "a pair is two different market assets joined by /",
                                pair, f"TOKEN/TOKEN with tokens from: {_names(assets)}"))
+        elif base not in sides or not set(sides) - {base} <= set(collateral):
+            # The protocol deploys one pair per collateral asset, against the base asset.
+            out.append(Problem(("amm", "pairs", pair), f"a pair trades a collateral asset against {base}",
+                               pair, f"COLLATERAL/{base} with a collateral from: {_names(collateral)}"))
     if drill.protocol.oracle.mode in ("amm_spot", "twap"):
         paired = {frozenset(p.split("/")) for p in pairs}
         for name in collateral:
@@ -143,3 +151,17 @@ def _window_problems(loc: Loc, at_s: float, for_s: float | None, duration_s: flo
         return [Problem(loc + ("for",), f"ends at {at_s + for_s:g} s, after the drill ends", f"{for_s:g} s",
                         f"at + for <= duration ({duration_s:g} s); omit `for` to last until the end")]
     return []
+
+
+def _piecewise_problems(loc: Loc, path: PiecewisePath, duration_s: float) -> list[Problem]:
+    """Points strictly increasing in time and inside the drill: an unsorted list is a typo, and a
+    point after the end would silently never be reached."""
+    out: list[Problem] = []
+    for i, point in enumerate(path.points):
+        if i > 0 and point.at_s <= path.points[i - 1].at_s:
+            out.append(Problem(loc + (i, "at"), f"not after the previous point ({path.points[i - 1].at_s:g} s)",
+                               f"{point.at_s:g} s", "points in strictly increasing time"))
+        if point.at_s > duration_s + 1e-9:
+            out.append(Problem(loc + (i, "at"), "after the drill ends", f"{point.at_s:g} s",
+                               f"0 <= at <= duration ({duration_s:g} s)"))
+    return out

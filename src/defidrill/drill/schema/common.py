@@ -4,14 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from annotated_types import Gt
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from annotated_types import Ge, Gt, Le
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
+from defidrill.drill.limits import MAX_LOGNORMAL_SIGMA, MAX_PRICE_USD, MIN_CONTRACT_DURATION_S, MIN_PRICE_USD
 from defidrill.drill.units import Duration, UsdAmount
 
 PositiveUsd = Annotated[UsdAmount, Gt(0)]
-"""A dollar amount strictly above zero (prices, sizes)."""
+"""A dollar amount strictly above zero (sizes, liquidity)."""
+PRICE_ALLOWED = f"a price > 0 USD per whole token, from {MIN_PRICE_USD:g} to {MAX_PRICE_USD:,.0f}"
+
+
+def _price_in_range(value: float) -> float:
+    if not MIN_PRICE_USD <= value <= MAX_PRICE_USD:
+        raise PydanticCustomError("price_range", "a price outside the range a feed and an AMM pair carry",
+                                  {"allowed": PRICE_ALLOWED})
+    return value
+
+
+PriceUsd = Annotated[UsdAmount, AfterValidator(_price_in_range)]
+"""A price in USD per whole token, inside the range a feed and an AMM pair can carry (limits.py)."""
 PositiveDuration = Annotated[Duration, Gt(0)]
+ContractDuration = Annotated[Duration, Ge(MIN_CONTRACT_DURATION_S)]
+"""A duration the contracts take in whole seconds (staleness, grace, TWAP window): at least 1 s."""
 
 
 class StrictModel(BaseModel):
@@ -21,7 +37,8 @@ class StrictModel(BaseModel):
     (``heartbeat``) so files read like the domain and code reads like its units.
     """
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    # allow_inf_nan=False: YAML's `.inf` and `.nan` are floats; no drill quantity is infinite.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, allow_inf_nan=False)
 
 
 class Window(StrictModel):
@@ -39,7 +56,7 @@ class LognormalParams(StrictModel):
     """Lognormal by its median (exp(mu)) and sigma of the log: risk people quote medians."""
 
     median: PositiveUsd
-    sigma: Annotated[float, Field(ge=0)]
+    sigma: Annotated[float, Ge(0.0), Le(MAX_LOGNORMAL_SIGMA)]
 
 
 class Distribution(StrictModel):
@@ -69,6 +86,14 @@ class Distribution(StrictModel):
         if self.uniform is not None and not self.uniform[0] <= self.uniform[1]:
             raise ValueError(f"uniform [low, high] needs low <= high (got {list(self.uniform)})")
         return self
+
+    def upper_bound(self) -> float:
+        """The largest value the distribution can produce (inf for lognormal)."""
+        if self.uniform is not None:
+            return self.uniform[1]
+        if self.constant is not None:
+            return self.constant
+        return float("inf")
 
     def lower_bound(self) -> float:
         """The smallest value the distribution can produce (0 for lognormal)."""

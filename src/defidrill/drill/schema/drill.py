@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Any
 
-from annotated_types import Ge
-from pydantic import Field, model_validator
+from annotated_types import Ge, Le
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from defidrill.drill.limits import MAX_FAILURES, MAX_KEEPERS, MAX_SEED, NAME_MAX_CHARS
 from defidrill.drill.schema.agents import AmmConfig, ArbitrageConfig, BorrowersConfig, KeeperConfig, _default_keepers
 from defidrill.drill.schema.cex import CexConfig
 from defidrill.drill.schema.checks import cross_check
-from defidrill.drill.schema.common import PositiveDuration, StrictModel
+from defidrill.drill.schema.common import ContractDuration, StrictModel
 from defidrill.drill.schema.failures import Failure
 from defidrill.drill.schema.market import MarketConfig
 from defidrill.drill.schema.protocol import CollateralParams, FeedOverride, ProtocolConfig
@@ -25,7 +27,7 @@ class ChainConfig(StrictModel):
     counts (keeper latency, OSM delay) to steps: see :meth:`Drill.blocks_to_steps`.
     """
 
-    block_time_s: PositiveDuration = Field(12.0, alias="block_time")
+    block_time_s: ContractDuration = Field(12.0, alias="block_time")
     gas_limit: Annotated[Gas, Ge(1_000_000)] = 60_000_000
     base_fee_gwei: Gwei = Field(1.0, alias="base_fee")
 
@@ -48,17 +50,35 @@ class Drill(StrictModel):
     in errors) or :func:`defidrill.drill.parse_drill` (a mapping)."""
 
     name: str = "drill"
-    description: str = ""
-    seed: Annotated[int, Ge(0)] = 0
+    description: Annotated[str, Field(max_length=10_000)] = ""
+    seed: Annotated[int, Ge(0), Le(MAX_SEED)] = 0
     chain: ChainConfig = Field(default_factory=ChainConfig)
     market: MarketConfig
     protocol: ProtocolConfig = Field(default_factory=ProtocolConfig)
     amm: AmmConfig = Field(default_factory=AmmConfig)
     borrowers: BorrowersConfig = Field(default_factory=BorrowersConfig)
-    keepers: list[KeeperConfig] = Field(default_factory=_default_keepers)
+    keepers: list[KeeperConfig] = Field(default_factory=_default_keepers, max_length=MAX_KEEPERS)
     arbitrage: ArbitrageConfig = Field(default_factory=ArbitrageConfig)
-    failures: list[Failure] = Field(default_factory=list)
+    failures: list[Failure] = Field(default_factory=list, max_length=MAX_FAILURES)
     cex: CexConfig = Field(default_factory=CexConfig)
+
+    @field_validator("name")
+    @classmethod
+    def _folder_safe(cls, value: str) -> str:
+        # The name names the run folder (runs/<name>-<time>/) and report titles.
+        bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")), None)
+        reason = None
+        if not value.strip() or len(value) > NAME_MAX_CHARS:
+            reason = f"a name is 1 to {NAME_MAX_CHARS} characters"
+        elif bad is not None:
+            reason = f"a name holds no control characters (found U+{ord(bad):04X})"
+        elif "/" in value or "\\" in value or value.strip(".") == "":
+            reason = "a name is not a path: it names the run folder"
+        if reason is not None:
+            raise PydanticCustomError("drill_name", reason, {
+                "value": value[:120],
+                "allowed": f"1-{NAME_MAX_CHARS} printable characters without / or \\ (e.g. flash-crash)"})
+        return value
 
     @model_validator(mode="after")
     def _cross_sections(self) -> "Drill":

@@ -12,7 +12,8 @@ from typing import Annotated, Literal, Union
 from annotated_types import Ge, Gt, Le
 from pydantic import Field, model_validator
 
-from defidrill.drill.schema.common import PositiveDuration, PositiveUsd, StrictModel
+from defidrill.drill.schema.common import PositiveDuration, PositiveUsd, PriceUsd, StrictModel
+from defidrill.drill.limits import MAX_SHOCK_FACTOR
 from defidrill.drill.units import Blocks, Duration, SignedFraction, UnitFraction, UsdAmount
 
 
@@ -40,7 +41,7 @@ class FrozenFailure(_FeedTimed):
     (default: the last answer before ``at``): staleness checks do not catch it."""
 
     kind: Literal["frozen"]
-    value_usd: PositiveUsd | None = Field(None, alias="value")
+    value_usd: PriceUsd | None = Field(None, alias="value")
 
 
 class ZeroFailure(_FeedTimed):
@@ -61,7 +62,7 @@ class ClampFailure(_FeedTimed):
     answer while the market goes through (LUNA/USD, May 2022)."""
 
     kind: Literal["clamp"]
-    min_answer_usd: PositiveUsd | None = Field(None, alias="min_answer")
+    min_answer_usd: PriceUsd | None = Field(None, alias="min_answer")
     floor: Annotated[UnitFraction, Gt(0.0), Le(1.0)] | None = None
 
     @model_validator(mode="after")
@@ -84,8 +85,8 @@ class SpikeFailure(StrictModel):
     kind: Literal["spike"]
     feed: str
     at_s: Duration = Field(alias="at")
-    factor: Annotated[float, Gt(0.0)] | None = None
-    price_usd: PositiveUsd | None = Field(None, alias="price")
+    factor: Annotated[float, Gt(0.0), Le(MAX_SHOCK_FACTOR)] | None = None
+    price_usd: PriceUsd | None = Field(None, alias="price")
 
     @model_validator(mode="after")
     def _one_size(self) -> "SpikeFailure":
@@ -119,7 +120,7 @@ class SpotManipulationFailure(StrictModel):
     pair: str
     at_s: Duration = Field(alias="at")
     size_usd: PositiveUsd | None = Field(None, alias="size")
-    target_multiplier: Annotated[float, Gt(0.0)] | None = Field(None, alias="target")
+    target_multiplier: Annotated[float, Gt(0.0), Le(MAX_SHOCK_FACTOR)] | None = Field(None, alias="target")
     borrow: Literal["max"] | UsdAmount = "max"
 
     @model_validator(mode="after")

@@ -5,15 +5,19 @@ Every path kind is a pure description; :mod:`defidrill.drill.paths` turns it int
 
 from __future__ import annotations
 
-import csv
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from annotated_types import Ge, Gt, Lt
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from defidrill.drill.schema.common import PositiveDuration, PositiveUsd, StrictModel
+from defidrill.drill.limits import (
+    MAX_ASSETS, MAX_GBM_RATE, MAX_JUMP_LOG, MAX_JUMPS_PER_DAY, MAX_STEPS, MIN_STEP_S,
+)
+from defidrill.drill.replay_csv import TIME_ALLOWED, ReplayCsvError, ReplaySeries, parse_time, read_replay_series
+from defidrill.drill.schema.common import PositiveDuration, PriceUsd, StrictModel
 from defidrill.drill.units import Duration, Fraction, SignedFraction, UnitFraction
 
 # A price change of -100% or worse would make the price zero or negative.
@@ -67,9 +71,9 @@ class FlashCrashPath(StrictModel):
 class GbmJumps(StrictModel):
     """Poisson jumps: ``intensity`` per day; each jump adds N(mean, std) to the log price."""
 
-    intensity_per_day: Annotated[float, Ge(0.0)] = Field(alias="intensity")
-    mean: SignedFraction = 0.0
-    std: Annotated[Fraction, Ge(0.0)] = 0.0
+    intensity_per_day: Annotated[float, Ge(0.0), Le(MAX_JUMPS_PER_DAY)] = Field(alias="intensity")
+    mean: Annotated[SignedFraction, Ge(-MAX_JUMP_LOG), Le(MAX_JUMP_LOG)] = 0.0
+    std: Annotated[Fraction, Ge(0.0), Le(MAX_JUMP_LOG)] = 0.0
 
 
 class GbmPath(StrictModel):
@@ -80,8 +84,8 @@ class GbmPath(StrictModel):
     """
 
     kind: Literal["gbm"]
-    mu: SignedFraction = 0.0
-    sigma: Annotated[Fraction, Ge(0.0)]
+    mu: Annotated[SignedFraction, Ge(-MAX_GBM_RATE), Le(MAX_GBM_RATE)] = 0.0
+    sigma: Annotated[Fraction, Ge(0.0), Le(MAX_GBM_RATE)]
     jumps: GbmJumps | None = None
 
 
@@ -97,7 +101,7 @@ class ReplayPath(StrictModel):
     csv: str
     time_column: str = "time"
     price_column: str = "price"
-    scale: Annotated[float, Gt(0.0)] = 1.0
+    scale: Annotated[float, Gt(0.0), Le(1e12)] = 1.0
     invert: bool = False
     start_time: str | None = None
 
@@ -109,7 +113,11 @@ class ReplayPath(StrictModel):
         path = Path(value)
         if not path.is_absolute() and base is not None:
             path = Path(base) / path
-        if not path.is_file():
+        try:
+            found = path.is_file()
+        except (OSError, ValueError):  # a name too long, a NUL byte
+            found = False
+        if not found:
             raise PydanticCustomError(
                 "missing_file",
                 "CSV file not found: {resolved}",
@@ -117,24 +125,83 @@ class ReplayPath(StrictModel):
             )
         return str(path.resolve())
 
+    _series: ReplaySeries | None = PrivateAttr(None)
+
+    @property
+    def series(self) -> ReplaySeries:
+        """The CSV's rows, read once at validation (see :mod:`defidrill.drill.replay_csv`)."""
+        if self._series is None:  # built with model_construct: read now
+            self._series = read_replay_series(Path(self.csv), self.time_column, self.price_column)
+        return self._series
+
+    @field_validator("start_time", mode="before")
+    @classmethod
+    def _unix_seconds_as_text(cls, value: Any) -> Any:
+        # `start_time: 1678406400` is unix seconds, as in the CSV's time column.
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
     @model_validator(mode="after")
-    def _columns_exist(self) -> "ReplayPath":
-        """Read the header now so a misspelt column fails at validation, not mid-run."""
-        with open(self.csv, newline="", encoding="utf-8") as handle:
-            header = next(csv.reader(handle), [])
-        for field in ("time_column", "price_column"):
-            column = getattr(self, field)
-            if column not in header:
+    def _read_rows(self) -> "ReplayPath":
+        """Read every row now, so a bad row or column fails at validation, not mid-run."""
+        try:
+            series = read_replay_series(Path(self.csv), self.time_column, self.price_column)
+        except ReplayCsvError as err:
+            field = "price_column" if err.value == self.price_column else (
+                "time_column" if err.value == self.time_column else "csv")
+            raise PydanticCustomError(
+                "replay_csv", "{csv}: {reason}",
+                {"csv": self.csv, "reason": str(err), "field": field,
+                 "value": err.value if isinstance(err.value, (str, int, float)) else None, "allowed": err.allowed},
+            ) from None
+        if self.start_time is not None:
+            try:
+                t0 = parse_time(self.start_time)
+            except ValueError:
                 raise PydanticCustomError(
-                    "unknown_column", "no column {column} in {csv}",
-                    {"column": repr(column), "csv": self.csv, "field": field, "value": column,
-                     "allowed": "a column of the CSV header: " + ", ".join(header)},
+                    "start_time", "cannot read start_time",
+                    {"field": "start_time", "value": self.start_time, "allowed": TIME_ALLOWED},
+                ) from None
+            first, last = float(series.times_s[0]), float(series.times_s[-1])
+            if not first <= t0 <= last:
+                raise PydanticCustomError(
+                    "start_time", "start_time is outside the CSV's rows",
+                    {"field": "start_time", "value": self.start_time,
+                     "allowed": f"a time from the first row ({_iso(first)}) to the last ({_iso(last)})"},
                 )
+        self._series = series
         return self
 
 
+def _iso(t_s: float) -> str:
+    return datetime.fromtimestamp(t_s, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+class PricePoint(StrictModel):
+    """One documented point of a :class:`PiecewisePath`: the price in USD at ``at``."""
+
+    at_s: Duration = Field(alias="at")
+    price_usd: PriceUsd = Field(alias="price")
+
+
+class PiecewisePath(StrictModel):
+    """Through dated points (``at`` from the drill's start, ``price`` in USD): an incident
+    rebuilt from its published highs, lows and times, each point cited in the drill file.
+
+    ``between: linear`` interpolates between neighbouring points; ``stepped`` holds each
+    point's price until the next one (a print, a halt, a peg that snaps). Before the first
+    point its price holds, after the last point the last price holds. Like ``replay`` the
+    path brings its own prices: ``start``, when given, rescales them so the price at t = 0
+    equals ``start``. Points must be in strictly increasing time within the drill's
+    duration (checked with the other cross-section rules, so the error names the point).
+    """
+
+    kind: Literal["piecewise"]
+    points: list[PricePoint] = Field(min_length=1)
+    between: Literal["linear", "stepped"] = "linear"
+
+
 PathSpec = Annotated[
-    Union[ConstantPath, StepPath, RampPath, FlashCrashPath, GbmPath, ReplayPath],
+    Union[ConstantPath, StepPath, RampPath, FlashCrashPath, GbmPath, ReplayPath, PiecewisePath],
     Field(discriminator="kind"),
 ]
 
@@ -142,13 +209,13 @@ PathSpec = Annotated[
 class AssetMarket(StrictModel):
     """One asset's reference price: its start price in USD and how it moves."""
 
-    start_price_usd: PositiveUsd | None = Field(None, alias="start")
+    start_price_usd: PriceUsd | None = Field(None, alias="start")
     path: PathSpec = Field(default_factory=ConstantPath)
 
     @model_validator(mode="after")
     def _start_needed(self) -> "AssetMarket":
-        # A replay brings its own prices; every other kind moves relative to `start`.
-        if self.start_price_usd is None and not isinstance(self.path, ReplayPath):
+        # A replay or piecewise path brings its own prices; every other kind moves relative to `start`.
+        if self.start_price_usd is None and not isinstance(self.path, (ReplayPath, PiecewisePath)):
             raise PydanticCustomError(
                 "missing_start", "a start price is required for a {kind} path",
                 {"kind": self.path.kind, "allowed": "start: a price in USD above 0, e.g. 60000"},
@@ -161,7 +228,7 @@ class MarketConfig(StrictModel):
 
     step_s: PositiveDuration = Field(10.0, alias="step")
     duration_s: PositiveDuration = Field(3600.0, alias="duration")
-    assets: dict[str, AssetMarket] = Field(min_length=1)
+    assets: dict[str, AssetMarket] = Field(min_length=1, max_length=MAX_ASSETS)
 
     @field_validator("assets", mode="before")
     @classmethod
@@ -171,6 +238,29 @@ class MarketConfig(StrictModel):
             return {k: ({"start": v} if isinstance(v, (int, float, str)) and not isinstance(v, bool) else v)
                     for k, v in value.items()}
         return value
+
+    @field_validator("step_s")
+    @classmethod
+    def _whole_blocks(cls, value: float) -> float:
+        if value < MIN_STEP_S:
+            raise PydanticCustomError(
+                "step_too_short", "a step shorter than {min} s: each step mines two blocks (at t and t + 1 s) "
+                "and block times are whole seconds",
+                {"min": f"{MIN_STEP_S:g}", "value": f"{value:g} s", "allowed": f"a step of at least {MIN_STEP_S:g}s"},
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _bounded_grid(self) -> "MarketConfig":
+        # The chain mines two blocks per step: a grid past MAX_STEPS is hours of anvil and GiBs of state.
+        if self.duration_s / self.step_s > MAX_STEPS:
+            raise PydanticCustomError(
+                "too_many_steps", "{steps} steps (duration / step) is more than a drill runs",
+                {"steps": f"{self.duration_s / self.step_s:,.0f}", "field": "duration",
+                 "value": f"{self.duration_s:g} s at a {self.step_s:g} s step",
+                 "allowed": f"at most {MAX_STEPS:,} steps: a longer step or a shorter duration"},
+            )
+        return self
 
     @property
     def step_count(self) -> int:

@@ -12,7 +12,7 @@ from annotated_types import Ge, Gt, Le
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from defidrill.drill.schema.common import PositiveDuration, PositiveUsd, StrictModel
+from defidrill.drill.schema.common import ContractDuration, PositiveUsd, PriceUsd, StrictModel
 from defidrill.drill.units import Duration, UnitFraction
 
 OracleMode = Literal["guarded", "naive", "amm_spot", "twap"]
@@ -23,27 +23,27 @@ raw latestRoundData answer; amm_spot: the AMM pair's spot price; twap: the AMM's
 class FeedOverride(StrictModel):
     """Per-feed Chainlink parameters where one feed differs (USDC/USD: 24 h, 0.25%)."""
 
-    heartbeat_s: PositiveDuration | None = Field(None, alias="heartbeat")
+    heartbeat_s: ContractDuration | None = Field(None, alias="heartbeat")
     deviation: UnitFraction | None = None
     decimals: Annotated[int, Ge(0), Le(36)] | None = None
     latency_s: Duration | None = Field(None, alias="latency")
-    min_answer_usd: PositiveUsd | None = Field(None, alias="min_answer")
-    max_answer_usd: PositiveUsd | None = Field(None, alias="max_answer")
-    max_staleness_s: PositiveDuration | None = Field(None, alias="max_staleness")
+    min_answer_usd: PriceUsd | None = Field(None, alias="min_answer")
+    max_answer_usd: PriceUsd | None = Field(None, alias="max_answer")
+    max_staleness_s: ContractDuration | None = Field(None, alias="max_staleness")
 
 
 class OracleConfig(StrictModel):
     """How prices reach the pool and how the guard judges them."""
 
     mode: OracleMode = "guarded"
-    heartbeat_s: PositiveDuration = Field(3600.0, alias="heartbeat")
+    heartbeat_s: ContractDuration = Field(3600.0, alias="heartbeat")
     deviation: UnitFraction = 0.005
     decimals: Annotated[int, Ge(0), Le(36)] = 8
     latency_s: Duration = Field(0.0, alias="latency")
-    max_staleness_s: PositiveDuration = Field(3600.0, alias="max_staleness")
+    max_staleness_s: ContractDuration = Field(3600.0, alias="max_staleness")
     max_jump: Annotated[UnitFraction, Gt(0.0)] = 0.20
     sequencer_grace_s: Duration = Field(3600.0, alias="sequencer_grace")
-    twap_window_s: PositiveDuration = Field(1800.0, alias="twap_window")
+    twap_window_s: ContractDuration = Field(1800.0, alias="twap_window")
     feeds: dict[str, FeedOverride] = Field(default_factory=dict)
 
 
@@ -114,7 +114,8 @@ class ProtocolConfig(StrictModel):
     base_asset: str = "USDC"
     base_supply_usd: PositiveUsd | None = Field(None, alias="base_supply")
     oracle: OracleConfig = Field(default_factory=OracleConfig)
-    collateral: dict[str, CollateralParams] | None = None
+    # None = defaults for every non-base asset; an empty mapping would leave nothing to borrow against.
+    collateral: Annotated[dict[str, CollateralParams], Field(min_length=1)] | None = None
     close_factor: CloseFactor = Field(default_factory=CloseFactor)
     interest: InterestModel = Field(default_factory=InterestModel)
 

@@ -1,0 +1,131 @@
+"""The one gate: everything a run would refuse, refused before anvil starts.
+
+``defidrill validate`` and ``defidrill run`` both call :func:`preflight`, so a drill that
+validates cannot fail later on its input (STYLE.md, "One gate"). In order:
+
+1. the YAML, read within size, depth and alias limits (:mod:`defidrill.drill.yaml_source`);
+2. the schema: types, units, stated maxima (:mod:`defidrill.drill.limits`), cross-section
+   rules, replay CSVs read row by row (:mod:`defidrill.drill.schema`);
+3. the built price paths: every price finite and in range, pair reserves that fit
+   (:mod:`defidrill.drill.path_checks`);
+4. the run's own translations, exercised without a chain: the protocol config the world
+   builder deploys and the CEX venue's parameters. Whatever they refuse is reported like
+   the rest, with the file and line.
+
+Each step reports every problem it finds as one ConfigError (exit status 2), a line per
+problem naming file, line, YAML path, value and what is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from defidrill.cex.from_drill import venue_params
+from defidrill.drill.limits import MAX_SEED
+from defidrill.drill.loader import DrillSource, load_drill_source
+from defidrill.drill.path_checks import path_problems
+from defidrill.drill.paths import MarketPath, build_paths
+from defidrill.drill.schema import Drill, Problem
+from defidrill.engine.world import protocol_config
+from defidrill.errors import ConfigError
+
+__all__ = ["Checked", "ValidationResult", "preflight", "validate_files"]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A drill that passed the preflight, with its price paths (the run uses these, not a rebuild)."""
+
+    drill: Drill
+    path: MarketPath
+    source: DrillSource
+
+
+def preflight(drill_path: str | Path, *, seed: int | None = None) -> Checked:
+    """Check ``drill_path`` as ``defidrill run`` would use it (``seed`` = ``--seed``); raise ConfigError."""
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise ConfigError("--seed is out of range", file=str(drill_path), path="seed", value=seed,
+                          allowed=f"a whole number from 0 to {MAX_SEED} (2^63 - 1)")
+    source = load_drill_source(drill_path, seed=seed)
+    drill = source.drill
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        path = build_paths(drill)  # an overflowing path is refused below, as a problem, not a warning
+    problems = path_problems(drill, path)
+    if problems:
+        source.raise_problems(problems)
+    _translations(source, path)
+    return Checked(drill, path, source)
+
+
+def _translations(source: DrillSource, path: MarketPath) -> None:
+    """What the world builder and the CEX venue would refuse, refused now with file and line."""
+    drill = source.drill
+    problems: list[Problem] = []
+    try:
+        protocol_config(drill, path, 0.0)
+    except ConfigError as err:
+        problems.append(_problem_of(err, "protocol"))
+    except ValidationError as err:
+        problems.extend(Problem(("protocol",), f"the protocol layer refuses it: {e['msg']}",
+                                None, "what the reference contracts accept (docs/lending.md)")
+                        for e in err.errors(include_url=False))
+    if drill.cex.enabled and drill.cex_asset is not None:
+        try:
+            venue_params(drill)
+        except ConfigError as err:
+            problems.append(_problem_of(err, "cex"))
+    if problems:
+        source.raise_problems(problems)
+
+
+def _problem_of(err: ConfigError, section: str) -> Problem:
+    """A layer's ConfigError (dotted ``path``, no file) as a Problem the loader can place."""
+    loc: tuple[Any, ...] = tuple(part for part in (err.path or section).split(".") if part)
+    return Problem(loc, err.message, err.value, err.allowed)
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """What ``defidrill validate`` reports per file: the checked drill, or the error."""
+
+    path: Path
+    checked: Checked | None
+    error: ConfigError | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def drill(self) -> Drill | None:
+        return None if self.checked is None else self.checked.drill
+
+    def summary(self) -> str:
+        """One line for a valid drill (what it will run), the full message otherwise."""
+        if self.checked is None:
+            return str(self.error)
+        d = self.checked.drill
+        return (f"ok {self.path}: {d.name}: {d.market.step_count} steps of {d.market.step_s:g} s, "
+                f"{len(d.market.assets)} assets, {d.borrowers.count} borrowers, "
+                f"{len(d.keepers)} keepers, {len(d.failures)} failures")
+
+
+def validate_files(paths: Iterable[str | Path]) -> list[ValidationResult]:
+    """Preflight several drill files without running them (``defidrill validate FILE...``).
+
+    The CLI prints ``result.summary()`` for each and exits 2 if any ``not result.ok``.
+    """
+    results = []
+    for raw in paths:
+        file = Path(raw)
+        try:
+            results.append(ValidationResult(file, preflight(file), None))
+        except ConfigError as err:
+            results.append(ValidationResult(file, None, err))
+    return results
