@@ -18,7 +18,7 @@ problem naming file, line, YAML path, value and what is allowed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from defidrill.drill.paths import MarketPath, build_paths
 from defidrill.drill.schema import Drill, Problem
 from defidrill.engine.world import protocol_config
 from defidrill.errors import ConfigError
+from defidrill.protocol.registry import adapter_class
 
 __all__ = ["Checked", "ValidationResult", "preflight", "validate_files"]
 
@@ -47,12 +48,13 @@ class Checked:
     source: DrillSource
 
 
-def preflight(drill_path: str | Path, *, seed: int | None = None) -> Checked:
-    """Check ``drill_path`` as ``defidrill run`` would use it (``seed`` = ``--seed``); raise ConfigError."""
+def preflight(drill_path: str | Path, *, seed: int | None = None, overrides: Sequence[str] = ()) -> Checked:
+    """Check ``drill_path`` as ``defidrill run`` would use it (``seed`` = ``--seed``, ``overrides`` =
+    ``--set``); raise ConfigError."""
     if seed is not None and not 0 <= seed <= MAX_SEED:
         raise ConfigError("--seed is out of range", file=str(drill_path), path="seed", value=seed,
                           allowed=f"a whole number from 0 to {MAX_SEED} (2^63 - 1)")
-    source = load_drill_source(drill_path, seed=seed)
+    source = load_drill_source(drill_path, seed=seed, overrides=overrides)
     drill = source.drill
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         path = build_paths(drill)  # an overflowing path is refused below, as a problem, not a warning
@@ -68,7 +70,8 @@ def _translations(source: DrillSource, path: MarketPath) -> None:
     drill = source.drill
     problems: list[Problem] = []
     try:
-        protocol_config(drill, path, 0.0)
+        # The protocol kind's own refusals (what genuine Aave V3 cannot express) come last.
+        adapter_class(drill.protocol.kind, drill.protocol.adapter).check_config(protocol_config(drill, path, 0.0))
     except ConfigError as err:
         problems.append(_problem_of(err, "protocol"))
     except ValidationError as err:
@@ -116,7 +119,7 @@ class ValidationResult:
                 f"{len(d.keepers)} keepers, {len(d.failures)} failures")
 
 
-def validate_files(paths: Iterable[str | Path]) -> list[ValidationResult]:
+def validate_files(paths: Iterable[str | Path], overrides: Sequence[str] = ()) -> list[ValidationResult]:
     """Preflight several drill files without running them (``defidrill validate FILE...``).
 
     The CLI prints ``result.summary()`` for each and exits 2 if any ``not result.ok``.
@@ -125,7 +128,7 @@ def validate_files(paths: Iterable[str | Path]) -> list[ValidationResult]:
     for raw in paths:
         file = Path(raw)
         try:
-            results.append(ValidationResult(file, preflight(file), None))
+            results.append(ValidationResult(file, preflight(file, overrides=overrides), None))
         except ConfigError as err:
             results.append(ValidationResult(file, None, err))
     return results

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,12 +68,15 @@ def default_run_dir(drill: Drill, root: Path | None = None) -> Path:
 
 
 def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None = None,
-              progress: bool = True) -> RunOutcome:
-    checked = preflight(drill_path, seed=seed)  # the same gate as `validate`: nothing starts before it passes
+              progress: bool = True, overrides: Sequence[str] = ()) -> RunOutcome:
+    checked = preflight(drill_path, seed=seed, overrides=overrides)  # the same gate as `validate`: nothing starts before it passes
     drill, path = checked.drill, checked.path
     run_dir = out_dir or default_run_dir(drill)
     run_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(drill_path, run_dir / "drill.yaml")
+    if overrides:  # the run folder must say how its drill differs from the file
+        with (run_dir / "drill.yaml").open("a", encoding="utf-8") as f:
+            f.write("".join(f"\n# --set {item}" for item in overrides) + "\n")
     (run_dir / "seed.txt").write_text(f"{drill.seed}\n")
     artifacts = compile_project()
     summary: dict[str, Any] = {"drill": drill.name, "description": drill.description, "seed": drill.seed,

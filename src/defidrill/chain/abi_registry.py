@@ -84,6 +84,12 @@ class AbiRegistry:
     def __init__(self) -> None:
         self.errors: dict[bytes, dict[str, Any]] = {}
         self.events: dict[bytes, list[EventAbi]] = {}
+        #: ``Error(string)`` messages that are error codes (Aave V3 reverts with '45' for
+        #: HEALTH_FACTOR_NOT_BELOW_THRESHOLD): message -> name, added to the decoded args as ``code``.
+        self.string_codes: dict[str, str] = {}
+
+    def add_string_codes(self, codes: dict[str, str]) -> None:
+        self.string_codes.update(codes)
 
     def add(self, contract: str, abi: Iterable[dict[str, Any]]) -> None:
         for item in abi:
@@ -105,7 +111,11 @@ class AbiRegistry:
         selector, body = raw[:4], raw[4:]
         try:
             if selector == bytes.fromhex("08c379a0"):
-                return DecodedRevert("Error", {"message": abi_decode(["string"], body)[0]}, hexdata)
+                message = abi_decode(["string"], body)[0]
+                args = {"message": message}
+                if message in self.string_codes:
+                    args["code"] = self.string_codes[message]
+                return DecodedRevert("Error", args, hexdata)
             if selector == bytes.fromhex("4e487b71"):
                 code = abi_decode(["uint256"], body)[0]
                 return DecodedRevert("Panic", {"code": code, "reason": PANIC_REASONS.get(code, "unknown")}, hexdata)

@@ -12,17 +12,21 @@ from defidrill.toolchain import project_root
 FLAGSHIP = "oracles/flash-crash.yaml"
 
 
+SET_HELP = "Override a field of the drill, PATH=VALUE (repeatable), e.g. --set protocol.kind=aave-v3."
+
+
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate_cmd(files: tuple[Path, ...]) -> None:
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
+def validate_cmd(files: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
     """Check drill files without running anything (exit 2 if any is invalid).
 
     The same preflight as `run`: a drill that validates does not fail later on its input.
-    Example: defidrill validate oracles/*.yaml
+    Example: defidrill validate oracles/*.yaml --set protocol.kind=aave-v3
     """
     from defidrill.preflight import validate_files
 
-    results = validate_files(list(files))
+    results = validate_files(list(files), overrides)
     bad = 0
     for result in results:
         click.echo(result.summary(), err=not result.ok)
@@ -37,15 +41,16 @@ def validate_cmd(files: tuple[Path, ...]) -> None:
               help="Run folder (default runs/<drill>-<UTC timestamp>/).")
 @click.option("--seed", type=int, default=None, help="Override the drill's seed.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
 @reports_errors
-def run_cmd(drill: Path, out_dir: Path | None, seed: int | None, quiet: bool) -> None:
+def run_cmd(drill: Path, out_dir: Path | None, seed: int | None, quiet: bool, overrides: tuple[str, ...]) -> None:
     """Run a drill on a fresh anvil and write its run folder.
 
-    Example: defidrill run oracles/flash-crash.yaml --out runs/flash
+    Example: defidrill run oracles/flash-crash.yaml --out runs/flash --set protocol.kind=aave-v3
     """
     from defidrill.runner import run_drill
 
-    outcome = run_drill(drill, out_dir=out_dir, seed=seed, progress=not quiet)
+    outcome = run_drill(drill, out_dir=out_dir, seed=seed, progress=not quiet, overrides=overrides)
     _print_outcome(outcome.run_dir, outcome.summary)
 
 

@@ -17,11 +17,12 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, Union
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from defidrill.drill.limits import MAX_PROBLEMS_SHOWN
@@ -271,8 +272,36 @@ def parse_drill(data: Any, *, file: str = "<drill>", base_dir: Path | str | None
     return drill
 
 
-def load_drill_source(path: str | Path, *, seed: int | None = None) -> DrillSource:
-    """Read and validate a drill file, keeping its lines; ``seed`` overrides the file's (``--seed``).
+def apply_overrides(data: Any, overrides: Sequence[str], *, file: str, marks: Marks) -> Any:
+    """``--set protocol.kind=aave-v3``: each ``dotted.path=value`` replaces (or adds) one field of the
+    drill's mapping before validation; the value is read as YAML (``5%``, ``2h``, ``[1, 2]``). An
+    overridden field loses its file line (the value is the command line's)."""
+    for item in overrides:
+        path, sep, raw = item.partition("=")
+        keys = [k for k in path.strip().split(".") if k]
+        if not sep or not keys:
+            raise ConfigError("an override must read PATH=VALUE", file=file, path="--set", value=item,
+                              allowed="e.g. --set protocol.kind=aave-v3")
+        if not isinstance(data, dict):
+            raise ConfigError("a drill file must be a mapping of sections", file=file)
+        node = data
+        for depth, key in enumerate(keys[:-1]):
+            child = node.setdefault(key, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"cannot set {path}: {'.'.join(keys[: depth + 1])} is not a mapping", file=file,
+                                  path="--set", value=item)
+            node = child
+        try:
+            node[keys[-1]] = yaml.safe_load(raw)
+        except yaml.YAMLError as err:
+            raise ConfigError(f"the value of {path} is not valid YAML: {err}", file=file, path="--set", value=item) from None
+        marks.value_line.pop(tuple(keys), None)
+    return data
+
+
+def load_drill_source(path: str | Path, *, seed: int | None = None, overrides: Sequence[str] = ()) -> DrillSource:
+    """Read and validate a drill file, keeping its lines; ``seed`` overrides the file's (``--seed``),
+    ``overrides`` any field (``--set PATH=VALUE``, see :func:`apply_overrides`).
 
     The drill's ``name`` defaults to the file name without ``.yaml``; CSV paths are
     resolved against the file's folder. Raises one :class:`ConfigError` (exit status 2)
@@ -280,6 +309,7 @@ def load_drill_source(path: str | Path, *, seed: int | None = None) -> DrillSour
     """
     file = Path(path)
     data, marks = read_yaml(file)
+    data = apply_overrides(data, overrides, file=str(file), marks=marks)
     if isinstance(data, dict):
         if "name" not in data:
             data = {"name": file.stem.removesuffix(".yaml"), **data}
@@ -290,10 +320,10 @@ def load_drill_source(path: str | Path, *, seed: int | None = None) -> DrillSour
     return DrillSource(parse_drill(data, file=str(file), base_dir=file.parent, marks=marks), str(file), marks)
 
 
-def load_drill(path: str | Path) -> Drill:
+def load_drill(path: str | Path, overrides: Sequence[str] = ()) -> Drill:
     """Read and validate a drill file's schema (see :func:`load_drill_source`).
 
     ``defidrill validate`` and ``run`` go further through :func:`defidrill.preflight.preflight`
     (price paths, contract limits), which starts from this.
     """
-    return load_drill_source(path).drill
+    return load_drill_source(path, overrides=overrides).drill

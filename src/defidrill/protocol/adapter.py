@@ -198,6 +198,11 @@ class LendingAdapter(ABC):
         """Deploy (or attach to) the protocol over ``market``, list the collaterals with the
         config's risk parameters, and supply ``config.lender_supply_usd`` of base to lend."""
 
+    @classmethod
+    def check_config(cls, config: "ProtocolConfig", *, file: str | None = None) -> None:
+        """Raise ConfigError (naming the drill field) for what this protocol cannot express; the preflight
+        (``validate`` and ``run``) calls it before anvil starts. Default: everything is expressible."""
+
     @abstractmethod
     def markets(self) -> LendingMarkets: ...
 

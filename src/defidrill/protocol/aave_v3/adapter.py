@@ -1,0 +1,246 @@
+"""Genuine Aave V3 behind the lending adapter interface (``kind: aave-v3``).
+
+How each method maps (docs/adapters.md has the table): markets from the protocol's own
+reserve configuration (``AaveProtocolDataProvider.getReserveConfigurationData``); seeding
+supplies collateral ``onBehalfOf`` each account, then each account borrows at the
+variable rate; the step's read is ``AaveLens.scan`` (``reads.py``); keepers call
+``Pool.liquidationCall(collateral, debt, user, debtToCover, false)`` or our
+``AaveFlashLiquidator``; liquidations are Aave's ``LiquidationCall`` events. Aave emits no
+health factor, so the record takes it from the step's scan. Aave V3.0 writes no bad debt
+off (``decode_bad_debt`` is None): an emptied account keeps its debt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from web3.contract.contract import ContractFunction
+
+from defidrill.chain import Chain, Deployed, PreparedCall, TxRequest
+from defidrill.errors import ChainError
+from defidrill.protocol.aave_v3.deploy import CONFIG_GAS, VARIABLE_RATE, ZERO, AaveDeployment, deploy_aave
+from defidrill.protocol.aave_v3.mapping import (
+    AAVE_CLOSE_FACTOR_BPS,
+    AAVE_FULL_CLOSE_BELOW_HF_WAD,
+    BPS,
+    FIXED_BY_PROTOCOL,
+    check_expressible,
+    reserve_risk,
+)
+from defidrill.protocol.aave_v3.reads import LensReader, ReadStrategy, RpcReader, plan_of
+from defidrill.protocol.adapter import (
+    MAX_UINT,
+    AssetInfo,
+    CloseFactorRule,
+    CollateralInfo,
+    InvariantResult,
+    LendingAdapter,
+    LendingMarkets,
+    LiquidationRecord,
+    ProtocolReads,
+    SeedPosition,
+    expect_ok,
+)
+from defidrill.protocol.config import ProtocolConfig
+from defidrill.protocol.reference.adapter import no_healthy_liquidation
+from defidrill.protocol.market import Market
+
+#: Gas for a seeding supply / borrow sent in a batch (never estimated against an unmined state).
+SEED_GAS = 1_000_000
+
+
+class AaveV3Adapter(LendingAdapter):
+    kind: ClassVar[str] = "aave-v3"
+
+    def __init__(self, chain: Chain, market: Market, deployment: AaveDeployment, *,
+                 read_strategy: ReadStrategy = "lens") -> None:
+        self.chain, self.market, self.aave = chain, market, deployment
+        cfg = market.config
+        self.symbols = [cfg.base.symbol, *cfg.collaterals]
+        self.assets = [market.tokens[s].address for s in self.symbols]
+        plan = plan_of(deployment, self.symbols, self.assets)
+        self.reader: LensReader | RpcReader = (
+            LensReader(chain, deployment, plan) if read_strategy == "lens"
+            else RpcReader(chain, deployment, plan, [market.tokens[s] for s in self.symbols]))
+        self._markets: LendingMarkets | None = None
+
+    @classmethod
+    def check_config(cls, config: ProtocolConfig, *, file: str | None = None) -> None:
+        check_expressible(config, file=file)
+
+    @classmethod
+    def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> "AaveV3Adapter":
+        check_expressible(config)
+        if market.config != config:
+            market = Market(**{**market.__dict__, "config": config})
+        return cls(chain, market, deploy_aave(chain, market))
+
+    # -- what the protocol states ------------------------------------------------------------
+
+    def markets(self) -> LendingMarkets:
+        """Read back from Aave's own reserve configuration (basis points; bonus 10500 -> 500)."""
+        if self._markets is None:
+            dp = self.aave.data_provider
+            rows = self.chain.call_many([dp.functions.getReserveConfigurationData(a) for a in self.assets])
+            infos = {s: AssetInfo(s, a, int(r[0])) for s, a, r in zip(self.symbols, self.assets, rows)}
+            collaterals = {s: CollateralInfo(infos[s], int(r[1]), int(r[2]), int(r[3]) - BPS)
+                           for s, r in zip(self.symbols[1:], rows[1:])}
+            self._markets = LendingMarkets(self.kind, infos[self.symbols[0]], collaterals,
+                                           CloseFactorRule(AAVE_CLOSE_FACTOR_BPS, AAVE_FULL_CLOSE_BELOW_HF_WAD),
+                                           dict(FIXED_BY_PROTOCOL))
+        return self._markets
+
+    # -- seeding -----------------------------------------------------------------------------
+
+    def open_positions(self, chain: Chain, funder: str, positions: Sequence[SeedPosition]) -> None:
+        """Lift each collateral's LTV to LT - 1 bp (Aave requires LTV <= LT) and take the sentinel off
+        (a fresh uptime feed is inside its grace period, which refuses borrows), supply for each account,
+        let each account borrow at the variable rate, then restore both."""
+        cfg, d, m = self.market.config, self.aave, self.market
+        pool, configurator = d.pool.functions, d.configurator.functions
+
+        def tx(fn: ContractFunction, sender: str = funder, label: str = "", gas: int = CONFIG_GAS) -> TxRequest:
+            return chain.tx(fn, sender=sender, gas=gas, label=label, agent="setup")
+
+        def risk(lift: bool) -> list[TxRequest]:
+            out = []
+            for sym in cfg.collaterals:
+                r = reserve_risk(cfg, sym)
+                if r.ltv_bps < r.liquidation_threshold_bps - 1:
+                    ltv = r.liquidation_threshold_bps - 1 if lift else r.ltv_bps
+                    out.append(tx(configurator.configureReserveAsCollateral(
+                        m.tokens[sym].address, ltv, r.liquidation_threshold_bps, r.liquidation_bonus_bps)))
+            return out
+
+        txs = risk(lift=True)
+        if d.sentinel is not None:
+            txs.append(tx(d.provider.functions.setPriceOracleSentinel(ZERO)))
+        txs += [tx(token.functions.approve(d.pool.address, MAX_UINT)) for token in m.tokens.values()]
+        txs += [tx(pool.supply(m.tokens[p.collateral_symbol].address, p.collateral_raw, p.account, 0),
+                   label=f"seed {p.label} supply", gas=SEED_GAS) for p in positions]
+        expect_ok(chain, txs, chain.send_block(txs), "seeding (collateral)")
+        base = m.base.address
+        txs = [tx(pool.borrow(base, p.debt_base, VARIABLE_RATE, 0, p.account), sender=p.account,
+                  label=f"seed {p.label} borrow", gas=SEED_GAS) for p in positions if p.debt_base > 0]
+        expect_ok(chain, txs, chain.send_block(txs), "seeding (borrows)")
+        txs = risk(lift=False)
+        if d.sentinel is not None:
+            txs.append(tx(d.provider.functions.setPriceOracleSentinel(d.sentinel.address)))
+        if txs:
+            expect_ok(chain, txs, chain.send_block(txs), "seeding (risk parameters)")
+
+    # -- the step's read ---------------------------------------------------------------------
+
+    def prepare_reads(self, chain: Chain, accounts: Sequence[str]) -> list[PreparedCall]:
+        return self.reader.prepare(accounts)
+
+    def decode_reads(self, results: Sequence[Any]) -> ProtocolReads:
+        return self.reader.decode(results)
+
+    # -- agents' transactions ----------------------------------------------------------------
+
+    @property
+    def spender(self) -> str:
+        return self.aave.pool.address
+
+    def liquidation_call(self, account: str, collateral_symbol: str, repay_base: int) -> ContractFunction:
+        return self.aave.pool.functions.liquidationCall(self.market.tokens[collateral_symbol].address,
+                                                        self.market.base.address, account, repay_base, False)
+
+    def flash_liquidation_call(self, pair: str, account: str, collateral_symbol: str, repay_base: int,
+                               min_profit_base: int) -> ContractFunction:
+        return self.aave.flash_liquidator.functions.liquidate(
+            self.aave.pool.address, pair, account, self.market.tokens[collateral_symbol].address,
+            self.market.base.address, repay_base, min_profit_base)
+
+    def top_up_calls(self, funder: str, account: str, collateral_symbol: str, amount_raw: int) -> list[ContractFunction]:
+        asset = self.market.tokens[collateral_symbol].address
+        return [self.aave.pool.functions.supply(asset, amount_raw, account, 0)]
+
+    def repay_calls(self, funder: str, account: str, amount_base: int) -> list[ContractFunction]:
+        return [self.aave.pool.functions.repay(self.market.base.address, amount_base, VARIABLE_RATE, account)]
+
+    def price_sources(self) -> dict[str, str]:
+        """AaveOracle's sources are the market's own feeds (set at deploy)."""
+        return {sym: self.market.feeds[sym].address for sym in self.symbols}
+
+    # -- events ------------------------------------------------------------------------------
+
+    def decode_liquidation(self, event: dict[str, Any], health_before_wad: int | None) -> LiquidationRecord | None:
+        """Aave's ``LiquidationCall(collateralAsset, debtAsset, user, debtToCover, liquidatedCollateralAmount,
+        liquidator, receiveAToken)``; ``debtToCover`` is what was actually repaid. Without a scan's health
+        factor, the account's health at the end of the block before is read."""
+        if event.get("event") != "LiquidationCall" or str(event.get("address", "")).lower() != self.spender.lower():
+            return None
+        a = event["args"]
+        if health_before_wad is None:
+            data = self.chain.call(self.aave.pool.functions.getUserAccountData(a["user"]),
+                                   block=max(int(event["block"]) - 1, 0))
+            health_before_wad = int(data[5])
+        return LiquidationRecord(account=a["user"], collateral_asset=a["collateralAsset"], repaid_base=int(a["debtToCover"]),
+                                 seized_raw=int(a["liquidatedCollateralAmount"]), health_before_wad=health_before_wad,
+                                 liquidator=a["liquidator"])
+
+    # -- invariants --------------------------------------------------------------------------
+
+    def invariants(self, chain: Chain, accounts: Sequence[str],
+                   liquidations: Sequence[LiquidationRecord]) -> list[InvariantResult]:
+        """1. Per reserve, aToken scaledTotalSupply = the sum of holders' scaled balances (the accounts, the
+        lender, the treasury). 2. Base: underlying held + debt >= aToken supply (the gap is the treasury's
+        accrued share; index rounding may leave it a few raw units short). 3. Each collateral (never borrowed,
+        index 1): underlying held = aToken supply = the sum of accounts' aToken balances. 4. No LiquidationCall
+        of an account whose health factor (from the scan before it) was >= 1."""
+        holders = list(dict.fromkeys([*accounts, self.market.lender, self.aave.treasury]))
+        base_sym = self.symbols[0]
+        calls: list[ContractFunction] = []
+        for sym in self.symbols:
+            a_token = self.aave.reserves[sym].a_token.functions
+            calls += [a_token.scaledTotalSupply(), a_token.totalSupply(),
+                      self.market.tokens[sym].functions.balanceOf(self.aave.reserves[sym].a_token.address)]
+            calls += [a_token.scaledBalanceOf(h) for h in holders]
+            calls += [a_token.balanceOf(h) for h in accounts]
+        r = self.aave.reserves[base_sym]
+        calls += [r.variable_debt.functions.totalSupply(), r.stable_debt.functions.totalSupply()]
+        values = chain.call_many(calls)
+        for v in values:
+            if isinstance(v, ChainError):
+                raise v
+        i, scaled_ok, scaled_parts, coll_ok, coll_parts = 0, True, [], True, []
+        supply: dict[str, tuple[int, int]] = {}
+        for sym in self.symbols:
+            scaled_total, total, held = values[i : i + 3]
+            scaled_sum = sum(values[i + 3 : i + 3 + len(holders)])
+            balances_sum = sum(values[i + 3 + len(holders) : i + 3 + len(holders) + len(accounts)])
+            i += 3 + len(holders) + len(accounts)
+            scaled_ok = scaled_ok and scaled_total == scaled_sum
+            scaled_parts.append(f"a{sym}: scaled total {scaled_total}, sum of holders {scaled_sum}")
+            supply[sym] = (total, held)
+            if sym != base_sym:
+                coll_ok = coll_ok and held == total == balances_sum
+                coll_parts.append(f"{sym}: held {held}, aToken supply {total}, sum of accounts {balances_sum}")
+        debt = values[i] + values[i + 1]
+        total, held = supply[base_sym]
+        gap = held + debt - total
+        blocks = chain.block_number()
+        return [
+            InvariantResult("aToken supply = sum of scaled balances", scaled_ok, "; ".join(scaled_parts)),
+            InvariantResult("base held + debt >= aToken supply", gap >= -2, f"held {held} + debt {debt} - aToken supply "
+                            f"{total} = {gap} raw (treasury's accrued share + rounding; >= -2); {blocks} blocks"),
+            InvariantResult("collateral held = sum of deposits", coll_ok, "; ".join(coll_parts)),
+            no_healthy_liquidation(liquidations),
+        ]
+
+    def named_contracts(self) -> dict[str, Deployed]:
+        d = self.aave
+        named = {"LENDING_POOL": d.pool, "LENS": d.lens, "FLASH_LIQUIDATOR": d.flash_liquidator,
+                 "AAVE_POOL_ADDRESSES_PROVIDER": d.provider, "AAVE_ACL_MANAGER": d.acl,
+                 "AAVE_POOL_CONFIGURATOR": d.configurator, "AAVE_ORACLE": d.oracle,
+                 "AAVE_PROTOCOL_DATA_PROVIDER": d.data_provider, "AAVE_RATE_STRATEGY": d.rate_strategy}
+        if d.sentinel is not None:
+            named["AAVE_PRICE_ORACLE_SENTINEL"] = d.sentinel
+        for sym, r in d.reserves.items():
+            named[f"A_{sym}"] = r.a_token
+            named[f"VARIABLE_DEBT_{sym}"] = r.variable_debt
+            named[f"STABLE_DEBT_{sym}"] = r.stable_debt
+        return named
