@@ -94,6 +94,39 @@ class RevertError(ChainError):
     """A call or transaction reverted; ``revert`` carries the decoded reason."""
 
 
+class OutputError(DrillError):
+    """The run folder could not be written (disk full, read-only, a file where a folder belongs).
+
+    Exit status 4 like the chain: the machine, not the drill, is at fault. Raised by the run
+    folder's writers (``defidrill.run_folder``) with the file and the OS's reason; what was
+    already on disk stays as it was (writes are atomic, appends are cut back to whole rows).
+    """
+
+    exit_status = 4
+
+    def __init__(self, message: str, *, file: "str | None" = None, reason: "str | None" = None) -> None:
+        self.file = file
+        self.reason = reason
+        text = f"{file}: {message}" if file else message
+        if reason:
+            text += f" ({reason})"
+        super().__init__(text)
+
+
+class Interrupted(DrillError):
+    """A signal (SIGINT, SIGTERM, SIGHUP) ended the run; exit status 128 + the signal number.
+
+    130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP: the shell convention, so a caller
+    can tell an interrupted run from a failed one.
+    """
+
+    def __init__(self, signum: int, name: str) -> None:
+        self.signum = signum
+        self.signal_name = name
+        self.exit_status = 128 + signum
+        super().__init__(f"interrupted by {name}")
+
+
 class InvariantError(DrillError):
     """A protocol invariant checked after a drill did not hold."""
 

@@ -78,6 +78,14 @@ def _translations(source: DrillSource, path: MarketPath) -> None:
         problems.extend(Problem(("protocol",), f"the protocol layer refuses it: {e['msg']}",
                                 None, "what the reference contracts accept (docs/lending.md)")
                         for e in err.errors(include_url=False))
+    if drill.protocol.kind != "reference":
+        for i, failure in enumerate(drill.failures):
+            if failure.kind == "spot_manipulation":
+                problems.append(Problem(
+                    ("failures", i, "kind"),
+                    "the spot_manipulation attacker (SpotManipulator) deposits and borrows through the reference "
+                    f"pool's own functions; it has no {drill.protocol.kind} version",
+                    failure.kind, "spot_manipulation only with protocol.kind: reference"))
     if drill.cex.enabled and drill.cex_asset is not None:
         try:
             venue_params(drill)

@@ -8,8 +8,6 @@ what the chain recorded: ``steps.csv`` rows, ``events.jsonl`` lines, ``summary.j
 from __future__ import annotations
 
 import copy
-import csv
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from defidrill import run_folder
 from defidrill.runner import run_drill
 
 
@@ -91,12 +90,11 @@ class DrillRun:
 
 
 def read_run(run_dir: Path) -> DrillRun:
-    with open(run_dir / "steps.csv", newline="") as fh:
-        steps = [{k: _cell(v) for k, v in row.items()} for row in csv.DictReader(fh)]
-    events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines() if line.strip()]
-    summary = json.loads((run_dir / "summary.json").read_text())
-    contracts = json.loads((run_dir / "contracts.json").read_text())
-    return DrillRun(run_dir, steps, events, summary, contracts)
+    """Read through the run folder's owner (the only reader), then into plain rows for the tests."""
+    run = run_folder.load_run(run_dir, require_summary=True)
+    steps = [{k: _cell(v) for k, v in row.items()} for row in run.steps.rows()]
+    contracts = run_folder.read_contracts(run_dir / run_folder.CONTRACTS_JSON).model_dump(mode="json")
+    return DrillRun(run_dir, steps, [e.as_dict() for e in run.events], run.summary or {}, contracts)
 
 
 RunFn = Callable[..., DrillRun]

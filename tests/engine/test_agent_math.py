@@ -10,7 +10,7 @@ import pytest
 
 from support.uniswap_vectors import UNISWAP_SPEC_CASES
 
-from defidrill.chain import Receipt, TxRequest
+from defidrill.chain import Receipt, TxIntent, TxRequest
 from defidrill.drill.actions import SpotManipulation
 from defidrill.engine.agents.pricing import amount_out, base_in_for, input_to_reach_price, pair_asset, spot_price_usd
 from defidrill.engine.ledger import Ledger
@@ -121,10 +121,11 @@ def _event(name: str, **args: Any) -> dict[str, Any]:
 
 def test_ledger_keeper_profit_gas_failures_and_bad_debt() -> None:
     ledger = Ledger(_world())
-    tx = lambda label, agent: TxRequest(sender="0x" + "33" * 20, to="0x" + "44" * 20, data="0x", label=label,
-                                        agent=agent)
-    txs = [tx("liquidate 0xabc WETH", "keeper:fast"), tx("liquidate 0xabc WETH", "keeper:slow"),
-           tx("transmit WETH deviation", "feeder")]
+    tx = lambda label, agent, intent: TxRequest(sender="0x" + "33" * 20, to="0x" + "44" * 20, data="0x",
+                                                label=label, agent=agent, intent=intent)
+    txs = [tx("liquidate 0xabc WETH", "keeper:fast", TxIntent("liquidate")),
+           tx("liquidate 0xabc WETH", "keeper:slow", TxIntent("liquidate")),
+           tx("transmit WETH deviation", "feeder", TxIntent("oracle_transmit"))]
     # Keeper fast: repays 10,000 USDC, seizes 3.5 WETH (3.5 x 3,000 = 10,500 USD); 400k gas at 3 gwei.
     # The liquidation leaves 250 USDC of bad debt. Keeper slow: reverted, 100k gas at 3 gwei.
     # The feeder's gas is not a keeper's.
@@ -162,7 +163,7 @@ def test_ledger_values_at_the_reference_of_the_step() -> None:
     # repaid 10,000 x 0.98 = 9,800: the keeper lost 2,800 plus gas at the 2,000 WETH price.
     ledger = Ledger(_world())
     tx = TxRequest(sender="0x" + "33" * 20, to="0x" + "44" * 20, data="0x", label="liquidate 0xabc WETH",
-                   agent="keeper:k")
+                   agent="keeper:k", intent=TxIntent("liquidate"))
     receipt = _receipt(1, True, 200_000, 5 * GWEI, [
         _event("Liquidation", liquidator="0x0", account="0xabc", collateralAsset=WETH,
                repaidBase=10_000 * 10**6, seizedCollateral=35 * E18 // 10, healthFactorBeforeWad=0)])
@@ -188,3 +189,29 @@ def test_flash_capacity_bound_by_hand() -> None:
     # A guard that refuses the price: no flash liquidation is sized.
     obs.guard["WETH"] = GuardView(0, False, "STALE", False)
     assert flash_capacity_base(obs, "WETH", 0.05, cfg) == 0
+
+
+def test_ledger_and_loop_read_intent_never_the_label() -> None:
+    """Labels are reworded freely: a label saying "liquidate" without the intent counts as nothing, an
+    intent under any label counts; the arbitrage volume is the intents' USD sizes of mined swaps."""
+    from defidrill.engine.loop import _arb_volume
+
+    ledger = Ledger(_world())
+    tx = lambda label, intent: TxRequest(sender="0x" + "33" * 20, to="0x" + "44" * 20, data="0x", label=label,
+                                         agent="keeper:k", intent=intent)
+    txs = [tx("liquidate 0xabc WETH", None),                                    # reworded label, no intent
+           tx("a keeper's attempt", TxIntent("liquidate")),                     # intent, any label
+           tx("transmit WETH deviation", TxIntent("oracle_transmit", expect_revert=True)),
+           tx("transmit WETH (expected rejection)", TxIntent("oracle_transmit"))]
+    results = [_receipt(n, False, 50_000, GWEI, []) for n in range(1, 5)]
+    outcome, _ = ledger.settle(0, 0.0, txs, results, {"WETH": 3000.0, "USDC": 1.0}, {})
+    assert (outcome.failed_liquidations, outcome.failed_txs) == (1, 4)
+    assert ledger.transmit_rejections == 1
+
+    swaps = [tx("arbitrage WETH 999999 USD", TxIntent("arbitrage", size_usd=1_250.0)),
+             tx("arbitrage WETH 5 USD", TxIntent("arbitrage", size_usd=750.5)),
+             tx("arbitrage WETH 7 USD", TxIntent("arbitrage", size_usd=10_000.0)),   # reverted: not counted
+             tx("arbitrage WETH 100 USD", None)]                                      # no intent: not counted
+    mined = [_receipt(1, True, 1, 1, []), _receipt(2, True, 1, 1, []), _receipt(3, False, 1, 1, []),
+             _receipt(4, True, 1, 1, [])]
+    assert _arb_volume(swaps, mined) == 1_250.0 + 750.5

@@ -183,7 +183,7 @@ def test_borrower_top_up_restores_the_target_health(run: RunFn) -> None:
         # ... brings the health factor to the target, within rounding (and seconds of interest).
         hf_after = (before + added) / 1e18 * price_usd * LT / debt_usd
         assert hf_after == pytest.approx(1.4, rel=1e-6)
-    assert r.summary["onchain_raw"]["borrower_reactions"] == len(expected)
+    assert r.summary["activity"]["borrower_reactions"] == len(expected)
     # After the top-ups the lowest health among all accounts is min(1.4, untouched h x 0.9).
     untouched = [p.health * 0.9 / growth for a, p in plans.items() if a not in expected]
     assert r.steps[7]["min_health_factor"] == pytest.approx(min([1.4, *untouched]), rel=1e-6)

@@ -129,7 +129,7 @@ def test_clamp_transmits_below_min_answer_revert_and_the_feed_sticks(run: RunFn)
         args = e["args"]["revert_args"]
         assert args["answer"] == round(ramp_ref(e["step"]) * FEED_SCALE)
         assert (args["minAnswer"], e["address"].lower()) == (2900 * FEED_SCALE, r.address("FEED_WETH_USD").lower())
-    assert r.summary["onchain_raw"]["rejected_transmits"] == 13
+    assert r.summary["activity"]["rejected_transmits"] == 13
     for k in range(7, LAST_STEP + 1):
         row = r.steps[k]
         assert row["feed_WETH_usd"] == 2906.25

@@ -56,10 +56,10 @@ from defidrill.protocol.adapter import (
     ProtocolReads,
     SeedPosition,
     expect_ok,
+    no_healthy_liquidation,
 )
 from defidrill.protocol.config import ProtocolConfig
 from defidrill.protocol.market import BATCH_TX_GAS, DEPLOY_GAS, Market
-from defidrill.protocol.reference.adapter import no_healthy_liquidation
 from defidrill.toolchain.user_artifacts import load_artifacts
 
 HERE = Path(__file__).resolve().parent

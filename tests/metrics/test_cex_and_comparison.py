@@ -8,11 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from defidrill.cex import BookParams, PopulationParams, VenueParams, run_path
-from defidrill.metrics import (
-    DEFINITIONS, build_summary, cex_metrics, load_run, rebuild_venue_summary, write_cex_files, write_summary,
-)
-from defidrill.metrics.run_folder import read_table
+from defidrill.cex import BookParams, PopulationParams, VenueParams, events_with_kind_names, run_path
+from defidrill.metrics import DEFINITIONS, build_summary, cex_metrics, rebuild_venue_summary
+from defidrill.run_folder import RunSummary, load_run, read_table, write_cex_files, write_summary
 
 
 def test_rebuilt_cex_summary_by_hand(run_dir: Path) -> None:
@@ -60,7 +58,7 @@ def venue_run():
 
 
 def test_files_round_trip_to_the_venue_summary(tmp_path: Path, venue_run) -> None:
-    write_cex_files(tmp_path, venue_run)
+    write_cex_files(tmp_path, [st.as_dict() for st in venue_run.steps], events_with_kind_names(venue_run.events))
     rebuilt = rebuild_venue_summary(read_table(tmp_path / "cex_steps.csv"), read_table(tmp_path / "cex_events.csv"))
     s = venue_run.summary
     assert s["liquidation_count"] > 0 and s["insurance_fund_draw_usd"] > 0   # the drill did something
@@ -76,7 +74,7 @@ def test_files_round_trip_to_the_venue_summary(tmp_path: Path, venue_run) -> Non
 
 
 def test_comparison_side_by_side(run_dir: Path) -> None:
-    summary = build_summary(run_dir)
+    summary = build_summary(run_dir).as_json()
     comp = summary["comparison"]
     assert list(comp) == list(DEFINITIONS)
     for entry in comp.values():
@@ -95,37 +93,36 @@ def test_comparison_side_by_side(run_dir: Path) -> None:
 
 
 def test_summary_keeps_header_and_is_strict_json(run_dir: Path) -> None:
-    (run_dir / "summary.json").write_text(json.dumps({"drill": "synthetic", "status": "ok", "steps_completed": 13}))
+    write_summary(run_dir, RunSummary(drill="synthetic", status="ok", steps_completed=13))
     path = write_summary(run_dir, build_summary(run_dir, header={"wall_time_s": 1.5}))
     data = json.loads(path.read_text())
+    assert data["schema_version"] == 1
     assert data["status"] == "ok" and data["steps_completed"] == 13 and data["wall_time_s"] == 1.5
     assert data["onchain"]["liquidation_count"] == 4 and data["cex"]["liquidation_count"] == 2
     # idempotent: a second pass over its own output gives the same document
-    assert build_summary(run_dir) == data
+    assert build_summary(run_dir).as_json() == data
 
 
 def test_without_cex_files_cex_is_null(tmp_path: Path) -> None:
     from support.run_folders import write_onchain_run
-    summary = build_summary(write_onchain_run(tmp_path / "r"))
+    summary = build_summary(write_onchain_run(tmp_path / "r")).as_json()
     assert summary["cex"] is None
     assert summary["comparison"]["amplification"]["cex"] is None
     assert summary["comparison"]["amplification"]["onchain"] == pytest.approx(0.49)
 
 
 def test_run_loop_layout_of_summary_json(tmp_path: Path) -> None:
-    """What runner.py writes: top-level ``contracts`` (no decimals), ``invariants`` and ``cex_raw``."""
-    from support.run_folders import PAIR_WBTC, PAIR_WETH, USDC, WBTC, WETH, write_cex_run, write_onchain_run
-    root = write_cex_run(write_onchain_run(tmp_path / "r", contracts=False))
-    (root / "summary.json").write_text(json.dumps({
-        "drill": "synthetic", "status": "ok",
-        "contracts": {"USDC": USDC, "WBTC": WBTC, "WETH": WETH, "PAIR_WBTC_USDC": PAIR_WBTC, "PAIR_WETH_USDC": PAIR_WETH},
-        "invariants": [{"name": "collateral held = sum of deposits", "passed": True, "detail": ""}],
-        "cex_raw": {"liquidation_count": 7, "amplification": 0.5, "net_flow_usd": 1.0},
-    }))
-    summary = build_summary(root)
+    """What runner.py hands over: the venue's own summary and the invariants; one ``onchain`` and one
+    ``cex`` object come out (no raw duplicates), the invariants inside ``onchain``."""
+    from support.run_folders import write_cex_run, write_onchain_run
+    root = write_cex_run(write_onchain_run(tmp_path / "r", decimals=False))
+    invariants = [{"name": "collateral held = sum of deposits", "passed": True, "detail": ""}]
+    summary = build_summary(root, venue_summary={"liquidation_count": 7, "amplification": 0.5, "net_flow_usd": 1.0},
+                            invariants=invariants).as_json()
+    assert {"onchain_raw", "cex_raw", "invariants"}.isdisjoint(summary)
     on = summary["onchain"]
     assert on["invariants"][0]["name"] == "collateral held = sum of deposits"
-    # decimals from the engine's token table (USDC 6, WBTC 8, WETH 18)
+    # collateral decimals from the engine's token table (WBTC 8, WETH 18): contracts.json names only USDC's
     assert on["amm_net_flow"]["WBTC"]["liquidation_units"] == pytest.approx(0.21)
     assert on["liquidation_slippage_by_asset"]["WETH"]["seized_units"] == pytest.approx(0.34)
     assert summary["cex"]["liquidation_count"] == 7 and summary["comparison"]["amplification"]["cex"] == 0.5

@@ -12,8 +12,8 @@ from defidrill.metrics.leverage import (
     onchain_by_leverage,
     trigger_drop_cex,
     trigger_drop_onchain,
-    write_borrowers,
 )
+from defidrill.run_folder import BORROWERS_CSV, RunFolderWriter, read_table
 
 
 def test_trigger_drops_by_hand() -> None:
@@ -43,8 +43,8 @@ def test_onchain_buckets_count_accounts_liquidated_at_least_once(tmp_path: Path)
         _Borrower(1, "0xB", "WBTC", 10_000, 5_000, 1.56, False),  # L = 2x                  -> 1-5x
         _Borrower(2, "0xC", "WETH", 10_000, 9_000, 0.91, False),  # L = 10x                 -> 6-10x
     ]
-    write_borrowers(tmp_path, borrowers)
-    buckets = onchain_by_leverage(tmp_path, {"0xa", "0xc"})
+    RunFolderWriter(tmp_path).write_borrowers(borrowers)
+    buckets = onchain_by_leverage(read_table(tmp_path / BORROWERS_CSV), {"0xa", "0xc"})
     assert buckets["1-5x"] == {"positions": 2, "liquidated": 1, "share_pct": 50.0}
     assert buckets["6-10x"] == {"positions": 1, "liquidated": 1, "share_pct": 100.0}
     assert buckets["11-20x"]["share_pct"] is None

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from defidrill.metrics import load_run, onchain_metrics
+from defidrill.metrics import build_summary, onchain_metrics
+from defidrill.run_folder import load_run, write_summary
 from support.run_folders import write_onchain_run
 
 BONUS_SLIP_PCT = 100.0 * (1.0 - 1.0 / 1.05)   # a 5 % bonus seen from the seller: b / (1 + b)
@@ -120,7 +121,7 @@ def test_invariants_pass_through_from_summary(tmp_path: Path) -> None:
     run = write_onchain_run(tmp_path / "r")
     inv = [{"name": "cash + borrows = supplied + reserves", "passed": True, "detail": "diff 0 wei"},
            {"name": "no healthy account liquidated", "passed": False, "detail": "account 0xbb.."}]
-    (run / "summary.json").write_text(json.dumps({"drill": "synthetic", "onchain": {"invariants": inv}}))
+    write_summary(run, build_summary(run, invariants=inv))
     m = onchain_metrics(load_run(run))
     assert [(i.name, i.passed) for i in m.invariants] == [(i["name"], i["passed"]) for i in inv]
 

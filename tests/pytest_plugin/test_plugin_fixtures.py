@@ -45,7 +45,7 @@ def test_run_fixture_runs_a_drill_with_overrides(defidrill_run) -> None:
     assert outcome.summary["status"] == "ok"
     assert outcome.summary["steps_completed"] == 19
     assert sum(1 for _ in open(outcome.run_dir / "borrowers.csv")) == 7  # header + 6 borrowers
-    assert all(inv["passed"] for inv in outcome.summary["invariants"])
+    assert all(inv["passed"] for inv in outcome.summary["onchain"]["invariants"])
 
 
 def test_readme_example_guard_refuses_a_half_price_round(defidrill_chain, defidrill_protocol) -> None:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from defidrill.metrics import build_summary, write_summary
+from defidrill.metrics import build_summary
+from defidrill.run_folder import write_summary
 from support.run_folders import write_cex_run, write_onchain_run
 
 INVARIANTS = [

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from defidrill.cli.report_cmd import report_cmd
 from defidrill.errors import DrillError
-from defidrill.metrics import RunFolderError
+from defidrill.run_folder import RunFolderError
 from defidrill.report import write_report
 from defidrill.report.svg import nice_ticks
 
@@ -82,7 +82,7 @@ def test_missing_run_file_names_it(finished_run: Path, name: str) -> None:
 def test_bad_cell_names_file_line_and_column(finished_run: Path) -> None:
     path = finished_run / "steps.csv"
     lines = path.read_text().splitlines()
-    lines[4] = lines[4].replace("58800.0", "oops", 1)   # ref_WBTC_usd of the step at t = 30 s (line 5)
+    lines[4] = lines[4].replace(",58800,", ",oops,", 1)   # ref_WBTC_usd of the step at t = 30 s (line 5)
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(RunFolderError, match=r"steps\.csv:5: column 'ref_WBTC_usd': not a number: 'oops'"):
         write_report(finished_run)

@@ -13,8 +13,6 @@ pairs (guarded versus naive, a failure versus flash-crash) cost one run per dril
 
 from __future__ import annotations
 
-import csv
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Any, Callable
 import numpy as np
 import yaml
 
+from defidrill import run_folder
 from defidrill.drill.units import parse_duration
 from defidrill.runner import run_drill
 from defidrill.toolchain import project_root
@@ -161,21 +160,34 @@ class DrillRun:
 
 
 def load_run(name: str, run_dir: Path, drill: Doc, wall_time_s: float) -> DrillRun:
-    summary = json.loads((run_dir / "summary.json").read_text())
-    with open(run_dir / "steps.csv", newline="") as fh:
-        steps = [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(fh)]
-    with open(run_dir / "events.jsonl") as fh:
-        events = [json.loads(line) for line in fh if line.strip()]
-    return DrillRun(name, run_dir, drill, summary, steps, events, wall_time_s)
+    """Read through the run folder's owner (the only reader), then into plain rows for the tests."""
+    run = run_folder.load_run(run_dir, require_summary=True)
+    steps = [{k: _number(v) for k, v in row.items()} for row in run.steps.rows()]
+    return DrillRun(name, run_dir, drill, run.summary or {}, steps, [e.as_dict() for e in run.events], wall_time_s)
 
 
 #: Variants that are not a library file of their own: name -> the file they start from.
 CONTROLS = {"sequencer-outage-live": "sequencer-outage"}
 
 
+#: ``aave-v3/<variant>``: the same reduced variant on genuine Aave V3 (``protocol.kind: aave-v3``).
+AAVE_PREFIX = "aave-v3/"
+
+
 def variant_doc(name: str) -> Doc:
+    if name.startswith(AAVE_PREFIX):
+        return on_aave(variant_doc(name[len(AAVE_PREFIX):]))
     doc = yaml.safe_load((ORACLES / f"{CONTROLS.get(name, name)}.yaml").read_text())
     VARIANTS[name](doc)
+    return doc
+
+
+def on_aave(doc: Doc) -> Doc:
+    """The drill on genuine Aave V3. A spot_manipulation attacker drives the reference pool's own
+    functions (refused on other kinds at validation), so it is left out; nothing else changes."""
+    doc.setdefault("protocol", {})["kind"] = "aave-v3"
+    if "failures" in doc:
+        doc["failures"] = [f for f in doc["failures"] if f.get("kind") != "spot_manipulation"]
     return doc
 
 

@@ -23,10 +23,12 @@ The numbers are chosen so every expected metric can be worked out by hand in the
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
 from typing import Any
+
+from defidrill.run_folder import (
+    DRILL_YAML, ContractsBook, RunFolderWriter, StepRecorder, write_cex_files, write_text_atomic,
+)
 
 USDC = "0x" + "0" * 36 + "0100"
 WBTC = "0x" + "0" * 36 + "0200"
@@ -35,7 +37,7 @@ PAIR_WBTC = "0x" + "0" * 36 + "1000"
 PAIR_WETH = "0x" + "0" * 36 + "2000"
 POOL = "0x" + "0" * 36 + "3000"
 
-DRILL_YAML = """\
+DRILL_YAML_TEXT = """\
 name: synthetic
 description: A 2 % WBTC dip with a lagging feed; two keepers.
 seed: 3
@@ -145,28 +147,21 @@ def event_rows(*, with_collateral_configured: bool = False) -> list[dict[str, An
     return rows
 
 
-def write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str] | None = None) -> None:
-    cols = columns or list(rows[0])
-    with path.open("w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=cols)
-        w.writeheader()
-        for r in rows:
-            w.writerow(r)
-
-
 def write_onchain_run(root: Path, *, contracts: bool = True, decimals: bool = True,
                       with_collateral_configured: bool = False) -> Path:
-    """steps.csv, events.jsonl, drill.yaml and (optionally) contracts.json."""
+    """steps.csv, events.jsonl, drill.yaml and (optionally) contracts.json, through the run folder's writers."""
     root.mkdir(parents=True, exist_ok=True)
-    write_csv(root / "steps.csv", step_rows(), STEP_COLUMNS)
-    (root / "events.jsonl").write_text(
-        "".join(json.dumps(e) + "\n" for e in event_rows(with_collateral_configured=with_collateral_configured)))
-    (root / "drill.yaml").write_text(DRILL_YAML)
+    events = event_rows(with_collateral_configured=with_collateral_configured)
+    with StepRecorder(root, STEP_COLUMNS) as recorder:
+        for row in step_rows():
+            recorder.record(row, [e for e in events if e["step"] == row["step"]])
+    assert recorder.events_written == len(events), "every hand-made event belongs to a step"
+    write_text_atomic(root / DRILL_YAML, DRILL_YAML_TEXT)
     if contracts:
-        book: dict[str, Any] = {"contracts": {"USDC": USDC, "WBTC": WBTC, "WETH": WETH, "PAIR_WBTC_USDC": PAIR_WBTC,
-                                              "PAIR_WETH_USDC": PAIR_WETH, "LENDING_POOL": POOL}}
-        book["decimals"] = {"USDC": 6, "WBTC": 8, "WETH": 18} if decimals else {"USDC": 6}
-        (root / "contracts.json").write_text(json.dumps(book))
+        RunFolderWriter(root).write_contracts(ContractsBook(
+            contracts={"USDC": USDC, "WBTC": WBTC, "WETH": WETH, "PAIR_WBTC_USDC": PAIR_WBTC,
+                       "PAIR_WETH_USDC": PAIR_WETH, "LENDING_POOL": POOL},
+            decimals={"USDC": 6, "WBTC": 8, "WETH": 18} if decimals else {"USDC": 6}))
     return root
 
 
@@ -210,6 +205,7 @@ def cex_event_rows() -> list[dict[str, Any]]:
 
 
 def write_cex_run(root: Path) -> Path:
-    write_csv(root / "cex_steps.csv", cex_step_rows(), CEX_STEP_COLUMNS)
-    write_csv(root / "cex_events.csv", cex_event_rows())
+    events = cex_event_rows()
+    steps = [{c: r[c] for c in CEX_STEP_COLUMNS} for r in cex_step_rows()]
+    write_cex_files(root, steps, {c: [e[c] for e in events] for c in events[0]})
     return root

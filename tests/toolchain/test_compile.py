@@ -81,3 +81,40 @@ def test_unknown_artifact_name_suggests_close_ones(mini_project: Path) -> None:
     artifacts = compile_project(mini_project)
     with pytest.raises(ToolchainError, match="did you mean Counter"):
         artifacts.get("Countr")
+
+
+def _cache_file(root: Path) -> Path:
+    from defidrill.toolchain.project import cache_dir
+
+    [path] = list((cache_dir(root) / "artifacts").glob("*.json"))
+    return path
+
+
+def _flip_bytecode_digit(text: str) -> str:
+    data = json.loads(text)
+    code = data["contracts"]["Counter"]["bytecode"]
+    i = len(code) // 2
+    data["contracts"]["Counter"]["bytecode"] = code[:i] + ("0" if code[i] != "0" else "1") + code[i + 1:]
+    return json.dumps(data)
+
+
+@pytest.mark.parametrize(("damage", "why"), [
+    (lambda text: text[: len(text) // 2], "Expecting|Unterminated|delimiter"),        # truncated
+    (lambda text: "\x00\xff garbage \x07", "Expecting value"),                         # not JSON
+    (lambda text: json.dumps([1, 2, 3]), "file: Input should be a valid dictionary"),  # wrong shape
+    (lambda text: json.dumps({**json.loads(text), "contracts": {}}), "contracts: Dictionary should have at least 1"),
+    (_flip_bytecode_digit, "contract Counter: content does not match its sha256"),     # corrupted bytecode
+])
+def test_a_damaged_cache_is_rebuilt_never_a_hit(mini_project: Path, damage, why: str) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    good = compile_project(mini_project)
+    path = _cache_file(mini_project)
+    path.write_text(damage(path.read_text(encoding="latin-1")), encoding="latin-1")
+    rebuilt = compile_project(mini_project)
+    assert not rebuilt.from_cache
+    assert rebuilt.cache_rebuilt_because and re.search(why, rebuilt.cache_rebuilt_because), rebuilt.cache_rebuilt_because
+    assert rebuilt.get("Counter").bytecode == good.get("Counter").bytecode
+    again = compile_project(mini_project)  # the rebuilt file is whole again: a verified hit
+    assert again.from_cache and again.cache_rebuilt_because is None
+    assert again.get("Counter").bytecode == good.get("Counter").bytecode

@@ -19,7 +19,7 @@ from defidrill.cex.params import (
     VenueParams,
 )
 from defidrill.cex.positions import Positions, draw_population
-from defidrill.cex.results import EVENT_KINDS, LEVERAGE_LABELS, StepResult
+from defidrill.cex.results import EVENT_KINDS, LEVERAGE_LABELS, StepResult, events_with_kind_names
 from defidrill.cex.tiers import BINANCE_BTCUSDT_2021_03, MarginTier, MarginTiers, margin_tiers
 from defidrill.cex.venue import Venue, VenueRun, run_path
 
@@ -27,5 +27,5 @@ __all__ = [
     "BINANCE_BTCUSDT_2021_03", "BookParams", "EVENT_KINDS", "FundingParams", "LEVERAGE_LABELS",
     "LiquidationParams", "MarginTier", "MarginTiers", "MarkParams", "OrderBook", "PopulationParams",
     "Positions", "StepResult", "Venue", "VenueParams", "VenueRun", "Walk", "draw_population",
-    "margin_tiers", "run_path", "walk_profile",
+    "events_with_kind_names", "margin_tiers", "run_path", "walk_profile",
 ]

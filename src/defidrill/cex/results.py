@@ -24,6 +24,14 @@ LEVERAGE_EDGES = (5.0, 10.0, 20.0, 50.0, 100.0, 125.0)
 LEVERAGE_LABELS = ("1-5x", "6-10x", "11-20x", "21-50x", "51-100x", "101-125x")
 
 
+def events_with_kind_names(events: dict[str, npt.NDArray[np.generic]]) -> dict[str, list[object]]:
+    """The event log's columns as lists, ``kind`` by name (what cex_events.csv holds)."""
+    out: dict[str, list[object]] = {k: v.tolist() for k, v in events.items()}
+    if "kind" in out:
+        out["kind"] = [EVENT_KINDS[int(k)] for k in out["kind"]]  # type: ignore[call-overload]
+    return out
+
+
 def leverage_bucket(leverage: npt.ArrayLike) -> npt.NDArray[np.intp]:
     """Bucket index per nominal leverage (see LEVERAGE_LABELS)."""
     idx = np.searchsorted(np.asarray(LEVERAGE_EDGES), np.asarray(leverage, dtype=np.float64), side="left")

@@ -22,7 +22,7 @@ from typing import Any
 import requests
 from pydantic import BaseModel, ConfigDict, Field
 
-from defidrill.errors import ChainError, ToolchainError
+from defidrill.errors import ChainError, ConfigError, ToolchainError
 from defidrill.toolchain.anvil_binary import find_anvil
 
 #: Anvil's default test mnemonic: well known, never for real funds.
@@ -87,6 +87,43 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def port_is_free(port: int) -> bool:
+    """Nothing listens on 127.0.0.1:``port`` now (we can bind it ourselves)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def listener_pid_matches(port: int, pid: int) -> bool | None:
+    """Whether the socket listening on loopback ``port`` belongs to process ``pid`` (Linux /proc);
+    None where /proc cannot tell. A node answering on our port may be someone else's."""
+    try:
+        inodes = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            if not Path(table).is_file():
+                continue
+            for line in Path(table).read_text().splitlines()[1:]:
+                cols = line.split()
+                local, state, inode = cols[1], cols[3], cols[9]
+                if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:  # 0A = LISTEN
+                    inodes.add(inode)
+        if not inodes:
+            return None
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except (OSError, ValueError, IndexError):
+        return None
+    owned = set()
+    for fd in fds:
+        try:
+            owned.add(str(fd.readlink()))
+        except OSError:
+            continue  # closed since the listing
+    return any(f"socket:[{inode}]" in owned for inode in inodes)
+
+
 def _die_with_parent() -> None:
     """Runs in the child before exec: ask Linux to SIGTERM it when we die."""
     if sys.platform.startswith("linux"):
@@ -132,6 +169,10 @@ class AnvilNode:
     def start(cls, config: AnvilConfig | None = None, *, log_path: Path | None = None) -> "AnvilNode":
         config = config or AnvilConfig()
         binary = find_anvil()
+        if config.port is not None and not port_is_free(config.port):
+            raise ConfigError("the port is in use (another anvil or another program listens there); defidrill "
+                              "starts its own node and never deploys into someone else's",
+                              path="--port", value=config.port, allowed="a free port, or no --port (a free one is picked)")
         last_error = ""
         for _attempt in range(3):  # a picked port can be taken between bind and anvil's listen
             port = config.port or free_port()
@@ -154,6 +195,7 @@ class AnvilNode:
                 _LIVE.add(node)
             try:
                 node._wait_ready(config.startup_timeout_s)
+                node._check_identity()
                 return node
             except ChainError as exc:
                 last_error = str(exc)
@@ -177,6 +219,12 @@ class AnvilNode:
                 pass
             time.sleep(0.05)
         raise ChainError(f"anvil on port {self.port} did not answer within {timeout_s:.0f} s")
+
+    def _check_identity(self) -> None:
+        """The node that answered is our child: it is alive and owns the listening socket."""
+        if self.process.poll() is not None or listener_pid_matches(self.port, self.process.pid) is False:
+            raise ChainError(f"the node answering on port {self.port} is not the anvil defidrill started "
+                             f"(pid {self.process.pid}); another process holds the port")
 
     @property
     def alive(self) -> bool:

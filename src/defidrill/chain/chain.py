@@ -19,7 +19,7 @@ from defidrill.chain.abi_registry import AbiRegistry, checksum as to_checksum_ad
 from defidrill.chain.anvil import AnvilConfig, AnvilNode
 from defidrill.chain.controls import AnvilControls
 from defidrill.chain.rpc import RpcClient, RpcReply, hex_int as _int
-from defidrill.chain.types import Deployed, PreparedCall, Receipt, TxRequest
+from defidrill.chain.types import Deployed, PreparedCall, Receipt, TxIntent, TxRequest
 from defidrill.errors import ChainError, RevertError
 from defidrill.toolchain import Artifact, Artifacts, compile_project
 
@@ -112,10 +112,10 @@ class Chain(AnvilControls):
 
     def tx(self, fn: ContractFunction, *, sender: str | None = None, value_wei: int = 0, gas: int | None = None,
            gas_price_wei: int | None = None, label: str = "", agent: str = "",
-           priority_fee_wei: int | None = None) -> TxRequest:
+           priority_fee_wei: int | None = None, intent: TxIntent | None = None) -> TxRequest:
         to, data = self.encode(fn)
         return TxRequest(sender or self.deployer, to, data, value_wei, gas, gas_price_wei, label or fn.fn_name,
-                         agent, priority_fee_wei)
+                         agent, priority_fee_wei, intent)
 
     @classmethod
     def prepare(cls, fn: ContractFunction, decoder: Callable[[bytes], Any] | None = None) -> "PreparedCall":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 from web3.contract import Contract
 
@@ -22,6 +22,21 @@ class Deployed:
         return self.contract.functions
 
 
+#: What an agent sends a transaction for (the engine's agents set it; the ledger and loop read it).
+IntentKind = Literal["liquidate", "arbitrage", "oracle_transmit", "sell_seized", "withdraw_liquidity",
+                     "borrower_reaction", "attack", "twap_update"]
+
+
+@dataclass(frozen=True)
+class TxIntent:
+    """Why a transaction is sent, as data: the ledger and the step loop read this, never the label
+    (labels are for people and may change wording)."""
+
+    kind: IntentKind
+    size_usd: float | None = None    # the USD size the agent meant (an arbitrage swap's input)
+    expect_revert: bool = False      # the drill expects it to revert (a transmit outside the feed's bounds)
+
+
 @dataclass(frozen=True)
 class TxRequest:
     """One transaction to send: from an unlocked or impersonated address."""
@@ -35,6 +50,7 @@ class TxRequest:
     label: str = ""
     agent: str = ""
     priority_fee_wei: int | None = None  # EIP-1559 tip: the node orders a block's transactions by it
+    intent: TxIntent | None = None       # what it is for (None: setup and anything no total counts)
 
     #: Fee cap sent with a tip: high enough that a rising base fee never strands the tx.
     MAX_FEE_CAP_WEI = 10**13

@@ -1,4 +1,10 @@
-"""Map defidrill's error branches to exit statuses: a message, never a traceback."""
+"""Map defidrill's error branches to exit statuses: a message, never a traceback.
+
+0 ok; 2 ConfigError (the input: a drill file, an option, an --out that holds a run) and
+RunFolderError (a damaged run folder); 3 ToolchainError; 4 ChainError and OutputError (the
+machine: anvil, a full disk, a read-only folder); 5 InvariantError; 128 + N for signal N
+(Interrupted: 130 SIGINT, 143 SIGTERM, 129 SIGHUP). README "Exit statuses" lists the same.
+"""
 
 from __future__ import annotations
 
@@ -24,5 +30,8 @@ def reports_errors(func: F) -> F:
             kind = type(exc).__name__
             click.echo(f"defidrill: {kind}: {exc}", err=True)
             sys.exit(exc.exit_status)
+        except KeyboardInterrupt:  # Ctrl-C outside a run (a run turns it into Interrupted itself)
+            click.echo("defidrill: Interrupted: interrupted by SIGINT", err=True)
+            sys.exit(130)
 
     return wrapper  # type: ignore[return-value]

@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from defidrill.cli.errors import reports_errors
-from defidrill.metrics import build_summary, write_summary
+from defidrill.metrics import build_summary
 from defidrill.report import write_report
+from defidrill.run_folder import RunFolderError, lock_run_folder, write_summary
 
 
 @click.command("report")
@@ -19,9 +20,12 @@ from defidrill.report import write_report
 @reports_errors
 def report_cmd(run_dir: Path, recompute: bool) -> None:
     """Write RUN_DIR/report.md and RUN_DIR/report.html (self-contained, offline) from the run's files."""
-    if recompute:
-        path = write_summary(run_dir, build_summary(run_dir))
-        click.echo(f"summary: {path}")
-    md_path, html_path = write_report(run_dir)
+    if not run_dir.is_dir():
+        raise RunFolderError("run folder not found", file=run_dir)
+    with lock_run_folder(run_dir):  # never while a run is still writing the folder
+        if recompute:
+            path = write_summary(run_dir, build_summary(run_dir))
+            click.echo(f"summary: {path}")
+        md_path, html_path = write_report(run_dir)
     click.echo(f"report: {md_path}")
     click.echo(f"report: {html_path}")

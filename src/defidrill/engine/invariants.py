@@ -9,7 +9,6 @@ address equals ``totalSupply``), for every token.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from eth_utils import keccak
 from defidrill.chain import Chain
 from defidrill.engine.world import World
 from defidrill.protocol.adapter import LiquidationRecord
+from defidrill.run_folder import read_events
 
 ZERO_TOPIC = "0x" + "00" * 32
 TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
@@ -30,15 +30,13 @@ def _result(name: str, passed: bool, detail: str) -> dict[str, Any]:
 def check_invariants(chain: Chain, world: World, events_path: Path) -> list[dict[str, Any]]:
     liquidations = []
     if events_path.is_file():
-        with open(events_path) as fh:
-            for line in fh:
-                event = json.loads(line)
-                if event.get("event") == "Liquidation":
-                    a = event["args"]
-                    liquidations.append(LiquidationRecord(
-                        account=a["account"], collateral_asset=a["collateralAsset"], repaid_base=int(a["repaidBase"]),
-                        seized_raw=int(a["seizedCollateral"]), health_before_wad=int(a["healthFactorBeforeWad"]),
-                        liquidator=a.get("liquidator", "")))
+        for event in read_events(events_path):
+            if event.event == "Liquidation":
+                a = event.args
+                liquidations.append(LiquidationRecord(
+                    account=a["account"], collateral_asset=a["collateralAsset"], repaid_base=int(a["repaidBase"]),
+                    seized_raw=int(a["seizedCollateral"]), health_before_wad=int(a["healthFactorBeforeWad"]),
+                    liquidator=a.get("liquidator", "")))
     results = [r.as_dict() for r in world.lending.invariants(chain, world.accounts, liquidations)]
 
     ok = True

@@ -17,8 +17,6 @@ from defidrill.engine.observe import WAD, Observation
 from defidrill.engine.world import World
 from defidrill.errors import ChainError
 
-LIQUIDATION_LABEL = "liquidate"
-
 
 @dataclass
 class StepOutcome:
@@ -63,7 +61,7 @@ class Ledger:
         eth_usd = reference_usd.get("WETH", 0.0)
         for tx, result in zip(txs, results):
             is_keeper = tx.agent.startswith("keeper:")
-            is_liquidation = tx.label.startswith(LIQUIDATION_LABEL)
+            is_liquidation = tx.intent is not None and tx.intent.kind == "liquidate"
             if isinstance(result, ChainError):
                 outcome.failed_txs += 1
                 lines.append(_failed_line(step, t_s, None, None, tx, str(result), {}, 0, 0))
@@ -77,7 +75,7 @@ class Ledger:
             if not result.ok:
                 outcome.failed_txs += 1
                 reason = failure_reasons.get(result.tx_hash)
-                if "transmit" in tx.label and "expected rejection" in tx.label:
+                if tx.intent is not None and tx.intent.kind == "oracle_transmit" and tx.intent.expect_revert:
                     self.transmit_rejections += 1
                 lines.append(_failed_line(step, t_s, result.block_number, result.tx_hash, tx,
                                           getattr(reason, "name", None), getattr(reason, "args", {}),

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
-from defidrill.chain import Chain, Receipt, TxRequest
+from defidrill.chain import Chain, Receipt, TxIntent, TxRequest
 from defidrill.drill.actions import SpotManipulation
 from defidrill.engine.agents.attacker import Attacker
 from defidrill.engine.agents.borrowers import ReactiveBorrowers
@@ -30,10 +30,10 @@ from defidrill.engine.agents.oracle_feeder import OracleFeeder
 from defidrill.engine.ledger import Ledger
 from defidrill.engine.observe import Observer
 from defidrill.drill.oracle_plan import OracleDriver
-from defidrill.engine.record import RunRecorder
 from defidrill.engine.world import World
 from defidrill.errors import ChainError
 from defidrill.protocol.market import warm_up_twaps
+from defidrill.run_folder import StepRecorder
 
 TWAP_UPDATE_GAS = 300_000
 #: Seconds between the end of seeding and the drill's first step (a sequencer grace period is added).
@@ -61,7 +61,7 @@ class LoopResult:
 ProgressFn = Callable[[int, int, dict[str, float], int], None]
 
 
-def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: PriceLeader | None = None,
+def run_loop(chain: Chain, world: World, recorder: StepRecorder, *, leader: PriceLeader | None = None,
              progress: ProgressFn | None = None, on_step: Callable[[LoopResult], None] | None = None,
              start_timestamp: int | None = None) -> LoopResult:
     """Run every step. ``start_timestamp``: the first step's block time (reproducible runs pass a
@@ -111,7 +111,7 @@ def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: Price
             # TWAP oracles record an observation only when poked (permissionless, like a keeper
             # bot would): first in the block, so the observation precedes this step's trades.
             txs_a = [chain.tx(twap.functions.update(), gas=TWAP_UPDATE_GAS, label=f"twap update {sym}",
-                              agent="twap") for sym, twap in world.market.twaps.items()] + txs_a
+                              agent="twap", intent=TxIntent("twap_update")) for sym, twap in world.market.twaps.items()] + txs_a
         results_a = chain.send_block(txs_a, timestamp=ts)
 
         # Scan, then phase B: keepers and borrowers.
@@ -128,8 +128,7 @@ def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: Price
         failed = [r.tx_hash for r in results if isinstance(r, Receipt) and not r.ok]
         reasons = dict(zip(failed, chain.revert_reasons(failed))) if failed else {}
         outcome, lines = ledger.settle(k, t_s, txs, results, reference, reasons, scan=obs)
-        recorder.write_events(lines)
-        recorder.write_step(ledger.row(obs, outcome, lps.withdrawn_fraction, _arb_volume(txs_a, results_a)))
+        recorder.record(ledger.row(obs, outcome, lps.withdrawn_fraction, _arb_volume(txs_a, results_a)), lines)
         result.steps_completed = k + 1
         result.reactions = borrowers.reactions
         result.attacks = attacker.attempts
@@ -144,15 +143,9 @@ def run_loop(chain: Chain, world: World, recorder: RunRecorder, *, leader: Price
 
 
 def _arb_volume(txs: list[TxRequest], results: list[Receipt | ChainError]) -> float:
-    total = 0.0
-    for tx, r in zip(txs, results):
-        if tx.agent == "arbitrageur" and isinstance(r, Receipt) and r.ok:
-            # label: "arbitrage SYM <usd> USD"
-            try:
-                total += float(tx.label.split()[2])
-            except (IndexError, ValueError):
-                continue
-    return total
+    """USD the arbitrageur's mined swaps moved (each swap's intended size)."""
+    return sum(tx.intent.size_usd or 0.0 for tx, r in zip(txs, results)
+               if tx.intent is not None and tx.intent.kind == "arbitrage" and isinstance(r, Receipt) and r.ok)
 
 
 def terminal_progress() -> ProgressFn | None:

@@ -15,22 +15,20 @@ Added here, for both paths:
   unresolved_deficit_usd (what the fund paid, what was forced onto profitable traders,
   and what nobody could absorb).
 
-``write_cex_files`` writes the two CSVs in the format read here (the run loop may use it).
+The two CSVs are written by ``defidrill.run_folder.write_cex_files`` (the run folder's owner).
 """
 
 from __future__ import annotations
 
-import csv
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from defidrill.cex import EVENT_KINDS, LEVERAGE_LABELS, VenueRun
+from defidrill.cex import EVENT_KINDS, LEVERAGE_LABELS
 from defidrill.cex.results import LIQUIDATION_ADL, LIQUIDATION_BOOK, leverage_bucket
 from defidrill.metrics.decode import weighted_slippage_pct
-from defidrill.metrics.run_folder import CEX_EVENTS_CSV, CEX_STEPS_CSV, Table
+from defidrill.run_folder.reader import Table
 from defidrill.metrics.series import clean, first_time, per_minute
 
 _KIND_BY_NAME = {name: code for code, name in EVENT_KINDS.items()}
@@ -150,32 +148,4 @@ def cex_metrics(steps: Table, events: Table | None, venue_summary: dict[str, Any
     return {k: (clean(v) if isinstance(v, float) else v) for k, v in base.items()}
 
 
-def write_cex_files(run_dir: str | Path, run: VenueRun) -> tuple[Path, Path]:
-    """Write cex_steps.csv (one row per StepResult) and cex_events.csv (one row per fill, ``kind``
-    as its name) in the format :func:`cex_metrics` reads."""
-    root = Path(run_dir)
-    steps_path, events_path = root / CEX_STEPS_CSV, root / CEX_EVENTS_CSV
-    table = run.steps_table()
-    with steps_path.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(list(table))
-        for row in zip(*table.values()):
-            w.writerow([_cell(x) for x in row])
-    with events_path.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        cols = list(run.events)
-        w.writerow(cols)
-        n = len(run.events["step"]) if cols else 0
-        for i in range(n):
-            w.writerow([EVENT_KINDS[int(run.events[c][i])] if c == "kind" else _cell(run.events[c][i].item())
-                        for c in cols])
-    return steps_path, events_path
-
-
-def _cell(x: Any) -> str:
-    if isinstance(x, float):
-        return "" if math.isnan(x) else repr(x)
-    return str(x)
-
-
-__all__ = ["cex_metrics", "rebuild_venue_summary", "write_cex_files"]
+__all__ = ["cex_metrics", "rebuild_venue_summary"]

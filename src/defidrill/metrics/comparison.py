@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from defidrill.metrics.leverage import cex_by_leverage
-from defidrill.metrics.models import ComparisonEntry, OnchainMetrics, dump
+from defidrill.run_folder.models import ComparisonEntry, OnchainMetrics, dump
 
 DEFINITIONS: dict[str, tuple[str, str]] = {
     "liquidation_count": (

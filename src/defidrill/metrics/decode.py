@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from defidrill.metrics.run_folder import RunFolder
+from defidrill.run_folder.reader import RunFolder
 
 KEEPER_PREFIX = "keeper:"
 ARBITRAGEUR = "arbitrageur"

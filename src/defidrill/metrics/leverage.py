@@ -15,15 +15,12 @@ because the liquidation threshold is a far larger maintenance margin than a CEX'
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from defidrill.cex.results import LEVERAGE_LABELS, leverage_bucket
-
-BORROWERS_CSV = "borrowers.csv"
+from defidrill.run_folder import Table
 
 
 def trigger_drop_onchain(leverage: float, liquidation_threshold: float) -> float:
@@ -36,16 +33,13 @@ def trigger_drop_cex(leverage: float, maintenance_margin_rate: float) -> float:
     return 1.0 / leverage - maintenance_margin_rate
 
 
-def onchain_by_leverage(run_dir: Path, liquidated_accounts: set[str]) -> dict[str, dict[str, Any]] | None:
-    """Per bucket: positions, liquidated, share_pct; None without borrowers.csv."""
-    path = Path(run_dir) / BORROWERS_CSV
-    if not path.is_file():
+def onchain_by_leverage(borrowers: Table | None, liquidated_accounts: set[str]) -> dict[str, dict[str, Any]] | None:
+    """Per bucket: positions, liquidated, share_pct; None without borrowers.csv (``RunFolder.borrowers``)."""
+    if borrowers is None:
         return None
-    with open(path, newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    leverage = np.array([float(r["leverage"]) for r in rows], dtype=np.float64)
-    hit = np.array([r["address"].lower() in liquidated_accounts for r in rows], dtype=bool)
-    buckets = leverage_bucket(leverage) if rows else np.zeros(0, dtype=np.intp)
+    leverage = borrowers.floats("leverage")
+    hit = np.array([a.lower() in liquidated_accounts for a in borrowers.text("address")], dtype=bool)
+    buckets = leverage_bucket(leverage) if len(borrowers) else np.zeros(0, dtype=np.intp)
     out = {}
     for i, label in enumerate(LEVERAGE_LABELS):
         in_bucket = buckets == i
@@ -64,15 +58,3 @@ def cex_by_leverage(cex_summary: dict[str, Any] | None) -> dict[str, dict[str, A
         k = int(cex_summary.get("liquidations_by_leverage", {}).get(label, {}).get("count", 0))
         out[label] = {"positions": n, "liquidated": k, "share_pct": (100.0 * k / n) if n else None}
     return out
-
-
-def write_borrowers(run_dir: Path, borrowers: list[Any]) -> None:
-    """borrowers.csv: the drawn population (index, address, collateral, USD sizes, health, leverage)."""
-    with open(Path(run_dir) / BORROWERS_CSV, "w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["index", "address", "collateral", "collateral_usd", "debt_usd", "health", "leverage", "reacts"])
-        for b in borrowers:
-            equity = b.collateral_usd - b.debt_usd
-            leverage = b.collateral_usd / equity if equity > 0 else float("inf")
-            writer.writerow([b.index, b.address, b.collateral, f"{b.collateral_usd:.10g}", f"{b.debt_usd:.10g}",
-                             f"{b.health:.10g}", f"{leverage:.10g}", int(b.reacts)])

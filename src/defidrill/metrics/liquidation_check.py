@@ -24,8 +24,6 @@ as not checked with the reason, never as differences.
 
 from __future__ import annotations
 
-import csv
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +36,7 @@ from defidrill.metrics.lending_model import (
     BPS, WAD, collateral_value_usd_wad, close_factor_bps, percent_mul, repay_for_balance_base,
     seize_for_repay_raw,
 )
-from defidrill.metrics.run_folder import Event, RunFolder, load_run
+from defidrill.run_folder import CONTRACTS_JSON, DRILL_YAML, Event, RunFolder, load_run, read_contracts
 
 __all__ = ["Difference", "LiquidationCheck", "check_liquidations", "RELATIVE_TOLERANCE"]
 
@@ -98,7 +96,7 @@ class _Context:
 
 
 def _drill_of(run: RunFolder) -> Drill | None:
-    path = run.path / "drill.yaml"
+    path = run.path / DRILL_YAML
     if not path.is_file():
         return None
     try:
@@ -113,10 +111,10 @@ def _context(run: RunFolder) -> _Context | str:
         return "drill.yaml is missing or no longer validates"
     if drill.protocol.oracle.mode not in ("guarded", "naive"):
         return f"oracle mode {drill.protocol.oracle.mode}: prices come from the AMM, not from feed rounds"
-    contracts_path = run.path / "contracts.json"
+    contracts_path = run.path / CONTRACTS_JSON
     if not contracts_path.is_file() or run.contracts is None:
         return "contracts.json is missing"
-    raw = json.loads(contracts_path.read_text())["contracts"]
+    raw = read_contracts(contracts_path).contracts
     feeds = {str(raw[f"FEED_{s}_USD"]).lower(): s for s in drill.market.assets if f"FEED_{s}_USD" in raw}
     tokens = {str(raw[s]).lower(): s for s in drill.market.assets if s in raw}
     return _Context(drill, feeds, tokens, dict(run.contracts.decimals))
@@ -124,18 +122,16 @@ def _context(run: RunFolder) -> _Context | str:
 
 def _initial_balances(run: RunFolder, ctx: _Context) -> dict[tuple[str, str], _Balance]:
     """(account, symbol) -> seeded raw balance (float: from USD at 10 significant digits)."""
-    path = run.path / "borrowers.csv"
     out: dict[tuple[str, str], _Balance] = {}
-    if not path.is_file():
+    if run.borrowers is None:
         return out
     start = {s: float(run.steps.floats(f"ref_{s}_usd")[0]) for s in ctx.drill.market.assets
              if run.steps.has(f"ref_{s}_usd")}
-    with path.open(newline="") as fh:
-        for row in csv.DictReader(fh):
-            sym = row["collateral"]
-            if sym in start and sym in ctx.decimals:
-                raw = float(row["collateral_usd"]) / start[sym] * 10 ** ctx.decimals[sym]
-                out[(row["address"].lower(), sym)] = _Balance(raw, raw)
+    for row in run.borrowers.rows():
+        sym = row["collateral"]
+        if sym in start and sym in ctx.decimals:
+            raw = float(row["collateral_usd"]) / start[sym] * 10 ** ctx.decimals[sym]
+            out[(row["address"].lower(), sym)] = _Balance(raw, raw)
     return out
 
 

@@ -47,11 +47,11 @@ from defidrill.metrics.decode import (
     KEEPER_PREFIX, LiquidationRecord, SwapFlow, liquidation_records, swap_flows, weighted_slippage_pct,
 )
 from defidrill.metrics.leverage import onchain_by_leverage
-from defidrill.metrics.models import (
+from defidrill.run_folder.models import (
     Amplification, AssetSlippage, FeedDeviation, Invariant, KeeperLiquidations, OnchainMetrics, PairFlow,
     PerMinuteSeries,
 )
-from defidrill.metrics.run_folder import RunFolder
+from defidrill.run_folder.reader import RunFolder
 from defidrill.metrics.series import clean, first_time, per_minute, row_durations_s
 
 ORACLE_DEVIATION_THRESHOLD = 0.01  # the "time above 1 %" threshold (fraction)
@@ -192,9 +192,9 @@ def _keeper_sell_slippage(flows: list[SwapFlow] | None) -> float | None:
 
 
 def _summary_invariants(summary: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """The run loop's invariants: ``onchain.invariants`` (documented place) or top-level ``invariants``."""
-    nested = (summary.get("onchain") or {}).get("invariants")
-    return nested if nested is not None else summary.get("invariants")
+    """The run loop's invariants, kept in ``onchain.invariants`` (their one place in summary.json)."""
+    nested: list[dict[str, Any]] | None = (summary.get("onchain") or {}).get("invariants")
+    return nested
 
 
 def onchain_metrics(run: RunFolder, invariants: list[dict[str, Any]] | None = None) -> OnchainMetrics:
@@ -260,5 +260,5 @@ def onchain_metrics(run: RunFolder, invariants: list[dict[str, Any]] | None = No
         invariants=[Invariant.model_validate(i) for i in (inv_src or [])],
         notes=notes,
         liquidations_by_leverage=onchain_by_leverage(
-            run.path, {str(e.args.get("account", "")).lower() for e in run.events_named("Liquidation")}),
+            run.borrowers, {str(e.args.get("account", "")).lower() for e in run.events_named("Liquidation")}),
     )

@@ -289,3 +289,10 @@ def _reason_text(reason: Any) -> str:
         args = getattr(reason, "args", {}) or {}
         return f"{name}({json.dumps(args, default=str)[1:-1]})" if args else name
     return str(reason)
+
+
+def no_healthy_liquidation(liquidations: Sequence[LiquidationRecord]) -> InvariantResult:
+    """Shared by every adapter: a liquidation of an account at HF >= 1 is a protocol bug."""
+    healthy = [r.account for r in liquidations if r.health_before_wad >= WAD]
+    return InvariantResult("no account liquidated while healthy", not healthy,
+                           f"{len(liquidations)} liquidations checked; liquidated at HF >= 1: {healthy[:5]}")

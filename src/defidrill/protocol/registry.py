@@ -6,9 +6,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from defidrill.errors import ConfigError
+from defidrill.protocol.aave_v3.adapter import AaveV3Adapter
 from defidrill.protocol.adapter import LendingAdapter
 from defidrill.protocol.reference.adapter import ReferenceAdapter
 
+#: Every built-in adapter by the ``protocol.kind`` that selects it.
+ADAPTERS: dict[str, type[LendingAdapter]] = {ReferenceAdapter.kind: ReferenceAdapter, AaveV3Adapter.kind: AaveV3Adapter}
 #: ``kind: external`` takes the adapter class from the user's module (``protocol.adapter``).
 EXTERNAL = "external"
 
@@ -22,14 +25,7 @@ def adapter_class(kind: str, adapter: str | None = None, search: Iterable[Path] 
         if not adapter:
             raise ConfigError("kind: external needs the adapter class", path="protocol.adapter", allowed=SPEC_ALLOWED)
         return load_adapter_class(adapter, search)
-    adapters: dict[str, type[LendingAdapter]] = {ReferenceAdapter.kind: ReferenceAdapter}
-    try:
-        from defidrill.protocol.aave_v3.adapter import AaveV3Adapter
-    except ImportError:  # the Aave adapter lands separately; until then only the reference pool is known
-        pass
-    else:
-        adapters[AaveV3Adapter.kind] = AaveV3Adapter
-    if kind not in adapters:
+    if kind not in ADAPTERS:
         raise ConfigError(f"unknown lending protocol kind {kind!r}", path="protocol.kind", value=kind,
-                          allowed=", ".join(sorted([*adapters, EXTERNAL])))
-    return adapters[kind]
+                          allowed=", ".join(sorted([*ADAPTERS, EXTERNAL])))
+    return ADAPTERS[kind]

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from defidrill.metrics import load_run
 from defidrill.report.document import build_document
 from defidrill.report.render import to_html, to_markdown
-
-REPORT_MD = "report.md"
-REPORT_HTML = "report.html"
+from defidrill.run_folder import REPORT_HTML, REPORT_MD, load_run, write_text_atomic
 
 
 def write_report(run_dir: str | Path) -> tuple[Path, Path]:
@@ -25,8 +22,8 @@ def write_report(run_dir: str | Path) -> tuple[Path, Path]:
     blocks = build_document(summary, run)
     title = f"defidrill report: {summary.get('drill') or run.drill.name}"
     md_path, html_path = run.path / REPORT_MD, run.path / REPORT_HTML
-    md_path.write_text(to_markdown(blocks))
-    html_path.write_text(to_html(blocks, title))
+    write_text_atomic(md_path, to_markdown(blocks))
+    write_text_atomic(html_path, to_html(blocks, title))
     return md_path, html_path
 
 

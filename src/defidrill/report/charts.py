@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from defidrill.metrics import RunFolder
+from defidrill.run_folder import RunFolder
 from defidrill.report.svg import Series, bar_chart, line_chart
 
 MINUTES = "time since drill start (minutes)"

@@ -3,10 +3,12 @@ from summary.json and the run folder and rendered twice (Markdown and HTML)."""
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Union
 
-from defidrill.metrics import RunFolder
+from defidrill.run_folder import DRILL_YAML, RunFolder
 from defidrill.report.charts import all_charts
 from defidrill.report.format import MISSING, fmt
 
@@ -218,6 +220,12 @@ def _invariants(on: dict[str, Any]) -> list[Block]:
             TableBlock(["invariant", "result", "detail"], rows, ["pass" if i.get("passed") else "fail" for i in inv])]
 
 
+def rerun_command(run_path: Path, seed: object, overrides: list[str] | None = None) -> str:
+    """The command that reruns a run folder's drill into a new folder (tests run it as printed)."""
+    sets = "".join(f" --set {shlex.quote(item)}" for item in overrides or [])
+    return f"`defidrill run {run_path / DRILL_YAML} --seed {seed} --out {run_path}-rerun{sets}`"
+
+
 def build_document(summary: dict[str, Any], run: RunFolder, *, charts: bool = True) -> list[Block]:
     """The report's blocks in reading order."""
     on = summary.get("onchain") or {}
@@ -234,6 +242,7 @@ def build_document(summary: dict[str, Any], run: RunFolder, *, charts: bool = Tr
     blocks += _invariants(on)
     seed = summary.get("seed", run.drill.seed)
     blocks += [Heading("Reproduce"), Para(
-        f"`defidrill run drill.yaml --seed {seed}` reruns this drill; `defidrill report {run.path}` rebuilds "
-        "this report from the files: steps.csv, events.jsonl, cex_steps.csv, cex_events.csv, summary.json.")]
+        f"{rerun_command(run.path, seed, summary.get('overrides'))} reruns this drill (the folder holds the drill and any replay CSV it "
+        f"reads); `defidrill report {run.path}` rebuilds this report from the files: steps.csv, events.jsonl, "
+        "cex_steps.csv, cex_events.csv, summary.json.")]
     return blocks

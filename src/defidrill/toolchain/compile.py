@@ -2,7 +2,9 @@
 
 solc-js costs about a second per invocation, so a warm run must not call the
 compiler at all: the cache key is the hash of every source's path and bytes, the
-compiler's long version and the settings.
+compiler's long version and the settings. A cache file that fails its own checks
+(not JSON, wrong shape, another key, a contract whose digest does not match) is
+rebuilt, never used: ``Artifacts.cache_rebuilt_because`` says why.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import solcx
 from solcx.exceptions import SolcError
 
 from defidrill.errors import CompileError, ToolchainError
-from defidrill.toolchain.artifacts import Artifact, Artifacts
+from defidrill.toolchain.artifacts import Artifact, Artifacts, CacheDamaged
 from defidrill.toolchain.project import cache_dir, project_root
 from defidrill.toolchain.solc_binary import SolcBinary, find_solc
 
@@ -107,10 +109,16 @@ def compile_project(root: Path | None = None, *, contracts_dir: Path | None = No
     sources = collect_sources(root, contracts_dir)
     key = source_hash(sources, solc.long_version, settings)
     cache_file = (cache or cache_dir(root) / "artifacts") / f"{key}.json"
+    damaged: str | None = None
     if cache_file.is_file():
-        return Artifacts.from_json(json.loads(cache_file.read_text()), from_cache=True)
+        try:
+            return Artifacts.from_json(json.loads(cache_file.read_bytes()), from_cache=True, expect_source_hash=key,
+                                       expect_compiler=solc.long_version)
+        except (CacheDamaged, ValueError, OSError) as exc:  # not JSON (truncated, garbage), wrong shape or digest
+            damaged = f"{cache_file.name}: {exc}"
     output = _run_solc(solc, root, sources, settings)
-    artifacts = Artifacts(by_name=_artifacts_from_output(output), compiler=solc.long_version, source_hash=key)
+    artifacts = Artifacts(by_name=_artifacts_from_output(output), compiler=solc.long_version, source_hash=key,
+                          cache_rebuilt_because=damaged)
     cache_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(artifacts.to_json()))

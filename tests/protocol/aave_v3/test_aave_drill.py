@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
+from defidrill.run_folder import CONTRACTS_JSON, read_contracts
 from defidrill.runner import run_drill
 from defidrill.toolchain import project_root
 
@@ -21,16 +21,17 @@ def test_flash_crash_runs_on_aave_v3(tmp_path: Path) -> None:
                         overrides=REDUCED)
     summary = outcome.summary
     assert summary["status"] == "ok", summary["error"]
-    assert all(inv["passed"] for inv in summary["invariants"]), summary["invariants"]
-    names = {inv["name"] for inv in summary["invariants"]}
+    invariants = summary["onchain"]["invariants"]
+    assert all(inv["passed"] for inv in invariants), invariants
+    names = {inv["name"] for inv in invariants}
     assert {"aToken supply = sum of scaled balances", "collateral held = sum of deposits"} <= names
-    contracts = json.loads((tmp_path / "run" / "contracts.json").read_text())
-    assert "AAVE_ORACLE" in json.dumps(contracts)
-    events = [json.loads(line) for line in (tmp_path / "run" / "events.jsonl").read_text().splitlines()]
-    liquidations = [e for e in events if e["event"] == "Liquidation"]
+    assert summary["overrides"] == REDUCED
+    contracts = read_contracts(tmp_path / "run" / CONTRACTS_JSON)
+    assert "AAVE_ORACLE" in contracts.contracts
+    liquidations = list(outcome.folder().events_named("Liquidation"))
     assert liquidations, "the crash breaches some borrowers: Aave's keepers must liquidate"
     for e in liquidations:
-        assert e["protocol_event"]["name"] == "LiquidationCall"
-        assert e["args"]["healthFactorBeforeWad"] < WAD
-        assert e["args"]["repaidBase"] == e["protocol_event"]["args"]["debtToCover"]
+        assert e.protocol_event is not None and e.protocol_event["name"] == "LiquidationCall"
+        assert e.int_arg("healthFactorBeforeWad") < WAD
+        assert e.int_arg("repaidBase") == int(e.protocol_event["args"]["debtToCover"])
     assert "--set protocol.kind=aave-v3" in (tmp_path / "run" / "drill.yaml").read_text()

@@ -10,7 +10,7 @@ attacker at seeding (``capital_needed``).
 
 from __future__ import annotations
 
-from defidrill.chain import TxRequest
+from defidrill.chain import TxIntent, TxRequest
 from defidrill.drill.actions import SpotManipulation
 from defidrill.engine.agents.context import StepContext
 from defidrill.engine.agents.pricing import base_in_for, pair_asset
@@ -41,5 +41,5 @@ class Attacker:
             self.attempts += 1
             fn = manipulator.functions.attack(ctx.world.lending.spender, p.pairs[sym].address, p.tokens[sym].address, base_in, borrow)
             out.append(ctx.chain.tx(fn, sender=self.address, gas=ATTACK_GAS, label=f"spot manipulation {action.pair}",
-                                    agent="attacker"))
+                                    agent="attacker", intent=TxIntent("attack")))
         return out

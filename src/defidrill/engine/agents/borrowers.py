@@ -12,12 +12,13 @@ borrower's behalf, like Aave's onBehalfOf), so one sender keeps the batch ordere
 
 from __future__ import annotations
 
-from defidrill.chain import TxRequest
+from defidrill.chain import TxIntent, TxRequest
 from defidrill.engine.agents.context import StepContext
 from defidrill.engine.observe import WAD, AccountView
 from defidrill.drill.population import BorrowerPlan
 
 REACTION_GAS = 400_000
+REACTION = TxIntent("borrower_reaction")
 
 
 class ReactiveBorrowers:
@@ -66,11 +67,11 @@ class ReactiveBorrowers:
             threshold = markets.collaterals[sym].liquidation_threshold_bps / 10_000
             add_usd = target * debt_usd - liq_usd
             raw = int(add_usd / (guard.price_wad / WAD * threshold) * 10**markets.asset(sym).decimals) + 1
-            return [ctx.chain.tx(fn, gas=REACTION_GAS, label=label, agent=agent)
+            return [ctx.chain.tx(fn, gas=REACTION_GAS, label=label, agent=agent, intent=REACTION)
                     for fn in [market.tokens[sym].functions.mint(funder, raw),
                                *lending.top_up_calls(funder, account.address, sym, raw)]]
         repay_usd = debt_usd - liq_usd / target
         base_usd = ctx.reference_usd[markets.base.symbol]
         raw = min(account.debt_base, int(repay_usd / base_usd * 10**markets.base.decimals) + 1)
-        return [ctx.chain.tx(fn, gas=REACTION_GAS, label=label, agent=agent)
+        return [ctx.chain.tx(fn, gas=REACTION_GAS, label=label, agent=agent, intent=REACTION)
                 for fn in [market.base.functions.mint(funder, raw), *lending.repay_calls(funder, account.address, raw)]]

@@ -19,7 +19,7 @@ FlashLiquidator, which sells the seizure in the same transaction.
 
 from __future__ import annotations
 
-from defidrill.chain import TxRequest
+from defidrill.chain import TxIntent, TxRequest
 from defidrill.engine.agents.context import StepContext
 from defidrill.engine.observe import WAD, AccountView, Observation
 from defidrill.drill.schema import Drill
@@ -104,7 +104,7 @@ class Keeper:
                 assert budget_base is not None
                 budget_base -= repay_base
             out.append(ctx.chain.tx(fn, sender=self.address, gas=gas, label=f"liquidate {account.address} {sym}",
-                                    agent=self.agent, priority_fee_wei=self.tip_wei))
+                                    agent=self.agent, priority_fee_wei=self.tip_wei, intent=TxIntent("liquidate")))
         return out
 
     def _choose_collateral(self, ctx: StepContext, account: AccountView) -> tuple[str, float] | None:
@@ -143,7 +143,7 @@ class Keeper:
             fn = market.router.functions.swapExactTokensForTokens(raw, 0, [market.tokens[sym].address, market.base.address],
                                                              self.address, ctx.timestamp + 3600)
             out.append(ctx.chain.tx(fn, sender=self.address, gas=SELL_GAS, label=f"sell seized {sym}",
-                                    agent=self.agent, priority_fee_wei=self.tip_wei))
+                                    agent=self.agent, priority_fee_wei=self.tip_wei, intent=TxIntent("sell_seized")))
         return out
 
 

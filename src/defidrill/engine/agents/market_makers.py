@@ -13,7 +13,7 @@ or when any pair's reference moved more than ``when_volatility_above`` over ``wi
 
 from __future__ import annotations
 
-from defidrill.chain import TxRequest
+from defidrill.chain import TxIntent, TxRequest
 from defidrill.engine.agents.context import StepContext
 from defidrill.engine.agents.pricing import input_to_reach_price
 
@@ -65,7 +65,7 @@ class Arbitrageur:
             self.volume_usd += usd
             fn = p.router.functions.swapExactTokensForTokens(amount, 0, path, self.address, ctx.timestamp + 3600)
             out.append(ctx.chain.tx(fn, sender=self.address, gas=ARB_GAS, label=f"arbitrage {sym} {usd:.0f} USD",
-                                    agent="arbitrageur"))
+                                    agent="arbitrageur", intent=TxIntent("arbitrage", size_usd=usd)))
         return out
 
 
@@ -95,8 +95,9 @@ class LiquidityProviders:
             amount = int(ctx.world.lp_tokens_initial.get(sym, 0) * lps.withdraw)
             if amount == 0:
                 continue
+            intent = TxIntent("withdraw_liquidity")
             out.append(ctx.chain.tx(pair.functions.transfer(pair.address, amount), sender=self.address, gas=LP_GAS,
-                                    label=f"withdraw liquidity {sym}", agent="lp"))
+                                    label=f"withdraw liquidity {sym}", agent="lp", intent=intent))
             out.append(ctx.chain.tx(pair.functions.burn(self.address), sender=self.address, gas=LP_GAS,
-                                    label=f"withdraw liquidity {sym}", agent="lp"))
+                                    label=f"withdraw liquidity {sym}", agent="lp", intent=intent))
         return out

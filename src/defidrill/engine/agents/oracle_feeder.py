@@ -9,7 +9,7 @@ follows the reference times (1 + divergence) under the same deviation/heartbeat 
 
 from __future__ import annotations
 
-from defidrill.chain import TxRequest
+from defidrill.chain import TxIntent, TxRequest
 from defidrill.drill.actions import (
     Action,
     InjectRaw,
@@ -40,14 +40,15 @@ class OracleFeeder:
         rounds_sent: dict[str, int] = {}
         latest = ctx.latest
 
-        def send(fn, label: str) -> None:  # type: ignore[no-untyped-def]
-            out.append(chain.tx(fn, gas=ORACLE_TX_GAS, label=label, agent="feeder"))
+        def send(fn, label: str, intent: TxIntent | None = None) -> None:  # type: ignore[no-untyped-def]
+            out.append(chain.tx(fn, gas=ORACLE_TX_GAS, label=label, agent="feeder", intent=intent))
 
         for action in actions:
             if isinstance(action, Transmit):
                 suffix = " (expected rejection)" if action.expect_rejected else ""
                 send(p.feeds[action.feed].functions.transmit(action.answer_raw),
-                     f"transmit {action.feed} {action.reason}{suffix}")
+                     f"transmit {action.feed} {action.reason}{suffix}",
+                     TxIntent("oracle_transmit", expect_revert=action.expect_rejected))
                 rounds_sent[action.feed] = rounds_sent.get(action.feed, 0) + 1
             elif isinstance(action, InjectRaw):
                 answered = 0  # the feed reads 0 as "this round"
@@ -89,5 +90,6 @@ class OracleFeeder:
             if due and answer > 0:
                 self._fallback_last[sym] = (answer, ctx.t_s)
                 out.append(ctx.chain.tx(feed.functions.transmit(answer), gas=ORACLE_TX_GAS,
-                                        label=f"transmit fallback {sym}", agent="feeder"))
+                                        label=f"transmit fallback {sym}", agent="feeder",
+                                        intent=TxIntent("oracle_transmit")))
         return out

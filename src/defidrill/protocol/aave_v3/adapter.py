@@ -43,7 +43,7 @@ from defidrill.protocol.adapter import (
     expect_ok,
 )
 from defidrill.protocol.config import ProtocolConfig
-from defidrill.protocol.reference.adapter import no_healthy_liquidation
+from defidrill.protocol.adapter import no_healthy_liquidation
 from defidrill.protocol.market import Market
 
 #: Gas for a seeding supply / borrow sent in a batch (never estimated against an unmined state).

@@ -30,6 +30,7 @@ from defidrill.protocol.adapter import (
     ProtocolReads,
     SeedPosition,
     expect_ok,
+    no_healthy_liquidation,
 )
 from defidrill.protocol.config import ProtocolConfig
 from defidrill.protocol.market import BATCH_TX_GAS, Market
@@ -229,10 +230,3 @@ class ReferenceAdapter(LendingAdapter):
     def named_contracts(self) -> dict[str, Deployed]:
         p = self.protocol
         return {"ORACLE_GUARD": p.guard, "LENDING_POOL": p.pool, "LENS": p.lens, "FLASH_LIQUIDATOR": p.flash_liquidator}
-
-
-def no_healthy_liquidation(liquidations: Sequence[LiquidationRecord]) -> InvariantResult:
-    """Shared by every adapter: a liquidation of an account at HF >= 1 is a protocol bug."""
-    healthy = [r.account for r in liquidations if r.health_before_wad >= WAD]
-    return InvariantResult("no account liquidated while healthy", not healthy,
-                           f"{len(liquidations)} liquidations checked; liquidated at HF >= 1: {healthy[:5]}")

@@ -1,11 +1,11 @@
-"""Read a run folder (docs/run-folder.md) into plain columns and events.
+"""Read a run folder (docs/run-folder.md) into plain columns, events and typed JSON.
 
-The metrics and the report never talk to the chain: everything they show is recomputed
-from these files, so a run folder copied to another machine gives the same numbers.
-Required: ``steps.csv`` and ``events.jsonl``. Optional: ``cex_steps.csv``,
-``cex_events.csv`` (the CEX replay), ``summary.json`` (what the run loop wrote: header,
-invariants, the venue's own summary), ``drill.yaml`` (names the collateral and the base
-asset) and ``contracts.json`` (the address book, see :class:`AddressBook`).
+The only reader of the run folder: metrics, report, pytest plugin and tests go through
+:func:`load_run`. Nothing here talks to the chain, so a run folder copied to another
+machine gives the same numbers. Required: ``steps.csv`` and ``events.jsonl``. Optional:
+``cex_steps.csv``, ``cex_events.csv`` (the CEX replay), ``summary.json``
+(:class:`~defidrill.run_folder.models.RunSummary`), ``drill.yaml`` (names the collateral
+and the base asset) and ``contracts.json`` (:class:`~defidrill.run_folder.models.ContractsBook`).
 
 A missing required file, a missing column or a value that is not a number raises
 :class:`RunFolderError` naming the file (and line and column where one is at fault).
@@ -23,23 +23,19 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pydantic
 import yaml
 
 from defidrill.errors import DrillError
+from defidrill.run_folder.models import ContractsBook, RunSummary
+from defidrill.run_folder.names import (
+    BORROWERS_CSV, CEX_EVENTS_CSV, CEX_STEPS_CSV, CONTRACTS_JSON, DRILL_YAML, EVENTS_JSONL, STEPS_CSV, SUMMARY_JSON,
+)
 
 __all__ = [
     "AddressBook", "DrillInfo", "Event", "RunFolder", "RunFolderError", "Table",
-    "STEPS_CSV", "EVENTS_JSONL", "CEX_STEPS_CSV", "CEX_EVENTS_CSV", "SUMMARY_JSON", "DRILL_YAML",
-    "CONTRACTS_JSON", "load_run", "read_table", "read_events", "read_json",
+    "load_run", "read_table", "read_events", "read_json", "read_summary", "read_contracts",
 ]
-
-STEPS_CSV = "steps.csv"
-EVENTS_JSONL = "events.jsonl"
-CEX_STEPS_CSV = "cex_steps.csv"
-CEX_EVENTS_CSV = "cex_events.csv"
-SUMMARY_JSON = "summary.json"
-DRILL_YAML = "drill.yaml"
-CONTRACTS_JSON = "contracts.json"
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -74,6 +70,11 @@ class Table:
 
     def names(self) -> list[str]:
         return list(self.columns)
+
+    def rows(self) -> list[dict[str, str]]:
+        """Row by row (raw strings), in file order."""
+        names = self.names()
+        return [dict(zip(names, cells)) for cells in zip(*(self.columns[n] for n in names))]
 
     def text(self, name: str) -> list[str]:
         return self._column(name)
@@ -113,6 +114,15 @@ class Event:
     contract: str | None = None
     tx: str | None = None
     block: int | None = None
+    protocol_event: dict[str, Any] | None = None  # the protocol's own event when it is not named Liquidation
+
+    def as_dict(self) -> dict[str, Any]:
+        """The line as the JSON object it was read from (address lower-cased)."""
+        out = {"step": self.step, "t_s": self.t_s, "block": self.block, "tx": self.tx, "agent": self.agent,
+               "event": self.event, "contract": self.contract, "address": self.address, "args": self.args}
+        if self.protocol_event is not None:
+            out["protocol_event"] = self.protocol_event
+        return out
 
     def int_arg(self, name: str) -> int:
         """A raw integer argument (the writer keeps integers raw; a decimal string is accepted)."""
@@ -141,8 +151,8 @@ class AddressBook:
     """Addresses the event decoders need: tokens and pairs by symbol, token decimals.
 
     Read from ``contracts.json`` (``{"contracts": {NAME: address}, "decimals": {SYM: int}}``,
-    names as ``defidrill chain up`` prints them: ``WBTC``, ``USDC``, ``PAIR_WBTC_USDC`` ...),
-    else from the same two keys in summary.json. Collateral decimals missing there are taken
+    names as ``defidrill chain up`` prints them: ``WBTC``, ``USDC``, ``PAIR_WBTC_USDC`` ...).
+    Collateral decimals missing there are taken
     from the pool's ``CollateralConfigured`` events, and any still missing from the drill
     engine's token table (``defidrill.engine.world.token_decimals``: what it deploys).
     """
@@ -168,10 +178,11 @@ class RunFolder:
     steps: Table
     events: list[Event]
     drill: DrillInfo
-    summary: dict[str, Any] | None = None
+    summary: dict[str, Any] | None = None       # summary.json validated by RunSummary, as JSON
     cex_steps: Table | None = None
     cex_events: Table | None = None
     contracts: AddressBook | None = None
+    borrowers: Table | None = None
 
     def events_named(self, name: str) -> Iterator[Event]:
         return (e for e in self.events if e.event == name)
@@ -203,6 +214,32 @@ def read_table(path: Path) -> Table:
     return Table(path, cols)
 
 
+def _validated(model: type[pydantic.BaseModel], obj: dict[str, Any], path: Path) -> Any:
+    try:
+        return model.model_validate(obj)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise RunFolderError(f"{where}: {first['msg']}{more}", file=path) from None
+
+
+def read_summary(path: Path) -> RunSummary:
+    """summary.json as its model; an unknown ``schema_version`` or a stray key is refused, named."""
+    obj = read_json(path)
+    version = obj.get("schema_version", 1)
+    if version != RunSummary.model_fields["schema_version"].default:
+        raise RunFolderError(f"schema_version {version!r} is not one this defidrill reads (1); "
+                             "rebuild it with `defidrill report --recompute`", file=path)
+    summary: RunSummary = _validated(RunSummary, obj, path)
+    return summary
+
+
+def read_contracts(path: Path) -> ContractsBook:
+    book: ContractsBook = _validated(ContractsBook, read_json(path), path)
+    return book
+
+
 def read_events(path: Path) -> list[Event]:
     """Read events.jsonl; a torn last line (the run died mid-write) is ignored, any other bad line is an error."""
     if not path.is_file():
@@ -224,6 +261,7 @@ def read_events(path: Path) -> list[Event]:
                 event=str(obj["event"]), address=(str(obj["address"]).lower() if obj.get("address") else None),
                 args=dict(obj.get("args") or {}), contract=obj.get("contract"), tx=obj.get("tx"),
                 block=(int(obj["block"]) if obj.get("block") is not None else None),
+                protocol_event=obj.get("protocol_event"),
             ))
         except (KeyError, TypeError, ValueError) as exc:
             raise RunFolderError(f"event line lacks or mistypes a field ({exc})", file=path, line=lineno) from None
@@ -284,18 +322,19 @@ def _fraction(value: Any) -> float:
         return math.nan
 
 
-def _address_book(run_dir: Path, summary: dict[str, Any] | None, events: list[Event],
-                  drill: DrillInfo) -> AddressBook | None:
+def _address_book(run_dir: Path, events: list[Event], drill: DrillInfo) -> AddressBook | None:
     path = run_dir / CONTRACTS_JSON
-    src = read_json(path) if path.is_file() else (summary or {})
-    contracts = src.get("contracts")
-    if not isinstance(contracts, dict) or not contracts:
+    if not path.is_file():
+        return None
+    book = read_contracts(path)
+    contracts = book.contracts
+    if not contracts:
         return None
     symbols = [drill.base_asset, *drill.collateral]
     tokens = {s: str(contracts[s]).lower() for s in symbols if s in contracts}
     pairs = {s: str(contracts[f"PAIR_{s}_{drill.base_asset}"]).lower() for s in drill.collateral
              if f"PAIR_{s}_{drill.base_asset}" in contracts}
-    decimals = {str(k): int(v) for k, v in (src.get("decimals") or {}).items()}
+    decimals = dict(book.decimals)
     for ev in events:
         if ev.event == "CollateralConfigured" and "asset" in ev.args and "decimals" in ev.args:
             sym = next((s for s, a in tokens.items() if a == ev.address_arg("asset")), None)
@@ -320,10 +359,11 @@ def load_run(run_dir: str | Path, *, require_summary: bool = False) -> RunFolder
     if require_summary and not summary_path.is_file():
         raise RunFolderError("file not found (the run did not finish; rerun it, or `defidrill report "
                              "--recompute` to build it from the CSVs)", file=summary_path)
-    summary = read_json(summary_path) if summary_path.is_file() else None
+    summary = read_summary(summary_path).as_json() if summary_path.is_file() else None
     drill = _drill_info(root, steps)
     cex_steps = read_table(root / CEX_STEPS_CSV) if (root / CEX_STEPS_CSV).is_file() else None
     cex_events = read_table(root / CEX_EVENTS_CSV) if (root / CEX_EVENTS_CSV).is_file() else None
+    borrowers = read_table(root / BORROWERS_CSV) if (root / BORROWERS_CSV).is_file() else None
     return RunFolder(path=root, steps=steps, events=events, drill=drill, summary=summary,
                      cex_steps=cex_steps, cex_events=cex_events,
-                     contracts=_address_book(root, summary, events, drill))
+                     contracts=_address_book(root, events, drill), borrowers=borrowers)

@@ -1,0 +1,47 @@
+"""The run folder: the one module that names, writes and reads every file of a run.
+
+    with open_run_folder(Path("runs/x"), force=False) as folder:   # refuses a folder holding a run
+        folder.copy_drill(drill_path, seed, replay_csvs)           # drill.yaml, seed.txt, replay/
+        folder.write_summary(RunSummary(drill="x"))                 # status: running
+        folder.write_contracts(book); folder.write_borrowers(borrowers)
+        with folder.open_recorder(columns) as rec:                  # steps.csv + events.jsonl
+            rec.record(row, events)
+    run = load_run("runs/x")                                        # RunFolderError names any bad file
+
+Every whole file is written atomically (temp + rename); steps.csv and events.jsonl are
+appended a whole step at a time. OS failures are :class:`~defidrill.errors.OutputError`
+(exit 4). The format, with the JSON Schema of summary.json and contracts.json, is in
+docs/run-folder.md (``python -m defidrill.run_folder.schema`` prints the schema).
+"""
+
+from defidrill.run_folder.atomic import write_json_atomic, write_text_atomic
+from defidrill.run_folder.models import (
+    SCHEMA_VERSION, Activity, AssetSlippage, Amplification, ComparisonEntry, ContractsBook, FeedDeviation, Invariant,
+    KeeperLiquidations, OnchainMetrics, PairFlow, PerMinuteSeries, ProtocolInfo, RunStatus, RunSummary, dump,
+)
+from defidrill.run_folder.names import (
+    BORROWERS_CSV, CEX_EVENTS_CSV, CEX_STEPS_CSV, CONTRACTS_JSON, DRILL_YAML, EVENTS_JSONL, FILES, LOCK_FILE,
+    REPLAY_DIR, REPORT_HTML, REPORT_MD, SEED_TXT, STEPS_CSV, SUMMARY_JSON,
+)
+from defidrill.run_folder.reader import (
+    AddressBook, DrillInfo, Event, RunFolder, RunFolderError, Table, load_run, read_contracts, read_events,
+    read_json, read_summary, read_table,
+)
+from defidrill.run_folder.recorder import StepRecorder
+from defidrill.run_folder.writer import (
+    BORROWER_COLUMNS, RunFolderWriter, default_run_dir, lock_run_folder, open_run_folder, write_cex_files,
+    write_summary,
+)
+
+__all__ = [
+    "ProtocolInfo",
+    "Activity", "AddressBook", "Amplification", "AssetSlippage", "BORROWERS_CSV", "BORROWER_COLUMNS",
+    "CEX_EVENTS_CSV", "CEX_STEPS_CSV", "CONTRACTS_JSON", "ComparisonEntry", "ContractsBook", "DRILL_YAML",
+    "DrillInfo", "EVENTS_JSONL", "Event", "FILES", "FeedDeviation", "Invariant", "KeeperLiquidations", "LOCK_FILE",
+    "OnchainMetrics", "PairFlow", "PerMinuteSeries", "REPLAY_DIR", "REPORT_HTML", "REPORT_MD", "RunFolder",
+    "RunFolderError", "RunFolderWriter", "RunStatus", "RunSummary", "SCHEMA_VERSION", "SEED_TXT", "STEPS_CSV",
+    "SUMMARY_JSON", "StepRecorder", "Table", "default_run_dir", "dump", "load_run", "lock_run_folder",
+    "open_run_folder",
+    "read_contracts", "read_events", "read_json", "read_summary", "read_table", "write_cex_files",
+    "write_json_atomic", "write_summary", "write_text_atomic",
+]

@@ -1,0 +1,183 @@
+"""The JSON files of a run folder as pydantic models: summary.json and contracts.json.
+
+summary.json carries ``schema_version`` (:data:`SCHEMA_VERSION`); a reader refuses a version
+it does not know rather than guess. Metric definitions are in docs/metrics.md and in the
+module that computes each (metrics/onchain.py, cex_metrics.py, comparison.py). Nulls mean
+"did not happen" (no liquidation, no breach) or "cannot be computed from this run folder"
+(then ``notes`` says why). The JSON Schema of both files is published in docs/run-folder.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: Bump when a field changes meaning or goes away (adding an optional field does not).
+SCHEMA_VERSION = 1
+
+RunStatus = Literal["running", "ok", "failed", "interrupted"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Invariant(BaseModel):
+    """One invariant the run loop checked on chain (passed through unchanged)."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str
+    passed: bool
+    detail: str | None = None
+
+
+class KeeperLiquidations(_Out):
+    count: int
+    repaid_usd: float
+    failed_txs: int
+
+
+class FeedDeviation(_Out):
+    max_pct: float | None
+    time_above_1pct_s: float
+
+
+class AssetSlippage(_Out):
+    count: int
+    seized_units: float
+    repaid_usd: float
+    seized_value_at_reference_usd: float
+    effective_price_usd: float | None      # repaid / seized units (notional-weighted)
+    slippage_pct: float | None
+
+
+class Amplification(_Out):
+    start_reference_usd: float | None
+    min_reference_usd: float | None
+    min_amm_usd: float | None
+    exogenous_drop_pct: float | None
+    endogenous_drop_pct: float | None
+    amplification: float | None
+
+
+class PairFlow(_Out):
+    """Collateral the pair's LPs bought (> 0) or sold (< 0), by who traded against them."""
+
+    liquidation_units: float
+    liquidation_usd: float
+    arbitrage_units: float
+    arbitrage_usd: float
+    other_units: float
+    other_usd: float
+    total_units: float
+    total_usd: float
+
+
+class PerMinuteSeries(_Out):
+    minute_start_s: list[float]
+    notional_usd: list[float]
+
+
+class OnchainMetrics(_Out):
+    liquidation_count: int
+    liquidated_debt_usd: float
+    seized_collateral_usd: float
+    bad_debt_usd: float
+    uncovered_debt_usd: float | None = None  # at the last step: debt its collateral no longer covers
+    first_breach_s: float | None
+    first_liquidation_s: float | None
+    first_liquidation_delay_s: float | None
+    max_oracle_deviation_pct: float | None
+    oracle_time_above_1pct_s: float
+    oracle_deviation_by_feed: dict[str, FeedDeviation]
+    max_amm_deviation_pct: float | None
+    amm_deviation_by_pair: dict[str, float | None]
+    min_health_factor: float | None
+    keeper_profit_usd: float | None
+    keeper_gas_eth: float | None
+    failed_liquidation_txs: int
+    liquidations_by_keeper: dict[str, KeeperLiquidations]
+    liquidation_slippage_pct: float | None
+    liquidation_slippage_by_asset: dict[str, AssetSlippage] | None
+    keeper_amm_sell_slippage_pct: float | None
+    liquidated_per_minute: PerMinuteSeries
+    liquidated_notional_per_minute_peak_usd: float
+    liquidated_notional_per_minute_mean_usd: float | None
+    amplification_by_pair: dict[str, Amplification]
+    amm_net_flow: dict[str, PairFlow] | None
+    invariants: list[Invariant]
+    notes: list[str]
+    liquidations_by_leverage: dict[str, dict[str, Any]] | None = None
+
+
+class ComparisonEntry(_Out):
+    """One metric, one definition, both venues."""
+
+    onchain: Any
+    cex: Any
+    unit: str
+    definition: str
+
+
+class Activity(_Out):
+    """What the agents did that no event file sums up: counted by the run loop as it went."""
+
+    borrower_reactions: int = Field(description="borrowers who repaid or topped up after a warning")
+    attacks: int = Field(description="spot-manipulation attempts the attacker sent")
+    rejected_transmits: int = Field(description="oracle transmits that reverted as the drill expected "
+                                                "(answers outside minAnswer/maxAnswer)")
+
+
+class ProtocolInfo(_Out):
+    """Which lending protocol the drill crashed, and what that protocol fixes whatever the drill says."""
+
+    kind: str = Field(description="the drill's protocol.kind: reference, aave-v3, ...")
+    fixed_by_protocol: dict[str, str] = Field(default_factory=dict, description="parameter -> the protocol's own "
+                                                                                 "rule, reported, not configurable")
+
+
+class RunSummary(_Out):
+    """summary.json: the run's header, what the agents did, the metrics of both venues.
+
+    Written ``status: running`` when the run starts, then replaced (atomically) at the end,
+    on a failure (``failed`` and ``error``) or on a signal (``interrupted``).
+    """
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    drill: str
+    description: str = ""
+    seed: int | None = None
+    status: RunStatus = "running"
+    overrides: list[str] = Field(default_factory=list, description="`--set PATH=VALUE` edits the run applied "
+                                                                   "to drill.yaml")
+    error: str | None = None
+    report_error: str | None = Field(default=None, description="why metrics or report could not be built "
+                                                                "on a run that had already failed")
+    exit_status: int | None = Field(default=None, description="what `defidrill run` exits with (0 when ok)")
+    steps_total: int | None = None
+    steps_completed: int = 0
+    duration_s: float | None = Field(default=None, description="drill time the path covers")
+    wall_time_s: float | None = None
+    activity: Activity | None = None
+    protocol: ProtocolInfo | None = None
+    onchain: OnchainMetrics | None = None
+    cex: dict[str, Any] | None = Field(default=None, description="the CEX venue's summary plus per-minute series")
+    comparison: dict[str, ComparisonEntry] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return dump(self)
+
+
+class ContractsBook(_Out):
+    """contracts.json: written at deploy time so a run that dies later still decodes its events."""
+
+    protocol: str | None = None
+    contracts: dict[str, str] = Field(description="stable name (WBTC, PAIR_WBTC_USDC, LENDING_POOL...) -> address")
+    decimals: dict[str, int] = Field(default_factory=dict, description="token symbol -> decimals")
+    agents: dict[str, str] = Field(default_factory=dict, description="agent name -> address")
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    """JSON-ready dict (None stays null; pydantic keeps the field order)."""
+    return model.model_dump(mode="json")

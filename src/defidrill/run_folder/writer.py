@@ -1,0 +1,254 @@
+"""Open a run folder for one run: refuse one that holds a run, lock it, copy the drill in.
+
+:func:`open_run_folder` is the only way a run gets a folder. It
+
+- keeps drill names inside the runs folder (``../../x`` and absolute names are refused);
+- refuses a folder that already holds a run unless ``force`` (which removes the run's files
+  first, and nothing else); refuses a non-empty folder that holds no run even then;
+- takes ``.lock`` (an exclusive ``flock``): a second run into the same folder is refused while
+  the first is writing;
+- copies the drill file in as ``drill.yaml`` with ``seed.txt``, and every replay CSV into
+  ``replay/`` (drill.yaml then names the copies), so ``defidrill run RUN/drill.yaml`` reruns it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import math
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from defidrill.errors import ConfigError, OutputError
+from defidrill.run_folder.atomic import (
+    cell, os_errors_as_output_errors, write_bytes_atomic, write_csv_atomic, write_json_atomic, write_text_atomic,
+)
+from defidrill.run_folder.models import ContractsBook, RunSummary
+from defidrill.run_folder.names import (
+    BORROWERS_CSV, CEX_EVENTS_CSV, CEX_STEPS_CSV, CONTRACTS_JSON, DRILL_YAML, LOCK_FILE, REPLAY_DIR, RUN_FILES,
+    SEED_TXT, STEPS_CSV, SUMMARY_JSON,
+)
+from defidrill.run_folder.reader import read_table
+from defidrill.run_folder.recorder import StepRecorder
+
+#: Where runs go when ``--out`` is not given.
+DEFAULT_RUNS_ROOT = Path("runs")
+
+
+def default_run_dir(drill_name: str, root: Path | None = None, *, now: dt.datetime | None = None) -> Path:
+    """``runs/<name>-<UTC stamp>``; a name that would land outside ``root`` is refused (exit 2)."""
+    root = root or DEFAULT_RUNS_ROOT
+    stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    leaf = f"{drill_name}-{stamp}"
+    candidate = root / leaf
+    escapes = (Path(drill_name).is_absolute() or "/" in drill_name or "\\" in drill_name or "\0" in drill_name
+               or drill_name in ("", ".", "..") or candidate.resolve().parent != root.resolve())
+    if escapes:
+        raise ConfigError("a drill name becomes a folder under runs/ and cannot name another place",
+                          path="name", value=drill_name,
+                          allowed="letters, digits, '.', '-', '_' (no '/', no absolute path, not '..')")
+    return candidate
+
+
+def _holds_run(path: Path) -> bool:
+    return any((path / name).exists() for name in RUN_FILES)
+
+
+def _prepare(path: Path, force: bool) -> None:
+    """Make the (locked) folder ``path`` empty for a run, or refuse (exit 2: the user's choice)."""
+    if _holds_run(path):
+        if not force:
+            raise ConfigError("the folder already holds a run", file=str(path), path="--out",
+                              allowed="a new or empty folder, or --force to clear this run first")
+        for name in RUN_FILES:
+            victim = path / name
+            with os_errors_as_output_errors(victim, "remove the previous run's file"):
+                if victim.is_dir():
+                    shutil.rmtree(victim)
+                elif victim.exists():
+                    victim.unlink()
+    leftover = [p.name for p in path.iterdir() if p.name != LOCK_FILE]
+    if leftover:
+        raise ConfigError(f"the folder is not empty and holds no run ({', '.join(sorted(leftover)[:5])})",
+                          file=str(path), path="--out", allowed="a new or empty folder (--force clears only "
+                                                                "a previous run's files)")
+    with os_errors_as_output_errors(path, "create the run folder"):
+        path.mkdir(parents=True, exist_ok=True)
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    lock_path = path / LOCK_FILE
+    with os_errors_as_output_errors(lock_path, "create the lock file"):
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            raise ConfigError(f"another run (pid {holder}) is writing this folder", file=str(path), path="--out",
+                              allowed="a folder no other run is using") from None
+        with contextlib.suppress(OSError):  # the pid is for people; a full disk must not stop the lock
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            lock_path.unlink()
+        os.close(fd)
+
+
+class RunFolderWriter:
+    """The writer of one run folder (held open, and locked, for the length of the run)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.recorder: StepRecorder | None = None
+
+    # ---- at start ------------------------------------------------------------------------
+
+    def copy_drill(self, drill_path: Path, seed: int, replay_csvs: Sequence[str] = (),
+                   overrides: Sequence[str] = ()) -> None:
+        """drill.yaml (byte for byte, or with replay CSVs renamed to their copies; ``--set`` overrides
+        appended as comments: the rerun line repeats them) and seed.txt."""
+        with os_errors_as_output_errors(drill_path, "read the drill file"):
+            source = drill_path.read_bytes()
+        if replay_csvs:
+            replay_dir = self.path / REPLAY_DIR
+            with os_errors_as_output_errors(replay_dir, "create"):
+                replay_dir.mkdir(exist_ok=True)
+            renames: dict[str, str] = {}
+            for i, csv_path in enumerate(dict.fromkeys(replay_csvs)):
+                target = replay_dir / f"{i}-{Path(csv_path).name}"
+                with os_errors_as_output_errors(Path(csv_path), "read the replay CSV"):
+                    data = Path(csv_path).read_bytes()
+                write_bytes_atomic(target, data)
+                renames[csv_path] = f"{REPLAY_DIR}/{target.name}"
+            source = _renamed_csvs(source, drill_path.parent, renames)
+        if overrides:  # the run folder must say how its drill differs from the file
+            source += "".join(f"\n# --set {item}" for item in overrides).encode("utf-8") + b"\n"
+        write_bytes_atomic(self.path / DRILL_YAML, source)
+        write_text_atomic(self.path / SEED_TXT, f"{seed}\n")
+
+    def write_summary(self, summary: RunSummary) -> Path:
+        return write_summary(self.path, summary)
+
+    # ---- after deployment and seeding ---------------------------------------------------------
+
+    def write_contracts(self, book: ContractsBook) -> Path:
+        return write_json_atomic(self.path / CONTRACTS_JSON, book.model_dump(mode="json"))
+
+    def write_borrowers(self, borrowers: Sequence[Any]) -> Path:
+        """borrowers.csv: the drawn population (index, address, collateral, USD sizes, health, leverage)."""
+        rows = []
+        for b in borrowers:
+            equity = b.collateral_usd - b.debt_usd
+            leverage = b.collateral_usd / equity if equity > 0 else float("inf")
+            rows.append([b.index, b.address, b.collateral, cell(b.collateral_usd), cell(b.debt_usd), cell(b.health),
+                         cell(leverage), int(b.reacts)])
+        return write_csv_atomic(self.path / BORROWERS_CSV, BORROWER_COLUMNS, rows)
+
+    def open_recorder(self, columns: list[str]) -> StepRecorder:
+        self.recorder = StepRecorder(self.path, columns)
+        return self.recorder
+
+    # ---- after the CEX replay --------------------------------------------------------------
+
+    def write_cex(self, steps: Sequence[dict[str, Any]], events: dict[str, Sequence[Any]]) -> None:
+        write_cex_files(self.path, steps, events)
+
+    def join_cex_columns(self, steps: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+        """Add the CEX's per-step columns to steps.csv (prefixed ``cex_``), rewritten atomically."""
+        table = read_table(self.path / STEPS_CSV)
+        if not len(table):
+            return
+        by_step = {int(s["step"]): s for s in steps}
+        names = table.names()
+        header = names + [f"cex_{c}" for c in columns]
+        rows = []
+        for i, step in enumerate(table.text("step")):
+            cex = by_step.get(int(step), {})
+            rows.append([table.columns[n][i] for n in names] + [cell(cex.get(c)) for c in columns])
+        write_csv_atomic(self.path / STEPS_CSV, header, rows)
+
+
+BORROWER_COLUMNS = ["index", "address", "collateral", "collateral_usd", "debt_usd", "health", "leverage", "reacts"]
+
+
+def write_summary(run_dir: str | Path, summary: RunSummary) -> Path:
+    """summary.json, atomically (a reader never sees half a file; a full disk keeps the old one).
+
+    A NaN or infinite figure (a venue summary of a run that never traded, say) is written as
+    null, the format's "cannot be computed": JSON has no NaN, and strict readers refuse it."""
+    return write_json_atomic(Path(run_dir) / SUMMARY_JSON, _finite(summary.as_json()))
+
+
+def _finite(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+@contextlib.contextmanager
+def lock_run_folder(path: Path) -> Iterator[None]:
+    """Hold an existing run folder's lock while rewriting its files (``report --recompute``)."""
+    with _locked(path):
+        yield
+
+
+def write_cex_files(run_dir: str | Path, steps: Sequence[dict[str, Any]],
+                    events: dict[str, Sequence[Any]]) -> tuple[Path, Path]:
+    """cex_steps.csv (one row per venue step) and cex_events.csv (one row per fill, ``kind`` by name)."""
+    root = Path(run_dir)
+    header = list(steps[0]) if steps else []
+    steps_path = write_csv_atomic(root / CEX_STEPS_CSV, header,
+                                  ([cell(s[c], exact=True) for c in header] for s in steps))
+    cols = list(events)
+    n = len(events[cols[0]]) if cols else 0
+    events_path = write_csv_atomic(root / CEX_EVENTS_CSV, cols,
+                                   ([cell(_scalar(events[c][i]), exact=True) for c in cols] for i in range(n)))
+    return steps_path, events_path
+
+
+def _scalar(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _renamed_csvs(source: bytes, base_dir: Path, renames: dict[str, str]) -> bytes:
+    """The drill document with each replay ``csv:`` replaced by its copy's path (relative to the folder)."""
+    doc = yaml.safe_load(source)
+    for asset in ((doc.get("market") or {}).get("assets") or {}).values():
+        path = asset.get("path") if isinstance(asset, dict) else None
+        if isinstance(path, dict) and path.get("kind") == "replay" and "csv" in path:
+            resolved = str((base_dir / str(path["csv"])).resolve())
+            path["csv"] = renames.get(resolved, path["csv"])
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True).encode("utf-8")
+
+
+@contextlib.contextmanager
+def open_run_folder(path: Path, *, force: bool = False) -> Iterator[RunFolderWriter]:
+    """The run folder for one run, locked, then emptied of a previous run (``force``) or refused.
+
+    The lock comes first, so ``--force`` never clears a folder another run is writing."""
+    if path.exists() and not path.is_dir():
+        raise OutputError("cannot use as the run folder: it is a file, not a folder", file=str(path))
+    with os_errors_as_output_errors(path, "create the run folder"):
+        path.mkdir(parents=True, exist_ok=True)
+    with _locked(path):
+        _prepare(path, force)
+        writer = RunFolderWriter(path)
+        try:
+            yield writer
+        finally:
+            if writer.recorder is not None:
+                writer.recorder.close()
