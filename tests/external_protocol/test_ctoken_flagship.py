@@ -73,9 +73,10 @@ def test_runs_finish_with_report_and_invariants(runs) -> None:
         s = run.summary
         assert s["status"] == "ok", (kind, s["error"])
         assert s["steps_completed"] == s["steps_total"] == 121
-        assert [i["passed"] for i in s["invariants"]] == [True] * len(s["invariants"]) and len(s["invariants"]) == 4
+        invariants = s["onchain"]["invariants"]
+        assert [i["passed"] for i in invariants] == [True] * 4, invariants
         assert (run.dir / "report.html").stat().st_size > 10_000 and (run.dir / "report.md").is_file()
-    names = [i["name"] for i in runs["external"].summary["invariants"]]
+    names = [i["name"] for i in runs["external"].summary["onchain"]["invariants"]]
     assert "collateral cTokens = sum of deposits, backed by cash" in names
 
 
@@ -97,6 +98,9 @@ def test_keepers_liquidate_the_compound_style_protocol(runs) -> None:
     assert all(e["protocol_event"]["name"] == "LiquidateBorrow" for e in liquidations)
     assert all(0 < e["args"]["healthFactorBeforeWad"] < 10**18 for e in liquidations)
     assert run.summary["onchain"]["bad_debt_usd"] == 0  # Compound writes nothing off
+    protocol = run.summary["protocol"]
+    assert protocol["kind"] == "compound-v2-style"
+    assert "1.0800" in protocol["fixed_by_protocol"]["bonus"]  # one incentive for all markets
 
 
 def test_every_seizure_follows_the_compound_rule(runs) -> None:
