@@ -10,7 +10,8 @@ validates cannot fail later on its input (STYLE.md, "One gate"). In order:
    (:mod:`defidrill.drill.path_checks`);
 4. the run's own translations, exercised without a chain: the protocol config the world
    builder deploys and the CEX venue's parameters. Whatever they refuse is reported like
-   the rest, with the file and line.
+   the rest, with the file and line;
+5. the user's own invariants (``invariants.custom``): each "module:function" imported.
 
 Each step reports every problem it finds as one ConfigError (exit status 2), a line per
 problem naming file, line, YAML path, value and what is allowed.
@@ -32,9 +33,11 @@ from defidrill.drill.loader import DrillSource, load_drill_source
 from defidrill.drill.path_checks import path_problems
 from defidrill.drill.paths import MarketPath, build_paths
 from defidrill.drill.schema import Drill, Problem
+from defidrill.engine.invariants import UserInvariant
 from defidrill.engine.world import protocol_config
 from defidrill.errors import ConfigError
 from defidrill.protocol.registry import adapter_class
+from defidrill.user_code import load_callable
 
 __all__ = ["Checked", "ValidationResult", "preflight", "validate_files"]
 
@@ -46,6 +49,7 @@ class Checked:
     drill: Drill
     path: MarketPath
     source: DrillSource
+    checks: tuple[UserInvariant, ...] = ()  # invariants.custom, imported
 
 
 def preflight(drill_path: str | Path, *, seed: int | None = None, overrides: Sequence[str] = ()) -> Checked:
@@ -62,7 +66,24 @@ def preflight(drill_path: str | Path, *, seed: int | None = None, overrides: Seq
     if problems:
         source.raise_problems(problems)
     _translations(source, path)
-    return Checked(drill, path, source)
+    return Checked(drill, path, source, _user_invariants(source))
+
+
+def _user_invariants(source: DrillSource) -> tuple[UserInvariant, ...]:
+    """``invariants.custom``: each spec imported from the drill's folder or the current one."""
+    problems: list[Problem] = []
+    loaded: list[UserInvariant] = []
+    for i, spec in enumerate(source.drill.invariants.custom):
+        try:
+            fn = load_callable(spec, [Path(source.file).resolve().parent], field=f"invariants.custom.{i}",
+                               what="a function check(chain, step) returning None or Broken")
+        except ConfigError as err:
+            problems.append(_problem_of(err, "invariants"))
+            continue
+        loaded.append(UserInvariant.of(fn, spec))
+    if problems:
+        source.raise_problems(problems)
+    return tuple(loaded)
 
 
 def _translations(source: DrillSource, path: MarketPath) -> None:

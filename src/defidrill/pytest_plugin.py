@@ -6,9 +6,17 @@ Installed with the package (entry point ``pytest11: defidrill``). Fixture names 
 - ``defidrill_chain``: one anvil per session, every test on its own snapshot (reverted after).
 - ``defidrill_protocol``: the reference protocol deployed once per session (ProtocolConfig
   defaults: WBTC and WETH against USDC), reset to its deployed state for every test.
-- ``defidrill_run``: ``defidrill_run(drill, seed=None, **overrides) -> RunOutcome`` runs a drill
-  file, a library drill by name (from any folder) or a mapping into the test's tmp_path;
-  ``overrides`` are dotted YAML paths, e.g. ``defidrill_run("flash-crash", **{"borrowers.count": 50})``.
+- ``defidrill_feeds``: the chain's feeds by address (push answers, inject failures, take over a
+  feed we did not deploy, flip a sequencer feed) and assertions that speak the domain
+  (``assert_not_liquidated(run, account)`` fails with "account 0xab12..cd34 liquidated at HF 1.02
+  in step 41 (t = 410 s)").
+- ``--defidrill-fork-url URL`` [``--defidrill-fork-block N``]: the session's anvil forks that node
+  (checked first: a URL that does not answer fails the session with one message).
+- ``defidrill_run``: ``defidrill_run(drill, seed=None, checks=(), **overrides) -> RunOutcome`` runs a
+  drill file, a library drill by name (from any folder) or a mapping into the test's tmp_path;
+  ``overrides`` are dotted YAML paths, e.g. ``defidrill_run("flash-crash", **{"borrowers.count": 50})``;
+  ``checks`` are your own invariants, ``check(chain, step) -> Broken | None``, run with the built-in
+  ones (``invariants.every``).
 - ``defidrill_deploy``: ``defidrill_deploy("my_adapter:MyAdapter", artifacts="contracts")`` deploys
   your own protocol through your adapter (``kind: external``) over a fresh market, for contract-level
   scenarios; returns the adapter.
@@ -23,16 +31,33 @@ An auditor's scenario then reads::
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, Callable, Iterator
 
 import pytest
 
 
-@pytest.fixture(scope="session")
-def _defidrill_session_chain() -> Iterator[Any]:
-    from defidrill.chain import AnvilConfig, Chain
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("defidrill")
+    group.addoption("--defidrill-fork-url", default=None, help="defidrill_chain forks this JSON-RPC node")
+    group.addoption("--defidrill-fork-block", type=int, default=None, help="fork at this block (default: the head)")
 
-    with Chain.launch(AnvilConfig()) as chain:
+
+@pytest.fixture(scope="session")
+def _defidrill_session_chain(request: pytest.FixtureRequest) -> Iterator[Any]:
+    from defidrill.chain import AnvilConfig, Chain
+    from defidrill.chain.fork import probe_fork_url
+    from defidrill.errors import DrillError
+
+    fork_url = request.config.getoption("--defidrill-fork-url")
+    fork_block = request.config.getoption("--defidrill-fork-block")
+    if fork_url:
+        try:
+            probe_fork_url(fork_url, fork_block=fork_block, where="--defidrill-fork-url",
+                           block_where="--defidrill-fork-block")
+        except DrillError as exc:
+            pytest.exit(f"defidrill: {type(exc).__name__}: {exc}", returncode=exc.exit_status)
+    with Chain.launch(AnvilConfig(fork_url=fork_url, fork_block=fork_block)) as chain:
         yield chain
 
 
@@ -56,6 +81,16 @@ def defidrill_protocol(_defidrill_session_protocol: Any, defidrill_chain: Any) -
     return _defidrill_session_protocol
 
 
+@pytest.fixture
+def defidrill_feeds(defidrill_chain: Any) -> Any:
+    """Feeds by address on ``defidrill_chain`` (``push``, ``fail``, ``take_over``, ``set_sequencer``, ``latest``)
+    and the domain assertions of ``defidrill.assertions``."""
+    from defidrill.assertions import FeedsFixture
+    from defidrill.protocol.feeds.control import FeedControl
+
+    return FeedsFixture(FeedControl(defidrill_chain))
+
+
 def _set_dotted(mapping: dict[str, Any], dotted: str, value: Any) -> None:
     keys = dotted.split(".")
     node = mapping
@@ -76,19 +111,20 @@ def defidrill_run(tmp_path: Path) -> Callable[..., Any]:
     import yaml
 
     from defidrill.drill.library import resolve_drill
-    from defidrill.protocol.external import add_search_paths
+    from defidrill.user_code import add_search_paths
     from defidrill.runner import run_drill
 
     counter = iter(range(1_000_000))
 
-    def run(drill: str | Path | dict[str, Any], seed: int | None = None, **overrides: Any) -> Any:
+    def run(drill: str | Path | dict[str, Any], seed: int | None = None, checks: Sequence[Callable[..., Any]] = (),
+            **overrides: Any) -> Any:
         n = next(counter)
         if isinstance(drill, dict):
             data = dict(drill)
         else:
             source = resolve_drill(drill)
             if not overrides:
-                return run_drill(source, out_dir=tmp_path / f"run-{n}", seed=seed, progress=False)
+                return run_drill(source, out_dir=tmp_path / f"run-{n}", seed=seed, progress=False, checks=checks)
             data = yaml.safe_load(source.read_text())
             base_dir = source.resolve().parent
             add_search_paths([base_dir])
@@ -103,7 +139,7 @@ def defidrill_run(tmp_path: Path) -> Callable[..., Any]:
             _set_dotted(data, dotted, value)
         path = tmp_path / f"drill-{n}.yaml"
         path.write_text(yaml.safe_dump(data))
-        return run_drill(path, out_dir=tmp_path / f"run-{n}", seed=seed, progress=False)
+        return run_drill(path, out_dir=tmp_path / f"run-{n}", seed=seed, progress=False, checks=checks)
 
     return run
 

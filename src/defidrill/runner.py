@@ -5,14 +5,17 @@ pytest plugin call ``run_drill``. Everything it computes lands in the run folder
 (``defidrill.run_folder``, the only writer) as soon as it exists: summary.json says
 ``running`` from the start; a failure at step N leaves N steps on disk and a summary.json
 with ``status: "failed"``, the error and the exit status; SIGINT/SIGTERM/SIGHUP leave
-``status: "interrupted"``; a broken invariant is an InvariantError (exit 5) after the
-folder is complete. Then the error is re-raised for the CLI's exit status.
+``status: "interrupted"``. Invariants run during the loop (``invariants: {every, on_failure}``):
+a broken one with ``stop`` is an InvariantError (exit 5) at that step, the steps so far and
+their metrics and report on disk; with ``flag`` it is recorded and the run goes on. Then the
+error is re-raised for the CLI's exit status.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,20 +27,21 @@ from defidrill.chain import AnvilConfig, Chain
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.schema import Drill
 from defidrill.drill.schema.market import ReplayPath
-from defidrill.engine.invariants import check_invariants
+from defidrill.engine.invariant_monitor import InvariantMonitor
+from defidrill.engine.invariants import UserCheckFn, UserInvariant
 from defidrill.engine.ledger import step_columns
 from defidrill.engine.loop import LoopResult, run_loop, terminal_progress
 from defidrill.engine.world import World, build_world
-from defidrill.errors import DrillError, Interrupted, InvariantError, OutputError
+from defidrill.errors import DrillError, Interrupted, OutputError
 from defidrill.interrupts import catch_signals
 from defidrill.metrics import build_summary
 from defidrill.preflight import preflight
 from defidrill.report import write_report
 from defidrill.run_folder import (
-    EVENTS_JSONL, STEPS_CSV, Activity, ContractsBook, ProtocolInfo, RunFolder, RunFolderWriter, RunSummary, StepRecorder, default_run_dir,
+    STEPS_CSV, Activity, ContractsBook, InvariantChecks, ProtocolInfo, RunFolder, RunFolderWriter, RunSummary, StepRecorder, default_run_dir,
     load_run, open_run_folder,
 )
-from defidrill.toolchain import compile_project
+from defidrill.toolchain import Artifacts, compile_project
 
 
 #: Genesis of every drill chain (2024-01-01T00:00:00Z): fixed, so block times are reproducible.
@@ -79,21 +83,51 @@ def replay_csvs(drill: Drill) -> list[str]:
 
 
 def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None = None,
-              progress: bool = True, force: bool = False, overrides: Sequence[str] = ()) -> RunOutcome:
+              progress: bool = True, force: bool = False, overrides: Sequence[str] = (),
+              checks: Sequence[UserCheckFn] = (), rpc_url: str | None = None) -> RunOutcome:
     """Run a drill into ``out_dir`` (default ``runs/<name>-<stamp>``); see the module docstring.
 
     ``force``: clear a folder that already holds a run (otherwise refused). SIGINT, SIGTERM and
     SIGHUP end the run as :class:`~defidrill.errors.Interrupted` with the folder finished.
-    ``overrides``: ``PATH=VALUE`` edits of the drill (``--set``), recorded in the folder."""
+    ``overrides``: ``PATH=VALUE`` edits of the drill (``--set``), recorded in the folder.
+    ``checks``: the caller's own invariants (``check(chain, step) -> Broken | None``, as the drill's
+    ``invariants.custom``), run with the built-in ones. ``rpc_url``: run on a node someone else started
+    (an anvil: ape's, `defidrill chain up`'s) instead of a fresh one; see :func:`drill_chain`."""
     checked = preflight(drill_path, seed=seed, overrides=overrides)  # the same gate as `validate`
     drill, path = checked.drill, checked.path
     run_dir = out_dir or default_run_dir(drill.name)
     with catch_signals(), open_run_folder(run_dir, force=force) as folder:
         folder.copy_drill(drill_path, drill.seed, replay_csvs(drill), overrides=overrides)
-        return _run(folder, drill, path, progress, list(overrides))
+        user = [*checked.checks, *(UserInvariant.of(fn) for fn in checks)]
+        return _run(folder, drill, path, progress, list(overrides), user, rpc_url)
 
 
-def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool, overrides: list[str]) -> RunOutcome:
+@contextlib.contextmanager
+def drill_chain(drill: Drill, artifacts: Artifacts, rpc_url: str | None = None) -> Iterator[Chain]:
+    """A fresh anvil configured from the drill, or, given ``rpc_url``, a running anvil made to match.
+
+    On a running node the drill's chain settings are applied over anvil's RPC (any sender
+    impersonated, the block gas limit, the next base fee); the genesis time cannot be, so block
+    times start a minute after the node's latest block and differ from a fresh run's. The node
+    is never stopped; the drill's contracts stay on it."""
+    if rpc_url is None:
+        config = AnvilConfig(gas_limit=int(drill.chain.gas_limit), base_fee_wei=int(drill.chain.base_fee_gwei * 10**9),
+                             timestamp=GENESIS_TIMESTAMP)
+        with Chain.launch(config, artifacts) as chain:
+            yield chain
+        return
+    chain = Chain.attach(rpc_url, artifacts)
+    try:
+        chain.rpc.request("anvil_autoImpersonateAccount", [True])
+        chain.rpc.request("evm_setBlockGasLimit", [hex(int(drill.chain.gas_limit))])
+        chain.rpc.request("anvil_setNextBlockBaseFeePerGas", [hex(int(drill.chain.base_fee_gwei * 10**9))])
+        yield chain
+    finally:
+        chain.rpc.close()
+
+
+def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool, overrides: list[str],
+         user_invariants: list[UserInvariant], rpc_url: str | None) -> RunOutcome:
     run_dir = folder.path
     header = RunSummary(drill=drill.name, description=drill.description, seed=drill.seed, status="running",
                         overrides=overrides, steps_total=path.step_count + 1, duration_s=float(path.times_s[-1]))
@@ -107,15 +141,13 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
         if drill.cex.coupling == "cex_leads":
             leader = CexLeader(drill, venue, cex_asset)
     loop_result: LoopResult | None = None
+    monitor: InvariantMonitor | None = None
     recorder: StepRecorder | None = None
     invariants: list[dict[str, Any]] | None = None
     venue_summary: dict[str, Any] | None = None
     update: dict[str, Any] = {"status": "ok", "exit_status": 0}
     try:
-        artifacts = compile_project()
-        config = AnvilConfig(gas_limit=int(drill.chain.gas_limit), base_fee_wei=int(drill.chain.base_fee_gwei * 10**9),
-                             timestamp=GENESIS_TIMESTAMP)
-        with Chain.launch(config, artifacts) as chain:
+        with drill_chain(drill, compile_project(), rpc_url) as chain:
             # Block times never come from the wall clock: the same drill and seed give the same chain.
             chain.set_block_interval(1)
             world = build_world(chain, drill, path)
@@ -124,10 +156,10 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
             folder.write_contracts(_address_book(world))
             folder.write_borrowers(world.borrowers)
             with folder.open_recorder(step_columns(world)) as recorder:
+                monitor = InvariantMonitor(chain, world, drill.invariants, user_invariants)
                 loop_result = run_loop(chain, world, recorder, leader=leader,
                                        progress=terminal_progress() if progress else None,
-                                       start_timestamp=GENESIS_TIMESTAMP + START_OFFSET_S)
-            invariants = check_invariants(chain, world, run_dir / EVENTS_JSONL)
+                                       start_timestamp=GENESIS_TIMESTAMP + START_OFFSET_S, monitor=monitor)
         if venue is not None:
             if leader is None:
                 for k in range(path.step_count + 1):
@@ -136,10 +168,6 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
             folder.write_cex(steps, events_with_kind_names(venue.events.arrays()))
             folder.join_cex_columns(steps, CEX_STEP_COLUMNS)
             venue_summary = venue.summary()
-        broken = [i for i in invariants if not i["passed"]]
-        if broken:
-            raise InvariantError("invariant broken: " + "; ".join(f"{i['name']} ({i.get('detail') or 'no detail'})"
-                                                                  for i in broken))
     except BaseException as exc:  # recorded, then re-raised: the summary never stays at "running"
         interrupted = isinstance(exc, (Interrupted, KeyboardInterrupt))
         update = {"status": "interrupted" if interrupted else "failed",
@@ -150,6 +178,9 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
         update["wall_time_s"] = time.monotonic() - started
         if recorder is not None:
             update["steps_completed"] = recorder.rows_written  # the truth on disk, whatever the loop reached
+        if monitor is not None:
+            invariants = monitor.results()
+            update["invariant_checks"] = InvariantChecks(**monitor.policy())
         if loop_result is not None:
             update["activity"] = Activity(borrower_reactions=loop_result.reactions, attacks=loop_result.attacks,
                                           rejected_transmits=loop_result.ledger.transmit_rejections)

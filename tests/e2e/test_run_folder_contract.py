@@ -29,39 +29,72 @@ def _cli(*args: str) -> Any:
     return CliRunner(mix_stderr=False).invoke(cli, list(args))
 
 
-def test_a_broken_invariant_exits_5_with_the_folder_complete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Mid-run, USDC's totalSupply is raised by one unit straight in storage (no Transfer event): the
-    real "token supply changes only by mint/burn" check must catch it and the run exit 5."""
-    drill = tmp_path / "d.yaml"
-    drill.write_text(SHORT_DRILL)
-    out = tmp_path / "run"
+def _tamper_usdc_supply_after(steps: int, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """After ``steps`` steps, USDC's totalSupply is raised by one unit straight in storage (no Transfer event)."""
     real_run_loop = runner_module.run_loop
-    tampered: dict[str, int] = {}
+    tampered: dict[str, Any] = {}
 
     def run_loop_tampering(chain, world, recorder, **kwargs):  # type: ignore[no-untyped-def]
         def on_step(result: LoopResult) -> None:
-            if result.steps_completed == 3 and not tampered:
+            if result.steps_completed == steps and not tampered:
                 usdc = world.market.tokens["USDC"]
                 supply = chain.call(usdc.functions.totalSupply())
                 chain.rpc.request("anvil_setStorageAt", [usdc.address, TOTAL_SUPPLY_SLOT, f"0x{supply + 1:064x}"])
-                tampered["supply"] = supply + 1
+                tampered.update(supply=supply + 1, address=usdc.address)
         return real_run_loop(chain, world, recorder, on_step=on_step, **kwargs)
 
     monkeypatch.setattr(runner_module, "run_loop", run_loop_tampering)
-    result = _cli("run", str(drill), "--out", str(out), "--quiet")
+    return tampered
+
+
+def test_a_broken_invariant_stops_the_drill_at_its_step_and_exits_5(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tampered after step 2 (3 steps done): the real "token supply changes only by mint/burn" check of
+    step 3 (invariants.every: 1) catches it, names the step and USDC, and stops: exit 5."""
+    drill = tmp_path / "d.yaml"
+    drill.write_text(SHORT_DRILL)
+    out = tmp_path / "run"
+    tampered = _tamper_usdc_supply_after(3, monkeypatch)
+    result = _cli("run", str(drill), "--out", str(out), "--quiet", "--set", "invariants.every=1")
 
     assert tampered, "the tamper hook never ran"
     assert result.exit_code == 5, (result.exit_code, result.stdout, result.stderr)
     assert "Traceback" not in result.stdout + result.stderr
-    assert result.stderr.startswith("defidrill: InvariantError: invariant broken: token supply changes only by mint/burn")
+    assert result.stderr.startswith("defidrill: InvariantError: invariant broken at step 3 (t = 30 s, block ")
+    assert "token supply changes only by mint/burn (" in result.stderr
     assert f"USDC: supply {tampered['supply']}" in result.stderr
+    assert f"accounts: {tampered['address']}" in result.stderr
     summary = read_summary(out / SUMMARY_JSON)
     assert (summary.status, summary.exit_status) == ("failed", 5)
-    assert summary.steps_completed == summary.steps_total == 19  # the folder is complete: metrics, report
+    assert (summary.steps_completed, summary.steps_total) == (4, 19)  # stopped at the broken step, its row on disk
     assert summary.onchain is not None
-    failed = [i.name for i in summary.onchain.invariants if not i.passed]
-    assert failed == ["token supply changes only by mint/burn"]
+    [broken] = [i for i in summary.onchain.invariants if not i.passed]
+    assert (broken.name, broken.first_broken_step, broken.accounts) == (
+        "token supply changes only by mint/burn", 3, [tampered["address"]])
+    assert (broken.checks, broken.broken_checks) == (4, 1)
+    assert summary.invariant_checks is not None and summary.invariant_checks.checks_run == 4
     assert (out / "report.html").is_file()
+
+
+def test_a_flagged_invariant_is_recorded_and_the_drill_runs_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same tampering with on_failure: flag: all 19 steps run, exit 0, every check from step 3 on
+    (16 of 19) is broken, and summary.json and the report say so."""
+    drill = tmp_path / "d.yaml"
+    drill.write_text(SHORT_DRILL)
+    out = tmp_path / "run"
+    tampered = _tamper_usdc_supply_after(3, monkeypatch)
+    result = _cli("run", str(drill), "--out", str(out), "--quiet", "--set", "invariants.on_failure=flag",
+                  "--set", "invariants.every=1")
+
+    assert tampered and result.exit_code == 0, (result.exit_code, result.stderr)
+    assert "invariant FAIL: token supply changes only by mint/burn" in result.stdout
+    summary = read_summary(out / SUMMARY_JSON)
+    assert (summary.status, summary.steps_completed, summary.steps_total) == ("ok", 19, 19)
+    assert summary.onchain is not None and summary.invariant_checks is not None
+    [broken] = [i for i in summary.onchain.invariants if not i.passed]
+    assert (broken.first_broken_step, broken.checks, broken.broken_checks) == (3, 19, 16)
+    assert summary.invariant_checks.flagged == 16 and summary.invariant_checks.on_failure == "flag"
+    report = (out / REPORT_MD).read_text()
+    assert "Flagged: 16 broken check(s)" in report and f"step 3 (16 of 19 checks); accounts {tampered['address']}" in report
 
 
 def test_a_folder_holding_a_run_is_refused_and_force_leaves_nothing_of_it(tmp_path: Path) -> None:

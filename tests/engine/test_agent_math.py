@@ -105,7 +105,9 @@ def _world() -> Any:
     protocol = SimpleNamespace(pool=SimpleNamespace(address="0x0"),
                                tokens={"USDC": SimpleNamespace(address=USDC), "WETH": SimpleNamespace(address=WETH)})
     market = SimpleNamespace(feeds={"USDC": None, "WETH": None}, pairs={"WETH": None})
-    return SimpleNamespace(drill=SimpleNamespace(assets=["WETH", "USDC"]), market=market,
+    from defidrill.drill.schema.drill import ChainConfig
+
+    return SimpleNamespace(drill=SimpleNamespace(assets=["WETH", "USDC"], chain=ChainConfig()), market=market,
                            lending=ReferenceAdapter(None, protocol), markets=_markets())  # type: ignore[arg-type]
 
 

@@ -69,9 +69,10 @@ def test_a_module_that_does_not_import(tmp_path: Path, source: str, says: str) -
     assert err.path == "protocol.adapter" and says in err.message
 
 
-def test_a_missing_class_lists_the_adapters_the_module_has(tmp_path: Path) -> None:
+def test_a_missing_class_names_the_module_and_its_file(tmp_path: Path) -> None:
     err = _error(_drill(tmp_path, COMPLETE, class_name="MyAdaptor"))
-    assert "has no 'MyAdaptor'" in err.message and "MyAdapter" in (err.allowed or "")
+    assert "has no 'MyAdaptor'" in err.message and str(tmp_path) in err.message
+    assert "LendingAdapter subclass" in (err.allowed or "")
 
 
 def test_a_class_that_is_not_an_adapter(tmp_path: Path) -> None:
@@ -94,7 +95,7 @@ def test_a_malformed_adapter_path(tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text(DRILL.replace("{adapter}", "my_adapter.MyAdapter").replace("{extra}", ""))
     err = _error(path)
-    assert "not a module:Class path" in err.message and "package.module:Class" in (err.allowed or "")
+    assert "not a module:name path" in err.message and "package.module:name" in (err.allowed or "")
 
 
 def test_artifacts_that_are_not_where_the_drill_says(tmp_path: Path) -> None:

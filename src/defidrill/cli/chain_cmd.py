@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 import threading
+from pathlib import Path
 from types import FrameType
 
 import click
@@ -32,30 +33,51 @@ def chain_group() -> None:
 @click.option("--block-time", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds per block, > 0 (default: automine).")
 @click.option("--gas-limit", type=click.IntRange(min=1_000_000), default=60_000_000, show_default=True)
+@click.option("--fork-url", default=None, help="Fork this JSON-RPC node (deploys nothing; see `defidrill feed takeover`).")
+@click.option("--fork-block", type=click.IntRange(min=0), default=None, help="Fork at this block (default: the head).")
+@click.option("--abi-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Write one Foundry-style {abi, address} JSON per contract into DIR (DIR/<NAME>.json).")
 @reports_errors
-def chain_up(port: int | None, chain_id: int, block_time: float | None, gas_limit: int) -> None:
+def chain_up(port: int | None, chain_id: int, block_time: float | None, gas_limit: int, fork_url: str | None,
+             fork_block: int | None, abi_dir: Path | None) -> None:
     """Start anvil, deploy the reference protocol, print ONE line of JSON, run until Ctrl-C/SIGTERM.
 
-    Example: defidrill chain up --port 8545 | tee chain.json
+    The line: rpc_url, chain_id, accounts, roles (what the deployer, LP and lender accounts may do),
+    contracts (NAME -> address, artifact name, decimals for tokens and feeds, and the ABI file).
+    With --fork-url, anvil forks that node instead and nothing is deployed: the line names the
+    fork (url, block) and the accounts; drive its feeds with `defidrill feed`.
+
+    Example: defidrill chain up --port 8545 --abi-dir build/chain | tee chain.json
     """
+    from defidrill.chain.fork import probe_fork_url
+    from defidrill.protocol.address_book import chain_up_line, write_abi_dir
     from defidrill.protocol.reference.deploy import deploy_default_protocol
 
     signal.signal(signal.SIGTERM, _stop_on)
     signal.signal(signal.SIGHUP, _stop_on)
     try:
-        config = AnvilConfig(port=port, chain_id=chain_id, block_time_s=block_time, gas_limit=gas_limit)
+        config = AnvilConfig(port=port, chain_id=chain_id, block_time_s=block_time, gas_limit=gas_limit,
+                             fork_url=fork_url, fork_block=fork_block)
     except pydantic.ValidationError as exc:  # the ranges above catch these first; never a traceback
         first = exc.errors()[0]
         raise ConfigError(first["msg"], path="--" + str(first["loc"][0]).replace("_", "-"),
                           value=first.get("input")) from None
+    if fork_url is not None and abi_dir is not None:
+        raise ConfigError("nothing is deployed on a fork, so there are no ABIs to write", path="--abi-dir",
+                          value=str(abi_dir), allowed="--abi-dir without --fork-url")
+    if fork_url is not None:  # one clear message (exit 4) before anvil starts
+        probe_fork_url(fork_url, fork_block=fork_block, where="--fork-url", block_where="--fork-block")
     with Chain.launch(config) as chain:
-        protocol = deploy_default_protocol(chain)
-        line = {
-            "rpc_url": chain.rpc_url,
-            "chain_id": chain.chain_id,
-            "accounts": chain.accounts,
-            "contracts": {name: {"address": handle.address} for name, handle in protocol.named_contracts().items()},
-        }
+        if fork_url is not None:
+            line: dict[str, object] = {"rpc_url": chain.rpc_url, "chain_id": chain.chain_id, "accounts": chain.accounts,
+                                       "fork": {"url": fork_url, "block": chain.block_number()}}
+        else:
+            protocol = deploy_default_protocol(chain)
+            contracts = protocol.named_contracts()
+            if abi_dir is not None:
+                abi_dir = abi_dir.resolve()
+                write_abi_dir(abi_dir, contracts)
+            line = chain_up_line(chain, protocol, contracts, abi_dir)
         click.echo(json.dumps(line))
         sys.stdout.flush()
         try:

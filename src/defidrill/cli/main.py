@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from defidrill.cli.chain_cmd import chain_group
+from defidrill.cli.feed_cmd import feed_group
 from defidrill.cli.report_cmd import report_cmd
 from defidrill.cli.run_cmd import demo_cmd, run_cmd, validate_cmd
 from defidrill.cli.toolchain_cmd import ape_cmd, toolchain_cmd
@@ -17,6 +18,7 @@ def cli() -> None:
 
 
 cli.add_command(chain_group)
+cli.add_command(feed_group)
 cli.add_command(toolchain_cmd)
 cli.add_command(ape_cmd)
 cli.add_command(run_cmd)

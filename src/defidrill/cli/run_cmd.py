@@ -57,7 +57,7 @@ def run_cmd(drill: Path, out_dir: Path | None, seed: int | None, force: bool, qu
     from defidrill.runner import run_drill
 
     outcome = run_drill(drill, out_dir=out_dir, seed=seed, progress=not quiet, force=force, overrides=overrides)
-    _print_outcome(outcome.run_dir, outcome.summary)
+    print_outcome(outcome.run_dir, outcome.summary)
 
 
 @click.command("demo")
@@ -69,10 +69,10 @@ def demo_cmd(out_dir: Path | None, force: bool) -> None:
     from defidrill.runner import run_drill
 
     outcome = run_drill(project_root() / FLAGSHIP, out_dir=out_dir, force=force)
-    _print_outcome(outcome.run_dir, outcome.summary)
+    print_outcome(outcome.run_dir, outcome.summary)
 
 
-def _print_outcome(run_dir: Path, summary: dict) -> None:  # type: ignore[type-arg]
+def print_outcome(run_dir: Path, summary: dict) -> None:  # type: ignore[type-arg]
     onchain = summary.get("onchain") or {}
     click.echo(f"drill {summary['drill']} (seed {summary['seed']}): {summary['status']}, "
                f"{summary['steps_completed']}/{summary['steps_total']} steps in {summary['wall_time_s']:.1f} s")

@@ -42,7 +42,8 @@ def ape_environment() -> dict[str, str]:
     return env
 
 
-@click.command("ape", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.command("ape", add_help_option=False,  # `defidrill ape run --help` is ape's help, not ours
+               context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
 @click.argument("ape_args", nargs=-1, type=click.UNPROCESSED)
 @reports_errors
 def ape_cmd(ape_args: tuple[str, ...]) -> None:

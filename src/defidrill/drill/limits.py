@@ -38,6 +38,7 @@ MAX_POSITIONS = 2_000_000
 MAX_ASSETS = 16
 MAX_KEEPERS = 32
 MAX_FAILURES = 256
+MAX_CUSTOM_INVARIANTS = 64
 MAX_MARGIN_TIERS = 64
 
 #: Reference prices (start prices and every point of every path), USD per whole token.

@@ -1,53 +1,113 @@
-"""Invariants checked on chain after a drill (and named in summary.json).
+"""The invariants a drill checks on chain, and the shape of the user's own.
 
-The lending protocol's own accounting checks come from its adapter
-(``LendingAdapter.invariants``: for the reference pool, cash + borrows = supply +
-reserves within index rounding, collateral held = sum of deposits, no liquidation of an
-account at HF >= 1). The engine adds one over the market it deployed:
-token supply changes only by mint/burn (the sum of Transfer events from or to the zero
-address equals ``totalSupply``), for every token.
+Built in: the lending protocol's accounting checks from its adapter
+(``LendingAdapter.invariants``: for the reference pool, cash + borrows = supply + reserves
+within index rounding, collateral held = the sum of deposits, no liquidation of an account at
+HF >= 1) and one the engine adds over the market it deployed: token supply changes only by
+mint/burn (Σ Transfer from the zero address − Σ Transfer to it = ``totalSupply``, for every
+token), kept incrementally so a check reads only the blocks since the previous one.
+
+A user's invariant is a function ``check(chain, step) -> Broken | None`` over the chain and
+the :class:`StepCheck` just recorded; it returns ``None`` when it holds and :class:`Broken`
+(what is wrong, and which accounts) when it does not. Its name in summary.json is its
+``module:function``. The monitor that runs all of them is :mod:`defidrill.engine.invariant_monitor`.
 """
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from eth_utils import keccak
 
-from defidrill.chain import Chain
-from defidrill.engine.world import World
-from defidrill.protocol.adapter import LiquidationRecord
-from defidrill.run_folder import read_events
+from defidrill.chain import Chain, Deployed
+from defidrill.errors import ChainError
+from defidrill.protocol.adapter import AccountView, InvariantResult, LiquidationRecord, PoolTotals
 
 ZERO_TOPIC = "0x" + "00" * 32
 TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
+TOKEN_SUPPLY = "token supply changes only by mint/burn"
 
 
-def _result(name: str, passed: bool, detail: str) -> dict[str, Any]:
-    return {"name": name, "passed": bool(passed), "detail": detail}
+@dataclass(frozen=True)
+class Broken:
+    """What a user's invariant returns when it does not hold: why, and the accounts that break it."""
+
+    detail: str
+    accounts: Sequence[str] = ()
 
 
-def check_invariants(chain: Chain, world: World, events_path: Path) -> list[dict[str, Any]]:
-    liquidations = []
-    if events_path.is_file():
-        for event in read_events(events_path):
-            if event.event == "Liquidation":
-                a = event.args
-                liquidations.append(LiquidationRecord(
-                    account=a["account"], collateral_asset=a["collateralAsset"], repaid_base=int(a["repaidBase"]),
-                    seized_raw=int(a["seizedCollateral"]), health_before_wad=int(a["healthFactorBeforeWad"]),
-                    liquidator=a.get("liquidator", "")))
-    results = [r.as_dict() for r in world.lending.invariants(chain, world.accounts, liquidations)]
+@dataclass(frozen=True)
+class StepCheck:
+    """The step an invariant checks, as the step loop just recorded it.
 
-    ok = True
-    parts = []
-    for sym, token in world.market.tokens.items():
-        logs = chain.rpc.request("eth_getLogs", [{"fromBlock": "0x0", "toBlock": "latest", "address": token.address,
-                                                  "topics": [TRANSFER_TOPIC]}]) or []
-        minted = sum(int(log["data"], 16) for log in logs if log["topics"][1] == ZERO_TOPIC)
-        burned = sum(int(log["data"], 16) for log in logs if log["topics"][2] == ZERO_TOPIC)
-        supply = chain.call(token.functions.totalSupply())
-        ok = ok and supply == minted - burned
-        parts.append(f"{sym}: supply {supply}, minted {minted} - burned {burned}")
-    results.append(_result("token supply changes only by mint/burn", ok, "; ".join(parts)))
-    return results
+    ``accounts``: every borrower as the protocol saw it in this step's scan (health factor,
+    collateral and debt, before the keepers' block); ``row``: the steps.csv row;
+    ``liquidations``: every liquidation since the previous check; ``contracts``: the drill's
+    contracts by their contracts.json names (``LENDING_POOL``, ``WBTC``, ``FEED_WETH_USD``...).
+    """
+
+    step: int
+    t_s: float
+    timestamp: int
+    block: int
+    reference_usd: dict[str, float]
+    accounts: list[AccountView]
+    totals: PoolTotals
+    row: dict[str, Any]
+    liquidations: list[LiquidationRecord]
+    contracts: dict[str, Deployed] = field(repr=False)
+
+
+UserCheckFn = Callable[[Chain, StepCheck], "Broken | None"]
+
+
+@dataclass(frozen=True)
+class UserInvariant:
+    """A user's invariant and the name summary.json gives it (``module:function``)."""
+
+    name: str
+    fn: UserCheckFn
+
+    @classmethod
+    def of(cls, fn: UserCheckFn, name: str | None = None) -> "UserInvariant":
+        return cls(name or f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', repr(fn))}", fn)
+
+
+class TokenSupply:
+    """Token supply changes only by mint/burn, kept as running sums of the Transfer logs read so far."""
+
+    def __init__(self, tokens: dict[str, Deployed]) -> None:
+        self.tokens = tokens
+        self.minted_raw = {sym: 0 for sym in tokens}
+        self.burned_raw = {sym: 0 for sym in tokens}
+        self.next_block = 0
+        self._symbol = {t.address.lower(): sym for sym, t in tokens.items()}
+
+    def check(self, chain: Chain) -> InvariantResult:
+        latest = chain.block_number()
+        if latest >= self.next_block:
+            logs = chain.rpc.request("eth_getLogs", [{
+                "fromBlock": hex(self.next_block), "toBlock": hex(latest),
+                "address": [t.address for t in self.tokens.values()], "topics": [TRANSFER_TOPIC]}]) or []
+            for log in logs:
+                sym = self._symbol[log["address"].lower()]
+                if log["topics"][1] == ZERO_TOPIC:
+                    self.minted_raw[sym] += int(log["data"], 16)
+                if log["topics"][2] == ZERO_TOPIC:
+                    self.burned_raw[sym] += int(log["data"], 16)
+            self.next_block = latest + 1
+        supplies = chain.call_many([t.functions.totalSupply() for t in self.tokens.values()], block=latest)
+        parts, broken = [], []
+        for (sym, token), supply in zip(self.tokens.items(), supplies):
+            if isinstance(supply, ChainError):
+                raise supply
+            if supply != self.minted_raw[sym] - self.burned_raw[sym]:
+                broken.append(token.address)
+            parts.append(f"{sym}: supply {supply}, minted {self.minted_raw[sym]} - burned {self.burned_raw[sym]}")
+        return InvariantResult(TOKEN_SUPPLY, not broken, "; ".join(parts), tuple(broken))
+
+
+def liquidations_in(lines: Sequence[dict[str, Any]]) -> list[LiquidationRecord]:
+    """The liquidations among a step's events.jsonl lines (the ledger writes each as ``Liquidation``)."""
+    return [LiquidationRecord.from_args(line["args"]) for line in lines if line.get("event") == "Liquidation"]

@@ -58,7 +58,7 @@ class Ledger:
         health = {a.address.lower(): a.health_factor_wad for a in scan.accounts} if scan is not None else {}
         outcome = StepOutcome()
         lines: list[dict[str, Any]] = []
-        eth_usd = reference_usd.get("WETH", 0.0)
+        eth_usd = self.world.drill.chain.gas_token_price_usd(reference_usd)
         for tx, result in zip(txs, results):
             is_keeper = tx.agent.startswith("keeper:")
             is_liquidation = tx.intent is not None and tx.intent.kind == "liquidate"

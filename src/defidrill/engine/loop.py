@@ -27,6 +27,7 @@ from defidrill.engine.agents.context import StepContext
 from defidrill.engine.agents.keepers import make_keepers
 from defidrill.engine.agents.market_makers import Arbitrageur, LiquidityProviders
 from defidrill.engine.agents.oracle_feeder import OracleFeeder
+from defidrill.engine.invariant_monitor import InvariantMonitor
 from defidrill.engine.ledger import Ledger
 from defidrill.engine.observe import Observer
 from defidrill.drill.oracle_plan import OracleDriver
@@ -63,9 +64,10 @@ ProgressFn = Callable[[int, int, dict[str, float], int], None]
 
 def run_loop(chain: Chain, world: World, recorder: StepRecorder, *, leader: PriceLeader | None = None,
              progress: ProgressFn | None = None, on_step: Callable[[LoopResult], None] | None = None,
-             start_timestamp: int | None = None) -> LoopResult:
+             start_timestamp: int | None = None, monitor: InvariantMonitor | None = None) -> LoopResult:
     """Run every step. ``start_timestamp``: the first step's block time (reproducible runs pass a
-    fixed one); default a minute after the latest block."""
+    fixed one); default a minute after the latest block. ``monitor``: the invariants, checked after
+    each recorded step it is due (it raises InvariantError when the drill says stop)."""
     drill, path = world.drill, world.path
     t0 = max(chain.timestamp() + START_GAP_S, start_timestamp or 0)
     if world.market.config.oracle.sequencer:
@@ -128,8 +130,11 @@ def run_loop(chain: Chain, world: World, recorder: StepRecorder, *, leader: Pric
         failed = [r.tx_hash for r in results if isinstance(r, Receipt) and not r.ok]
         reasons = dict(zip(failed, chain.revert_reasons(failed))) if failed else {}
         outcome, lines = ledger.settle(k, t_s, txs, results, reference, reasons, scan=obs)
-        recorder.record(ledger.row(obs, outcome, lps.withdrawn_fraction, _arb_volume(txs_a, results_a)), lines)
+        row = ledger.row(obs, outcome, lps.withdrawn_fraction, _arb_volume(txs_a, results_a))
+        recorder.record(row, lines)
         result.steps_completed = k + 1
+        if monitor is not None:
+            monitor.after_step(obs, row, lines, last=k == path.step_count)
         result.reactions = borrowers.reactions
         result.attacks = attacker.attempts
         result.wall_time_s = time.monotonic() - started

@@ -43,9 +43,11 @@ class Observation:
     reserves: dict[str, tuple[int, int]]  # pair symbol -> (asset raw, base raw)
     totals: PoolTotals
     balances: dict[str, dict[str, int]] = field(default_factory=dict)  # agent address -> symbol -> raw
+    liquidatable_below_hf_wad: int = WAD  # the protocol allows liquidations below this HF now (ProtocolReads)
 
     def liquidatable(self) -> list[AccountView]:
-        return [a for a in self.accounts if a.debt_base > 0 and a.prices_ok and a.health_factor_wad < WAD]
+        return [a for a in self.accounts
+                if a.debt_base > 0 and a.prices_ok and a.health_factor_wad < self.liquidatable_below_hf_wad]
 
 
 class Observer:
@@ -88,4 +90,5 @@ class Observer:
             balances.setdefault(holder, {})[sym] = value
         latest = self.chain.rpc.request("eth_getBlockByNumber", ["latest", False])
         return Observation(step, t_s, int(latest["timestamp"], 16), int(latest["number"], 16), dict(reference_usd),
-                           reads.accounts, feeds, reads.prices, reserves, reads.totals, balances)
+                           reads.accounts, feeds, reads.prices, reserves, reads.totals, balances,
+                           reads.liquidatable_below_hf_wad)

@@ -141,6 +141,9 @@ class ProtocolReads:
     accounts: list[AccountView]
     prices: dict[str, GuardView]
     totals: PoolTotals
+    #: Liquidations are allowed now of accounts whose health factor is below this (wad): 1.0 normally;
+    #: 0.95 while Aave's PriceOracleSentinel holds liquidations (sequencer down or in its grace period).
+    liquidatable_below_hf_wad: int = WAD
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,13 @@ class LiquidationRecord:
     seized_raw: int
     health_before_wad: int
     liquidator: str
+
+    @classmethod
+    def from_args(cls, args: dict[str, Any]) -> "LiquidationRecord":
+        """The record back from an events.jsonl ``Liquidation`` line's args (``as_args``'s inverse)."""
+        return cls(account=args["account"], collateral_asset=args["collateralAsset"], repaid_base=int(args["repaidBase"]),
+                   seized_raw=int(args["seizedCollateral"]), health_before_wad=int(args["healthFactorBeforeWad"]),
+                   liquidator=args.get("liquidator", ""))
 
     def as_args(self) -> dict[str, Any]:
         return {"account": self.account, "collateralAsset": self.collateral_asset, "repaidBase": self.repaid_base,
@@ -179,12 +189,15 @@ class SeedPosition:
 
 @dataclass(frozen=True)
 class InvariantResult:
+    """One check of one invariant; ``accounts``: the addresses that break it (accounts, tokens, the pool)."""
+
     name: str
     ok: bool
     detail: str
+    accounts: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "passed": self.ok, "detail": self.detail}
+        return {"name": self.name, "passed": self.ok, "detail": self.detail, "accounts": list(self.accounts)}
 
 
 class LendingAdapter(ABC):
@@ -293,6 +306,7 @@ def _reason_text(reason: Any) -> str:
 
 def no_healthy_liquidation(liquidations: Sequence[LiquidationRecord]) -> InvariantResult:
     """Shared by every adapter: a liquidation of an account at HF >= 1 is a protocol bug."""
-    healthy = [r.account for r in liquidations if r.health_before_wad >= WAD]
+    healthy = list(dict.fromkeys(r.account for r in liquidations if r.health_before_wad >= WAD))
     return InvariantResult("no account liquidated while healthy", not healthy,
-                           f"{len(liquidations)} liquidations checked; liquidated at HF >= 1: {healthy[:5]}")
+                           f"{len(liquidations)} liquidations checked; liquidated at HF >= 1: {healthy[:5]}",
+                           tuple(healthy))

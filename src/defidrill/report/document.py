@@ -208,16 +208,34 @@ def _cex(cex: dict[str, Any] | None) -> list[Block]:
     return out
 
 
-def _invariants(on: dict[str, Any]) -> list[Block]:
+def _invariants(on: dict[str, Any], policy: dict[str, Any] | None) -> list[Block]:
     inv = on.get("invariants") or []
     if not inv:
         return [Heading("Invariants"), Para("No invariants were recorded for this run.")]
-    rows = [[i.get("name", MISSING), "PASS" if i.get("passed") else "FAIL", str(i.get("detail") or "")] for i in inv]
+    rows = [[i.get("name", MISSING), "PASS" if i.get("passed") else "FAIL", _broken_where(i), str(i.get("detail") or "")]
+            for i in inv]
     failed = sum(1 for i in inv if not i.get("passed"))
     verdict = f"{len(inv) - failed} of {len(inv)} passed." + (" A failed invariant is a protocol bug or a "
                                                                 "broken drill: read its detail first." if failed else "")
+    if policy:
+        cost = policy.get("cost_pct_of_step")
+        verdict += (f" Checked {policy.get('checks_run')} times (every {policy.get('every')} step(s) and after the last; "
+                    f"on failure: {policy.get('on_failure')})" + (f", {cost:.1f}% of a step's wall time" if cost is not None
+                                                                   else "") + ".")
+        if policy.get("flagged"):
+            verdict += f" Flagged: {policy['flagged']} broken check(s); the drill ran on (on_failure: flag)."
     return [Heading("Invariants"), Para(verdict),
-            TableBlock(["invariant", "result", "detail"], rows, ["pass" if i.get("passed") else "fail" for i in inv])]
+            TableBlock(["invariant", "result", "first broken", "detail"], rows,
+                       ["pass" if i.get("passed") else "fail" for i in inv])]
+
+
+def _broken_where(inv: dict[str, Any]) -> str:
+    """"step 41 (3 of 70 checks); accounts 0xab.., 0xcd.." for a broken invariant, "" otherwise."""
+    if inv.get("passed") or inv.get("first_broken_step") is None:
+        return ""
+    text = f"step {inv['first_broken_step']} ({inv.get('broken_checks')} of {inv.get('checks')} checks)"
+    accounts = inv.get("accounts") or []
+    return text + (f"; accounts {', '.join(accounts)}" if accounts else "")
 
 
 def rerun_command(run_path: Path, seed: object, overrides: list[str] | None = None) -> str:
@@ -239,7 +257,7 @@ def build_document(summary: dict[str, Any], run: RunFolder, *, charts: bool = Tr
             blocks += [Chart(svg, caption) for svg, caption in chart_list]
     blocks += _onchain(on)
     blocks += _cex(summary.get("cex"))
-    blocks += _invariants(on)
+    blocks += _invariants(on, summary.get("invariant_checks"))
     seed = summary.get("seed", run.drill.seed)
     blocks += [Heading("Reproduce"), Para(
         f"{rerun_command(run.path, seed, summary.get('overrides'))} reruns this drill (the folder holds the drill and any replay CSV it "

@@ -24,12 +24,31 @@ class _Out(BaseModel):
 
 
 class Invariant(BaseModel):
-    """One invariant the run loop checked on chain (passed through unchanged)."""
+    """One invariant the run loop checked on chain, over the whole run (passed through unchanged)."""
 
     model_config = ConfigDict(extra="allow")
     name: str
     passed: bool
-    detail: str | None = None
+    detail: str | None = Field(default=None, description="the first broken check's detail, else the last check's")
+    source: Literal["builtin", "user"] | None = None
+    checks: int | None = Field(default=None, description="how many times it was checked")
+    broken_checks: int | None = None
+    first_broken_step: int | None = None
+    accounts: list[str] = Field(default_factory=list, description="addresses that broke it at its first break")
+
+
+class InvariantChecks(_Out):
+    """When the invariants ran during the loop, what they cost, and what was flagged."""
+
+    every: int = Field(description="checked after every N-th step and after the last")
+    on_failure: Literal["stop", "flag"]
+    checks_run: int
+    user: list[str] = Field(default_factory=list, description="the user's invariants (module:function)")
+    check_wall_time_s: float
+    mean_check_s: float | None
+    mean_step_s_without_checks: float | None
+    cost_pct_of_step: float | None = Field(description="mean check time / mean step time without checks, in %")
+    flagged: int = Field(description="broken checks recorded with on_failure: flag (the run went on)")
 
 
 class KeeperLiquidations(_Out):
@@ -160,6 +179,7 @@ class RunSummary(_Out):
     duration_s: float | None = Field(default=None, description="drill time the path covers")
     wall_time_s: float | None = None
     activity: Activity | None = None
+    invariant_checks: InvariantChecks | None = None
     protocol: ProtocolInfo | None = None
     onchain: OnchainMetrics | None = None
     cex: dict[str, Any] | None = Field(default=None, description="the CEX venue's summary plus per-minute series")

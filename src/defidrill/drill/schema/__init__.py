@@ -12,6 +12,7 @@ from defidrill.drill.schema.failures import (
     NegativeFailure, SequencerDownFailure, SpikeFailure, SpotManipulationFailure, StaleFailure,
     WrongDecimalsFailure, ZeroFailure,
 )
+from defidrill.drill.schema.invariants import DEFAULT_EVERY_STEPS, InvariantsConfig
 from defidrill.drill.schema.market import (
     AssetMarket, ConstantPath, FlashCrashPath, GbmJumps, GbmPath, MarketConfig, PathSpec, PiecewisePath,
     PricePoint, RampPath, ReplayPath, StepPath,
@@ -23,8 +24,8 @@ from defidrill.drill.schema.protocol import (
 __all__ = [
     "AmmConfig", "ArbitrageConfig", "AssetMarket", "BorrowersConfig", "CexConfig", "ChainConfig",
     "ClampFailure", "CloseFactor", "CollateralParams", "ConstantPath", "DelayFailure", "Distribution",
-    "Drill", "FAILURE_KINDS", "Failure", "FallbackDivergenceFailure", "FeedOverride", "FeedParams",
-    "FlashCrashPath", "FrozenFailure", "GbmJumps", "GbmPath", "InterestModel", "KNOWN_MARGIN_TIERS",
+    "DEFAULT_EVERY_STEPS", "Drill", "FAILURE_KINDS", "Failure", "FallbackDivergenceFailure", "FeedOverride", "FeedParams",
+    "FlashCrashPath", "FrozenFailure", "GbmJumps", "GbmPath", "InterestModel", "InvariantsConfig", "KNOWN_MARGIN_TIERS",
     "KeeperConfig", "LognormalParams", "LpBehaviour", "MarketConfig", "NegativeFailure",
     "OracleConfig", "PairConfig", "PathSpec", "PiecewisePath", "PricePoint", "Problem", "ProtocolConfig", "RampPath", "Reaction",
     "ReplayPath", "SequencerDownFailure", "SpikeFailure", "SpotManipulationFailure", "StaleFailure",

@@ -13,8 +13,9 @@ from defidrill.drill.limits import MAX_FAILURES, MAX_KEEPERS, MAX_SEED, NAME_MAX
 from defidrill.drill.schema.agents import AmmConfig, ArbitrageConfig, BorrowersConfig, KeeperConfig, _default_keepers
 from defidrill.drill.schema.cex import CexConfig
 from defidrill.drill.schema.checks import cross_check
-from defidrill.drill.schema.common import ContractDuration, StrictModel
+from defidrill.drill.schema.common import ContractDuration, PriceUsd, StrictModel
 from defidrill.drill.schema.failures import Failure
+from defidrill.drill.schema.invariants import InvariantsConfig
 from defidrill.drill.schema.market import MarketConfig
 from defidrill.drill.schema.protocol import CollateralParams, FeedOverride, ProtocolConfig
 from defidrill.drill.units import Gas, Gwei
@@ -30,6 +31,12 @@ class ChainConfig(StrictModel):
     block_time_s: ContractDuration = Field(12.0, alias="block_time")
     gas_limit: Annotated[Gas, Ge(1_000_000)] = 60_000_000
     base_fee_gwei: Gwei = Field(1.0, alias="base_fee")
+    #: ETH/USD that values gas when the drill has no WETH asset (with one, its reference price is used):
+    #: keepers weigh a liquidation's gas against its bonus, so gas is never free.
+    gas_token_usd: PriceUsd = Field(3000.0, alias="gas_token_price")
+
+    def gas_token_price_usd(self, reference_usd: dict[str, float]) -> float:
+        return reference_usd.get("WETH", self.gas_token_usd)
 
 
 class FeedParams(StrictModel):
@@ -61,6 +68,7 @@ class Drill(StrictModel):
     arbitrage: ArbitrageConfig = Field(default_factory=ArbitrageConfig)
     failures: list[Failure] = Field(default_factory=list, max_length=MAX_FAILURES)
     cex: CexConfig = Field(default_factory=CexConfig)
+    invariants: InvariantsConfig = Field(default_factory=InvariantsConfig)
 
     @field_validator("name")
     @classmethod

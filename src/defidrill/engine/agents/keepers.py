@@ -60,7 +60,7 @@ class Keeper:
         base_sym = markets.base.symbol
         base_decimals = markets.base.decimals
         base_usd = ctx.reference_usd[base_sym]
-        eth_usd = ctx.reference_usd.get("WETH", 0.0)
+        eth_usd = world.drill.chain.gas_token_price_usd(ctx.reference_usd)
         gas_usd = EXPECTED_GAS_USED * (self.tip_wei + GWEI) / 1e18 * eth_usd
         budget_base = None
         if self.config.mode == "capital":

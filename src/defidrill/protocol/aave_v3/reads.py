@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from defidrill.chain import Chain, Deployed, PreparedCall
 from defidrill.errors import ChainError
-from defidrill.protocol.adapter import MAX_UINT, AccountView, GuardView, PoolTotals, ProtocolReads
+from defidrill.protocol.adapter import MAX_UINT, WAD, AccountView, GuardView, PoolTotals, ProtocolReads
 from defidrill.protocol.aave_v3.deploy import AaveDeployment
 
 ReadStrategy = Literal["lens", "rpc"]
@@ -29,6 +29,8 @@ ReadStrategy = Literal["lens", "rpc"]
 SCAN_CHUNK = 250
 USD_1E8_TO_WAD = 10**10
 HEADER_WORDS, ACCOUNT_WORDS, NO_SENTINEL = 3, 6, 2  # AaveLens constants
+#: ValidationLogic.MINIMUM_HEALTH_FACTOR_LIQUIDATION_THRESHOLD: below it the sentinel cannot hold a liquidation.
+SENTINEL_HF_FLOOR_WAD = 95 * 10**16
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,12 @@ def _guards(plan: ReadPlan, prices_1e8: Sequence[int], sentinel_allows: bool | N
             for sym, price in zip(plan.symbols, prices_1e8)}
 
 
+def liquidatable_below_hf(sentinel_allows: bool | None) -> int:
+    """While the sentinel refuses, Aave still liquidates accounts below its
+    MINIMUM_HEALTH_FACTOR_LIQUIDATION_THRESHOLD (0.95): ValidationLogic.validateLiquidationCall."""
+    return SENTINEL_HF_FLOOR_WAD if sentinel_allows is False else WAD
+
+
 def _totals(a_supply_base: int, cash_base: int, variable: int, stable: int) -> PoolTotals:
     borrow = variable + stable
     # Aave keeps the reserve factor's share as debt owed to the treasury (accruedToTreasury) until
@@ -116,7 +124,8 @@ class LensReader:
         prices = head[HEADER_WORDS : HEADER_WORDS + n]
         supply = head[HEADER_WORDS + n : HEADER_WORDS + 3 * n]
         variable, stable = head[HEADER_WORDS + 3 * n], head[HEADER_WORDS + 3 * n + 1]
-        return ProtocolReads(views, _guards(plan, prices, sentinel), _totals(supply[0], supply[1], variable, stable))
+        return ProtocolReads(views, _guards(plan, prices, sentinel), _totals(supply[0], supply[1], variable, stable),
+                             liquidatable_below_hf(sentinel))
 
 
 class RpcReader:
@@ -161,4 +170,5 @@ class RpcReader:
             ok = not isinstance(data, ChainError)
             coll, debt, _, lt, _, hf = data if ok else (0,) * 6
             views.append(_view(address, plan, coll, debt, lt, hf, var_raw + stable_raw, ok, balances))
-        return ProtocolReads(views, _guards(plan, prices, sentinel), _totals(supply[0], supply[1], variable, stable))
+        return ProtocolReads(views, _guards(plan, prices, sentinel), _totals(supply[0], supply[1], variable, stable),
+                             liquidatable_below_hf(sentinel))
