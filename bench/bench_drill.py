@@ -1,46 +1,57 @@
-"""Benchmark the drill engine: the flagship drill end to end, by population size.
+"""The drill engine end to end: the flagship market by population size, wall time and peak memory.
 
-Prints borrowers, steps, wall seconds, steps/s and liquidations for the flagship market
-(oracles/flash-crash.yaml) with the CEX side off, so the number is the chain side alone.
-Run: PYTHONPATH=src python -m bench.bench_drill [--borrowers 200 1000]
+Each row runs ``oracles/flash-crash.yaml`` (its CEX side included: end to end) with the
+borrower count of the issue's target and the step stretched to give its step count over
+the flagship's two hours (360 steps: 20 s; 120: 60 s; 60: 2 min; the crash, the LP
+withdrawal and the recovery keep their times), and samples the resident memory of the whole
+process tree (Python and anvil) every 50 ms.
+Run: PYTHONPATH=src python -m bench.bench_drill [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
-import yaml
-
+from bench.rows import PeakMemory, Row, timed
+from defidrill.drill import Override, resolve_drill
 from defidrill.runner import run_drill
-from defidrill.toolchain import project_root
+
+#: (borrowers, step over the 2 h flagship, wall-time target s, peak-memory target MiB or None)
+CASES = [(1_000, "20s", 15.0, None), (10_000, "60s", 60.0, 1024.0), (50_000, "2m", 600.0, 2048.0)]
+QUICK = [(200, "60s", 15.0, None)]
 
 
-def bench(borrowers: int) -> dict[str, float]:
-    drill = yaml.safe_load((project_root() / "oracles" / "flash-crash.yaml").read_text())
-    drill["borrowers"]["count"] = borrowers
-    drill["cex"]["enabled"] = False
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench.yaml"
-        path.write_text(yaml.safe_dump(drill))
-        t0 = time.perf_counter()
-        outcome = run_drill(path, out_dir=Path(tmp) / "run", progress=False)
-        seconds = time.perf_counter() - t0
-    steps = outcome.summary["steps_completed"]
-    return {"borrowers": borrowers, "steps": steps, "seconds": seconds, "steps_per_s": steps / seconds,
-            "liquidations": outcome.summary["onchain"]["liquidation_count"]}
+def run_case(borrowers: int, step: str) -> tuple[dict, float, float]:
+    sets = [Override.of("borrowers.count", borrowers, label="bench"), Override.of("market.step", step, label="bench"),
+            Override.of("chain.gas_limit", "1000M", label="bench")]
+    with tempfile.TemporaryDirectory() as tmp, PeakMemory() as mem:
+        outcome, seconds = timed(lambda: run_drill(resolve_drill("flash-crash"), out_dir=Path(tmp) / "run",
+                                                   progress=False, overrides=sets))
+    return outcome.summary, seconds, mem.peak_mib
+
+
+def rows(quick: bool = False) -> list[Row]:
+    out = []
+    for borrowers, step, target_s, target_mib in (QUICK if quick else CASES):
+        summary, seconds, peak_mib = run_case(borrowers, step)
+        steps = summary["steps_completed"] - 1
+        detail = {"borrowers": borrowers, "steps": steps, "seconds": seconds, "peak_mib": peak_mib,
+                  "liquidations": (summary.get("onchain") or {}).get("liquidation_count")}
+        out.append(Row(f"flagship {borrowers:,} borrowers x {steps} steps: wall time", seconds, "s", target_s, False,
+                       detail))
+        if target_mib is not None:
+            out.append(Row(f"flagship {borrowers:,} borrowers x {steps} steps: peak memory (tree)", peak_mib, "MiB",
+                           target_mib, False, detail))
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--borrowers", type=int, nargs="+", default=[200, 1000])
-    args = parser.parse_args()
-    print(f"{'borrowers':>10}{'steps':>8}{'seconds':>10}{'steps/s':>10}{'liquidations':>14}")
-    for n in args.borrowers:
-        r = bench(n)
-        print(f"{r['borrowers']:>10}{r['steps']:>8}{r['seconds']:>10.1f}{r['steps_per_s']:>10.1f}{r['liquidations']:>14}")
+    parser.add_argument("--quick", action="store_true")
+    for row in rows(parser.parse_args().quick):
+        print(row.line(), row.detail)
 
 
 if __name__ == "__main__":

@@ -1,52 +1,39 @@
 """The flagship on genuine Aave V3 versus the reference pool, in the same run (issue 8's speed row).
 
-Both runs: oracles/flash-crash.yaml, 200 borrowers x 721 steps, CEX side off (the chain side
-alone), same seed; the table states Aave's wall time as a ratio of the reference pool's
-(target: under 2x) and each run's liquidations (the differential test asserts they match).
-Run: PYTHONPATH=src python -m bench.bench_protocols [--borrowers 200]
+Both runs: the library flagship (flash-crash), 200 borrowers x 721 steps, CEX side off (the chain
+side alone), same seed. The row is Aave's wall time as a ratio of the reference pool's (target:
+under 2x); the detail holds each run's seconds and liquidations (the differential test asserts the
+liquidations match).
+Run: PYTHONPATH=src python -m bench --only protocols
 """
 
 from __future__ import annotations
 
-import argparse
 import tempfile
-import time
 from pathlib import Path
+from typing import Any
 
-import yaml
-
+from bench.rows import Row, timed
+from defidrill.drill import Override, resolve_drill
 from defidrill.runner import run_drill
-from defidrill.toolchain import project_root
 
 TARGET_RATIO = 2.0
 
 
-def run(kind: str, borrowers: int) -> tuple[float, int, int]:
-    drill = yaml.safe_load((project_root() / "oracles" / "flash-crash.yaml").read_text())
-    drill["borrowers"]["count"] = borrowers
-    drill["cex"]["enabled"] = False
-    drill.setdefault("protocol", {})["kind"] = kind
+def run(kind: str, borrowers: int) -> tuple[float, dict[str, Any]]:
+    sets = [Override.of("borrowers.count", borrowers, label="bench"), Override.of("cex.enabled", False, label="bench"),
+            Override.of("protocol.kind", kind, label="bench")]
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench.yaml"
-        path.write_text(yaml.safe_dump(drill))
-        t0 = time.perf_counter()
-        outcome = run_drill(path, out_dir=Path(tmp) / "run", progress=False)
-        seconds = time.perf_counter() - t0
-    return seconds, outcome.summary["steps_completed"], outcome.summary["onchain"]["liquidation_count"]
+        outcome, seconds = timed(lambda: run_drill(resolve_drill("flash-crash"), out_dir=Path(tmp) / "run",
+                                                   progress=False, overrides=sets))
+    return seconds, outcome.summary
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--borrowers", type=int, default=200)
-    args, _ = parser.parse_known_args()
-    rows = {kind: run(kind, args.borrowers) for kind in ("reference", "aave-v3")}
-    ratio = rows["aave-v3"][0] / rows["reference"][0]
-    print(f"{'protocol':<12}{'borrowers':>10}{'steps':>8}{'seconds':>10}{'liquidations':>14}")
-    for kind, (seconds, steps, liquidations) in rows.items():
-        print(f"{kind:<12}{args.borrowers:>10}{steps:>8}{seconds:>10.1f}{liquidations:>14}")
-    verdict = "met" if ratio < TARGET_RATIO else "NOT met"
-    print(f"aave-v3 / reference wall time: {ratio:.2f}x (target < {TARGET_RATIO:.0f}x: {verdict})")
-
-
-if __name__ == "__main__":
-    main()
+def rows(borrowers: int = 200) -> list[Row]:
+    ref_s, ref = run("reference", borrowers)
+    aave_s, aave = run("aave-v3", borrowers)
+    detail = {"borrowers": borrowers, "steps": aave["steps_completed"], "reference_s": ref_s, "aave_v3_s": aave_s,
+              "liquidations": {"reference": (ref.get("onchain") or {}).get("liquidation_count"),
+                               "aave-v3": (aave.get("onchain") or {}).get("liquidation_count")}}
+    return [Row(f"flagship {borrowers} borrowers: aave-v3 / reference wall time", aave_s / ref_s, "x", TARGET_RATIO,
+                False, detail)]

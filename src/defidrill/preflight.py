@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from defidrill.cex.from_drill import venue_params
 from defidrill.drill.limits import MAX_SEED
 from defidrill.drill.loader import DrillSource, load_drill_source
+from defidrill.drill.overrides import Override
 from defidrill.drill.path_checks import path_problems
 from defidrill.drill.paths import MarketPath, build_paths
 from defidrill.drill.schema import Drill, Problem
@@ -52,9 +53,9 @@ class Checked:
     checks: tuple[UserInvariant, ...] = ()  # invariants.custom, imported
 
 
-def preflight(drill_path: str | Path, *, seed: int | None = None, overrides: Sequence[str] = ()) -> Checked:
-    """Check ``drill_path`` as ``defidrill run`` would use it (``seed`` = ``--seed``, ``overrides`` =
-    ``--set``); raise ConfigError."""
+def preflight(drill_path: str | Path, *, seed: int | None = None, overrides: Sequence[Override | str] = ()) -> Checked:
+    """Check ``drill_path`` as ``defidrill run`` would use it (``seed`` = ``--seed``, ``overrides`` = ``--set``
+    or a sweep point's values); raise ConfigError."""
     if seed is not None and not 0 <= seed <= MAX_SEED:
         raise ConfigError("--seed is out of range", file=str(drill_path), path="seed", value=seed,
                           allowed=f"a whole number from 0 to {MAX_SEED} (2^63 - 1)")

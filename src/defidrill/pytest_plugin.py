@@ -13,10 +13,10 @@ Installed with the package (entry point ``pytest11: defidrill``). Fixture names 
 - ``--defidrill-fork-url URL`` [``--defidrill-fork-block N``]: the session's anvil forks that node
   (checked first: a URL that does not answer fails the session with one message).
 - ``defidrill_run``: ``defidrill_run(drill, seed=None, checks=(), **overrides) -> RunOutcome`` runs a
-  drill file, a library drill by name (from any folder) or a mapping into the test's tmp_path;
-  ``overrides`` are dotted YAML paths, e.g. ``defidrill_run("flash-crash", **{"borrowers.count": 50})``;
-  ``checks`` are your own invariants, ``check(chain, step) -> Broken | None``, run with the built-in
-  ones (``invariants.every``).
+  drill file, a library drill's name or a mapping into the test's tmp_path; ``overrides`` are dotted
+  YAML paths (list items by index), e.g. ``defidrill_run("flash-crash", **{"borrowers.count": 50,
+  "failures.0.for": "10m"})``; ``checks`` are your own invariants, ``check(chain, step) -> Broken |
+  None``, run with the built-in ones (``invariants.every``).
 - ``defidrill_deploy``: ``defidrill_deploy("my_adapter:MyAdapter", artifacts="contracts")`` deploys
   your own protocol through your adapter (``kind: external``) over a fresh market, for contract-level
   scenarios; returns the adapter.
@@ -91,55 +91,29 @@ def defidrill_feeds(defidrill_chain: Any) -> Any:
     return FeedsFixture(FeedControl(defidrill_chain))
 
 
-def _set_dotted(mapping: dict[str, Any], dotted: str, value: Any) -> None:
-    keys = dotted.split(".")
-    node = mapping
-    for key in keys[:-1]:
-        node = node.setdefault(key, {})
-    node[keys[-1]] = value
-
-
 @pytest.fixture
 def defidrill_run(tmp_path: Path) -> Callable[..., Any]:
-    """Run a drill (path, library name or mapping) with optional dotted overrides; returns the RunOutcome.
-
-    ``drill`` may name a library drill from any folder (``"stale-feed-crash"`` or
-    ``"oracles/stale-feed-crash.yaml"``). A drill file runs as is; with overrides it is rewritten into
-    the test's tmp_path with its relative paths (replay CSVs, ``protocol.artifacts``) resolved against
-    the original file's folder, which also stays on sys.path for a ``kind: external`` adapter module.
-    """
+    """Run a drill (path or mapping) with optional dotted overrides; returns the RunOutcome."""
     import yaml
 
-    from defidrill.drill.library import resolve_drill
-    from defidrill.user_code import add_search_paths
+    from defidrill.drill import Override, resolve_drill
     from defidrill.runner import run_drill
 
     counter = iter(range(1_000_000))
 
     def run(drill: str | Path | dict[str, Any], seed: int | None = None, checks: Sequence[Callable[..., Any]] = (),
             **overrides: Any) -> Any:
+        """``drill``: a path, a library drill's name (``"flash-crash"``) or a mapping."""
         n = next(counter)
         if isinstance(drill, dict):
-            data = dict(drill)
+            path = tmp_path / f"drill-{n}.yaml"
+            path.write_text(yaml.safe_dump(dict(drill)))
         else:
-            source = resolve_drill(drill)
-            if not overrides:
-                return run_drill(source, out_dir=tmp_path / f"run-{n}", seed=seed, progress=False, checks=checks)
-            data = yaml.safe_load(source.read_text())
-            base_dir = source.resolve().parent
-            add_search_paths([base_dir])
-            # a replay CSV and the user's build stay relative to the original drill file
-            for asset in (data.get("market", {}).get("assets") or {}).values():
-                if isinstance(asset, dict) and isinstance(asset.get("path"), dict) and "csv" in asset["path"]:
-                    asset["path"]["csv"] = str((base_dir / asset["path"]["csv"]).resolve())
-            protocol = data.get("protocol") or {}
-            if isinstance(protocol, dict) and isinstance(protocol.get("artifacts"), str):
-                protocol["artifacts"] = str((base_dir / protocol["artifacts"]).resolve())
-        for dotted, value in overrides.items():
-            _set_dotted(data, dotted, value)
-        path = tmp_path / f"drill-{n}.yaml"
-        path.write_text(yaml.safe_dump(data))
-        return run_drill(path, out_dir=tmp_path / f"run-{n}", seed=seed, progress=False, checks=checks)
+            path = resolve_drill(drill)
+        # applied to the parsed drill and validated with it: an error names the override
+        sets = [Override.of(key, value, label="defidrill_run") for key, value in overrides.items()]
+        return run_drill(path, out_dir=tmp_path / f"run-{n}", seed=seed, progress=False, overrides=sets,
+                         checks=checks)
 
     return run
 

@@ -24,6 +24,7 @@ from defidrill.cex import events_with_kind_names
 from defidrill.cex.from_drill import venue_params
 from defidrill.cex.venue import Venue
 from defidrill.chain import AnvilConfig, Chain
+from defidrill.drill.overrides import Override, as_overrides
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.schema import Drill
 from defidrill.drill.schema.market import ReplayPath
@@ -83,23 +84,26 @@ def replay_csvs(drill: Drill) -> list[str]:
 
 
 def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None = None,
-              progress: bool = True, force: bool = False, overrides: Sequence[str] = (),
+              progress: bool = True, force: bool = False, overrides: Sequence[Override | str] = (),
               checks: Sequence[UserCheckFn] = (), rpc_url: str | None = None) -> RunOutcome:
     """Run a drill into ``out_dir`` (default ``runs/<name>-<stamp>``); see the module docstring.
 
     ``force``: clear a folder that already holds a run (otherwise refused). SIGINT, SIGTERM and
     SIGHUP end the run as :class:`~defidrill.errors.Interrupted` with the folder finished.
-    ``overrides``: ``PATH=VALUE`` edits of the drill (``--set``), recorded in the folder.
+    ``overrides``: ``PATH=VALUE`` edits of the drill (``--set`` texts, or a sweep point's
+    :class:`Override` values), validated with the drill and recorded in the folder.
     ``checks``: the caller's own invariants (``check(chain, step) -> Broken | None``, as the drill's
     ``invariants.custom``), run with the built-in ones. ``rpc_url``: run on a node someone else started
     (an anvil: ape's, `defidrill chain up`'s) instead of a fresh one; see :func:`drill_chain`."""
-    checked = preflight(drill_path, seed=seed, overrides=overrides)  # the same gate as `validate`
+    sets = as_overrides(overrides, file=str(drill_path))
+    checked = preflight(drill_path, seed=seed, overrides=sets)  # the same gate as `validate`
     drill, path = checked.drill, checked.path
     run_dir = out_dir or default_run_dir(drill.name)
+    texts = [o.text for o in sets]
     with catch_signals(), open_run_folder(run_dir, force=force) as folder:
-        folder.copy_drill(drill_path, drill.seed, replay_csvs(drill), overrides=overrides)
+        folder.copy_drill(drill_path, drill.seed, replay_csvs(drill), overrides=texts)
         user = [*checked.checks, *(UserInvariant.of(fn) for fn in checks)]
-        return _run(folder, drill, path, progress, list(overrides), user, rpc_url)
+        return _run(folder, drill, path, progress, texts, user, rpc_url)
 
 
 @contextlib.contextmanager

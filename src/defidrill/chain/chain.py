@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterator, Sequence
 from web3 import HTTPProvider, Web3
 from web3.contract.contract import ContractFunction
 
+from defidrill.chain.calldata import fast_calldata
 from defidrill.chain.abi_registry import AbiRegistry, checksum as to_checksum_address, decode_values, revert_data_from_error
 from defidrill.chain.anvil import AnvilConfig, AnvilNode
 from defidrill.chain.controls import AnvilControls
@@ -107,8 +108,8 @@ class Chain(AnvilControls):
     # ----------------------------------------------------------------- encoding
     @staticmethod
     def encode(fn: ContractFunction) -> tuple[str, str]:
-        """(to, calldata) of a bound contract function call."""
-        return str(fn.address), fn._encode_transaction_data()
+        """(to, calldata) of a bound contract function call (plain calls skip web3's encoder: calldata.py)."""
+        return str(fn.address), fast_calldata(fn) or fn._encode_transaction_data()
 
     def tx(self, fn: ContractFunction, *, sender: str | None = None, value_wei: int = 0, gas: int | None = None,
            gas_price_wei: int | None = None, label: str = "", agent: str = "",
@@ -230,8 +231,12 @@ class Chain(AnvilControls):
                 out.append(self._revert_error(f"eth_sendTransaction {tx.label}".strip(), reply.error or {}, tx.to_rpc()))
         return out
 
-    #: Transactions per mined block in ``send_block``: anvil serves a block's receipts in time
-    #: quadratic in its size (measured, anvil 1.7.1: 250 txs 0.15 s, 1,000 txs 2.3 s, 2,000 txs 12 s).
+    #: Transactions per mined block in ``send_block``: anvil serves each receipt in time linear in
+    #: its block's size, so a block's receipts cost its size squared (measured, anvil 1.7.1: 250 txs
+    #: 0.15 s, 1,000 txs 2.3 s, 2,000 txs 12 s). Blocks of 100 fetch 2,000 receipts in 0.7 s instead
+    #: of 1.7 s (bench/bench_chain.py's profile), but change how seeding's interest accrues (more
+    #: blocks, more rounding dust than the pool-cash invariant's tolerance allows on the flagship):
+    #: kept at 250 until that tolerance is revisited.
     MAX_TXS_PER_BLOCK = 250
 
     def send_block(self, txs: Sequence[TxRequest], *, timestamp: int | None = None) -> list[Receipt | ChainError]:

@@ -8,6 +8,7 @@ of 5,000 ``eth_sendTransaction`` ~4,000 tx/s. Every reply is kept on the error
 from __future__ import annotations
 
 import itertools
+from urllib.parse import urlsplit
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -35,6 +36,11 @@ class RpcReply:
         return self.error is None
 
 
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 class RpcClient:
     """A keep-alive HTTP JSON-RPC client with batch support."""
 
@@ -42,6 +48,9 @@ class RpcClient:
         self.url = url
         self.timeout_s = timeout_s
         self._session = requests.Session()
+        # A local node needs no proxy: without this, requests re-reads the proxy environment on
+        # every post (~3 ms each, a tenth of a small drill's wall time in the profile).
+        self._session.trust_env = not _is_loopback(url)
         self._ids = itertools.count(1)
         self._is_alive = is_alive
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import click
 
 from defidrill.cli.chain_cmd import chain_group
+from defidrill.cli.compare_cmd import compare_cmd, list_cmd
 from defidrill.cli.feed_cmd import feed_group
 from defidrill.cli.report_cmd import report_cmd
 from defidrill.cli.run_cmd import demo_cmd, run_cmd, validate_cmd
+from defidrill.cli.sweep_cmd import sweep_cmd
 from defidrill.cli.toolchain_cmd import ape_cmd, toolchain_cmd
 
 
@@ -25,6 +27,9 @@ cli.add_command(run_cmd)
 cli.add_command(validate_cmd)
 cli.add_command(demo_cmd)
 cli.add_command(report_cmd)
+cli.add_command(compare_cmd)
+cli.add_command(list_cmd)
+cli.add_command(sweep_cmd)
 
 
 def main() -> None:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import click
 
 from defidrill.cli.errors import reports_errors
+from defidrill.metrics.headline import side_by_side
+from defidrill.report.format import fmt
 from defidrill.run_folder import REPORT_HTML
 from defidrill.toolchain import project_root
 
 FLAGSHIP = "oracles/flash-crash.yaml"
 
 
-SET_HELP = "Override a field of the drill, PATH=VALUE (repeatable), e.g. --set protocol.kind=aave-v3."
+SET_HELP = ("Override a field of the drill, PATH=VALUE (repeatable; a whole number indexes a list), "
+            "e.g. --set protocol.kind=aave-v3 --set failures.0.for=10m.")
 
 
 @click.command("validate")
@@ -37,27 +42,37 @@ def validate_cmd(files: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
 
 
 @click.command("run")
-@click.argument("drill", type=click.Path(path_type=Path))
+@click.argument("drill")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Run folder (default runs/<drill>-<UTC timestamp>/).")
 @click.option("--seed", type=int, default=None, help="Override the drill's seed.")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object (no progress bar).")
 @click.option("--force", is_flag=True, help="Clear the run already in --out first (refused otherwise).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
 @reports_errors
-def run_cmd(drill: Path, out_dir: Path | None, seed: int | None, force: bool, quiet: bool,
-            overrides: tuple[str, ...]) -> None:
-    """Run a drill on a fresh anvil and write its run folder.
+def run_cmd(drill: str, out_dir: Path | None, seed: int | None, overrides: tuple[str, ...], as_json: bool,
+            force: bool, quiet: bool) -> None:
+    """Run a drill (a file, or a library drill's name) on a fresh anvil and write its run folder.
 
     Exit status: 0 ok, 2 bad input (or --out holds a run), 3 toolchain, 4 chain or output
     (disk full, read-only), 5 an invariant broke, 129/130/143 SIGHUP/SIGINT/SIGTERM.
 
-    Example: defidrill run oracles/flash-crash.yaml --out runs/flash --set protocol.kind=aave-v3
+    \b
+    Examples:
+      defidrill run flash-crash --out runs/flash
+      defidrill run oracles/stale-feed-crash.yaml --set borrowers.count=50 --set failures.0.for=10m --json
+      defidrill run flash-crash --set protocol.kind=aave-v3
     """
+    from defidrill.drill import resolve_drill
     from defidrill.runner import run_drill
 
-    outcome = run_drill(drill, out_dir=out_dir, seed=seed, progress=not quiet, force=force, overrides=overrides)
-    print_outcome(outcome.run_dir, outcome.summary)
+    outcome = run_drill(resolve_drill(drill), out_dir=out_dir, seed=seed, progress=not (quiet or as_json),
+                        force=force, overrides=overrides)
+    if as_json:
+        click.echo(json.dumps(outcome_json(outcome.run_dir, outcome.summary), indent=2))
+    else:
+        print_outcome(outcome.run_dir, outcome.summary)
 
 
 @click.command("demo")
@@ -72,16 +87,37 @@ def demo_cmd(out_dir: Path | None, force: bool) -> None:
     print_outcome(outcome.run_dir, outcome.summary)
 
 
-def print_outcome(run_dir: Path, summary: dict) -> None:  # type: ignore[type-arg]
-    onchain = summary.get("onchain") or {}
+def outcome_json(run_dir: Path, summary: dict[str, Any]) -> dict[str, Any]:
+    """The run's outcome for scripts: status, the on-chain and CEX headline side by side, invariants."""
+    return {
+        "drill": summary.get("drill"), "seed": summary.get("seed"), "status": summary.get("status"),
+        "error": summary.get("error"), "steps_completed": summary.get("steps_completed"),
+        "steps_total": summary.get("steps_total"), "wall_time_s": summary.get("wall_time_s"),
+        "run_dir": str(run_dir),
+        "headline": {row.metric: {"onchain": row.onchain, "cex": row.cex, "unit": row.unit}
+                     for row in side_by_side(summary)},
+        "overrides": summary.get("overrides") or [],
+        "invariants": [{"name": i["name"], "passed": i["passed"]} for i in _invariants(summary)],
+    }
+
+
+def print_outcome(run_dir: Path, summary: dict[str, Any]) -> None:
+    """The run's closing lines: status, the on-chain and CEX headline side by side, invariants, where."""
     click.echo(f"drill {summary['drill']} (seed {summary['seed']}): {summary['status']}, "
                f"{summary['steps_completed']}/{summary['steps_total']} steps in {summary['wall_time_s']:.1f} s")
-    if onchain:
-        click.echo(f"on chain: {onchain.get('liquidation_count')} liquidations, "
-                   f"bad debt ${onchain.get('bad_debt_usd', 0):,.0f}")
-    for inv in onchain.get("invariants") or []:
+    rows = side_by_side(summary)
+    if rows:
+        click.echo(f"{'':<42}{'on chain':>16}{'CEX':>16}")
+        for row in rows:
+            label = row.metric.replace("_", " ")
+            click.echo(f"{label:<42}{fmt(row.onchain, row.unit):>16}{fmt(row.cex, row.unit):>16}")
+    for inv in _invariants(summary):
         click.echo(f"invariant {'PASS' if inv['passed'] else 'FAIL'}: {inv['name']}")
     click.echo(f"run folder: {run_dir}")
     report = run_dir / REPORT_HTML
     if report.is_file():
         click.echo(f"report: {report}")
+
+
+def _invariants(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    return list((summary.get("onchain") or {}).get("invariants") or [])

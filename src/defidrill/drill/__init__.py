@@ -12,6 +12,7 @@ from defidrill.drill.actions import (
 )
 from defidrill.drill.feeder import FeedFeeder, FeedRules, deviates, from_raw, to_raw
 from defidrill.drill.loader import DrillSource, load_drill, load_drill_source, parse_drill
+from defidrill.drill.overrides import Override, apply_overrides, library_drills, resolve_drill
 from defidrill.drill.oracle_plan import ActionPlan, OracleDriver, feed_rules, plan_actions
 from defidrill.drill.paths import MarketPath, build_paths
 from defidrill.drill.schema import Drill
@@ -19,6 +20,7 @@ from defidrill.drill.schema import Drill
 __all__ = [
     "Action", "ActionPlan", "Drill", "FeedFeeder", "FeedRules", "InjectRaw", "MarketPath", "OracleDriver",
     "SetFallbackDivergence", "SetFeedBounds", "SetSequencer", "SpotManipulation", "Transmit",
-    "DrillSource", "build_paths", "deviates", "feed_rules", "from_raw", "load_drill", "load_drill_source",
+    "DrillSource", "Override", "apply_overrides", "build_paths", "library_drills",
+    "resolve_drill", "deviates", "feed_rules", "from_raw", "load_drill", "load_drill_source",
     "parse_drill", "plan_actions", "to_raw",
 ]

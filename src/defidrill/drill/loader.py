@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from defidrill.drill.limits import MAX_PROBLEMS_SHOWN
+from defidrill.drill.overrides import Override, apply_overrides, as_overrides
 from defidrill.drill.schema import Drill, Problem
 from defidrill.drill.yaml_source import Marks, dotted, read_yaml
 from defidrill.errors import ConfigError
@@ -42,9 +43,11 @@ class LocatedProblem:
     message: str
     value: Any = None
     allowed: str | None = None
+    #: the override (``--set key=value``) the problem lies under; named instead of the file and line
+    source: str | None = None
 
     def render(self, file: str) -> str:
-        where = f"{file}:{self.line}" if self.line is not None else file
+        where = self.source or (f"{file}:{self.line}" if self.line is not None else file)
         text = f"{where}: {self.path or '<top>'}: {self.message}"
         if self.value is not None:
             text += f" (got {self.value!r})"
@@ -194,12 +197,25 @@ def _problems_from(error: ValidationError, data: Any) -> list[Problem]:
     return out
 
 
-def _locate(problems: Iterable[Problem], marks: Marks) -> list[LocatedProblem]:
+def _override_for(loc: tuple[Any, ...], overrides: Sequence[Override]) -> Override | None:
+    """The last override at, under or above ``loc`` (the value that put the problem there)."""
+    found = None
+    for override in overrides:
+        parts = override.parts
+        n = min(len(parts), len(loc))
+        if n and tuple(loc[:n]) == parts[:n]:
+            found = override
+    return found
+
+
+def _locate(problems: Iterable[Problem], marks: Marks, overrides: Sequence[Override] = ()) -> list[LocatedProblem]:
     out = []
     for p in problems:
         is_key = p.message in ("unknown key",) or p.message == "Field required"
-        out.append(LocatedProblem(dotted(p.loc), marks.line_for(tuple(p.loc), key=is_key),
-                                  p.message, p.value, p.allowed))
+        override = _override_for(tuple(p.loc), overrides)
+        line = None if override is not None else marks.line_for(tuple(p.loc), key=is_key)
+        out.append(LocatedProblem(dotted(p.loc), line, p.message, p.value, p.allowed,
+                                  None if override is None else override.source))
     return out
 
 
@@ -216,7 +232,8 @@ def raise_located(problems: list[LocatedProblem], file: str) -> NoReturn:
     problems = sorted(problems, key=lambda p: (p.line if p.line is not None else 10**9, p.path))
     if len(problems) == 1:
         p = problems[0]
-        err = ConfigError(p.message, file=file, path=p.path or None, line=p.line, value=p.value, allowed=p.allowed)
+        err = ConfigError(p.message, file=p.source or file, path=p.path or None, line=p.line, value=p.value,
+                          allowed=p.allowed)
     else:
         shown = problems[:MAX_PROBLEMS_SHOWN]
         body = "\n".join("  " + p.render(file) for p in shown)
@@ -240,10 +257,11 @@ class DrillSource:
     drill: Drill
     file: str
     marks: Marks
+    overrides: tuple[Override, ...] = ()
 
     def raise_problems(self, problems: Iterable[Problem]) -> NoReturn:
-        """Raise one ConfigError locating each problem (YAML path tuple) in this file."""
-        raise_located(_locate(problems, self.marks), self.file)
+        """Raise one ConfigError locating each problem (YAML path tuple) in this file, or in an override."""
+        raise_located(_locate(problems, self.marks, self.overrides), self.file)
 
     def line_of(self, path: tuple[Any, ...]) -> int | None:
         """The line of the key at ``path`` (or its nearest ancestor in the file)."""
@@ -251,10 +269,11 @@ class DrillSource:
 
 
 def parse_drill(data: Any, *, file: str = "<drill>", base_dir: Path | str | None = None,
-                marks: Marks | None = None) -> Drill:
+                marks: Marks | None = None, overrides: Sequence[Override] = ()) -> Drill:
     """Validate a mapping (already-parsed YAML, or built in Python) into a :class:`Drill`.
 
     ``base_dir`` resolves relative CSV paths (defaults to the current directory).
+    ``overrides`` (already applied to ``data``) are named in the problems under their keys.
     Raises one :class:`ConfigError` listing every problem found.
     """
     marks = marks or Marks()
@@ -266,50 +285,29 @@ def parse_drill(data: Any, *, file: str = "<drill>", base_dir: Path | str | None
     try:
         drill = Drill.model_validate(data, context={"base_dir": Path(base_dir) if base_dir is not None else Path.cwd()})
     except ValidationError as error:
-        raise_located(_duplicates(marks) + _locate(_problems_from(error, data), marks), file)
+        raise_located(_duplicates(marks) + _locate(_problems_from(error, data), marks, overrides), file)
     if marks.duplicates:
         raise_located(_duplicates(marks), file)
     return drill
 
 
-def apply_overrides(data: Any, overrides: Sequence[str], *, file: str, marks: Marks) -> Any:
-    """``--set protocol.kind=aave-v3``: each ``dotted.path=value`` replaces (or adds) one field of the
-    drill's mapping before validation; the value is read as YAML (``5%``, ``2h``, ``[1, 2]``). An
-    overridden field loses its file line (the value is the command line's)."""
-    for item in overrides:
-        path, sep, raw = item.partition("=")
-        keys = [k for k in path.strip().split(".") if k]
-        if not sep or not keys:
-            raise ConfigError("an override must read PATH=VALUE", file=file, path="--set", value=item,
-                              allowed="e.g. --set protocol.kind=aave-v3")
-        if not isinstance(data, dict):
-            raise ConfigError("a drill file must be a mapping of sections", file=file)
-        node = data
-        for depth, key in enumerate(keys[:-1]):
-            child = node.setdefault(key, {})
-            if not isinstance(child, dict):
-                raise ConfigError(f"cannot set {path}: {'.'.join(keys[: depth + 1])} is not a mapping", file=file,
-                                  path="--set", value=item)
-            node = child
-        try:
-            node[keys[-1]] = yaml.safe_load(raw)
-        except yaml.YAMLError as err:
-            raise ConfigError(f"the value of {path} is not valid YAML: {err}", file=file, path="--set", value=item) from None
-        marks.value_line.pop(tuple(keys), None)
-    return data
+def load_drill_source(path: str | Path, *, seed: int | None = None,
+                      overrides: Sequence[Override | str] = ()) -> DrillSource:
+    """Read and validate a drill file, keeping its lines; ``seed`` overrides the file's (``--seed``).
 
-
-def load_drill_source(path: str | Path, *, seed: int | None = None, overrides: Sequence[str] = ()) -> DrillSource:
-    """Read and validate a drill file, keeping its lines; ``seed`` overrides the file's (``--seed``),
-    ``overrides`` any field (``--set PATH=VALUE``, see :func:`apply_overrides`).
+    ``overrides`` (``--set``, sweep points) are applied to the parsed document first, so they
+    pass the same validation; a problem under an overridden key names the override instead
+    of the file's line.
 
     The drill's ``name`` defaults to the file name without ``.yaml``; CSV paths are
     resolved against the file's folder. Raises one :class:`ConfigError` (exit status 2)
     naming file, YAML path, line, value and what is allowed for every problem.
     """
     file = Path(path)
+    overrides = as_overrides(overrides, file=str(file))
     data, marks = read_yaml(file)
-    data = apply_overrides(data, overrides, file=str(file), marks=marks)
+    if overrides:
+        data = apply_overrides(data, overrides)
     if isinstance(data, dict):
         if "name" not in data:
             data = {"name": file.stem.removesuffix(".yaml"), **data}
@@ -317,10 +315,11 @@ def load_drill_source(path: str | Path, *, seed: int | None = None, overrides: S
             data = {**data, "seed": seed}
             marks.value_line.pop(("seed",), None)  # the value is the command line's, not the file's
             marks.key_line.pop(("seed",), None)
-    return DrillSource(parse_drill(data, file=str(file), base_dir=file.parent, marks=marks), str(file), marks)
+    drill = parse_drill(data, file=str(file), base_dir=file.parent, marks=marks, overrides=overrides)
+    return DrillSource(drill, str(file), marks, tuple(overrides))
 
 
-def load_drill(path: str | Path, overrides: Sequence[str] = ()) -> Drill:
+def load_drill(path: str | Path, overrides: Sequence[Override | str] = ()) -> Drill:
     """Read and validate a drill file's schema (see :func:`load_drill_source`).
 
     ``defidrill validate`` and ``run`` go further through :func:`defidrill.preflight.preflight`

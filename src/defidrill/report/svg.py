@@ -182,3 +182,58 @@ def bar_chart(title: str, x: Sequence[float], groups: Sequence[tuple[str, Sequen
         items.append((label, color, False))
     body += _legend(items, f)
     return _svg(f, body, f"{title}: {', '.join(g for g, _ in groups)}")
+
+
+def _blend(lo: str, hi: str, t: float) -> str:
+    a = [int(lo[i:i + 2], 16) for i in (1, 3, 5)]
+    b = [int(hi[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(a, b))
+
+
+HEAT_LOW, HEAT_HIGH, HEAT_EMPTY = "#f7fbff", "#08306b", "#e0e0e0"
+
+
+def heat_map(title: str, x_labels: Sequence[str], y_labels: Sequence[str],
+             values: Sequence[Sequence[float | None]], *, x_label: str, y_label: str,
+             value_format: Callable[[float], str] = compact, width: int = WIDTH, height: int | None = None) -> str:
+    """A grid of cells, ``values[row][column]`` (rows = ``y_labels`` bottom-up), shaded light (low) to dark
+    (high) with the value written in each cell; a None cell is grey with a dash (no finished point)."""
+    rows, cols = max(1, len(y_labels)), max(1, len(x_labels))
+    height = height or min(560, MARGIN_T + MARGIN_B + 20 + 34 * rows)
+    f = _Frame([0.0, 1.0], [0.0, 1.0], width, height, y_zero=False)
+    left, right, bottom, top = MARGIN_L + 40, width - MARGIN_R - 90, height - MARGIN_B, MARGIN_T
+    cw, ch = (right - left) / cols, (bottom - top) / rows
+    finite = [float(v) for row in values for v in row if _finite(v)]
+    lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    body = [f'<text x="{width / 2:.1f}" y="20" text-anchor="middle" class="title">{escape(title)}</text>']
+    for r, row in enumerate(values):
+        y = bottom - (r + 1) * ch
+        for c, v in enumerate(row):
+            x = left + c * cw
+            if _finite(v):
+                t = (float(v) - lo) / (hi - lo) if hi > lo else 0.5  # type: ignore[arg-type]
+                fill, ink, text = _blend(HEAT_LOW, HEAT_HIGH, t), ("#fff" if t > 0.55 else "#111"), value_format(float(v))  # type: ignore[arg-type]
+            else:
+                fill, ink, text = HEAT_EMPTY, "#555", "—"
+            body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{cw:.1f}" height="{ch:.1f}" fill="{fill}" '
+                        f'stroke="#fff"><title>{escape(text)}</title></rect>')
+            body.append(f'<text x="{x + cw / 2:.1f}" y="{y + ch / 2 + 4:.1f}" text-anchor="middle" class="tick" '
+                        f'style="fill:{ink}">{escape(text)}</text>')
+    for c, label in enumerate(x_labels):
+        body.append(f'<text x="{left + (c + 0.5) * cw:.1f}" y="{bottom + 18}" text-anchor="middle" class="tick">'
+                    f'{escape(label)}</text>')
+    for r, label in enumerate(y_labels):
+        body.append(f'<text x="{left - 6}" y="{bottom - (r + 0.5) * ch + 4:.1f}" text-anchor="end" class="tick">'
+                    f'{escape(label)}</text>')
+    body.append(f'<text x="{(left + right) / 2:.1f}" y="{bottom + 36}" text-anchor="middle" class="label">'
+                f'{escape(x_label)}</text>')
+    body.append(f'<text x="14" y="{(top + bottom) / 2:.1f}" text-anchor="middle" class="label" '
+                f'transform="rotate(-90 14 {(top + bottom) / 2:.1f})">{escape(y_label)}</text>')
+    # colour key: low to high
+    kx = right + 24
+    for i in range(10):
+        body.append(f'<rect x="{kx}" y="{top + (9 - i) * (bottom - top) / 10:.1f}" width="16" '
+                    f'height="{(bottom - top) / 10 + 0.5:.1f}" fill="{_blend(HEAT_LOW, HEAT_HIGH, i / 9)}"/>')
+    body.append(f'<text x="{kx + 20}" y="{top + 10}" class="tick">{escape(value_format(hi))}</text>')
+    body.append(f'<text x="{kx + 20}" y="{bottom}" class="tick">{escape(value_format(lo))}</text>')
+    return _svg(f, body, f"{title}: {rows} x {cols} cells")

@@ -1,0 +1,51 @@
+"""A 16-point sweep of small points with 2 workers versus 1 (target speed-up >= 1.6).
+
+Both sweeps run the same points from scratch on a fresh LocalCluster; the speed-up is the
+ratio of their wall times, cluster start included (what a user waits for).
+Run: PYTHONPATH=src python -m bench.bench_sweep
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from bench.rows import Row, timed
+from defidrill.sweep.runner import run_sweep
+
+DRILL = """name: tiny
+market:
+  step: 10s
+  duration: 2m
+  assets:
+    WBTC: {start: 60000, path: {kind: step, at: 30s, change: -5%}}
+    USDC: 1
+borrowers: {count: 8}
+cex: {positions: {count: 300}}
+"""
+
+SWEEP = """drill: tiny.yaml
+grid:
+  market.assets.WBTC.path.change: [-2%, -4%, -6%, -8%]
+  cex.positions.count: [200, 400]
+seeds: [1, 2]
+"""
+
+
+def rows() -> list[Row]:
+    seconds = {}
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            (root / "tiny.yaml").write_text(DRILL)
+            (root / "sweep.yaml").write_text(SWEEP)
+            outcome, seconds[workers] = timed(lambda: run_sweep(root / "sweep.yaml", out_dir=root / "out",
+                                                                workers=workers, echo=lambda _: None))
+            assert outcome.ran == 16 and outcome.failed == 0
+    return [Row("16-point sweep: speed-up of 2 workers over 1", seconds[1] / seconds[2], "x", 1.6, True,
+                {"one_worker_s": seconds[1], "two_workers_s": seconds[2]})]
+
+
+if __name__ == "__main__":
+    for row in rows():
+        print(row.line(), row.detail)

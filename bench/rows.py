@@ -1,0 +1,80 @@
+"""A bench row: a measured figure, what it is measured against, its target, and whether it is met."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import psutil
+
+
+@dataclass
+class Row:
+    name: str
+    value: float
+    unit: str                  # "ratio", "x", "s", "MiB"
+    target: float
+    higher_is_better: bool
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def met(self) -> bool:
+        return self.value >= self.target if self.higher_is_better else self.value < self.target
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "met": self.met}
+
+    def line(self) -> str:
+        op = ">=" if self.higher_is_better else "<"
+        return (f"{self.name:<58}{self.value:>10.3g} {self.unit:<6}{op:>3} {self.target:<8g}"
+                f"{'met' if self.met else 'NOT MET':>8}")
+
+
+def best_of(repeats: int, measure: Any) -> float:
+    """The best of a few runs (both sides of a ratio get the same treatment)."""
+    return max(measure() for _ in range(repeats))
+
+
+class PeakMemory:
+    """Peak resident memory of this process and all its children (anvil, workers), sampled every 50 ms."""
+
+    def __init__(self) -> None:
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> int:
+        me = psutil.Process(os.getpid())
+        total = 0
+        for p in [me, *me.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_bytes = max(self.peak_bytes, self._sample())
+            self._stop.wait(0.05)
+
+    def __enter__(self) -> "PeakMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak_mib(self) -> float:
+        return self.peak_bytes / 2**20
+
+
+def timed(fn: Any) -> tuple[Any, float]:
+    t0 = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t0

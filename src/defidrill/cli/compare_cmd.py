@@ -1,0 +1,93 @@
+"""`defidrill compare RUN_A RUN_B ...` (runs side by side) and `defidrill list` (the drill library)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from defidrill.cli.errors import reports_errors
+from defidrill.metrics.headline import headline, headline_names, read_run_summary
+from defidrill.report.format import fmt
+
+
+def unit_of(name: str) -> str:
+    """A flat headline name's unit, from the units-in-names convention (``_usd``, ``_pct``, ``_s``)."""
+    leaf = name.removesuffix(".onchain").removesuffix(".cex")
+    for suffix, unit in (("_usd", "USD"), ("_pct", "%"), ("_s", "s"), ("_eth", "ETH"), ("_count", "count"),
+                         ("_txs", "count"), ("amplification", "ratio")):
+        if leaf.endswith(suffix):
+            return unit
+    return ""
+
+
+def difference(a: float | int | None, b: float | int | None) -> float | int | None:
+    """b - a, or None when either side did not produce the metric."""
+    return None if a is None or b is None else b - a
+
+
+@click.command("compare")
+@click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print {metric: {values, differences}} as JSON.")
+@click.option("--changed", is_flag=True, help="Only the metrics whose value differs between the runs.")
+@reports_errors
+def compare_cmd(runs: tuple[Path, ...], as_json: bool, changed: bool) -> None:
+    """Put run folders side by side: every headline metric, and each run's difference to the first.
+
+    \b
+    Example (guarded versus naive oracle):
+      defidrill run minanswer-clamp --out runs/guarded
+      defidrill run minanswer-clamp-naive --out runs/naive
+      defidrill compare runs/guarded runs/naive
+    """
+    if len(runs) < 2:
+        raise click.UsageError("compare needs at least two run folders")
+    heads = [headline(read_run_summary(r)) for r in runs]
+    rows = []
+    for name in headline_names():
+        values = [h[name] for h in heads]
+        if all(v is None for v in values) or (changed and len(set(values)) == 1):
+            continue
+        rows.append((name, values, [difference(values[0], v) for v in values[1:]]))
+    if as_json:
+        click.echo(json.dumps({"runs": [str(r) for r in runs],
+                               "metrics": {n: {"values": v, "differences": d} for n, v, d in rows}}, indent=2))
+        return
+    labels = [r.name or str(r) for r in runs]
+    header = f"{'metric':<56}" + "".join(f"{label[:18]:>20}" for label in labels)
+    header += "".join(f"{('Δ ' + label)[:18]:>20}" for label in labels[1:])
+    click.echo(header)
+    for name, values, diffs in rows:
+        unit = unit_of(name)
+        line = f"{name:<56}" + "".join(f"{fmt(v, unit):>20}" for v in values)
+        line += "".join(f"{_signed(d, unit):>20}" for d in diffs)
+        click.echo(line)
+
+
+def _signed(value: float | int | None, unit: str) -> str:
+    text = fmt(value, unit)
+    return text if value is None or value < 0 else "+" + text
+
+
+@click.command("list")
+def list_cmd() -> None:
+    """The library's drills (oracles/), one line each: name, size, what happens.
+
+    Run one by name from any folder: defidrill run flash-crash
+    """
+    from defidrill.drill import library_drills, load_drill
+    from defidrill.drill.overrides import library_name
+
+    for path in library_drills():
+        drill = load_drill(path)
+        size = (f"{drill.market.step_count} steps of {drill.market.step_s:g} s, "
+                f"{drill.borrowers.count} borrowers")
+        click.echo(f"{library_name(path):<36}{size:<34}{first_sentence(drill.description)}")
+
+
+def first_sentence(text: str) -> str:
+    """The description's first sentence (a drill's one-line summary)."""
+    flat = " ".join(text.split())
+    head, dot, _ = flat.partition(". ")
+    return head + ("." if dot else "")

@@ -1,0 +1,211 @@
+"""Run a sweep on Dask: every point validated first, then one task per point, results as they finish.
+
+By default a ``LocalCluster`` with one single-threaded worker process per core: each point
+runs ``run_drill`` in its worker on its own anvil (a free loopback port of its own), into
+``<sweep>/points/<folder>/``. ``scheduler="tcp://host:8786"`` uses an existing cluster
+instead (``dask scheduler`` / ``dask worker``; the workers need defidrill installed and the
+sweep folder on a shared path).
+
+A point that fails is a row with its error; a point already in the table is skipped (resume).
+Ctrl-C cancels what is queued, stops the workers (their anvils die with them) and leaves the
+table of finished points; the CLI exits 130.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from defidrill.errors import ConfigError, DrillError
+from defidrill.sweep.catalog import PARAM, Catalog
+from defidrill.sweep.spec import Point, SweepSpec, expand, load_spec
+
+__all__ = ["PointTask", "SweepOutcome", "run_point", "run_sweep", "validate_points"]
+
+SPEC_COPY = "sweep.yaml"
+POINTS = "points"
+#: how often the driver looks for finished points (and for Ctrl-C)
+POLL_S = 0.2
+
+
+@dataclass(frozen=True)
+class PointTask:
+    """What a worker needs to run one point (plain data: it travels to the worker pickled)."""
+
+    point: Point
+    drill_path: str
+    fixed: dict[str, Any]
+    label: str
+    run_dir: str
+    sweep_dir: str
+
+
+@dataclass
+class SweepOutcome:
+    sweep_dir: Path
+    points: int
+    skipped: int
+    ran: int
+    failed: int
+    html: Path | None = None
+    wall_time_s: float = 0.0
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def run_point(task: PointTask) -> dict[str, Any]:
+    """Run one point on this worker; never raises for the drill's own failure (it becomes the row)."""
+    from defidrill.metrics.headline import headline, read_run_summary
+    from defidrill.runner import run_drill
+
+    run_dir = Path(task.run_dir)
+    if run_dir.exists():
+        # The point's folder belongs to the sweep: whatever an interrupted attempt left there (a run
+        # cut short, a temporary file) goes, and the point starts clean.
+        shutil.rmtree(run_dir)
+    started = time.monotonic()
+    error = None
+    summary: dict[str, Any] = {}
+    try:
+        summary = run_drill(Path(task.drill_path), out_dir=run_dir, seed=task.point.seed, progress=False,
+                            overrides=task.point.overrides(task.fixed, task.label)).summary
+        status = str(summary.get("status", "ok"))
+    except DrillError as exc:
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        try:
+            summary = read_run_summary(run_dir)  # a failed run still wrote what it computed
+        except DrillError:
+            summary = {}
+    wall_time_s = time.monotonic() - started
+    row: dict[str, Any] = {
+        "point_id": task.point.point_id, "point": task.point.index,
+        "seed": summary.get("seed", task.point.seed), "status": status, "error": error,
+        "wall_time_s": wall_time_s, "run_dir": os.path.relpath(run_dir, task.sweep_dir),
+    }
+    row.update({PARAM + k: v for k, v in task.point.params.items()})
+    row.update(headline(summary))
+    return row
+
+
+def validate_points(spec: SweepSpec, drill_path: Path, points: list[Point], label: str) -> None:
+    """Preflight every point (the same as ``defidrill run``); one ConfigError lists all refusals."""
+    from defidrill.preflight import preflight
+
+    problems: list[str] = []
+    for point in points:
+        try:
+            preflight(drill_path, seed=point.seed, overrides=point.overrides(spec.set, label))
+        except ConfigError as exc:
+            problems.append(str(exc))
+    if problems:
+        shown = problems[:10] + ([f"... and {len(problems) - 10} more"] if len(problems) > 10 else [])
+        raise ConfigError(f"{len(problems)} of {len(points)} points do not validate (nothing was started):\n"
+                          + "\n".join("  " + p for p in shown), file=label)
+
+
+def _client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="10s"), None
+        except OSError as exc:
+            raise ConfigError(f"cannot reach the Dask scheduler: {exc}", file="--scheduler", value=scheduler,
+                              allowed="tcp://HOST:PORT of a running `dask scheduler`") from None
+    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                           dashboard_address=None, silence_logs=logging.ERROR)
+    return Client(cluster), cluster
+
+
+def run_sweep(spec_path: Path, *, out_dir: Path | None = None, scheduler: str | None = None,
+              workers: int | None = None, retry_failed: bool = False,
+              echo: Callable[[str], None] = print) -> SweepOutcome:
+    """Run (or resume) the sweep ``spec_path`` into ``out_dir`` (default ``sweeps/<name>``)."""
+    from defidrill.sweep.plot import write_sweep_html
+
+    started = time.monotonic()
+    spec, drill_path = load_spec(spec_path)
+    label = str(spec_path)
+    points = expand(spec)
+    validate_points(spec, drill_path, points, label)
+    sweep_dir = out_dir or Path("sweeps") / (spec.name or spec_path.stem)
+    (sweep_dir / POINTS).mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(spec_path, sweep_dir / SPEC_COPY)
+    catalog = Catalog(sweep_dir, spec.parameters)
+    done = catalog.finished(retry_failed=retry_failed)
+    todo = [p for p in points if p.point_id not in done]
+    outcome = SweepOutcome(sweep_dir, len(points), len(points) - len(todo), 0, 0)
+    echo(f"sweep {spec.name or spec_path.stem}: {len(points)} points, {outcome.skipped} already finished, "
+         f"{len(todo)} to run")
+    if todo:
+        client, cluster = _client(scheduler, workers)
+        stop = threading.Event()
+        restore = _on_ctrl_c(stop)
+        try:
+            echo(f"dask: {len(client.scheduler_info()['workers'])} workers at {client.scheduler.address}")
+            tasks = {p.point_id: PointTask(p, str(drill_path.resolve()), spec.set, label,
+                                           str((sweep_dir / POINTS / p.folder).resolve()), str(sweep_dir.resolve()))
+                     for p in todo}
+            pending = {client.submit(run_point, task, key=f"defidrill-point-{pid}", pure=False)
+                       for pid, task in tasks.items()}
+            while pending and not stop.is_set():
+                finished = [f for f in pending if f.done()]
+                if not finished:
+                    stop.wait(POLL_S)
+                    continue
+                for future in finished:
+                    pending.discard(future)
+                    row = _result(future, tasks)
+                    catalog.add(row)  # streamed: the table on disk always holds every finished point
+                    outcome.ran += 1
+                    outcome.failed += row["status"] != "ok"
+                    took = f" in {row['wall_time_s']:.1f} s" if row["wall_time_s"] is not None else ""
+                    echo(f"[{outcome.skipped + outcome.ran}/{len(points)}] point {row['point']} {row['status']}{took}"
+                         + (f": {row['error']}" if row["error"] else ""))
+            if stop.is_set():
+                for future in pending:
+                    future.cancel()
+                echo(f"interrupted: {outcome.skipped + outcome.ran} of {len(points)} points finished; "
+                     "run the same command again to resume")
+        finally:
+            restore()
+            client.close()
+            if cluster is not None:
+                cluster.close()  # the workers exit; each anvil dies with its worker
+        if stop.is_set():
+            raise KeyboardInterrupt
+    catalog.write()
+    outcome.html = write_sweep_html(sweep_dir, spec, catalog.frame())
+    outcome.wall_time_s = time.monotonic() - started
+    outcome.rows = list(catalog.rows.values())
+    return outcome
+
+
+def _on_ctrl_c(stop: threading.Event) -> Callable[[], None]:
+    """Ctrl-C sets ``stop`` instead of raising inside Dask's event loop; returns what restores the handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    return lambda: signal.signal(signal.SIGINT, previous)
+
+
+def _result(future: Any, tasks: dict[str, PointTask]) -> dict[str, Any]:
+    """The point's row; a worker that died (not the drill failing) still gives a failed row."""
+    try:
+        return dict(future.result())
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a lost worker, a pickling error: the point failed, the sweep goes on
+        pid = str(future.key).removeprefix("defidrill-point-")
+        task = tasks[pid]
+        return {"point_id": pid, "point": task.point.index, "seed": task.point.seed, "status": "failed",
+                "error": f"{type(exc).__name__}: {exc}", "wall_time_s": None,
+                "run_dir": os.path.relpath(task.run_dir, task.sweep_dir),
+                **{PARAM + k: v for k, v in task.point.params.items()}}

@@ -1,0 +1,223 @@
+"""A sweep file: a base drill, a grid and/or seeded random samples over dotted keys, what to plot.
+
+    drill: flash-crash                     # a library drill's name, or a path relative to this file
+    name: heartbeat-vs-bonus               # the sweep folder's default name (else the file's)
+    set: {borrowers.count: 50}             # fixed overrides for every point
+    grid:                                  # every combination (3 x 2 = 6 points)
+      protocol.oracle.heartbeat: [10m, 30m, 1h]
+      protocol.collateral.WBTC.bonus: [5%, 10%]
+    samples:                               # and/or: seeded random draws (per grid combination)
+      count: 4
+      seed: 1
+      params:
+        keepers.0.latency: {int: [0, 3]}               # whole numbers, both ends included
+        protocol.oracle.deviation: {uniform: [0.2%, 1%]}
+        keepers.1.mode: {choice: [flash, capital]}
+    seeds: [1, 2]                          # each point once per drill seed (default: the drill's own)
+    metrics: [onchain.bad_debt_usd, cex.insurance_fund_draw_usd]   # what sweep.html plots
+    plot: {x: protocol.oracle.heartbeat, y: protocol.collateral.WBTC.bonus}
+
+Every headline metric (``defidrill.metrics.headline``) is always collected; ``metrics``
+chooses the plots. A point is identified by its parameters and seed (``point_id``), so a
+re-run finds the points it already finished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from defidrill.drill import Override, resolve_drill
+from defidrill.drill.units import UnitError, parse_duration, parse_fraction
+from defidrill.errors import ConfigError
+from defidrill.metrics.headline import headline_names
+
+__all__ = ["Point", "SweepSpec", "load_spec", "numeric_value"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Distribution(_Strict):
+    """Exactly one of ``uniform: [low, high]`` (numbers, or both ``%``), ``int: [low, high]``, ``choice: [...]``."""
+
+    uniform: tuple[Any, Any] | None = None
+    int_: tuple[int, int] | None = Field(default=None, alias="int")
+    choice: list[Any] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one(self) -> "Distribution":
+        given = [k for k in ("uniform", "int_", "choice") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of uniform: [low, high], int: [low, high], choice: [values]")
+        if self.uniform is not None:
+            low, high = self.uniform
+            percent = isinstance(low, str) and isinstance(high, str) and low.strip().endswith("%") \
+                and high.strip().endswith("%")
+            if not percent and not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high)):
+                raise ValueError("uniform takes two numbers or two percentages, e.g. [0.2%, 1%]")
+            if _number(low) > _number(high):
+                raise ValueError("uniform: low is above high")
+        if self.int_ is not None and self.int_[0] > self.int_[1]:
+            raise ValueError("int: low is above high")
+        return self
+
+    def draw(self, rng: random.Random) -> Any:
+        if self.choice is not None:
+            return self.choice[rng.randrange(len(self.choice))]
+        if self.int_ is not None:
+            return rng.randint(*self.int_)
+        assert self.uniform is not None
+        low, high = self.uniform
+        value = rng.uniform(_number(low), _number(high))
+        return f"{value * 100:.6g}%" if isinstance(low, str) else value
+
+
+class Samples(_Strict):
+    count: int = Field(ge=1)
+    seed: int = 0
+    params: dict[str, Distribution] = Field(min_length=1)
+
+
+class Plot(_Strict):
+    x: str | None = None
+    y: str | None = None
+
+
+class SweepSpec(_Strict):
+    drill: str
+    name: str | None = None
+    set: dict[str, Any] = Field(default_factory=dict)
+    grid: dict[str, list[Any]] = Field(default_factory=dict)
+    samples: Samples | None = None
+    seeds: list[int] | None = Field(default=None, min_length=1)
+    metrics: list[str] = Field(default_factory=lambda: ["onchain.bad_debt_usd", "cex.losses_socialised_usd"],
+                               min_length=1)
+    plot: Plot = Field(default_factory=Plot)
+
+    @field_validator("grid")
+    @classmethod
+    def _grid_values(cls, grid: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        for key, values in grid.items():
+            if not values:
+                raise ValueError(f"grid.{key}: give at least one value")
+        return grid
+
+    @field_validator("metrics")
+    @classmethod
+    def _known_metrics(cls, metrics: list[str]) -> list[str]:
+        known = headline_names()
+        for name in metrics:
+            if name not in known:
+                raise ValueError(f"unknown metric {name!r}; allowed: {', '.join(known)}")
+        return metrics
+
+    @model_validator(mode="after")
+    def _axes(self) -> "SweepSpec":
+        if not self.grid and self.samples is None:
+            raise ValueError("a sweep needs a grid, samples, or both")
+        params = self.parameters
+        for axis in (self.plot.x, self.plot.y):
+            if axis is not None and axis not in params:
+                raise ValueError(f"plot axis {axis!r} is not a swept key; allowed: {', '.join(params)}")
+        return self
+
+    @property
+    def parameters(self) -> list[str]:
+        """The swept keys: grid first, then sampled."""
+        return list(self.grid) + ([k for k in self.samples.params if k not in self.grid] if self.samples else [])
+
+
+@dataclass(frozen=True)
+class Point:
+    """One drill variant: its swept values (dotted key -> value) and the seed (None: the drill's)."""
+
+    index: int
+    params: dict[str, Any]
+    seed: int | None
+
+    @property
+    def point_id(self) -> str:
+        """Stable across runs and orderings: a hash of the values and the seed."""
+        blob = json.dumps({"params": self.params, "seed": self.seed}, sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+    @property
+    def folder(self) -> str:
+        return f"p{self.index:04d}-{self.point_id}"
+
+    def overrides(self, fixed: dict[str, Any], label: str) -> list[Override]:
+        where = f"{label} (point {self.index})"
+        return ([Override.of(k, v, label=f"{label} set:") for k, v in fixed.items()]
+                + [Override.of(k, v, label=where) for k, v in self.params.items()])
+
+
+def expand(spec: SweepSpec) -> list[Point]:
+    """Grid combinations x samples x seeds, in a stable order."""
+    keys = list(spec.grid)
+    combos = [dict(zip(keys, values)) for values in itertools.product(*(spec.grid[k] for k in keys))] or [{}]
+    rng = random.Random(spec.samples.seed) if spec.samples else None
+    variants: list[dict[str, Any]] = []
+    for combo in combos:
+        if spec.samples is None or rng is None:
+            variants.append(combo)
+            continue
+        for _ in range(spec.samples.count):
+            drawn = {k: d.draw(rng) for k, d in spec.samples.params.items()}
+            variants.append({**combo, **drawn})
+    seeds: list[int | None] = list(spec.seeds) if spec.seeds else [None]
+    points = [Point(i, params, seed) for i, (params, seed) in
+              enumerate((p, s) for p in variants for s in seeds)]
+    return points
+
+
+def load_spec(path: str | Path) -> tuple[SweepSpec, Path]:
+    """Read a sweep file; returns the spec and the base drill's resolved path (ConfigError on a problem)."""
+    file = Path(path)
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("sweep file not found", file=str(file), allowed="a path to a sweep .yaml file") from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"not valid YAML: {getattr(err, 'problem', err)}", file=str(file)) from None
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as error:
+        lines = [f"{'.'.join(str(p) for p in e['loc']) or '<top>'}: {e['msg'].removeprefix('Value error, ')}"
+                 for e in error.errors(include_url=False)]
+        allowed = "keys: " + ", ".join(f.alias or n for n, f in SweepSpec.model_fields.items())
+        if len(lines) == 1:
+            raise ConfigError(lines[0], file=str(file), allowed=allowed) from None
+        raise ConfigError(f"{len(lines)} problems:\n" + "\n".join("  " + s for s in lines), file=str(file),
+                          allowed=allowed) from None
+    drill = Path(spec.drill)
+    local = file.parent / drill
+    return spec, resolve_drill(local if local.is_file() else spec.drill)
+
+
+def _number(value: Any) -> float:
+    return parse_fraction(value) if isinstance(value, str) else float(value)
+
+
+def numeric_value(value: Any) -> float | None:
+    """A swept value as a number for a plot axis: 8% -> 0.08, 10m -> 600, 5 -> 5; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        for parse in (parse_fraction, parse_duration):
+            try:
+                return parse(value)
+            except (UnitError, ValueError):
+                continue
+    return None
