@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 
+from bench.rows import Row
 from defidrill.cex import PopulationParams, VenueParams, run_path
 
 
@@ -38,9 +39,8 @@ def bench(n_positions: int, steps: int, seed: int = 7) -> dict[str, float]:
             "peak_mib": peak_kib / 1024}
 
 
-def rows(quick: bool = False) -> list["Row"]:
+def rows(quick: bool = False) -> list[Row]:
     """The issue's target: 10M positions x 1,000 steps in < 20 s (``quick``: 1M, same target scaled by 10)."""
-    from bench.rows import Row
 
     n = 1_000_000 if quick else 10_000_000
     r = bench(n, 1_000)

@@ -7,6 +7,8 @@ Run: PYTHONPATH=src python -m bench.bench_sweep
 
 from __future__ import annotations
 
+import functools
+
 import tempfile
 from pathlib import Path
 
@@ -39,7 +41,7 @@ def rows() -> list[Row]:
             root = Path(tmp)
             (root / "tiny.yaml").write_text(DRILL)
             (root / "sweep.yaml").write_text(SWEEP)
-            outcome, seconds[workers] = timed(lambda: run_sweep(root / "sweep.yaml", out_dir=root / "out",
+            outcome, seconds[workers] = timed(functools.partial(run_sweep, root / "sweep.yaml", out_dir=root / "out",
                                                                 workers=workers, echo=lambda _: None))
             assert outcome.ran == 16 and outcome.failed == 0
     return [Row("16-point sweep: speed-up of 2 workers over 1", seconds[1] / seconds[2], "x", 1.6, True,

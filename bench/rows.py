@@ -61,7 +61,7 @@ class PeakMemory:
             self.peak_bytes = max(self.peak_bytes, self._sample())
             self._stop.wait(0.05)
 
-    def __enter__(self) -> "PeakMemory":
+    def __enter__(self) -> PeakMemory:
         self._thread.start()
         return self
 

@@ -6,7 +6,7 @@ after, so no test sees another's state.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 

@@ -17,8 +17,6 @@ import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 /// @dev The attacker's `baseIn` stands for a flash loan from another venue (repaid from the
 ///      borrowed base); it is pulled from the caller, which must have approved this contract.
 contract SpotManipulator {
-    uint256 private constant WAD = 1e18;
-
     address public immutable owner;
 
     error NotOwner(address caller);

@@ -30,7 +30,8 @@ class LiquidationSeen:
     liquidator: str
 
     def describe(self) -> str:
-        return f"account {short(self.account)} liquidated at HF {self.health_factor:.2f} in step {self.step} (t = {self.t_s:.0f} s)"
+        return (f"account {short(self.account)} liquidated at HF {self.health_factor:.2f} in step {self.step} "
+                f"(t = {self.t_s:.0f} s)")
 
 
 def short(address: str) -> str:
@@ -38,8 +39,9 @@ def short(address: str) -> str:
     return f"{address[:6]}..{address[-4:]}" if len(address) == 42 else address
 
 
-def _folder(run: Any) -> "RunFolder":
-    return run.folder() if hasattr(run, "folder") else run
+def _folder(run: Any) -> RunFolder:
+    folder: RunFolder = run.folder() if hasattr(run, "folder") else run
+    return folder
 
 
 def liquidations(run: Any) -> list[LiquidationSeen]:
@@ -79,7 +81,7 @@ def assert_no_liquidation_above(run: Any, health_factor: float = 1.0) -> None:
                              + (f"; {len(bad) - 1} more like it" if len(bad) > 1 else ""))
 
 
-def assert_feed_answer(feeds: "FeedControl", address: str, price_usd: float, *, tolerance: float = 1e-9) -> None:
+def assert_feed_answer(feeds: FeedControl, address: str, price_usd: float, *, tolerance: float = 1e-9) -> None:
     """The feed at ``address`` answers ``price_usd`` now (relative ``tolerance``)."""
     r = feeds.latest(address)
     if abs(r.price_usd - price_usd) > tolerance * max(abs(price_usd), 1e-18):
@@ -91,7 +93,7 @@ def assert_feed_answer(feeds: "FeedControl", address: str, price_usd: float, *, 
 class FeedsFixture:
     """What the ``defidrill_feeds`` fixture hands a test: the chain's feeds by address and the assertions above."""
 
-    def __init__(self, control: "FeedControl") -> None:
+    def __init__(self, control: FeedControl) -> None:
         self.control = control
         self.push = control.push
         self.fail = control.fail

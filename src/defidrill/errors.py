@@ -74,7 +74,7 @@ class ChainError(DrillError):
         message: str,
         *,
         method: str | None = None,
-        revert: "DecodedRevert | None" = None,
+        revert: DecodedRevert | None = None,
         tx: dict[str, Any] | None = None,
         raw: Any = None,
     ) -> None:
@@ -104,7 +104,7 @@ class OutputError(DrillError):
 
     exit_status = 4
 
-    def __init__(self, message: str, *, file: "str | None" = None, reason: "str | None" = None) -> None:
+    def __init__(self, message: str, *, file: str | None = None, reason: str | None = None) -> None:
         self.file = file
         self.reason = reason
         text = f"{file}: {message}" if file else message

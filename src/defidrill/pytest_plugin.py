@@ -31,8 +31,8 @@ An auditor's scenario then reads::
 from __future__ import annotations
 
 from pathlib import Path
-from collections.abc import Sequence
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import pytest
 

@@ -18,12 +18,13 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from defidrill.cex import events_with_kind_names
 from defidrill.cex.from_drill import venue_params
 from defidrill.cex.venue import Venue
 from defidrill.chain import AnvilConfig, Chain
+from defidrill.chain.backends import AnyChain, check_backend, launch_chain
 from defidrill.drill.overrides import Override, as_overrides
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.schema import Drill
@@ -33,14 +34,14 @@ from defidrill.engine.invariants import UserCheckFn, UserInvariant
 from defidrill.engine.ledger import step_columns
 from defidrill.engine.loop import LoopResult, run_loop, terminal_progress
 from defidrill.engine.world import World, build_world
-from defidrill.errors import DrillError, Interrupted, OutputError
+from defidrill.errors import ConfigError, DrillError, Interrupted, OutputError
 from defidrill.interrupts import catch_signals
 from defidrill.metrics import build_summary
 from defidrill.preflight import preflight
 from defidrill.report import write_report
 from defidrill.run_folder import (
-    STEPS_CSV, Activity, ContractsBook, InvariantChecks, ProtocolInfo, RunFolder, RunFolderWriter, RunSummary, StepRecorder, default_run_dir,
-    load_run, open_run_folder,
+    STEPS_CSV, Activity, ContractsBook, InvariantChecks, ProtocolInfo, RunFolder, RunFolderWriter, RunSummary, StepRecorder,
+    default_run_dir, load_run, open_run_folder,
 )
 from defidrill.toolchain import Artifacts, compile_project
 
@@ -85,7 +86,8 @@ def replay_csvs(drill: Drill) -> list[str]:
 
 def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None = None,
               progress: bool = True, force: bool = False, overrides: Sequence[Override | str] = (),
-              checks: Sequence[UserCheckFn] = (), rpc_url: str | None = None) -> RunOutcome:
+              checks: Sequence[UserCheckFn] = (), rpc_url: str | None = None,
+              backend: str | None = None) -> RunOutcome:
     """Run a drill into ``out_dir`` (default ``runs/<name>-<stamp>``); see the module docstring.
 
     ``force``: clear a folder that already holds a run (otherwise refused). SIGINT, SIGTERM and
@@ -94,10 +96,18 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
     :class:`Override` values), validated with the drill and recorded in the folder.
     ``checks``: the caller's own invariants (``check(chain, step) -> Broken | None``, as the drill's
     ``invariants.custom``), run with the built-in ones. ``rpc_url``: run on a node someone else started
-    (an anvil: ape's, `defidrill chain up`'s) instead of a fresh one; see :func:`drill_chain`."""
+    (an anvil: ape's, `defidrill chain up`'s) instead of a fresh one; see :func:`drill_chain`.
+    ``backend`` (``anvil`` | ``revm``): overrides the drill's ``chain.backend``."""
+    if backend is not None:
+        check_backend(backend)
     sets = as_overrides(overrides, file=str(drill_path))
     checked = preflight(drill_path, seed=seed, overrides=sets)  # the same gate as `validate`
     drill, path = checked.drill, checked.path
+    if backend is not None and backend != drill.chain.backend:
+        drill = drill.model_copy(update={"chain": drill.chain.model_copy(update={"backend": backend})})
+    if rpc_url is not None and drill.chain.backend != "anvil":
+        raise ConfigError("a running node (rpc_url) is an anvil: the revm backend runs in process",
+                          path="chain.backend", value=drill.chain.backend, allowed="anvil with rpc_url")
     run_dir = out_dir or default_run_dir(drill.name)
     texts = [o.text for o in sets]
     with catch_signals(), open_run_folder(run_dir, force=force) as folder:
@@ -107,8 +117,9 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
 
 
 @contextlib.contextmanager
-def drill_chain(drill: Drill, artifacts: Artifacts, rpc_url: str | None = None) -> Iterator[Chain]:
-    """A fresh anvil configured from the drill, or, given ``rpc_url``, a running anvil made to match.
+def drill_chain(drill: Drill, artifacts: Artifacts, rpc_url: str | None = None) -> Iterator[AnyChain]:
+    """A fresh chain on the drill's backend configured from the drill, or, given ``rpc_url``, a
+    running anvil made to match.
 
     On a running node the drill's chain settings are applied over anvil's RPC (any sender
     impersonated, the block gas limit, the next base fee); the genesis time cannot be, so block
@@ -117,8 +128,8 @@ def drill_chain(drill: Drill, artifacts: Artifacts, rpc_url: str | None = None) 
     if rpc_url is None:
         config = AnvilConfig(gas_limit=int(drill.chain.gas_limit), base_fee_wei=int(drill.chain.base_fee_gwei * 10**9),
                              timestamp=GENESIS_TIMESTAMP)
-        with Chain.launch(config, artifacts) as chain:
-            yield chain
+        with launch_chain(drill.chain.backend, config, artifacts) as fresh:
+            yield fresh
         return
     chain = Chain.attach(rpc_url, artifacts)
     try:
@@ -134,7 +145,8 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
          user_invariants: list[UserInvariant], rpc_url: str | None) -> RunOutcome:
     run_dir = folder.path
     header = RunSummary(drill=drill.name, description=drill.description, seed=drill.seed, status="running",
-                        overrides=overrides, steps_total=path.step_count + 1, duration_s=float(path.times_s[-1]))
+                        backend=drill.chain.backend, overrides=overrides, steps_total=path.step_count + 1,
+                        duration_s=float(path.times_s[-1]))
     folder.write_summary(header)
     started = time.monotonic()
     venue: Venue | None = None
@@ -151,7 +163,10 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
     venue_summary: dict[str, Any] | None = None
     update: dict[str, Any] = {"status": "ok", "exit_status": 0}
     try:
-        with drill_chain(drill, compile_project(), rpc_url) as chain:
+        with drill_chain(drill, compile_project(), rpc_url) as any_chain:
+            # The engine is typed against Chain; RevmChain answers the same interface (the backend
+            # boundary, tests/chain/test_backends.py), so either backend runs it.
+            chain = cast(Chain, any_chain)
             # Block times never come from the wall clock: the same drill and seed give the same chain.
             chain.set_block_interval(1)
             world = build_world(chain, drill, path)
@@ -166,6 +181,7 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
                                        start_timestamp=GENESIS_TIMESTAMP + START_OFFSET_S, monitor=monitor)
         if venue is not None:
             if leader is None:
+                assert cex_asset is not None  # a venue exists only with a CEX asset
                 for k in range(path.step_count + 1):
                     venue.step(float(path.times_s[k]), path.price_usd(cex_asset, k))
             steps = [s.as_dict() for s in venue.steps]

@@ -28,7 +28,7 @@ def test_chain_up_on_a_port_another_anvil_holds_is_refused_and_deploys_nothing_t
         assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
         assert "Traceback" not in proc.stderr + proc.stdout
         assert proc.stdout == ""  # no JSON line: nothing was offered to the user
-        assert f"--port: the port is in use" in proc.stderr and f"(got {foreign.port})" in proc.stderr
+        assert "--port: the port is in use" in proc.stderr and f"(got {foreign.port})" in proc.stderr
         assert _block_number(foreign.rpc_url) == 0, "chain up deployed into another anvil"
         assert foreign.alive
 

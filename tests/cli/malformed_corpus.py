@@ -29,7 +29,7 @@ def with_asset(path: str, start: str = "") -> str:
 REPLAY = "{kind: replay, csv: p.csv, time_column: t, price_column: p}"
 
 
-def replay(id: str, csv: str | bytes, path: str, allowed: str, extra: str = "") -> "Case":
+def replay(id: str, csv: str | bytes, path: str, allowed: str, extra: str = "") -> Case:
     """A case whose WBTC replays ``csv`` (written as p.csv beside the drill)."""
     spec = REPLAY if not extra else REPLAY[:-1] + ", " + extra + "}"
     return Case(id, "replay", with_asset(spec), path, allowed, {"p.csv": csv})
@@ -151,12 +151,14 @@ CASES: list[Case] = [
     replay("csv-bad-time", "t,p\nyesterday,100\n", "market.assets.WBTC.path.csv", "ISO-8601 times"),
     replay("csv-nan-time", "t,p\nnan,100\n", "market.assets.WBTC.path.csv", "ISO-8601 times"),
     replay("csv-duplicate-time", "t,p\n1000,100\n1010,101\n1000,102\n", "market.assets.WBTC.path.csv", "one row per time"),
-    replay("csv-missing-column", "time,p\n1000,100\n", "market.assets.WBTC.path.time_column", "a column of the CSV header: time, p"),
+    replay("csv-missing-column", "time,p\n1000,100\n", "market.assets.WBTC.path.time_column",
+           "a column of the CSV header: time, p"),
     replay("csv-not-utf8", b"t,p\n1000,1\xff00\n", "market.assets.WBTC.path.csv", "a UTF-8 CSV file"),
     Case("csv-missing-file", "replay", with_asset(REPLAY), "market.assets.WBTC.path.csv", "that exists"),
     replay("csv-start-time-unparseable", "t,p\n1000,100\n", "market.assets.WBTC.path.start_time", "ISO-8601 times",
            extra="start_time: next tuesday"),
-    replay("csv-start-time-outside", "t,p\n1000,100\n2000,90\n", "market.assets.WBTC.path.start_time", "a time from the first row", extra="start_time: 5000"),
+    replay("csv-start-time-outside", "t,p\n1000,100\n2000,90\n", "market.assets.WBTC.path.start_time",
+           "a time from the first row", extra="start_time: 5000"),
     replay("csv-scale-leaves-range", "t,p\n1000,100\n", "market.assets.WBTC.path", "at every step", extra="scale: 1.0e9"),
     Case("collateral-empty", "rules", BASE + "protocol: {collateral: {}}\n", "protocol.collateral", "at least 1 item"),
     Case("ltv-above-threshold", "rules", BASE + "protocol: {collateral: {WBTC: {ltv: 90%, liquidation_threshold: 80%}}}\n",
@@ -180,10 +182,12 @@ CASES: list[Case] = [
          "binance-btcusdt-2021-03"),
     Case("margin-tiers-empty", "rules", BASE + "cex: {margin_tiers: []}\n", "cex.margin_tiers", "at least one tier"),
     Case("margin-tiers-unsorted", "rules",
-         BASE + "cex: {margin_tiers: [{up_to_usd: 1M, max_leverage: 20, mmr: 2%}, {up_to_usd: 50k, max_leverage: 50, mmr: 1%}]}\n",
+         BASE + "cex: {margin_tiers: [{up_to_usd: 1M, max_leverage: 20, mmr: 2%}, "
+                "{up_to_usd: 50k, max_leverage: 50, mmr: 1%}]}\n",
          "cex.margin_tiers", "increasing up_to_usd"),
     Case("margin-tiers-mmr-decreasing", "rules",
-         BASE + "cex: {margin_tiers: [{up_to_usd: 50k, max_leverage: 50, mmr: 2%}, {up_to_usd: 1M, max_leverage: 20, mmr: 1%}]}\n",
+         BASE + "cex: {margin_tiers: [{up_to_usd: 50k, max_leverage: 50, mmr: 2%}, "
+                "{up_to_usd: 1M, max_leverage: 20, mmr: 1%}]}\n",
          "cex.margin_tiers", "mmr must not decrease"),
     Case("notional-uniform", "rules", BASE + "cex: {positions: {notional_usd: {uniform: [1k, 10k]}}}\n",
          "cex.positions.notional_usd", "lognormal"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -53,3 +54,23 @@ def test_run_rejects_an_amm_fee_the_reference_pair_cannot_charge(tmp_path: Path)
     result = CliRunner().invoke(cli, ["run", str(bad), "--out", str(out), "--quiet"])
     assert result.exit_code == 2, result.output
     assert "amm.pairs.WBTC/USDC.fee" in result.output and "0.3%" in result.output
+
+
+def test_run_backend_option_is_checked_before_starting(tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(GOOD)
+    out = tmp_path / "run"
+    result = CliRunner().invoke(cli, ["run", str(good), "--out", str(out), "--backend", "geth"])
+    assert result.exit_code == 2
+    assert "--backend" in result.output and "anvil" in result.output and "revm" in result.output
+    assert not out.exists()
+
+
+def test_run_on_revm_writes_the_run_folder(tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(GOOD)
+    out = tmp_path / "run"
+    result = CliRunner().invoke(cli, ["run", str(good), "--out", str(out), "--backend", "revm", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "(seed 0, revm): ok, 31/31 steps" in result.output
+    assert json.loads((out / "summary.json").read_text())["backend"] == "revm"

@@ -80,7 +80,8 @@ def _check(document: Any) -> None:
             assert "Traceback" not in str(err)
 
 
-@settings(max_examples=int(os.environ.get("DEFIDRILL_FUZZ_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("DEFIDRILL_FUZZ_EXAMPLES", "300")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(documents)
 def test_random_documents_of_schema_keys_never_raise_anything_but_config_error(document: dict[str, Any]) -> None:
     _check(document)
@@ -116,7 +117,8 @@ def _set(document: Any, path: tuple[Any, ...], value: Any) -> None:
     node[path[-1]] = value
 
 
-@settings(max_examples=int(os.environ.get("DEFIDRILL_FUZZ_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("DEFIDRILL_FUZZ_EXAMPLES", "300")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(VALID_PATHS), replacements, st.sampled_from(VALID_PATHS), replacements)
 def test_a_valid_drill_with_two_values_replaced_never_raises_anything_but_config_error(
         path_a: tuple[Any, ...], value_a: Any, path_b: tuple[Any, ...], value_b: Any) -> None:

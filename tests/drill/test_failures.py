@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from defidrill.drill import (
     InjectRaw, SetFallbackDivergence, SetFeedBounds, SetSequencer, SpotManipulation, Transmit, build_paths,
-    parse_drill, plan_actions, to_raw,
+    parse_drill, plan_actions,
 )
 
-RAW_100 = to_raw(100, 8)
+RAW_100 = 100 * 10**8  # $100 on an 8-decimal feed
 
 
 def plan_for(failures: list[dict], path: dict | None = None, **protocol):
@@ -40,8 +40,8 @@ def test_frozen_keeps_updated_at_fresh_with_a_wrong_answer() -> None:
     plan = plan_for([{"kind": "frozen", "feed": "X", "at": "5m", "for": "30m", "value": 120}],
                     path={"kind": "step", "at": "10m", "change": "-20%"})
     got = [(k, a.answer_raw, a.failure) for k, a in rounds(plan)]
-    assert got[:5] == [(0, RAW_100, None), (30, to_raw(120, 8), "frozen"), (90, to_raw(120, 8), "frozen"),
-                       (150, to_raw(120, 8), "frozen"), (210, to_raw(80, 8), None)]
+    assert got[:5] == [(0, RAW_100, None), (30, 120 * 10**8, "frozen"), (90, 120 * 10**8, "frozen"),
+                       (150, 120 * 10**8, "frozen"), (210, 80 * 10**8, None)]
 
 
 def test_zero_and_negative_are_raw_injections() -> None:
@@ -57,11 +57,11 @@ def test_zero_and_negative_are_raw_injections() -> None:
 def test_clamp_sets_bounds_and_marks_attempts_below_them() -> None:
     plan = plan_for([{"kind": "clamp", "feed": "X", "at": "0s", "min_answer": 90}],
                     path={"kind": "ramp", "at": "1m", "over": "10m", "change": "-20%"})
-    assert plan.steps[0][0] == SetFeedBounds("X", to_raw(90, 8), None, "clamp")
+    assert plan.steps[0][0] == SetFeedBounds("X", 90 * 10**8, 2**191 - 1, "clamp")  # maxAnswer stays int192 max
     attempts = rounds(plan)
     accepted = [a.answer_raw for _, a in attempts if not a.expect_rejected]
     rejected = [a.answer_raw for _, a in attempts if a.expect_rejected]
-    assert min(accepted) >= to_raw(90, 8) and rejected and max(rejected) < to_raw(90, 8)
+    assert min(accepted) >= 90 * 10**8 and rejected and max(rejected) < 90 * 10**8
     # the feed stays at its last in-bounds answer while the market goes through the bound
     assert plan.answers_usd("X")[-1] >= 90.0 and plan.answers_usd("X")[-1] < 90.5
 
@@ -69,7 +69,7 @@ def test_clamp_sets_bounds_and_marks_attempts_below_them() -> None:
 def test_delay_lands_rounds_blocks_later() -> None:
     plan = plan_for([{"kind": "delay", "feed": "X", "at": "0s", "blocks": 30}],
                     path={"kind": "step", "at": "2m", "change": "-10%"})
-    k, action = next((k, a) for k, a in rounds(plan) if a.answer_raw == to_raw(90, 8))
+    k, action = next((k, a) for k, a in rounds(plan) if a.answer_raw == 90 * 10**8)
     assert (k, action.observed_at_s) == (12 + 30, 120.0)
     assert plan.answers_usd("X")[41] == 100.0
 
@@ -77,7 +77,7 @@ def test_delay_lands_rounds_blocks_later() -> None:
 def test_spike_is_one_wrong_round() -> None:
     plan = plan_for([{"kind": "spike", "feed": "X", "at": "2m", "factor": 1.3}])
     got = [(k, a.answer_raw, a.reason) for k, a in rounds(plan)][:3]
-    assert got == [(0, RAW_100, "initial"), (12, to_raw(130, 8), "failure"), (13, RAW_100, "deviation")]
+    assert got == [(0, RAW_100, "initial"), (12, 130 * 10**8, "failure"), (13, RAW_100, "deviation")]
 
 
 def test_wrong_decimals_scales_the_answer() -> None:

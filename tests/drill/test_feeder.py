@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from defidrill.drill import Transmit, build_paths, deviates, parse_drill, plan_actions, to_raw
+from defidrill.drill import Transmit, build_paths, deviates, parse_drill, plan_actions
 from defidrill.drill.feeder import FeedFeeder, FeedRules, Observation, threshold_ppb
 
 
@@ -14,14 +14,6 @@ def drill(path: dict, oracle: dict | None = None, duration="2h", step="10s", sta
     return parse_drill({"market": {"step": step, "duration": duration,
                                    "assets": {"X": {"start": start, "path": path}, "USDC": 1}},
                         "protocol": {"oracle": oracle or {}}})
-
-
-def test_rounding_to_decimals() -> None:
-    assert to_raw(60000, 8) == 6_000_000_000_000
-    assert to_raw(1.234567895, 8) == 123_456_790  # half away from zero
-    assert to_raw(1.234567894, 8) == 123_456_789
-    assert to_raw(0.1, 18) == 10**17  # no binary float noise
-    assert to_raw(3000.5, 0) == 3001
 
 
 def test_deviation_exactly_at_threshold_triggers() -> None:
@@ -40,7 +32,7 @@ def test_deviation_round_on_the_path() -> None:
     plan = plan_actions(d := drill({"kind": "ramp", "at": "100s", "over": "100s", "change": "-1%"}), build_paths(d))
     got = transmits(plan)
     assert [(k, a.reason) for k, a in got[:3]] == [(0, "initial"), (15, "deviation"), (20, "deviation")]
-    assert got[1][1].answer_raw == to_raw(99.5, 8)
+    assert got[1][1].answer_raw == 9_950_000_000
 
 
 def test_heartbeat_rounds_on_a_flat_market() -> None:
@@ -54,7 +46,7 @@ def test_latency_delays_landing_not_observation() -> None:
     plan = plan_actions(d := drill({"kind": "step", "at": "100s", "change": "-5%"}, {"latency": "25s"}), build_paths(d))
     (k, action), = [(k, a) for k, a in transmits(plan) if a.reason == "deviation"]
     assert k == 13  # observed at step 10, 25 s -> 3 steps later
-    assert action.observed_at_s == 100.0 and action.answer_raw == to_raw(95, 8)
+    assert action.observed_at_s == 100.0 and action.answer_raw == 95 * 10**8
     assert plan.answers_usd("X")[12] == 100.0 and plan.answers_usd("X")[13] == 95.0
 
 

@@ -214,3 +214,14 @@ def test_piecewise_between_is_linear_or_stepped(config_error) -> None:
     err, _ = config_error(PIECEWISE_MINIMAL.replace("kind: piecewise", "kind: piecewise\n        between: cubic"))
     assert err.path == "market.assets.WBTC.path.between"
     assert "linear" in err.allowed and "stepped" in err.allowed
+
+
+def test_chain_backend_defaults_to_anvil_and_accepts_revm(load_text) -> None:
+    assert load_text(MINIMAL).chain.backend == "anvil"
+    assert load_text(MINIMAL + "chain: {backend: revm}\n").chain.backend == "revm"
+
+
+def test_unknown_chain_backend(config_error) -> None:
+    err, path = config_error(MINIMAL + "chain: {backend: geth}\n")
+    assert err.file == str(path)
+    assert "chain.backend" in str(err) and "'anvil'" in str(err) and "'revm'" in str(err)

@@ -9,7 +9,6 @@ about 3-4.5x) while a CEX position of 5x needs about 19.6% (and 2x about 50%).
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 import yaml

@@ -123,8 +123,9 @@ def _event(name: str, **args: Any) -> dict[str, Any]:
 
 def test_ledger_keeper_profit_gas_failures_and_bad_debt() -> None:
     ledger = Ledger(_world())
-    tx = lambda label, agent, intent: TxRequest(sender="0x" + "33" * 20, to="0x" + "44" * 20, data="0x",
-                                                label=label, agent=agent, intent=intent)
+    def tx(label, agent, intent):
+        return TxRequest(sender="0x" + "33" * 20, to="0x" + "44" * 20, data="0x", label=label, agent=agent, intent=intent)
+
     txs = [tx("liquidate 0xabc WETH", "keeper:fast", TxIntent("liquidate")),
            tx("liquidate 0xabc WETH", "keeper:slow", TxIntent("liquidate")),
            tx("transmit WETH deviation", "feeder", TxIntent("oracle_transmit"))]
@@ -199,8 +200,10 @@ def test_ledger_and_loop_read_intent_never_the_label() -> None:
     from defidrill.engine.loop import _arb_volume
 
     ledger = Ledger(_world())
-    tx = lambda label, intent: TxRequest(sender="0x" + "33" * 20, to="0x" + "44" * 20, data="0x", label=label,
-                                         agent="keeper:k", intent=intent)
+    def tx(label, intent):
+        return TxRequest(sender="0x" + "33" * 20, to="0x" + "44" * 20, data="0x", label=label, agent="keeper:k",
+                         intent=intent)
+
     txs = [tx("liquidate 0xabc WETH", None),                                    # reworded label, no intent
            tx("a keeper's attempt", TxIntent("liquidate")),                     # intent, any label
            tx("transmit WETH deviation", TxIntent("oracle_transmit", expect_revert=True)),

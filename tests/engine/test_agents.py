@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-import yaml
 
 from defidrill.drill import load_drill
 from defidrill.drill.population import BorrowerPlan, draw_population

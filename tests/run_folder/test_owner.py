@@ -37,7 +37,7 @@ def test_a_folder_holding_a_run_is_refused_and_force_clears_only_the_runs_files(
     assert sorted(p.name for p in old.iterdir()) == [SUMMARY_JSON]
 
 
-def _try_lock(path: str, queue: "multiprocessing.Queue[str]") -> None:
+def _try_lock(path: str, queue: multiprocessing.Queue[str]) -> None:
     try:
         with open_run_folder(Path(path), force=True):
             queue.put("locked")

@@ -88,7 +88,7 @@ class OrderBook:
         """Current one-side cumulative depth (USD) within ``distance`` of mid."""
         p = self.params
         x = min(distance, p.max_distance)
-        return self.scale * p.depth_usd_at_1pct * (x / _ONE_PCT) ** p.depth_exponent
+        return float(self.scale * p.depth_usd_at_1pct * (x / _ONE_PCT) ** p.depth_exponent)
 
     def begin_step(self, t_s: float, index_price_usd: float) -> None:
         """New index; impact decays; makers decide on the range; depth refills."""

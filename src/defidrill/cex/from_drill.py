@@ -25,7 +25,8 @@ def venue_params(drill: Drill) -> VenueParams:
         median, sigma = float(pos.notional_usd.constant), 0.0
     else:
         raise ConfigError("the CEX venue draws notionals from a lognormal or a constant", path="cex.positions.notional_usd",
-                          value=pos.notional_usd.model_dump(exclude_none=True), allowed="{lognormal: {median, sigma}} or a number")
+                          value=pos.notional_usd.model_dump(exclude_none=True),
+                          allowed="{lognormal: {median, sigma}} or a number")
     weights = tuple(float(w) for w in (pos.leverage.weights or [1.0] * len(pos.leverage.choice)))
     total = sum(weights)
     population = replace(

@@ -51,7 +51,7 @@ class Positions:
     @classmethod
     def from_arrays(cls, tiers: MarginTiers, side: npt.ArrayLike, qty_btc: npt.ArrayLike,
                     entry_price_usd: npt.ArrayLike, wallet_usd: npt.ArrayLike, leverage: npt.ArrayLike,
-                    cross: npt.ArrayLike | None = None) -> "Positions":
+                    cross: npt.ArrayLike | None = None) -> Positions:
         """Build a population by hand (tests, or a user-supplied book of positions)."""
         s = np.asarray(side, dtype=np.int8)
         n = s.shape[0]

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from defidrill.cex.results import LEVERAGE_LABELS, LIQUIDATION_BOOK, leverage_bucket
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from defidrill.cex.venue import Venue
 
 
-def _by_leverage(leverage: np.ndarray, notional_usd: np.ndarray) -> dict[str, dict[str, float]]:
+def _by_leverage(leverage: npt.NDArray[np.float64], notional_usd: npt.NDArray[np.float64]) -> dict[str, dict[str, float]]:
     b = leverage_bucket(leverage)
     counts = np.bincount(b, minlength=len(LEVERAGE_LABELS))
     notional = np.bincount(b, weights=notional_usd, minlength=len(LEVERAGE_LABELS))
@@ -37,7 +38,7 @@ def _by_leverage(leverage: np.ndarray, notional_usd: np.ndarray) -> dict[str, di
             for i, label in enumerate(LEVERAGE_LABELS)}
 
 
-def summarize(venue: "Venue") -> dict[str, Any]:
+def summarize(venue: Venue) -> dict[str, Any]:
     """Metrics of everything the venue has stepped through so far."""
     steps = venue.steps
     engine = venue.engine

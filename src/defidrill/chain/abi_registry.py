@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 
-from eth_abi import decode as abi_decode
+from eth_abi.abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError
-from eth_utils import keccak, to_checksum_address
+from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
 
 from defidrill.errors import DecodedRevert
 
@@ -22,7 +24,7 @@ from defidrill.errors import DecodedRevert
 checksum = functools.lru_cache(maxsize=1 << 16)(to_checksum_address)
 
 
-def canonical_type(item: dict[str, Any]) -> str:
+def canonical_type(item: Mapping[str, Any]) -> str:
     """ABI type string with tuples expanded, e.g. ``(uint256,address)[]``."""
     typ: str = item["type"]
     if typ.startswith("tuple"):
@@ -35,7 +37,7 @@ def signature(item: dict[str, Any]) -> str:
     return f"{item['name']}({','.join(canonical_type(i) for i in item.get('inputs', []))})"
 
 
-def _normalise(value: Any, item: dict[str, Any]) -> Any:
+def _normalise(value: Any, item: Mapping[str, Any]) -> Any:
     """Addresses checksummed, bytes as 0x-hex, tuples as dicts of their component names."""
     typ = item["type"]
     if typ.endswith("]"):
@@ -50,7 +52,7 @@ def _normalise(value: Any, item: dict[str, Any]) -> Any:
     return value
 
 
-def decode_values(items: list[dict[str, Any]], data: bytes) -> list[Any]:
+def decode_values(items: Sequence[Mapping[str, Any]], data: bytes) -> list[Any]:
     types = [canonical_type(i) for i in items]
     values = abi_decode(types, data)
     return [_normalise(v, i) for v, i in zip(values, items)]

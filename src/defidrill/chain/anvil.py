@@ -131,7 +131,7 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-_LIVE: set["AnvilNode"] = set()
+_LIVE: set[AnvilNode] = set()
 _LIVE_LOCK = threading.Lock()
 
 
@@ -163,10 +163,11 @@ class AnvilNode:
         self._log.seek(0, 2)
         size = self._log.tell()
         self._log.seek(max(0, size - limit))
-        return self._log.read().decode(errors="replace")
+        tail: bytes = self._log.read()
+        return tail.decode(errors="replace")
 
     @classmethod
-    def start(cls, config: AnvilConfig | None = None, *, log_path: Path | None = None) -> "AnvilNode":
+    def start(cls, config: AnvilConfig | None = None, *, log_path: Path | None = None) -> AnvilNode:
         config = config or AnvilConfig()
         binary = find_anvil()
         if config.port is not None and not port_is_free(config.port):
@@ -244,7 +245,7 @@ class AnvilNode:
         if self._log is not None and not self._log.closed:
             self._log.close()
 
-    def __enter__(self) -> "AnvilNode":
+    def __enter__(self) -> AnvilNode:
         return self
 
     def __exit__(self, *exc: Any) -> None:

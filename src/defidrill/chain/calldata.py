@@ -15,8 +15,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import eth_abi
-from eth_utils import function_signature_to_4byte_selector
+from eth_abi.abi import encode as abi_encode
+from eth_utils.abi import function_signature_to_4byte_selector
 
 __all__ = ["fast_calldata"]
 
@@ -52,4 +52,4 @@ def fast_calldata(fn: Any) -> str | None:
     types = tuple(str(i["type"]) for i in abi.get("inputs", []))
     if len(types) != len(args) or not all(_plain(t, a) for t, a in zip(types, args)):
         return None
-    return "0x" + (_selector(str(abi["name"]), types) + eth_abi.encode(list(types), list(args))).hex()
+    return "0x" + (_selector(str(abi["name"]), types) + abi_encode(list(types), list(args))).hex()

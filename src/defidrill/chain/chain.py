@@ -10,43 +10,40 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import replace
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
+from collections.abc import Iterator, Sequence
 
 from web3 import HTTPProvider, Web3
 from web3.contract.contract import ContractFunction
 
-from defidrill.chain.calldata import fast_calldata
-from defidrill.chain.abi_registry import AbiRegistry, checksum as to_checksum_address, decode_values, revert_data_from_error
+from defidrill.chain.base import ChainBase
+
+from defidrill.chain.abi_registry import checksum as to_checksum_address, revert_data_from_error
 from defidrill.chain.anvil import AnvilConfig, AnvilNode
 from defidrill.chain.controls import AnvilControls
 from defidrill.chain.rpc import RpcClient, RpcReply, hex_int as _int
-from defidrill.chain.types import Deployed, PreparedCall, Receipt, TxIntent, TxRequest
+from defidrill.chain.types import BlockInfo, PreparedCall, Receipt, TxRequest
 from defidrill.errors import ChainError, RevertError
-from defidrill.toolchain import Artifact, Artifacts, compile_project
+from defidrill.toolchain import Artifacts, compile_project
 
 
-class Chain(AnvilControls):
+class Chain(AnvilControls, ChainBase):
     """A JSON-RPC chain (a launched anvil or an attached URL) plus the project's ABIs."""
 
     def __init__(self, rpc_url: str, artifacts: Artifacts | None = None, *, node: AnvilNode | None = None):
         self.rpc_url = rpc_url
         self.node = node
         self.rpc = RpcClient(rpc_url, is_alive=(lambda: node.alive) if node else None)
-        self.w3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": 120}))
-        self.artifacts = artifacts if artifacts is not None else compile_project()
-        self.registry = AbiRegistry()
-        for artifact in self.artifacts.by_name.values():
-            self.registry.add(artifact.name, artifact.abi)
+        ChainBase.__init__(self, artifacts if artifacts is not None else compile_project(),
+                           Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": 120})))
         self.chain_id = _int(self.rpc.request("eth_chainId"))
         self.accounts: list[str] = [to_checksum_address(a) for a in self.rpc.request("eth_accounts")]
         self._automine = True
-        #: Contracts from outside the project's compilation (npm packages' artifacts, linked at deploy).
-        self.foreign_artifacts: dict[str, Artifact] = {}
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod
     @contextlib.contextmanager
-    def launch(cls, config: AnvilConfig | None = None, artifacts: Artifacts | None = None) -> Iterator["Chain"]:
+    def launch(cls, config: AnvilConfig | None = None, artifacts: Artifacts | None = None) -> Iterator[Chain]:
         """Start anvil, yield a Chain on it, stop anvil however the block exits."""
         artifacts = artifacts if artifacts is not None else compile_project()
         with AnvilNode.start(config) as node:
@@ -57,81 +54,9 @@ class Chain(AnvilControls):
                 chain.rpc.close()
 
     @classmethod
-    def attach(cls, rpc_url: str, artifacts: Artifacts | None = None) -> "Chain":
+    def attach(cls, rpc_url: str, artifacts: Artifacts | None = None) -> Chain:
         """Use a node someone else runs (an anvil, a fork); we never stop it."""
         return cls(rpc_url, artifacts)
-
-    @property
-    def deployer(self) -> str:
-        return self.accounts[0]
-
-    # ----------------------------------------------------------------- contracts
-    def register(self, *artifacts: Artifact) -> None:
-        """Make foreign contracts deployable and usable by name (``at``, ``deploy``), and decode their
-        events and errors in every receipt and revert. A name the project's own contracts use is refused."""
-        for artifact in artifacts:
-            if artifact.name in self.artifacts:
-                raise ChainError(f"cannot register {artifact.name} from {artifact.source}: the project has a "
-                                 f"contract of that name ({self.artifacts.get(artifact.name).source})")
-            self.foreign_artifacts[artifact.name] = artifact
-            self.registry.add(artifact.name, artifact.abi)
-
-    def _artifact(self, name: str) -> Artifact:
-        foreign = self.foreign_artifacts.get(name)
-        return foreign if foreign is not None else self.artifacts.get(name)
-
-    def at(self, name: str, address: str) -> Deployed:
-        artifact = self._artifact(name)
-        address = to_checksum_address(address)
-        return Deployed(name, address, artifact.abi, self.w3.eth.contract(address=address, abi=artifact.abi))
-
-    def deploy_tx(self, name: str, *args: Any, sender: str | None = None, gas: int | None = None) -> TxRequest:
-        artifact = self._artifact(name)
-        if not artifact.deployable:
-            raise ChainError(f"{name} has no bytecode (an interface or abstract contract) and cannot be deployed")
-        factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-        data = factory.constructor(*args).data_in_transaction
-        return TxRequest(sender or self.deployer, None, data, gas=gas, label=f"deploy {name}")
-
-    def deploy(self, name: str, *args: Any, sender: str | None = None, gas: int | None = None) -> Deployed:
-        receipt = self.send(self.deploy_tx(name, *args, sender=sender, gas=gas))
-        assert receipt.contract_address is not None
-        return self.at(name, receipt.contract_address)
-
-    def deploy_many(self, items: Sequence[tuple[str, Sequence[Any]]], *, sender: str | None = None,
-                    gas: int | None = None) -> list[Deployed]:
-        """Deploy contracts in one batch, in order (give ``gas`` when a constructor needs an earlier one)."""
-        txs = [self.deploy_tx(name, *args, sender=sender, gas=gas) for name, args in items]
-        receipts = self.send_many(txs)
-        return [self.at(name, r.contract_address or "") for (name, _), r in zip(items, receipts)]
-
-    # ----------------------------------------------------------------- encoding
-    @staticmethod
-    def encode(fn: ContractFunction) -> tuple[str, str]:
-        """(to, calldata) of a bound contract function call (plain calls skip web3's encoder: calldata.py)."""
-        return str(fn.address), fast_calldata(fn) or fn._encode_transaction_data()
-
-    def tx(self, fn: ContractFunction, *, sender: str | None = None, value_wei: int = 0, gas: int | None = None,
-           gas_price_wei: int | None = None, label: str = "", agent: str = "",
-           priority_fee_wei: int | None = None, intent: TxIntent | None = None) -> TxRequest:
-        to, data = self.encode(fn)
-        return TxRequest(sender or self.deployer, to, data, value_wei, gas, gas_price_wei, label or fn.fn_name,
-                         agent, priority_fee_wei, intent)
-
-    @classmethod
-    def prepare(cls, fn: ContractFunction, decoder: Callable[[bytes], Any] | None = None) -> "PreparedCall":
-        """Encode a call once to send it many times (a drill reads the same views every step)."""
-        to, data = cls.encode(fn)
-        return PreparedCall(fn.fn_name, to, data, fn.abi.get("outputs", []), decoder)
-
-    def _decode_output(self, fn: "ContractFunction | PreparedCall", data_hex: str) -> Any:
-        if isinstance(fn, PreparedCall) and fn.decoder is not None:
-            return fn.decoder(bytes.fromhex(data_hex[2:]))
-        outputs = fn.outputs if isinstance(fn, PreparedCall) else fn.abi.get("outputs", [])
-        values = decode_values(outputs, bytes.fromhex(data_hex[2:]))
-        if len(values) == 1:
-            return values[0]
-        return tuple(values)
 
     def _revert_error(self, method: str, error: dict[str, Any], tx: dict[str, Any] | None = None) -> ChainError:
         data = revert_data_from_error(error)
@@ -140,17 +65,7 @@ class Chain(AnvilControls):
             return RevertError(message, method=method, revert=self.registry.decode_revert(data), tx=tx, raw=error)
         return ChainError(message, method=method, tx=tx, raw=error)
 
-    # ----------------------------------------------------------------- calls
-    def call(self, fn: ContractFunction, *, sender: str | None = None, block: str | int = "latest") -> Any:
-        return self._call_result(self.call_many([fn], sender=sender, block=block)[0])
-
-    @staticmethod
-    def _call_result(result: Any) -> Any:
-        if isinstance(result, ChainError):
-            raise result
-        return result
-
-    def call_many(self, fns: Sequence["ContractFunction | PreparedCall"], *, sender: str | None = None,
+    def call_many(self, fns: Sequence[ContractFunction | PreparedCall], *, sender: str | None = None,
                   block: str | int = "latest") -> list[Any]:
         """One JSON-RPC batch of eth_call; each entry is the decoded value or a ChainError (not raised)."""
         tag = hex(block) if isinstance(block, int) else block
@@ -168,16 +83,6 @@ class Chain(AnvilControls):
             else:
                 out.append(self._revert_error(f"eth_call {fn.fn_name}", reply.error or {}, reply.params[0]))
         return out
-
-    # ----------------------------------------------------------------- transactions
-    def transact(self, fn: ContractFunction, *, sender: str | None = None, value_wei: int = 0,
-                 gas: int | None = None) -> Receipt:
-        """Send one call as a transaction, mine it, raise RevertError (decoded) if it reverts."""
-        return self.send(self.tx(fn, sender=sender, value_wei=value_wei, gas=gas))
-
-    def send(self, tx: TxRequest) -> Receipt:
-        receipt = self.send_many([tx])[0]
-        return receipt
 
     def send_many(self, txs: Sequence[TxRequest], *, raise_on_revert: bool = True) -> list[Receipt]:
         """Send a batch and mine it; with automine on, several transactions go into ONE block in batch
@@ -326,17 +231,19 @@ class Chain(AnvilControls):
             out.append(self.registry.decode_revert(trace.get("output")) if trace.get("error") else None)
         return out
 
-    def events(self, receipt: Receipt, deployed: Deployed | None, name: str) -> list[dict[str, Any]]:
-        return receipt.events_named(name, deployed.address if deployed else None)
-
-    def logs(self, from_block: int, to_block: int | str = "latest", address: str | list[str] | None = None) -> list[dict[str, Any]]:
-        """Every log in a block range, decoded where an ABI knows it (raw otherwise)."""
-        query: dict[str, Any] = {"fromBlock": hex(from_block), "toBlock": hex(to_block) if isinstance(to_block, int) else to_block}
+    def raw_logs(self, from_block: int = 0, to_block: int | str = "latest", *, address: str | list[str] | None = None,
+                 topics: list[str | None] | None = None) -> list[dict[str, Any]]:
+        """eth_getLogs: raw logs (hex fields, as the node gives them) by block range, address and topics."""
+        query: dict[str, Any] = {"fromBlock": hex(from_block),
+                                 "toBlock": hex(to_block) if isinstance(to_block, int) else to_block}
         if address is not None:
             query["address"] = address
-        raw_logs = self.rpc.request("eth_getLogs", [query]) or []
-        decoded = []
-        for log in raw_logs:
-            event = self.registry.decode_log(log)
-            decoded.append(event if event is not None else {"event": None, "raw": log})
-        return decoded
+        if topics is not None:
+            query["topics"] = topics
+        return list(self.rpc.request("eth_getLogs", [query]) or [])
+
+    def latest_block(self) -> BlockInfo:
+        block = self.rpc.request("eth_getBlockByNumber", ["latest", False])
+        return BlockInfo(number=_int(block["number"]), timestamp=_int(block["timestamp"]),
+                         base_fee_wei=_int(block.get("baseFeePerGas")), gas_limit=_int(block["gasLimit"]),
+                         gas_used=_int(block["gasUsed"]))

@@ -6,8 +6,8 @@ are the node-control half of its API, kept apart from transactions and calls.
 
 from __future__ import annotations
 
-import contextlib
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Mapping
 
 from defidrill.chain.rpc import RpcClient, hex_int as _int
 from defidrill.errors import ChainError
@@ -46,21 +46,6 @@ class AnvilControls:
     def set_next_timestamp(self, ts: int) -> None:
         self.rpc.request("evm_setNextBlockTimestamp", [int(ts)])
 
-    def advance(self, seconds: int, blocks: int = 1) -> int:
-        """Move time forward by ``seconds`` over ``blocks`` mined blocks; returns the new timestamp.
-
-        The clock of a drill: seconds and blocks advance together, each block
-        ``seconds // blocks`` apart, the last landing exactly on ``now + seconds``.
-        """
-        if blocks < 1 or seconds < blocks:
-            raise ValueError(f"advance needs blocks >= 1 and seconds >= blocks (got {seconds} s, {blocks} blocks)")
-        target = self.timestamp() + int(seconds)
-        if blocks > 1:
-            self.mine(blocks - 1, int(seconds) // blocks)
-        self.set_next_timestamp(target)
-        self.mine(1)
-        return target
-
     def snapshot(self) -> str:
         return str(self.rpc.request("evm_snapshot"))
 
@@ -68,17 +53,15 @@ class AnvilControls:
         if not self.rpc.request("evm_revert", [snapshot_id]):
             raise ChainError(f"evm_revert to {snapshot_id} refused (already used or unknown)", method="evm_revert")
 
-    @contextlib.contextmanager
-    def isolated(self) -> Iterator[None]:
-        """Everything inside runs on a snapshot that is reverted on exit."""
-        snap = self.snapshot()
-        try:
-            yield
-        finally:
-            self.revert(snap)
-
     def set_balance(self, address: str, wei: int) -> None:
         self.rpc.request("anvil_setBalance", [address, hex(wei)])
+
+    def set_balances(self, balances_wei: Mapping[str, int]) -> None:
+        """Many balances in one batch (seeding gives every agent gas money)."""
+        replies = self.rpc.batch([("anvil_setBalance", [a, hex(w)]) for a, w in balances_wei.items()])
+        failed = [r for r in replies if not r.ok]
+        if failed:
+            raise ChainError(f"anvil_setBalance failed: {failed[0].error}", method="anvil_setBalance", raw=failed[0].error)
 
     def balance(self, address: str) -> int:
         return _int(self.rpc.request("eth_getBalance", [address, "latest"]))

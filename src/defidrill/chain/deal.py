@@ -12,7 +12,7 @@ notice, Aave's accounting does not read it.
 
 from __future__ import annotations
 
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
 from defidrill.chain.chain import Chain
 from defidrill.errors import ChainError

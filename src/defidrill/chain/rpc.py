@@ -10,7 +10,8 @@ from __future__ import annotations
 import itertools
 from urllib.parse import urlsplit
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
+from collections.abc import Callable, Sequence
 
 import requests
 

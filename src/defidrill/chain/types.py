@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal
+from typing import Any, Literal
+from collections.abc import Callable, Mapping, Sequence
 
 from web3.contract import Contract
 
@@ -108,6 +109,17 @@ class PreparedCall:
     fn_name: str
     to: str
     data: str
-    outputs: list[dict[str, Any]] = field(repr=False)
+    outputs: Sequence[Mapping[str, Any]] = field(repr=False)
     #: A hand-written decoder for hot return types (raw return bytes -> value); None = ABI decoding.
     decoder: Callable[[bytes], Any] | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class BlockInfo:
+    """A mined block's header fields a drill reads (the clock and the fee market)."""
+
+    number: int
+    timestamp: int
+    base_fee_wei: int
+    gas_limit: int
+    gas_used: int

@@ -50,10 +50,14 @@ def validate_cmd(files: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object (no progress bar).")
 @click.option("--force", is_flag=True, help="Clear the run already in --out first (refused otherwise).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--backend", type=click.Choice(["anvil", "revm"]), default=None,
+              help="Chain backend (default: the drill's chain.backend, else anvil). revm runs in process, "
+                   "without RPC; gas-derived figures differ (README: Chain backends).")
 @reports_errors
 def run_cmd(drill: str, out_dir: Path | None, seed: int | None, overrides: tuple[str, ...], as_json: bool,
-            force: bool, quiet: bool) -> None:
-    """Run a drill (a file, or a library drill's name) on a fresh anvil and write its run folder.
+            force: bool, quiet: bool, backend: str | None) -> None:
+    """Run a drill (a file, or a library drill's name) on a fresh chain (anvil unless told otherwise)
+    and write its run folder.
 
     Exit status: 0 ok, 2 bad input (or --out holds a run), 3 toolchain, 4 chain or output
     (disk full, read-only), 5 an invariant broke, 129/130/143 SIGHUP/SIGINT/SIGTERM.
@@ -63,12 +67,13 @@ def run_cmd(drill: str, out_dir: Path | None, seed: int | None, overrides: tuple
       defidrill run flash-crash --out runs/flash
       defidrill run oracles/stale-feed-crash.yaml --set borrowers.count=50 --set failures.0.for=10m --json
       defidrill run flash-crash --set protocol.kind=aave-v3
+      defidrill run flash-crash --backend revm --out runs/flash-revm
     """
     from defidrill.drill import resolve_drill
     from defidrill.runner import run_drill
 
     outcome = run_drill(resolve_drill(drill), out_dir=out_dir, seed=seed, progress=not (quiet or as_json),
-                        force=force, overrides=overrides)
+                        force=force, overrides=overrides, backend=backend)
     if as_json:
         click.echo(json.dumps(outcome_json(outcome.run_dir, outcome.summary), indent=2))
     else:
@@ -90,7 +95,8 @@ def demo_cmd(out_dir: Path | None, force: bool) -> None:
 def outcome_json(run_dir: Path, summary: dict[str, Any]) -> dict[str, Any]:
     """The run's outcome for scripts: status, the on-chain and CEX headline side by side, invariants."""
     return {
-        "drill": summary.get("drill"), "seed": summary.get("seed"), "status": summary.get("status"),
+        "drill": summary.get("drill"), "seed": summary.get("seed"), "backend": summary.get("backend", "anvil"),
+        "status": summary.get("status"),
         "error": summary.get("error"), "steps_completed": summary.get("steps_completed"),
         "steps_total": summary.get("steps_total"), "wall_time_s": summary.get("wall_time_s"),
         "run_dir": str(run_dir),
@@ -103,7 +109,7 @@ def outcome_json(run_dir: Path, summary: dict[str, Any]) -> dict[str, Any]:
 
 def print_outcome(run_dir: Path, summary: dict[str, Any]) -> None:
     """The run's closing lines: status, the on-chain and CEX headline side by side, invariants, where."""
-    click.echo(f"drill {summary['drill']} (seed {summary['seed']}): {summary['status']}, "
+    click.echo(f"drill {summary['drill']} (seed {summary['seed']}, {summary.get('backend', 'anvil')}): {summary['status']}, "
                f"{summary['steps_completed']}/{summary['steps_total']} steps in {summary['wall_time_s']:.1f} s")
     rows = side_by_side(summary)
     if rows:

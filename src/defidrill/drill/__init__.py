@@ -10,7 +10,7 @@ The chain side (``defidrill.engine``: step loop, agents) executes the actions; n
 from defidrill.drill.actions import (
     Action, InjectRaw, SetFallbackDivergence, SetFeedBounds, SetSequencer, SpotManipulation, Transmit,
 )
-from defidrill.drill.feeder import FeedFeeder, FeedRules, deviates, from_raw, to_raw
+from defidrill.drill.feeder import FeedFeeder, FeedRules, deviates
 from defidrill.drill.loader import DrillSource, load_drill, load_drill_source, parse_drill
 from defidrill.drill.overrides import Override, apply_overrides, library_drills, resolve_drill
 from defidrill.drill.oracle_plan import ActionPlan, OracleDriver, feed_rules, plan_actions
@@ -21,6 +21,6 @@ __all__ = [
     "Action", "ActionPlan", "Drill", "FeedFeeder", "FeedRules", "InjectRaw", "MarketPath", "OracleDriver",
     "SetFallbackDivergence", "SetFeedBounds", "SetSequencer", "SpotManipulation", "Transmit",
     "DrillSource", "Override", "apply_overrides", "build_paths", "library_drills",
-    "resolve_drill", "deviates", "feed_rules", "from_raw", "load_drill", "load_drill_source",
-    "parse_drill", "plan_actions", "to_raw",
+    "resolve_drill", "deviates", "feed_rules", "load_drill", "load_drill_source",
+    "parse_drill", "plan_actions",
 ]

@@ -9,7 +9,7 @@ Within one step, execute the actions in list order (they are sorted by
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 TransmitReason = Literal["initial", "deviation", "heartbeat", "failure"]
 
@@ -49,11 +49,12 @@ class InjectRaw:
 
 @dataclass(frozen=True)
 class SetFeedBounds:
-    """Set the feed's ``minAnswer``/``maxAnswer`` (raw; None = unbounded on that side)."""
+    """Set the feed's ``minAnswer``/``maxAnswer`` (raw answers, as :func:`~defidrill.protocol.amounts.feed_bounds_raw`
+    makes them: OCR's defaults stand for "unbounded")."""
 
     feed: str
-    min_answer_raw: int | None
-    max_answer_raw: int | None
+    min_answer_raw: int
+    max_answer_raw: int
     failure: str | None = None
 
 
@@ -91,7 +92,7 @@ class SetFallbackDivergence:
     divergence: float
 
 
-Action = Union[Transmit, InjectRaw, SetFeedBounds, SetSequencer, SpotManipulation, SetFallbackDivergence]
+Action = Transmit | InjectRaw | SetFeedBounds | SetSequencer | SpotManipulation | SetFallbackDivergence
 
 ACTION_ORDER: dict[type, int] = {
     SetSequencer: 0, SetFeedBounds: 1, Transmit: 2, InjectRaw: 2, SetFallbackDivergence: 3, SpotManipulation: 4,

@@ -35,11 +35,12 @@ from __future__ import annotations
 import math
 
 from defidrill.drill.actions import Action, SetFallbackDivergence, SetFeedBounds, SetSequencer, SpotManipulation
-from defidrill.drill.feeder import FeedRules, Observation, to_raw
+from defidrill.drill.feeder import FeedRules, Observation
 from defidrill.drill.schema import (
-    ClampFailure, DelayFailure, Drill, FallbackDivergenceFailure, FrozenFailure, NegativeFailure,
+    ClampFailure, DelayFailure, Drill, Failure, FallbackDivergenceFailure, FrozenFailure, NegativeFailure,
     SequencerDownFailure, SpikeFailure, SpotManipulationFailure, StaleFailure, WrongDecimalsFailure, ZeroFailure,
 )
+from defidrill.protocol.amounts import price_to_answer_half_even
 
 __all__ = ["FailureSchedule", "step_of"]
 
@@ -59,11 +60,11 @@ class FailureSchedule:
         self._step_s = drill.market.step_s
         self._last_step = drill.market.step_count
         # (failure, first step, end step exclusive); end beyond the grid = never ends.
-        self._windows: list[tuple[object, int, int]] = []
+        self._windows: list[tuple[Failure, int, int]] = []
         for failure in drill.failures:
             first = step_of(failure.at_s, self._step_s)
-            if not hasattr(failure, "end_s"):
-                end = first + 1  # a point failure: spike, spot_manipulation
+            if isinstance(failure, (SpikeFailure, SpotManipulationFailure)):
+                end = first + 1  # a point failure
             elif failure.for_s is None:
                 end = self._last_step + 1  # until the end: never closes
             else:
@@ -71,7 +72,7 @@ class FailureSchedule:
             self._windows.append((failure, first, end))
         self._frozen_raw: dict[int, int] = {}
 
-    def _active(self, step: int) -> list[tuple[int, object]]:
+    def _active(self, step: int) -> list[tuple[int, Failure]]:
         return [(i, f) for i, (f, first, end) in enumerate(self._windows) if first <= step < end]
 
     def sequencer_down(self, step: int) -> bool:
@@ -81,7 +82,7 @@ class FailureSchedule:
     def observation(self, feed: str, step: int, price_usd: float, last_raw: int | None) -> Observation:
         """What the nodes of ``feed`` observe at ``step``, with every active failure applied."""
         rules = self._rules[feed]
-        answer = to_raw(price_usd, rules.decimals)
+        answer = price_to_answer_half_even(price_usd, rules.decimals)
         fields: dict[str, object] = {"answer_raw": answer}
         if self.sequencer_down(step):
             fields.update(suppress=True, failure="sequencer_down")
@@ -93,7 +94,8 @@ class FailureSchedule:
                 fields.update(suppress=True)
             elif isinstance(failure, FrozenFailure):
                 if index not in self._frozen_raw:
-                    self._frozen_raw[index] = (to_raw(failure.value_usd, rules.decimals) if failure.value_usd is not None
+                    frozen_usd = failure.value_usd
+                    self._frozen_raw[index] = (price_to_answer_half_even(frozen_usd, rules.decimals) if frozen_usd is not None
                                                else (last_raw if last_raw is not None else answer))
                 fields.update(answer_raw=self._frozen_raw[index])
             elif isinstance(failure, ZeroFailure):
@@ -105,8 +107,12 @@ class FailureSchedule:
             elif isinstance(failure, DelayFailure):
                 fields.update(extra_delay_steps=self._drill.blocks_to_steps(failure.blocks))
             elif isinstance(failure, SpikeFailure):
-                spiked = failure.price_usd if failure.price_usd is not None else price_usd * failure.factor
-                fields.update(answer_raw=to_raw(spiked, rules.decimals), force=True)
+                if failure.price_usd is not None:
+                    spiked = failure.price_usd
+                else:
+                    assert failure.factor is not None  # the schema requires exactly one of price, factor
+                    spiked = price_usd * failure.factor
+                fields.update(answer_raw=price_to_answer_half_even(spiked, rules.decimals), force=True)
             elif isinstance(failure, WrongDecimalsFailure):
                 shift = failure.decimals - rules.decimals
                 raw = int(fields["answer_raw"])  # type: ignore[call-overload]
@@ -117,8 +123,11 @@ class FailureSchedule:
         return Observation(**fields)  # type: ignore[arg-type]
 
     def _clamp_raw(self, failure: ClampFailure, rules: FeedRules) -> int:
-        bound_usd = failure.min_answer_usd if failure.min_answer_usd is not None else failure.floor * self._start[failure.feed]
-        return to_raw(bound_usd, rules.decimals)
+        if failure.min_answer_usd is not None:
+            return price_to_answer_half_even(failure.min_answer_usd, rules.decimals)
+        assert failure.floor is not None  # the schema requires exactly one of min_answer, floor
+        bound_usd = failure.floor * self._start[failure.feed]
+        return price_to_answer_half_even(bound_usd, rules.decimals)
 
     def global_actions(self, step: int, t_s: float) -> list[Action]:
         """Actions that open or close a failure window at ``step`` (not feed rounds)."""

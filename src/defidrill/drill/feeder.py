@@ -11,7 +11,8 @@ Chainlink's rules, as in the median reporting plugin of chainlink-common
 * or when ``heartbeat`` seconds or more have passed since the latest round;
 * the round lands ``latency`` steps after the observation (the time for the report to
   be agreed and mined) and carries the observation rounded to the feed's decimals
-  (half away from zero).
+  (half-even, by :func:`defidrill.protocol.amounts.price_to_answer_half_even`, the same integer
+  the market deploys and the engine sends).
 
 The feeder compares with the latest round it *decided* (in flight or landed), except a
 round the feed rejected (outside minAnswer/maxAnswer): then the on-chain answer is
@@ -21,21 +22,11 @@ unchanged, so the next step tries again, as real nodes keep retrying a clamped f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 from defidrill.drill.actions import Action, InjectRaw, Transmit, TransmitReason
+from defidrill.protocol.config import DEFAULT_MAX_ANSWER_RAW, DEFAULT_MIN_ANSWER_RAW
 
-__all__ = ["FeedRules", "FeedFeeder", "Observation", "to_raw", "from_raw", "deviates", "threshold_ppb"]
-
-
-def to_raw(price_usd: float, decimals: int) -> int:
-    """``price_usd`` as the feed's integer answer: x 10^decimals, rounded half away from zero."""
-    return int(Decimal(repr(float(price_usd))).scaleb(decimals).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def from_raw(answer_raw: int, decimals: int) -> float:
-    """The USD value of a raw answer."""
-    return answer_raw / 10**decimals
+__all__ = ["FeedRules", "FeedFeeder", "Observation", "deviates", "threshold_ppb"]
 
 
 def threshold_ppb(deviation: float) -> int:
@@ -52,15 +43,15 @@ def deviates(old_raw: int, new_raw: int, ppb: int) -> bool:
 
 @dataclass(frozen=True)
 class FeedRules:
-    """One feed's parameters, with latency already on the step grid."""
+    """One feed's parameters, with latency already on the step grid and the bounds the deployed feed has."""
 
     feed: str
     heartbeat_s: float
     deviation: float
     decimals: int
     latency_steps: int
-    min_answer_raw: int | None = None
-    max_answer_raw: int | None = None
+    min_answer_raw: int = DEFAULT_MIN_ANSWER_RAW
+    max_answer_raw: int = DEFAULT_MAX_ANSWER_RAW
 
     @property
     def ppb(self) -> int:
@@ -134,7 +125,7 @@ class FeedFeeder:
         else:
             low = obs.min_answer_raw if obs.min_answer_raw is not None else self.rules.min_answer_raw
             high = obs.max_answer_raw if obs.max_answer_raw is not None else self.rules.max_answer_raw
-            rejected = (low is not None and obs.answer_raw < low) or (high is not None and obs.answer_raw > high)
+            rejected = not low <= obs.answer_raw <= high
             action = Transmit(self.rules.feed, obs.answer_raw, observed_at_s=t_s,
                               reason="failure" if obs.failure and reason != "initial" else reason,
                               failure=obs.failure, expect_rejected=rejected)

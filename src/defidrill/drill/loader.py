@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, Union
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from defidrill.drill.limits import MAX_PROBLEMS_SHOWN

@@ -12,26 +12,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from defidrill.drill.actions import ACTION_ORDER, Action
 from defidrill.drill.failures import FailureSchedule
-from defidrill.drill.feeder import FeedFeeder, FeedRules, to_raw
+from defidrill.drill.feeder import FeedFeeder, FeedRules
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.schema import Drill
+from defidrill.protocol.amounts import feed_bounds_raw
 
 __all__ = ["OracleDriver", "ActionPlan", "plan_actions", "feed_rules"]
 
 
 def feed_rules(drill: Drill) -> dict[str, FeedRules]:
-    """Every market asset's feed rules (latency put on the step grid, bounds made raw)."""
+    """Every market asset's feed rules (latency put on the step grid, bounds made raw as the deployed feed has them)."""
     out = {}
     for asset in drill.market.assets:
         p = drill.feed_params(asset)
+        min_answer_raw, max_answer_raw = feed_bounds_raw(p.min_answer_usd, p.max_answer_usd, p.decimals)
         out[asset] = FeedRules(
             feed=asset, heartbeat_s=p.heartbeat_s, deviation=p.deviation, decimals=p.decimals,
-            latency_steps=drill.seconds_to_steps(p.latency_s),
-            min_answer_raw=None if p.min_answer_usd is None else to_raw(p.min_answer_usd, p.decimals),
-            max_answer_raw=None if p.max_answer_usd is None else to_raw(p.max_answer_usd, p.decimals),
+            latency_steps=drill.seconds_to_steps(p.latency_s), min_answer_raw=min_answer_raw, max_answer_raw=max_answer_raw,
         )
     return out
 
@@ -68,18 +69,19 @@ class OracleDriver:
 class ActionPlan:
     """Every step's actions for a drill, and what each feed should read after each step."""
 
-    times_s: np.ndarray
+    times_s: npt.NDArray[np.float64]
     steps: list[list[Action]]
     rules: dict[str, FeedRules]
-    answers_raw: dict[str, np.ndarray]
-    updated_at_s: dict[str, np.ndarray]
+    answers_raw: dict[str, npt.NDArray[np.object_]]  # Python ints: int192 answers overflow int64
+    updated_at_s: dict[str, npt.NDArray[np.float64]]
 
     def at(self, step: int) -> list[Action]:
         return self.steps[step]
 
-    def answers_usd(self, feed: str) -> np.ndarray:
+    def answers_usd(self, feed: str) -> npt.NDArray[np.object_]:
         """The expected on-chain answer of ``feed`` in USD after each step."""
-        return self.answers_raw[feed] / 10.0 ** self.rules[feed].decimals
+        answers: npt.NDArray[np.object_] = self.answers_raw[feed] / 10.0 ** self.rules[feed].decimals
+        return answers
 
 
 def plan_actions(drill: Drill, path: MarketPath) -> ActionPlan:

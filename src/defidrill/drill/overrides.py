@@ -40,7 +40,7 @@ class Override:
     source: str
 
     @classmethod
-    def parse(cls, text: str, *, label: str = "--set", file: str | None = None) -> "Override":
+    def parse(cls, text: str, *, label: str = "--set", file: str | None = None) -> Override:
         """``KEY=VALUE`` as typed on the command line (the value parsed as YAML); ``file`` is the drill's."""
         key, sep, raw = text.partition("=")
         key = key.strip()
@@ -56,7 +56,7 @@ class Override:
         return cls(key, value, source)
 
     @classmethod
-    def of(cls, key: str, value: Any, *, label: str) -> "Override":
+    def of(cls, key: str, value: Any, *, label: str) -> Override:
         """An override built in Python (a sweep point, a test's keyword argument)."""
         return cls(key, value, f"{label} {key}={_show(value)}")
 

@@ -20,9 +20,9 @@ Formulas (``S0`` = ``start``):
   return per step is ``(mu - sigma^2/2) dt + intensity dt_days mean``. Each asset draws from
   its own generator seeded by ``(drill seed, crc32(asset name))``: adding an asset does not
   change the others' paths.
-* ``replay``: rows sorted by time (read and checked at validation: :mod:`defidrill.drill.replay_csv`); the value at grid time ``t0 + t_k`` is the last row at or
-  before it (last observation carried forward); before the first row the first value is
-  used; after the last row the last value is held. ``t0`` is ``start_time`` or the first
+* ``replay``: rows sorted by time (read and checked at validation: :mod:`defidrill.drill.replay_csv`); the value at
+  grid time ``t0 + t_k`` is the last row at or before it (last observation carried forward); before the first row
+  the first value is used; after the last row the last value is held. ``t0`` is ``start_time`` or the first
   row's time. Then ``x scale``, ``1/x`` if ``invert``, and if ``start`` is given the series is
   rescaled so its first point equals ``start``.
 * ``piecewise``: through the points ``(at_i, price_i)``. ``linear``:
@@ -37,6 +37,7 @@ import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from defidrill.drill.schema import (
     ConstantPath, Drill, FlashCrashPath, GbmPath, PathSpec, PiecewisePath, RampPath, ReplayPath, StepPath,
@@ -54,8 +55,8 @@ class MarketPath:
     """The reference prices of every asset on the step grid (read-only arrays)."""
 
     step_s: float
-    times_s: np.ndarray
-    prices_usd: dict[str, np.ndarray] = field(default_factory=dict)
+    times_s: npt.NDArray[np.float64]
+    prices_usd: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
 
     @property
     def step_count(self) -> int:
@@ -67,7 +68,7 @@ class MarketPath:
         return float(self.prices_usd[asset][step])
 
 
-def grid_times(drill: Drill) -> np.ndarray:
+def grid_times(drill: Drill) -> npt.NDArray[np.float64]:
     """``[0, step, 2 step, ..., step_count * step]`` in seconds."""
     return np.arange(drill.market.step_count + 1, dtype=np.float64) * drill.market.step_s
 
@@ -77,11 +78,11 @@ def asset_rng(seed: int, asset: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(zlib.crc32(asset.encode()),)))
 
 
-def _interp(times_s: np.ndarray, knots_t: list[float], knots_p: list[float]) -> np.ndarray:
+def _interp(times_s: npt.NDArray[np.float64], knots_t: list[float], knots_p: list[float]) -> npt.NDArray[np.float64]:
     return np.interp(times_s, np.asarray(knots_t, dtype=np.float64), np.asarray(knots_p, dtype=np.float64))
 
 
-def _flash_crash(times_s: np.ndarray, s0: float, spec: FlashCrashPath) -> np.ndarray:
+def _flash_crash(times_s: npt.NDArray[np.float64], s0: float, spec: FlashCrashPath) -> npt.NDArray[np.float64]:
     bottom = s0 * (1.0 - spec.drop)
     final = s0 * (1.0 - spec.drop * (1.0 - spec.recover))
     t1 = spec.at_s + spec.over_s
@@ -90,7 +91,8 @@ def _flash_crash(times_s: np.ndarray, s0: float, spec: FlashCrashPath) -> np.nda
     return _interp(times_s, [spec.at_s, t1, t2, t3], [s0, bottom, bottom, final])
 
 
-def _gbm(times_s: np.ndarray, s0: float, spec: GbmPath, rng: np.random.Generator, step_s: float) -> np.ndarray:
+def _gbm(times_s: npt.NDArray[np.float64], s0: float, spec: GbmPath, rng: np.random.Generator,
+         step_s: float) -> npt.NDArray[np.float64]:
     n = len(times_s) - 1
     dt_y = step_s / SECONDS_PER_YEAR
     z = rng.standard_normal(n)
@@ -99,10 +101,11 @@ def _gbm(times_s: np.ndarray, s0: float, spec: GbmPath, rng: np.random.Generator
         counts = rng.poisson(spec.jumps.intensity_per_day * step_s / SECONDS_PER_DAY, n)
         # The sum of N iid N(m, s) is N(N m, N s^2): one normal draw per step.
         log_ret += counts * spec.jumps.mean + np.sqrt(counts) * spec.jumps.std * rng.standard_normal(n)
-    return s0 * np.exp(np.concatenate(([0.0], np.cumsum(log_ret))))
+    prices: npt.NDArray[np.float64] = s0 * np.exp(np.concatenate(([0.0], np.cumsum(log_ret))))
+    return prices
 
 
-def read_replay_csv(spec: ReplayPath) -> tuple[np.ndarray, np.ndarray]:
+def read_replay_csv(spec: ReplayPath) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """(unix seconds, price) rows of a replay CSV, by increasing time; raw, before scale/invert.
 
     The rows were read and checked when the drill validated (:mod:`defidrill.drill.replay_csv`).
@@ -110,7 +113,7 @@ def read_replay_csv(spec: ReplayPath) -> tuple[np.ndarray, np.ndarray]:
     return spec.series.times_s, spec.series.prices
 
 
-def _replay(times_s: np.ndarray, start_usd: float | None, spec: ReplayPath) -> np.ndarray:
+def _replay(times_s: npt.NDArray[np.float64], start_usd: float | None, spec: ReplayPath) -> npt.NDArray[np.float64]:
     t, p = read_replay_csv(spec)
     t0 = parse_time(spec.start_time) if spec.start_time is not None else t[0]
     idx = np.searchsorted(t, t0 + times_s, side="right") - 1
@@ -122,7 +125,7 @@ def _replay(times_s: np.ndarray, start_usd: float | None, spec: ReplayPath) -> n
     return out
 
 
-def _piecewise(times_s: np.ndarray, start_usd: float | None, spec: PiecewisePath) -> np.ndarray:
+def _piecewise(times_s: npt.NDArray[np.float64], start_usd: float | None, spec: PiecewisePath) -> npt.NDArray[np.float64]:
     knots_t = np.asarray([p.at_s for p in spec.points], dtype=np.float64)
     knots_p = np.asarray([p.price_usd for p in spec.points], dtype=np.float64)
     if spec.between == "linear":
@@ -135,8 +138,8 @@ def _piecewise(times_s: np.ndarray, start_usd: float | None, spec: PiecewisePath
     return out
 
 
-def path_prices(times_s: np.ndarray, start_usd: float | None, spec: PathSpec, *, step_s: float,
-                rng: np.random.Generator | None = None) -> np.ndarray:
+def path_prices(times_s: npt.NDArray[np.float64], start_usd: float | None, spec: PathSpec, *, step_s: float,
+                rng: np.random.Generator | None = None) -> npt.NDArray[np.float64]:
     """Prices of one asset at ``times_s`` for one path spec (see the module formulas)."""
     if isinstance(spec, ReplayPath):
         return _replay(times_s, start_usd, spec)
@@ -162,7 +165,7 @@ def path_prices(times_s: np.ndarray, start_usd: float | None, spec: PathSpec, *,
 def build_paths(drill: Drill) -> MarketPath:
     """Every asset's reference path on the drill's grid; deterministic for the drill and seed."""
     times = grid_times(drill)
-    prices: dict[str, np.ndarray] = {}
+    prices: dict[str, npt.NDArray[np.float64]] = {}
     for asset, market in drill.market.assets.items():
         series = path_prices(times, market.start_price_usd, market.path, step_s=drill.market.step_s,
                              rng=asset_rng(drill.seed, asset))

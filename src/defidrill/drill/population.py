@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from eth_utils import keccak, to_checksum_address
+import numpy.typing as npt
+from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
 
 from defidrill.drill.schema import Drill
 from defidrill.drill.schema.common import Distribution
@@ -36,14 +38,15 @@ class BorrowerPlan:
     reacts: bool
 
 
-def draw(dist: Distribution, rng: np.random.Generator, n: int) -> np.ndarray:
+def draw(dist: Distribution, rng: np.random.Generator, n: int) -> npt.NDArray[np.float64]:
     if dist.constant is not None:
         return np.full(n, float(dist.constant))
     if dist.uniform is not None:
         low, high = dist.uniform
         return rng.uniform(float(low), float(high), n)
     assert dist.lognormal is not None
-    return float(dist.lognormal.median) * np.exp(float(dist.lognormal.sigma) * rng.standard_normal(n))
+    draws: npt.NDArray[np.float64] = float(dist.lognormal.median) * np.exp(float(dist.lognormal.sigma) * rng.standard_normal(n))
+    return draws
 
 
 def draw_population(drill: Drill, seed: int | None = None) -> list[BorrowerPlan]:

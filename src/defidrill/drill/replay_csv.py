@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import math
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +54,7 @@ def parse_time(text: str) -> float:
     except ValueError:
         stamp = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
         if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=timezone.utc)
+            stamp = stamp.replace(tzinfo=UTC)
         return stamp.timestamp()
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"{text!r} is not a time")

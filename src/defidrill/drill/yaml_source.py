@@ -102,19 +102,20 @@ class _BoundedLoader(yaml.SafeLoader):
         self.depth = 0
         self.aliases = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:  # type: ignore[override]
-        event = self.peek_event()
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
         if isinstance(event, yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > MAX_YAML_ALIASES:
-                raise _Refused(f"more than {MAX_YAML_ALIASES} aliases (*name)", event.start_mark.line + 1,
+                raise _Refused(f"more than {MAX_YAML_ALIASES} aliases (*name)", line,
                                f"at most {MAX_YAML_ALIASES} aliases in a drill file")
         self.depth += 1
         try:
             if self.depth > MAX_YAML_DEPTH:
-                raise _Refused(f"nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark.line + 1,
+                raise _Refused(f"nested more than {MAX_YAML_DEPTH} levels deep", line,
                                f"at most {MAX_YAML_DEPTH} levels of nesting (a drill needs about 6)")
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self.depth -= 1
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
 from defidrill.chain import Chain, Deployed
 from defidrill.errors import ChainError
@@ -70,7 +70,7 @@ class UserInvariant:
     fn: UserCheckFn
 
     @classmethod
-    def of(cls, fn: UserCheckFn, name: str | None = None) -> "UserInvariant":
+    def of(cls, fn: UserCheckFn, name: str | None = None) -> UserInvariant:
         return cls(name or f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', repr(fn))}", fn)
 
 
@@ -87,9 +87,8 @@ class TokenSupply:
     def check(self, chain: Chain) -> InvariantResult:
         latest = chain.block_number()
         if latest >= self.next_block:
-            logs = chain.rpc.request("eth_getLogs", [{
-                "fromBlock": hex(self.next_block), "toBlock": hex(latest),
-                "address": [t.address for t in self.tokens.values()], "topics": [TRANSFER_TOPIC]}]) or []
+            logs = chain.raw_logs(self.next_block, latest, address=[t.address for t in self.tokens.values()],
+                                  topics=[TRANSFER_TOPIC])
             for log in logs:
                 sym = self._symbol[log["address"].lower()]
                 if log["topics"][1] == ZERO_TOPIC:

@@ -181,8 +181,8 @@ def step_columns(world: World) -> list[str]:
     for sym in world.market.pairs:
         cols += [f"amm_{sym}_usd", f"amm_{sym}_base_reserve_usd"]
     cols += ["accounts_below_1", "accounts_below_1_ref", "min_health_factor", "liquidations", "liquidated_debt_usd",
-             "seized_collateral_usd", "failed_liquidations", "total_debt_usd", "bad_debt_usd", "uncovered_debt_usd", "keeper_profit_usd",
-             "keeper_gas_eth", "lp_withdrawn_pct", "arb_volume_usd"]
+             "seized_collateral_usd", "failed_liquidations", "total_debt_usd", "bad_debt_usd", "uncovered_debt_usd",
+             "keeper_profit_usd", "keeper_gas_eth", "lp_withdrawn_pct", "arb_volume_usd"]
     return cols
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
+from collections.abc import Callable
 
 from defidrill.chain import Chain, Receipt, TxIntent, TxRequest
 from defidrill.drill.actions import SpotManipulation

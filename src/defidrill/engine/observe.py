@@ -8,7 +8,6 @@ feed's latest round, each pair's reserves and agents' token balances.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from defidrill.chain import Chain
 from defidrill.engine.world import World
@@ -27,7 +26,7 @@ class FeedView:
 
     @property
     def answer_usd(self) -> float:
-        return self.answer_raw / 10**self.decimals
+        return float(self.answer_raw / 10**self.decimals)
 
 
 @dataclass
@@ -88,7 +87,7 @@ class Observer:
         balances: dict[str, dict[str, int]] = {}
         for (holder, sym), value in zip(self.holders, results[i:]):
             balances.setdefault(holder, {})[sym] = value
-        latest = self.chain.rpc.request("eth_getBlockByNumber", ["latest", False])
-        return Observation(step, t_s, int(latest["timestamp"], 16), int(latest["number"], 16), dict(reference_usd),
+        latest = self.chain.latest_block()
+        return Observation(step, t_s, latest.timestamp, latest.number, dict(reference_usd),
                            reads.accounts, feeds, reads.prices, reserves, reads.totals, balances,
                            reads.liquidatable_below_hf_wad)

@@ -26,7 +26,7 @@ from defidrill.drill.paths import MarketPath
 from defidrill.drill.population import BorrowerPlan, agent_address, draw_population
 from defidrill.drill.schema import Drill
 from defidrill.errors import ChainError
-from defidrill.protocol.amounts import usd_to_raw
+from defidrill.protocol.amounts import usd_to_raw_half_even
 from defidrill.protocol.config import (
     AssetSpec,
     CollateralSpec,
@@ -91,7 +91,7 @@ def protocol_config(drill: Drill, path: MarketPath, total_debt_usd: float) -> Pr
     for sym, params in drill.collateral.items():
         cap_raw = 0
         if params.supply_cap_usd is not None:
-            cap_raw = usd_to_raw(params.supply_cap_usd, start[sym], token_decimals(sym))
+            cap_raw = usd_to_raw_half_even(params.supply_cap_usd, start[sym], token_decimals(sym))
         collaterals[sym] = (
             spec(sym, token_decimals(sym)),
             CollateralSpec(ltv_bps=_bps(params.ltv), liquidation_threshold_bps=_bps(params.liquidation_threshold),
@@ -159,9 +159,8 @@ def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
     attacker = agent_address("attacker")
     world = World(drill, path, market, lending, lending.markets(), borrowers, funder, keepers, arbitrageur, attacker)
 
-    chain.rpc.batch([("anvil_setBalance", [a, hex(AGENT_ETH_WEI)])
-                     for a in [*keepers.values(), arbitrageur, attacker, market.liquidity_provider,
-                               *(b.address for b in borrowers)]])
+    chain.set_balances({a: AGENT_ETH_WEI for a in [*keepers.values(), arbitrageur, attacker, market.liquidity_provider,
+                                                   *(b.address for b in borrowers)]})
     chain.set_automine(False)
     base = market.base
     txs: list[TxRequest] = []
@@ -174,24 +173,25 @@ def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
     positions: list[SeedPosition] = []
     for b in borrowers:
         spec = config.asset(b.collateral)
-        raw = usd_to_raw(b.collateral_usd, spec.price_usd, spec.decimals)
-        debt_raw = usd_to_raw(b.debt_usd, config.base.price_usd, config.base.decimals)
+        raw = usd_to_raw_half_even(b.collateral_usd, spec.price_usd, spec.decimals)
+        debt_raw = usd_to_raw_half_even(b.debt_usd, config.base.price_usd, config.base.decimals)
         positions.append(SeedPosition(b.address, b.collateral, raw, debt_raw, f"borrower:{b.index}"))
         need[b.collateral] = need.get(b.collateral, 0) + raw
     for sym, raw in need.items():
         txs.append(tx(market.tokens[sym].functions.mint(funder, raw), label=f"mint {sym} for borrowers' collateral"))
     for k in drill.keepers:
         if k.mode == "capital" and k.capital_usd > 0:
-            txs.append(tx(base.functions.mint(keepers[k.name], usd_to_raw(k.capital_usd, config.base.price_usd,
+            txs.append(tx(base.functions.mint(keepers[k.name], usd_to_raw_half_even(k.capital_usd, config.base.price_usd,
                                                                             config.base.decimals)),
                           label=f"mint keeper:{k.name} capital"))
     if drill.arbitrage.enabled:
         inventory_usd = drill.arbitrage.capacity_usd_per_step * ARB_INVENTORY_STEPS
         for sym in market.pairs:
             spec = config.asset(sym)
-            txs.append(tx(market.tokens[sym].functions.mint(arbitrageur, usd_to_raw(inventory_usd, spec.price_usd, spec.decimals)),
+            inventory_raw = usd_to_raw_half_even(inventory_usd, spec.price_usd, spec.decimals)
+            txs.append(tx(market.tokens[sym].functions.mint(arbitrageur, inventory_raw),
                           label=f"mint arbitrageur {sym} inventory"))
-        txs.append(tx(base.functions.mint(arbitrageur, usd_to_raw(inventory_usd * len(market.pairs),
+        txs.append(tx(base.functions.mint(arbitrageur, usd_to_raw_half_even(inventory_usd * len(market.pairs),
                                                                   config.base.price_usd, config.base.decimals)),
                       label="mint arbitrageur base inventory"))
     attacks = [f for f in drill.failures if f.kind == "spot_manipulation"]
@@ -200,7 +200,8 @@ def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
         base_spec = config.base
         for f in attacks:
             sym = pair_symbol(drill, f.pair)
-            base_reserve_raw = usd_to_raw(config.pair_liquidity_usd.get(sym, 0.0) / 2, base_spec.price_usd, base_spec.decimals)
+            base_reserve_raw = usd_to_raw_half_even(config.pair_liquidity_usd.get(sym, 0.0) / 2, base_spec.price_usd,
+                                                    base_spec.decimals)
             action = SpotManipulation(f.pair, f.size_usd, f.target_multiplier, None)
             capital_raw += base_in_for(action, base_reserve_raw, base_spec.price_usd, base_spec.decimals)
         # Twice the planned size: LP withdrawals or arbitrage before the attack change the reserves.

@@ -24,6 +24,7 @@ import math
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from defidrill.cex import EVENT_KINDS, LEVERAGE_LABELS
 from defidrill.cex.results import LIQUIDATION_ADL, LIQUIDATION_BOOK, leverage_bucket
@@ -40,7 +41,7 @@ def _normalised(table: Table) -> Table:
     return Table(table.path, cols)
 
 
-def _kinds(events: Table) -> np.ndarray:
+def _kinds(events: Table) -> npt.NDArray[np.int64]:
     """The ``kind`` column as codes; the writer may use the code or its name."""
     out = []
     for i, cell in enumerate(events.text("kind")):
@@ -120,7 +121,7 @@ def rebuild_venue_summary(steps: Table, events: Table | None) -> dict[str, Any]:
     return out
 
 
-def _fills_by_leverage(ev: Table, liq: np.ndarray) -> dict[str, dict[str, float]]:
+def _fills_by_leverage(ev: Table, liq: npt.NDArray[np.bool_]) -> dict[str, dict[str, float]]:
     """Positions (distinct ids) with a liquidation fill per leverage bucket and their filled notional.
     (The venue's own table uses the notional at takeover; the files hold fills.)"""
     ids = ev.floats("position_id")[liq]

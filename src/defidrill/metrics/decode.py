@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from defidrill.run_folder.reader import RunFolder
 
@@ -133,7 +134,8 @@ def swap_flows(run: RunFolder) -> list[SwapFlow] | None:
     return out
 
 
-def weighted_slippage_pct(ref_usd: np.ndarray, exec_usd: np.ndarray, weight: np.ndarray) -> float | None:
+def weighted_slippage_pct(ref_usd: npt.NDArray[np.float64], exec_usd: npt.NDArray[np.float64],
+                          weight: npt.NDArray[np.float64]) -> float | None:
     """Notional-weighted ``(ref - exec) / ref`` in percent: > 0 means the forced seller got less
     than the reference. None when there is nothing to weigh."""
     ok = np.isfinite(ref_usd) & np.isfinite(exec_usd) & np.isfinite(weight) & (ref_usd > 0) & (weight > 0)

@@ -53,7 +53,7 @@ def percent_mul(value: int, bps: int) -> int:
 
 def collateral_value_usd_wad(balance_raw: int, price_wad: int, decimals: int) -> int:
     """USD value (wad) of a collateral balance, rounded down (against the account)."""
-    return balance_raw * price_wad // 10**decimals
+    return int(balance_raw * price_wad // 10**decimals)
 
 
 def debt_value_usd_wad(debt_base: int, base_price_wad: int, base_decimals: int) -> int:

@@ -42,6 +42,7 @@ from collections import defaultdict
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from defidrill.metrics.decode import (
     KEEPER_PREFIX, LiquidationRecord, SwapFlow, liquidation_records, swap_flows, weighted_slippage_pct,
@@ -57,7 +58,7 @@ from defidrill.metrics.series import clean, first_time, per_minute, row_duration
 ORACLE_DEVIATION_THRESHOLD = 0.01  # the "time above 1 %" threshold (fraction)
 
 
-def _deviation(run: RunFolder, kind: str, asset: str) -> np.ndarray | None:
+def _deviation(run: RunFolder, kind: str, asset: str) -> npt.NDArray[np.float64] | None:
     """|price - ref| / ref per row for ``{kind}_{asset}_usd``; None if the column is absent."""
     col = f"{kind}_{asset}_usd"
     if not run.steps.has(col) or not run.steps.has(f"ref_{asset}_usd"):
@@ -68,7 +69,7 @@ def _deviation(run: RunFolder, kind: str, asset: str) -> np.ndarray | None:
         return np.where(ref > 0, np.abs(price - ref) / ref, np.nan)
 
 
-def _nanmax_pct(x: np.ndarray) -> float | None:
+def _nanmax_pct(x: npt.NDArray[np.float64]) -> float | None:
     return clean(100.0 * float(np.nanmax(x))) if x.size and np.isfinite(x).any() else None
 
 
@@ -82,7 +83,7 @@ def _sum(run: RunFolder, col: str) -> float:
     return float(np.nansum(run.steps.floats(col))) if run.steps.has(col) else 0.0
 
 
-def _oracle(run: RunFolder, dur_s: np.ndarray) -> tuple[dict[str, FeedDeviation], float | None, float]:
+def _oracle(run: RunFolder, dur_s: npt.NDArray[np.float64]) -> tuple[dict[str, FeedDeviation], float | None, float]:
     by_feed: dict[str, FeedDeviation] = {}
     above_any = np.zeros(len(run.steps), dtype=bool)
     for asset in run.drill.collateral:
@@ -110,7 +111,7 @@ def _amm(run: RunFolder) -> tuple[dict[str, float | None], dict[str, Amplificati
     return devs, amps
 
 
-def amplification(ref_usd: np.ndarray, traded_usd: np.ndarray) -> Amplification:
+def amplification(ref_usd: npt.NDArray[np.float64], traded_usd: npt.NDArray[np.float64]) -> Amplification:
     """exogenous = ref[0] - min ref; endogenous = max(0, min ref - min traded); ratio of the two."""
     ref = ref_usd[np.isfinite(ref_usd) & (ref_usd > 0)]
     traded = traded_usd[np.isfinite(traded_usd) & (traded_usd > 0)]

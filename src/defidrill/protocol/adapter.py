@@ -164,7 +164,7 @@ class LiquidationRecord:
     liquidator: str
 
     @classmethod
-    def from_args(cls, args: dict[str, Any]) -> "LiquidationRecord":
+    def from_args(cls, args: dict[str, Any]) -> LiquidationRecord:
         """The record back from an events.jsonl ``Liquidation`` line's args (``as_args``'s inverse)."""
         return cls(account=args["account"], collateral_asset=args["collateralAsset"], repaid_base=int(args["repaidBase"]),
                    seized_raw=int(args["seizedCollateral"]), health_before_wad=int(args["healthFactorBeforeWad"]),
@@ -207,12 +207,12 @@ class LendingAdapter(ABC):
 
     @classmethod
     @abstractmethod
-    def deploy(cls, chain: "Chain", market: "Market", config: "ProtocolConfig") -> "LendingAdapter":
+    def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> LendingAdapter:
         """Deploy (or attach to) the protocol over ``market``, list the collaterals with the
         config's risk parameters, and supply ``config.lender_supply_usd`` of base to lend."""
 
-    @classmethod
-    def check_config(cls, config: "ProtocolConfig", *, file: str | None = None) -> None:
+    @classmethod  # noqa: B027 (a hook whose default accepts everything, not an abstract method)
+    def check_config(cls, config: ProtocolConfig, *, file: str | None = None) -> None:
         """Raise ConfigError (naming the drill field) for what this protocol cannot express; the preflight
         (``validate`` and ``run``) calls it before anvil starts. Default: everything is expressible."""
 
@@ -220,7 +220,7 @@ class LendingAdapter(ABC):
     def markets(self) -> LendingMarkets: ...
 
     @abstractmethod
-    def open_positions(self, chain: "Chain", funder: str, positions: Sequence[SeedPosition]) -> None:
+    def open_positions(self, chain: Chain, funder: str, positions: Sequence[SeedPosition]) -> None:
         """Open every position (the funder holds and has minted the collateral). Positions may
         start below the protocol's LTV (a health factor of 1.02 under a 78% threshold): the
         adapter lifts the LTV while seeding and restores it before returning. Afterwards the
@@ -228,7 +228,7 @@ class LendingAdapter(ABC):
         without further approvals. Raises ChainError naming the failing call and its reason."""
 
     @abstractmethod
-    def prepare_reads(self, chain: "Chain", accounts: Sequence[str]) -> list["PreparedCall"]:
+    def prepare_reads(self, chain: Chain, accounts: Sequence[str]) -> list[PreparedCall]:
         """The calls of one step's read (sent inside the engine's single batch)."""
 
     @abstractmethod
@@ -241,21 +241,21 @@ class LendingAdapter(ABC):
         """The address keepers and borrowers approve to pull tokens (the pool)."""
 
     @abstractmethod
-    def liquidation_call(self, account: str, collateral_symbol: str, repay_base: int) -> "ContractFunction":
+    def liquidation_call(self, account: str, collateral_symbol: str, repay_base: int) -> ContractFunction:
         """Repay up to ``repay_base`` of ``account``'s debt for its ``collateral_symbol`` (sender pays)."""
 
     def flash_liquidation_call(self, pair: str, account: str, collateral_symbol: str, repay_base: int,
-                               min_profit_base: int) -> "ContractFunction | None":
+                               min_profit_base: int) -> ContractFunction | None:
         """The same through a flash swap on ``pair`` (a Uniswap V2 collateral/base pair), selling the
         seizure in the same transaction; None where the protocol has no such path."""
         return None
 
     @abstractmethod
-    def top_up_calls(self, funder: str, account: str, collateral_symbol: str, amount_raw: int) -> list["ContractFunction"]:
+    def top_up_calls(self, funder: str, account: str, collateral_symbol: str, amount_raw: int) -> list[ContractFunction]:
         """Deposit ``amount_raw`` of collateral from ``funder`` for ``account``."""
 
     @abstractmethod
-    def repay_calls(self, funder: str, account: str, amount_base: int) -> list["ContractFunction"]:
+    def repay_calls(self, funder: str, account: str, amount_base: int) -> list[ContractFunction]:
         """Repay ``amount_base`` of ``account``'s debt from ``funder``."""
 
     @abstractmethod
@@ -271,16 +271,16 @@ class LendingAdapter(ABC):
         return None
 
     @abstractmethod
-    def invariants(self, chain: "Chain", accounts: Sequence[str],
+    def invariants(self, chain: Chain, accounts: Sequence[str],
                    liquidations: Sequence[LiquidationRecord]) -> list[InvariantResult]:
         """The protocol's accounting checks after a drill (token supply is checked by the engine)."""
 
     @abstractmethod
-    def named_contracts(self) -> dict[str, "Deployed"]:
+    def named_contracts(self) -> dict[str, Deployed]:
         """Contracts to publish in contracts.json and `chain up` (stable names)."""
 
 
-def expect_ok(chain: "Chain", txs: Sequence["TxRequest"], results: Sequence[Receipt | ChainError], phase: str) -> None:
+def expect_ok(chain: Chain, txs: Sequence[TxRequest], results: Sequence[Receipt | ChainError], phase: str) -> None:
     """Raise a ChainError naming the first failed transaction's label and decoded revert reason."""
     for tx, result in zip(txs, results):
         if isinstance(result, ChainError):

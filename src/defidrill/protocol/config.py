@@ -42,7 +42,8 @@ class AssetSpec(_Strict):
     feed_decimals: int = Field(8, ge=0, le=36)
     min_answer_usd: float | None = Field(None, ge=0, description="feed's minAnswer (None = 1 raw unit)")
     max_answer_usd: float | None = Field(None, gt=0, description="feed's maxAnswer (None = int192 max)")
-    max_staleness_s: int | None = Field(None, gt=0, description="the guard's staleness limit for this asset (None = the oracle's)")
+    max_staleness_s: int | None = Field(None, gt=0,
+                                       description="the guard's staleness limit for this asset (None = the oracle's)")
 
 
 class CollateralSpec(_Strict):
@@ -52,7 +53,7 @@ class CollateralSpec(_Strict):
     supply_cap_raw: int = Field(0, ge=0, description="0 = no cap")
 
     @model_validator(mode="after")
-    def _ltv_below_threshold(self) -> "CollateralSpec":
+    def _ltv_below_threshold(self) -> CollateralSpec:
         if self.ltv_bps > self.liquidation_threshold_bps:
             raise ValueError("ltv_bps must not exceed liquidation_threshold_bps")
         return self
@@ -93,8 +94,10 @@ class ProtocolConfig(_Strict):
     base: AssetSpec = AssetSpec(symbol="USDC", decimals=6, price_usd=1.0)
     collaterals: dict[str, tuple[AssetSpec, CollateralSpec]] = Field(
         default_factory=lambda: {
-            "WBTC": (AssetSpec(symbol="WBTC", decimals=8, price_usd=60_000.0), CollateralSpec(ltv_bps=7000, liquidation_threshold_bps=7800, liquidation_bonus_bps=600)),
-            "WETH": (AssetSpec(symbol="WETH", decimals=18, price_usd=3_000.0), CollateralSpec(ltv_bps=7500, liquidation_threshold_bps=8200, liquidation_bonus_bps=500)),
+            "WBTC": (AssetSpec(symbol="WBTC", decimals=8, price_usd=60_000.0),
+                     CollateralSpec(ltv_bps=7000, liquidation_threshold_bps=7800, liquidation_bonus_bps=600)),
+            "WETH": (AssetSpec(symbol="WETH", decimals=18, price_usd=3_000.0),
+                     CollateralSpec(ltv_bps=7500, liquidation_threshold_bps=8200, liquidation_bonus_bps=500)),
         }
     )
     pair_liquidity_usd: dict[str, float] = Field(
@@ -109,7 +112,7 @@ class ProtocolConfig(_Strict):
     reserve_factor_bps: int = Field(1000, ge=0, le=10_000)
 
     @model_validator(mode="after")
-    def _pairs_name_collaterals(self) -> "ProtocolConfig":
+    def _pairs_name_collaterals(self) -> ProtocolConfig:
         unknown = set(self.pair_liquidity_usd) - set(self.collaterals)
         if unknown:
             raise ValueError(f"pair_liquidity_usd names unknown collaterals: {sorted(unknown)}")

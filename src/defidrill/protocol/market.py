@@ -14,11 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from defidrill.chain import Chain, Deployed, TxRequest
-from defidrill.protocol.amounts import price_to_answer, usd_to_raw
+from defidrill.protocol.amounts import feed_bounds_raw, price_to_answer_half_even, usd_to_raw_half_even
 from defidrill.protocol.config import (
-    DEFAULT_MAX_ANSWER_RAW,
-    DEFAULT_MIN_ANSWER_RAW,
-    AssetSpec,
     FallbackKind,
     OracleMode,
     ProtocolConfig,
@@ -54,7 +51,7 @@ class Market:
         return list(self.config.collaterals)
 
     def lender_supply_raw(self) -> int:
-        return usd_to_raw(self.config.lender_supply_usd, self.config.base.price_usd, self.config.base.decimals)
+        return usd_to_raw_half_even(self.config.lender_supply_usd, self.config.base.price_usd, self.config.base.decimals)
 
     def named_contracts(self) -> dict[str, Deployed]:
         """The names `defidrill chain up` prints (stable: users script against them)."""
@@ -75,13 +72,6 @@ class Market:
         return named
 
 
-def feed_bounds(spec: AssetSpec) -> tuple[int, int]:
-    """The feed's (minAnswer, maxAnswer) raw: the drill's bounds, else OCR's defaults."""
-    low = price_to_answer(spec.min_answer_usd, spec.feed_decimals) if spec.min_answer_usd is not None else DEFAULT_MIN_ANSWER_RAW
-    high = price_to_answer(spec.max_answer_usd, spec.feed_decimals) if spec.max_answer_usd is not None else DEFAULT_MAX_ANSWER_RAW
-    return max(low, DEFAULT_MIN_ANSWER_RAW), high
-
-
 def deploy_market(chain: Chain, config: ProtocolConfig, *, liquidity_provider: str | None = None,
                   lender: str | None = None) -> Market:
     """Deploy tokens, feeds (with their first rounds), the sequencer feed and the AMM with its liquidity."""
@@ -97,11 +87,11 @@ def deploy_market(chain: Chain, config: ProtocolConfig, *, liquidity_provider: s
     for sym in symbols:
         first.append(("MintableERC20", [_token_name(sym), sym, specs[sym].decimals]))
     for sym in symbols:
-        low, high = feed_bounds(specs[sym])
+        low, high = feed_bounds_raw(specs[sym].min_answer_usd, specs[sym].max_answer_usd, specs[sym].feed_decimals)
         first.append(("ChainlinkFeed", [specs[sym].feed_decimals, f"{sym} / USD", low, high, me]))
     if wants_fallback_feed:
         for sym in symbols:
-            low, high = feed_bounds(specs[sym])
+            low, high = feed_bounds_raw(specs[sym].min_answer_usd, specs[sym].max_answer_usd, specs[sym].feed_decimals)
             first.append(("ChainlinkFeed", [specs[sym].feed_decimals, f"{sym} / USD (fallback)", low, high, me]))
     first += [("AmmFactory", [me]), ("SequencerUptimeFeed", [me, False])]
     handles = chain.deploy_many(first, gas=DEPLOY_GAS)
@@ -134,7 +124,7 @@ def deploy_market(chain: Chain, config: ProtocolConfig, *, liquidity_provider: s
 
     txs: list[TxRequest] = []
     for sym in symbols:
-        answer = price_to_answer(specs[sym].price_usd, specs[sym].feed_decimals)
+        answer = price_to_answer_half_even(specs[sym].price_usd, specs[sym].feed_decimals)
         txs.append(chain.tx(feeds[sym].functions.transmit(answer), gas=BATCH_TX_GAS))
         if sym in fallback_feeds:
             txs.append(chain.tx(fallback_feeds[sym].functions.transmit(answer), gas=BATCH_TX_GAS))
@@ -142,8 +132,8 @@ def deploy_market(chain: Chain, config: ProtocolConfig, *, liquidity_provider: s
         usd_per_side = config.pair_liquidity_usd.get(sym, 0.0) / 2
         if usd_per_side <= 0:
             continue
-        amount_asset = usd_to_raw(usd_per_side, specs[sym].price_usd, specs[sym].decimals)
-        amount_base = usd_to_raw(usd_per_side, config.base.price_usd, config.base.decimals)
+        amount_asset = usd_to_raw_half_even(usd_per_side, specs[sym].price_usd, specs[sym].decimals)
+        amount_base = usd_to_raw_half_even(usd_per_side, config.base.price_usd, config.base.decimals)
         txs.append(chain.tx(tokens[sym].functions.mint(pair.address, amount_asset), gas=BATCH_TX_GAS))
         txs.append(chain.tx(base.functions.mint(pair.address, amount_base), gas=BATCH_TX_GAS))
         txs.append(chain.tx(pair.functions.mint(lp), gas=BATCH_TX_GAS))
@@ -158,7 +148,8 @@ def deploy_market(chain: Chain, config: ProtocolConfig, *, liquidity_provider: s
         warm_up_twaps(chain, list(twaps.values()), config.oracle.twap_window_s, config.oracle.twap_granularity,
                       end_timestamp=chain.timestamp() + config.oracle.twap_window_s + 60)
         # The warm-up aged the feeds' first rounds by a window: report the same prices again.
-        chain.send_many([chain.tx(feed.functions.transmit(price_to_answer(specs[sym].price_usd, specs[sym].feed_decimals)),
+        chain.send_many([chain.tx(feed.functions.transmit(price_to_answer_half_even(specs[sym].price_usd,
+                                                                                    specs[sym].feed_decimals)),
                                   gas=BATCH_TX_GAS)
                          for group in (feeds, fallback_feeds) for sym, feed in group.items()])
     return market

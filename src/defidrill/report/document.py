@@ -6,7 +6,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from defidrill.run_folder import DRILL_YAML, RunFolder
 from defidrill.report.charts import all_charts
@@ -42,7 +42,7 @@ class Chart:
     caption: str
 
 
-Block = Union[Heading, Para, Bullets, TableBlock, Chart]
+Block = Heading | Para | Bullets | TableBlock | Chart
 
 HOW_TO_READ = [
     "Both venues saw the same exogenous price path (the drill's reference). Everything else is what "
@@ -148,8 +148,8 @@ COMPARISON_LABELS = {
 
 def _comparison(summary: dict[str, Any]) -> list[Block]:
     comp = summary.get("comparison") or {}
-    rows = [[COMPARISON_LABELS.get(name, name.replace("_", " ")), fmt(e.get("onchain"), e.get("unit", "")), fmt(e.get("cex"), e.get("unit", "")),
-             e.get("unit", ""), e.get("definition", "")] for name, e in comp.items()]
+    rows = [[COMPARISON_LABELS.get(name, name.replace("_", " ")), fmt(e.get("onchain"), e.get("unit", "")),
+             fmt(e.get("cex"), e.get("unit", "")), e.get("unit", ""), e.get("definition", "")] for name, e in comp.items()]
     if not rows:
         return [Heading("On chain versus CEX"), Para("summary.json has no comparison object.")]
     return [Heading("On chain versus CEX"), TableBlock(["metric", "on chain", "CEX", "unit", "definition"], rows)]
@@ -260,7 +260,7 @@ def build_document(summary: dict[str, Any], run: RunFolder, *, charts: bool = Tr
     blocks += _invariants(on, summary.get("invariant_checks"))
     seed = summary.get("seed", run.drill.seed)
     blocks += [Heading("Reproduce"), Para(
-        f"{rerun_command(run.path, seed, summary.get('overrides'))} reruns this drill (the folder holds the drill and any replay CSV it "
-        f"reads); `defidrill report {run.path}` rebuilds this report from the files: steps.csv, events.jsonl, "
+        f"{rerun_command(run.path, seed, summary.get('overrides'))} reruns this drill (the folder holds the drill and any "
+        f"replay CSV it reads); `defidrill report {run.path}` rebuilds this report from the files: steps.csv, events.jsonl, "
         "cex_steps.csv, cex_events.csv, summary.json.")]
     return blocks

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import TypeGuard
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -58,7 +59,7 @@ def compact(v: float) -> str:
     return f"{v:.4g}"
 
 
-def _finite(v: float | None) -> bool:
+def _finite(v: float | None) -> TypeGuard[float]:
     return v is not None and math.isfinite(v)
 
 
@@ -141,7 +142,7 @@ def line_chart(title: str, series: Sequence[Series], *, x_label: str, y_label: s
         segments: list[list[str]] = []
         for x, y in zip(s.x, s.y):
             if _finite(x) and _finite(y):
-                run.append(f"{f.px(float(x)):.1f},{f.py(float(y)):.1f}")  # type: ignore[arg-type]
+                run.append(f"{f.px(float(x)):.1f},{f.py(float(y)):.1f}")
             elif run:
                 segments.append(run)
                 run = []
@@ -176,7 +177,7 @@ def bar_chart(title: str, x: Sequence[float], groups: Sequence[tuple[str, Sequen
             if not _finite(yv) or yv == 0:
                 continue
             left = f.px(float(xv)) + gi * slot
-            top, base = f.py(max(0.0, float(yv))), f.py(min(0.0, float(yv)))  # type: ignore[arg-type]
+            top, base = f.py(max(0.0, float(yv))), f.py(min(0.0, float(yv)))
             body.append(f'<rect x="{left:.1f}" y="{top:.1f}" width="{max(slot, 1.0):.1f}" '
                         f'height="{max(base - top, 0.5):.1f}" fill="{color}"/>')
         items.append((label, color, False))
@@ -211,8 +212,8 @@ def heat_map(title: str, x_labels: Sequence[str], y_labels: Sequence[str],
         for c, v in enumerate(row):
             x = left + c * cw
             if _finite(v):
-                t = (float(v) - lo) / (hi - lo) if hi > lo else 0.5  # type: ignore[arg-type]
-                fill, ink, text = _blend(HEAT_LOW, HEAT_HIGH, t), ("#fff" if t > 0.55 else "#111"), value_format(float(v))  # type: ignore[arg-type]
+                t = (float(v) - lo) / (hi - lo) if hi > lo else 0.5
+                fill, ink, text = _blend(HEAT_LOW, HEAT_HIGH, t), ("#fff" if t > 0.55 else "#111"), value_format(float(v))
             else:
                 fill, ink, text = HEAT_EMPTY, "#555", "—"
             body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{cw:.1f}" height="{ch:.1f}" fill="{fill}" '

@@ -16,8 +16,8 @@ docs/run-folder.md (``python -m defidrill.run_folder.schema`` prints the schema)
 
 from defidrill.run_folder.atomic import write_json_atomic, write_text_atomic
 from defidrill.run_folder.models import (
-    SCHEMA_VERSION, Activity, AssetSlippage, Amplification, ComparisonEntry, ContractsBook, FeedDeviation, Invariant, InvariantChecks,
-    KeeperLiquidations, OnchainMetrics, PairFlow, PerMinuteSeries, ProtocolInfo, RunStatus, RunSummary, dump,
+    SCHEMA_VERSION, Activity, AssetSlippage, Amplification, ComparisonEntry, ContractsBook, FeedDeviation, Invariant,
+    InvariantChecks, KeeperLiquidations, OnchainMetrics, PairFlow, PerMinuteSeries, ProtocolInfo, RunStatus, RunSummary, dump,
 )
 from defidrill.run_folder.names import (
     BORROWERS_CSV, CEX_EVENTS_CSV, CEX_STEPS_CSV, CONTRACTS_JSON, DRILL_YAML, EVENTS_JSONL, FILES, LOCK_FILE,
@@ -37,7 +37,8 @@ __all__ = [
     "ProtocolInfo",
     "Activity", "AddressBook", "Amplification", "AssetSlippage", "BORROWERS_CSV", "BORROWER_COLUMNS",
     "CEX_EVENTS_CSV", "CEX_STEPS_CSV", "CONTRACTS_JSON", "ComparisonEntry", "ContractsBook", "DRILL_YAML",
-    "DrillInfo", "EVENTS_JSONL", "Event", "FILES", "FeedDeviation", "Invariant", "InvariantChecks", "KeeperLiquidations", "LOCK_FILE",
+    "DrillInfo", "EVENTS_JSONL", "Event", "FILES", "FeedDeviation", "Invariant", "InvariantChecks", "KeeperLiquidations",
+    "LOCK_FILE",
     "OnchainMetrics", "PairFlow", "PerMinuteSeries", "REPLAY_DIR", "REPORT_HTML", "REPORT_MD", "RunFolder",
     "RunFolderError", "RunFolderWriter", "RunStatus", "RunSummary", "SCHEMA_VERSION", "SEED_TXT", "STEPS_CSV",
     "SUMMARY_JSON", "StepRecorder", "Table", "default_run_dir", "dump", "load_run", "lock_run_folder",

@@ -9,12 +9,12 @@ module that computes each (metrics/onchain.py, cex_metrics.py, comparison.py). N
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 #: Bump when a field changes meaning or goes away (adding an optional field does not).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 
 RunStatus = Literal["running", "ok", "failed", "interrupted"]
 
@@ -168,6 +168,8 @@ class RunSummary(_Out):
     description: str = ""
     seed: int | None = None
     status: RunStatus = "running"
+    backend: Literal["anvil", "revm"] = Field(default="anvil", description="the chain backend the run used "
+                                                                           "(`chain.backend` or `--backend`)")
     overrides: list[str] = Field(default_factory=list, description="`--set PATH=VALUE` edits the run applied "
                                                                    "to drill.yaml")
     error: str | None = None

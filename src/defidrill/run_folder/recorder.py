@@ -107,7 +107,7 @@ class StepRecorder:
         self._steps.close()
         self._events.close()
 
-    def __enter__(self) -> "StepRecorder":
+    def __enter__(self) -> StepRecorder:
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -19,7 +19,7 @@ import fcntl
 import math
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ DEFAULT_RUNS_ROOT = Path("runs")
 def default_run_dir(drill_name: str, root: Path | None = None, *, now: dt.datetime | None = None) -> Path:
     """``runs/<name>-<UTC stamp>``; a name that would land outside ``root`` is refused (exit 2)."""
     root = root or DEFAULT_RUNS_ROOT
-    stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
     leaf = f"{drill_name}-{stamp}"
     candidate = root / leaf
     escapes = (Path(drill_name).is_absolute() or "/" in drill_name or "\\" in drill_name or "\0" in drill_name
@@ -160,7 +160,7 @@ class RunFolderWriter:
 
     # ---- after the CEX replay --------------------------------------------------------------
 
-    def write_cex(self, steps: Sequence[dict[str, Any]], events: dict[str, Sequence[Any]]) -> None:
+    def write_cex(self, steps: Sequence[dict[str, Any]], events: Mapping[str, Sequence[Any]]) -> None:
         write_cex_files(self.path, steps, events)
 
     def join_cex_columns(self, steps: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
@@ -207,7 +207,7 @@ def lock_run_folder(path: Path) -> Iterator[None]:
 
 
 def write_cex_files(run_dir: str | Path, steps: Sequence[dict[str, Any]],
-                    events: dict[str, Sequence[Any]]) -> tuple[Path, Path]:
+                    events: Mapping[str, Sequence[Any]]) -> tuple[Path, Path]:
     """cex_steps.csv (one row per venue step) and cex_events.csv (one row per fill, ``kind`` by name)."""
     root = Path(run_dir)
     header = list(steps[0]) if steps else []

@@ -193,7 +193,11 @@ def _on_ctrl_c(stop: threading.Event) -> Callable[[], None]:
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
     previous = signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
-    return lambda: signal.signal(signal.SIGINT, previous)
+
+    def restore() -> None:
+        signal.signal(signal.SIGINT, previous)
+
+    return restore
 
 
 def _result(future: Any, tasks: dict[str, PointTask]) -> dict[str, Any]:

@@ -55,7 +55,7 @@ class Distribution(_Strict):
     choice: list[Any] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
-    def _one(self) -> "Distribution":
+    def _one(self) -> Distribution:
         given = [k for k in ("uniform", "int_", "choice") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of uniform: [low, high], int: [low, high], choice: [values]")
@@ -122,7 +122,7 @@ class SweepSpec(_Strict):
         return metrics
 
     @model_validator(mode="after")
-    def _axes(self) -> "SweepSpec":
+    def _axes(self) -> SweepSpec:
         if not self.grid and self.samples is None:
             raise ValueError("a sweep needs a grid, samples, or both")
         params = self.parameters

@@ -92,7 +92,7 @@ class Artifacts:
 
     @classmethod
     def from_json(cls, data: Any, *, from_cache: bool, expect_source_hash: str | None = None,
-                  expect_compiler: str | None = None) -> "Artifacts":
+                  expect_compiler: str | None = None) -> Artifacts:
         """Artifacts from a cache file's JSON; :class:`CacheDamaged` when its shape, its key or any
         contract's digest is not what was written."""
         try:

@@ -60,7 +60,7 @@ class LendingKit:
 
     # ------------------------------------------------------------ deploy
     @classmethod
-    def deploy(cls, chain: Chain, listings: tuple[Listing, ...] = DEFAULT_LISTINGS, base_decimals: int = 6) -> "LendingKit":
+    def deploy(cls, chain: Chain, listings: tuple[Listing, ...] = DEFAULT_LISTINGS, base_decimals: int = 6) -> LendingKit:
         usdc = chain.deploy("MintableERC20", "Test USDC", "USDC", base_decimals)
         oracle = chain.deploy("FixedPriceOracle")
         pool = chain.deploy("LendingPool", usdc.address, oracle.address)

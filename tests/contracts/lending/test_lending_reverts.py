@@ -25,7 +25,7 @@ def test_admin_functions_are_owner_only(kit, alice) -> None:
         f.listCollateral(weth, 1, 2, 3, 0), f.setCloseFactor(5000, 95 * 10**16), f.setRateModel(0, 0, 0, WAD // 2),
         f.setReserveFactor(0), f.setOracle(alice), f.transferOwnership(alice), f.withdrawReserves(alice, 0),
     ):
-        _reverts(lambda: kit.send(call, sender=alice), "NotOwner", {"caller": alice})
+        _reverts(lambda call=call: kit.send(call, sender=alice), "NotOwner", {"caller": alice})
 
 
 def test_owner_setters_emit_events(kit, alice) -> None:

@@ -22,7 +22,8 @@ def test_not_configured(chain: Any, kit: Any) -> None:
 
 
 @pytest.mark.parametrize(("answer", "naive_wad"), [(0, 0), (-7, 0), (2_000 * 10**8, 2_000 * 10**18)])
-def test_naive_trusts_what_guard_rejects(chain: Any, kit: Any, feed: Any, transmitter: str, push: Any, answer: int, naive_wad: int) -> None:
+def test_naive_trusts_what_guard_rejects(chain: Any, kit: Any, feed: Any, transmitter: str, push: Any, answer: int,
+                                         naive_wad: int) -> None:
     t = chain.timestamp() + 10
     push(feed, 3_000 * 10**8, transmitter, at_s=t)
     chain.transact(feed.contract.functions.injectRound(answer, t - 86_400, t - 86_400, 0))  # a day old
@@ -79,7 +80,8 @@ def test_twap_mode_and_twap_fallback(chain: Any, kit: Any, make_market: Any, fee
 
 
 def test_set_asset_config_event_and_removal(chain: Any, kit: Any, feed: Any, transmitter: str, push: Any) -> None:
-    receipt = kit.configure(ASSET, "GUARDED", feed.address, max_staleness_s=120, max_deviation_bps=500, check_bounds=True, bound_buffer_bps=25)
+    receipt = kit.configure(ASSET, "GUARDED", feed.address, max_staleness_s=120, max_deviation_bps=500, check_bounds=True,
+                            bound_buffer_bps=25)
     (event,) = chain.events(receipt, kit.guard, "AssetConfigured")
     assert event["asset"].lower() == ASSET
     config = event["config"]

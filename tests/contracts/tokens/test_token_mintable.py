@@ -15,7 +15,8 @@ def usdc(chain):
     return chain.deploy("MintableERC20", "USD Coin", "USDC", 6)
 
 
-@pytest.mark.parametrize(("name", "symbol", "decimals"), [("Wrapped BTC", "WBTC", 8), ("Wrapped Ether", "WETH", 18), ("USD Coin", "USDC", 6)])
+@pytest.mark.parametrize(("name", "symbol", "decimals"),
+                         [("Wrapped BTC", "WBTC", 8), ("Wrapped Ether", "WETH", 18), ("USD Coin", "USDC", 6)])
 def test_metadata_and_owner(chain, deployer, name, symbol, decimals):
     t = chain.deploy("MintableERC20", name, symbol, decimals).contract.functions
     assert (chain.call(t.name()), chain.call(t.symbol()), chain.call(t.decimals())) == (name, symbol, decimals)

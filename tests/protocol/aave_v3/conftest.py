@@ -8,14 +8,14 @@ worked out by hand: WETH at $3,000 (LTV 75%, LT 82%, bonus 5%), WBTC at $60,000 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from defidrill.chain import Chain
 from defidrill.protocol.aave_v3.adapter import AaveV3Adapter
 from defidrill.protocol.adapter import SeedPosition
-from defidrill.protocol.amounts import price_to_answer
+from defidrill.protocol.amounts import price_to_answer_half_even
 from defidrill.protocol.config import OracleSpec, ProtocolConfig, RateModelSpec
 from defidrill.protocol.market import Market, deploy_market
 
@@ -38,7 +38,7 @@ class AaveWorld:
 
     def set_price(self, symbol: str, price_usd: float) -> None:
         feed = self.market.feeds[symbol]
-        self.chain.transact(feed.functions.transmit(price_to_answer(price_usd, 8)))
+        self.chain.transact(feed.functions.transmit(price_to_answer_half_even(price_usd, 8)))
 
     def open(self, account: str, symbol: str, collateral_raw: int, debt_base: int) -> None:
         token = self.market.tokens[symbol]

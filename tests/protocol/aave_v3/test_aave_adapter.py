@@ -21,8 +21,11 @@ def test_markets_read_back_aave_reserve_configuration(aave: AaveWorld) -> None:
     assert m.protocol == "aave-v3"
     assert (m.base.symbol, m.base.decimals) == ("USDC", 6)
     weth, wbtc = m.collaterals["WETH"], m.collaterals["WBTC"]
-    assert (weth.ltv_bps, weth.liquidation_threshold_bps, weth.liquidation_bonus_bps, weth.asset.decimals) == (7500, 8200, 500, 18)
-    assert (wbtc.ltv_bps, wbtc.liquidation_threshold_bps, wbtc.liquidation_bonus_bps, wbtc.asset.decimals) == (7000, 7800, 600, 8)
+    def risk(c):
+        return (c.ltv_bps, c.liquidation_threshold_bps, c.liquidation_bonus_bps, c.asset.decimals)
+
+    assert risk(weth) == (7500, 8200, 500, 18)
+    assert risk(wbtc) == (7000, 7800, 600, 8)
     assert m.close_factor.repay_cap_base(24_000, 96 * 10**16) == 12_000
     assert m.close_factor.repay_cap_base(24_000, 95 * 10**16) == 24_000
     assert "close_factor" in m.fixed_by_protocol
@@ -148,7 +151,8 @@ def test_price_sources_are_the_market_feeds(aave: AaveWorld) -> None:
     sources = aave.adapter.price_sources()
     assert sources == {s: aave.market.feeds[s].address for s in ("USDC", "WBTC", "WETH")}
     oracle = aave.adapter.aave.oracle
-    assert [aave.chain.call(oracle.functions.getSourceOfAsset(aave.market.tokens[s].address)) for s in sources] == list(sources.values())
+    sources_now = [aave.chain.call(oracle.functions.getSourceOfAsset(aave.market.tokens[s].address)) for s in sources]
+    assert sources_now == list(sources.values())
 
 
 def test_invariants_hold_after_a_liquidation_and_catch_a_healthy_one(aave: AaveWorld) -> None:
@@ -188,8 +192,9 @@ def test_named_contracts_have_code(aave: AaveWorld) -> None:
 @pytest.mark.parametrize(("change", "path"), [
     ({"close_factor_bps": 10_000}, "protocol.close_factor"),
     ({"oracle": OracleSpec(mode=OracleMode.TWAP)}, "protocol.oracle.mode"),
-    ({"collaterals": {"WETH": (CONFIG.collaterals["WETH"][0], CollateralSpec(ltv_bps=9000, liquidation_threshold_bps=9800,
-                                                                            liquidation_bonus_bps=500))}}, "protocol.collateral.WETH"),
+    ({"collaterals": {"WETH": (CONFIG.collaterals["WETH"][0],
+                               CollateralSpec(ltv_bps=9000, liquidation_threshold_bps=9800, liquidation_bonus_bps=500))}},
+     "protocol.collateral.WETH"),
     ({"collaterals": {"WETH": (CONFIG.collaterals["WETH"][0].model_copy(update={"feed_decimals": 18}),
                                CONFIG.collaterals["WETH"][1])}}, "protocol.oracle.feeds.WETH.decimals"),
 ])

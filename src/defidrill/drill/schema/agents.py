@@ -89,7 +89,7 @@ class BorrowersConfig(StrictModel):
     reaction: Reaction = Field(default_factory=Reaction)
 
     @model_validator(mode="after")
-    def _healthy_at_start(self) -> "BorrowersConfig":
+    def _healthy_at_start(self) -> BorrowersConfig:
         if self.health.lognormal is not None:
             raise ValueError("health takes uniform: [low, high] or a constant; a lognormal draws positions below 1")
         if self.health.lower_bound() <= 1.0:

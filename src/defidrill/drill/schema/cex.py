@@ -28,7 +28,7 @@ class Leverage(StrictModel):
     weights: list[Annotated[float, Ge(0.0)]] | None = None
 
     @model_validator(mode="after")
-    def _weights_match(self) -> "Leverage":
+    def _weights_match(self) -> Leverage:
         if self.weights is not None:
             if len(self.weights) != len(self.choice):
                 raise ValueError(
@@ -54,7 +54,7 @@ class Positions(StrictModel):
     margin: Literal["cross", "isolated"] = "isolated"
 
     @model_validator(mode="after")
-    def _venue_draws(self) -> "Positions":
+    def _venue_draws(self) -> Positions:
         # The venue draws notionals from a lognormal or gives every position the same one.
         n = self.notional_usd
         if n.uniform is not None or (n.constant is not None and n.constant <= 0):

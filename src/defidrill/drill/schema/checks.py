@@ -33,7 +33,7 @@ def _names(items: Any) -> str:
     return ", ".join(str(i) for i in items) or "(none)"
 
 
-def cross_check(drill: "Drill") -> list[Problem]:
+def cross_check(drill: Drill) -> list[Problem]:
     """Every cross-section problem of ``drill`` (empty when it is consistent)."""
     out: list[Problem] = []
     assets = list(drill.market.assets)

@@ -77,7 +77,7 @@ class Distribution(StrictModel):
         return data
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "Distribution":
+    def _exactly_one(self) -> Distribution:
         chosen = [n for n in ("lognormal", "uniform", "constant") if getattr(self, n) is not None]
         if len(chosen) != 1:
             raise ValueError(

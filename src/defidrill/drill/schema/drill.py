@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Le
 from pydantic import Field, field_validator, model_validator
@@ -22,12 +22,15 @@ from defidrill.drill.units import Gas, Gwei
 
 
 class ChainConfig(StrictModel):
-    """The local chain: nominal block time, block gas limit, base fee.
+    """The local chain: nominal block time, block gas limit, base fee, and which backend runs it.
 
     The step loop mines at least one block per step; ``block_time`` converts block
     counts (keeper latency, OSM delay) to steps: see :meth:`Drill.blocks_to_steps`.
+    ``backend``: ``anvil`` (a node over JSON-RPC, the default) or ``revm`` (in process, no
+    RPC; the same run folder except gas: see README "Chain backends").
     """
 
+    backend: Literal["anvil", "revm"] = "anvil"
     block_time_s: ContractDuration = Field(12.0, alias="block_time")
     gas_limit: Annotated[Gas, Ge(1_000_000)] = 60_000_000
     base_fee_gwei: Gwei = Field(1.0, alias="base_fee")
@@ -89,7 +92,7 @@ class Drill(StrictModel):
         return value
 
     @model_validator(mode="after")
-    def _cross_sections(self) -> "Drill":
+    def _cross_sections(self) -> Drill:
         problems = cross_check(self)
         if problems:
             raise PydanticCustomError(

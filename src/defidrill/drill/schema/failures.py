@@ -7,7 +7,7 @@ feeder's output is documented in :mod:`defidrill.drill.failures`.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from annotated_types import Ge, Gt, Le
 from pydantic import Field, model_validator
@@ -66,7 +66,7 @@ class ClampFailure(_FeedTimed):
     floor: Annotated[UnitFraction, Gt(0.0), Le(1.0)] | None = None
 
     @model_validator(mode="after")
-    def _one_bound(self) -> "ClampFailure":
+    def _one_bound(self) -> ClampFailure:
         if (self.min_answer_usd is None) == (self.floor is None):
             raise ValueError("give exactly one of min_answer (USD) or floor (fraction of the start price)")
         return self
@@ -89,7 +89,7 @@ class SpikeFailure(StrictModel):
     price_usd: PriceUsd | None = Field(None, alias="price")
 
     @model_validator(mode="after")
-    def _one_size(self) -> "SpikeFailure":
+    def _one_size(self) -> SpikeFailure:
         if (self.factor is None) == (self.price_usd is None):
             raise ValueError("give exactly one of factor (e.g. 1.3) or price (USD)")
         return self
@@ -124,7 +124,7 @@ class SpotManipulationFailure(StrictModel):
     borrow: Literal["max"] | UsdAmount = "max"
 
     @model_validator(mode="after")
-    def _one_size(self) -> "SpotManipulationFailure":
+    def _one_size(self) -> SpotManipulationFailure:
         if (self.size_usd is None) == (self.target_multiplier is None):
             raise ValueError("give exactly one of size (USD swapped) or target (spot / reference multiplier)")
         return self
@@ -138,11 +138,8 @@ class FallbackDivergenceFailure(_FeedTimed):
 
 
 Failure = Annotated[
-    Union[
-        StaleFailure, FrozenFailure, ZeroFailure, NegativeFailure, ClampFailure, DelayFailure,
-        SpikeFailure, WrongDecimalsFailure, SequencerDownFailure, SpotManipulationFailure,
-        FallbackDivergenceFailure,
-    ],
+    StaleFailure | FrozenFailure | ZeroFailure | NegativeFailure | ClampFailure | DelayFailure | SpikeFailure
+    | WrongDecimalsFailure | SequencerDownFailure | SpotManipulationFailure | FallbackDivergenceFailure,
     Field(discriminator="kind"),
 ]
 

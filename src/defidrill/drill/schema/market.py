@@ -5,9 +5,9 @@ Every path kind is a pure description; :mod:`defidrill.drill.paths` turns it int
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
@@ -141,7 +141,7 @@ class ReplayPath(StrictModel):
         return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
     @model_validator(mode="after")
-    def _read_rows(self) -> "ReplayPath":
+    def _read_rows(self) -> ReplayPath:
         """Read every row now, so a bad row or column fails at validation, not mid-run."""
         try:
             series = read_replay_series(Path(self.csv), self.time_column, self.price_column)
@@ -173,7 +173,7 @@ class ReplayPath(StrictModel):
 
 
 def _iso(t_s: float) -> str:
-    return datetime.fromtimestamp(t_s, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(t_s, tz=UTC).isoformat().replace("+00:00", "Z")
 
 
 class PricePoint(StrictModel):
@@ -201,7 +201,7 @@ class PiecewisePath(StrictModel):
 
 
 PathSpec = Annotated[
-    Union[ConstantPath, StepPath, RampPath, FlashCrashPath, GbmPath, ReplayPath, PiecewisePath],
+    ConstantPath | StepPath | RampPath | FlashCrashPath | GbmPath | ReplayPath | PiecewisePath,
     Field(discriminator="kind"),
 ]
 
@@ -213,7 +213,7 @@ class AssetMarket(StrictModel):
     path: PathSpec = Field(default_factory=ConstantPath)
 
     @model_validator(mode="after")
-    def _start_needed(self) -> "AssetMarket":
+    def _start_needed(self) -> AssetMarket:
         # A replay or piecewise path brings its own prices; every other kind moves relative to `start`.
         if self.start_price_usd is None and not isinstance(self.path, (ReplayPath, PiecewisePath)):
             raise PydanticCustomError(
@@ -251,7 +251,7 @@ class MarketConfig(StrictModel):
         return value
 
     @model_validator(mode="after")
-    def _bounded_grid(self) -> "MarketConfig":
+    def _bounded_grid(self) -> MarketConfig:
         # The chain mines two blocks per step: a grid past MAX_STEPS is hours of anvil and GiBs of state.
         if self.duration_s / self.step_s > MAX_STEPS:
             raise PydanticCustomError(

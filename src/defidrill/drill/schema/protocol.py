@@ -56,7 +56,7 @@ class CollateralParams(StrictModel):
     supply_cap_usd: PositiveUsd | None = Field(None, alias="supply_cap")
 
     @model_validator(mode="after")
-    def _consistent(self) -> "CollateralParams":
+    def _consistent(self) -> CollateralParams:
         # Checked after defaults are filled in, so `ltv: 85%` alone is caught against the
         # default threshold too. ctx["field"] tells the loader which key to point at.
         if not self.ltv < self.liquidation_threshold:

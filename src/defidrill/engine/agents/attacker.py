@@ -14,7 +14,7 @@ from defidrill.chain import TxIntent, TxRequest
 from defidrill.drill.actions import SpotManipulation
 from defidrill.engine.agents.context import StepContext
 from defidrill.engine.agents.pricing import base_in_for, pair_asset
-from defidrill.protocol.amounts import usd_to_raw
+from defidrill.protocol.amounts import usd_to_raw_half_even
 
 ATTACK_GAS = 2_000_000
 
@@ -36,10 +36,11 @@ class Attacker:
             sym = pair_asset(action.pair, cfg.base.symbol)
             _asset_raw, base_raw = ctx.latest.reserves[sym]
             base_in = base_in_for(action, base_raw, ctx.reference_usd[cfg.base.symbol], cfg.base.decimals)
-            borrow = 0 if action.borrow_usd is None else usd_to_raw(action.borrow_usd, ctx.reference_usd[cfg.base.symbol],
-                                                                     cfg.base.decimals)
+            borrow = 0 if action.borrow_usd is None else usd_to_raw_half_even(
+                action.borrow_usd, ctx.reference_usd[cfg.base.symbol], cfg.base.decimals)
             self.attempts += 1
-            fn = manipulator.functions.attack(ctx.world.lending.spender, p.pairs[sym].address, p.tokens[sym].address, base_in, borrow)
+            fn = manipulator.functions.attack(ctx.world.lending.spender, p.pairs[sym].address, p.tokens[sym].address, base_in,
+                                              borrow)
             out.append(ctx.chain.tx(fn, sender=self.address, gas=ATTACK_GAS, label=f"spot manipulation {action.pair}",
                                     agent="attacker", intent=TxIntent("attack")))
         return out

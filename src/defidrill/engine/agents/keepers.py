@@ -24,7 +24,7 @@ from defidrill.engine.agents.context import StepContext
 from defidrill.engine.observe import WAD, AccountView, Observation
 from defidrill.drill.schema import Drill
 from defidrill.drill.schema.agents import KeeperConfig
-from defidrill.protocol.amounts import usd_to_raw
+from defidrill.protocol.amounts import usd_to_raw_half_even
 from defidrill.protocol.adapter import LendingMarkets
 
 LIQUIDATE_GAS = 800_000
@@ -91,7 +91,7 @@ class Keeper:
             if self.config.mode == "flash":
                 if sym not in market.pairs:
                     continue
-                min_profit_base = usd_to_raw(self.config.min_profit_usd, base_usd, base_decimals)
+                min_profit_base = usd_to_raw_half_even(self.config.min_profit_usd, base_usd, base_decimals)
                 flash_fn = lending.flash_liquidation_call(market.pairs[sym].address, account.address, sym, repay_base,
                                                           min_profit_base)
                 if flash_fn is None:  # the protocol has no flash path: this keeper cannot act on it
@@ -166,7 +166,7 @@ def _seized_usd(seen: Observation, sym: str, repay_base: int, bonus: float,
     if seize_units > held_units > 0:
         repay_units *= held_units / seize_units
         seize_units = held_units
-    return seize_units * reference_usd[sym] - repay_units * reference_usd[base_sym]
+    return float(seize_units * reference_usd[sym] - repay_units * reference_usd[base_sym])
 
 
 def flash_capacity_base(obs: Observation, sym: str, bonus: float, markets: LendingMarkets) -> int:

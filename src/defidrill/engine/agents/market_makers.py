@@ -38,7 +38,7 @@ class Arbitrageur:
         base_sym = cfg.base.symbol
         base_usd = target[base_sym]
         out = []
-        for sym, pair in p.pairs.items():
+        for sym in p.pairs:
             asset_raw, base_raw = obs.reserves[sym]
             if asset_raw == 0 or base_raw == 0:
                 continue

@@ -20,8 +20,7 @@ from defidrill.drill.actions import (
     Transmit,
 )
 from defidrill.engine.agents.context import StepContext
-from defidrill.protocol.amounts import price_to_answer
-from defidrill.protocol.config import DEFAULT_MAX_ANSWER_RAW, DEFAULT_MIN_ANSWER_RAW
+from defidrill.protocol.amounts import price_to_answer_half_even
 
 ORACLE_TX_GAS = 400_000
 
@@ -62,9 +61,8 @@ class OracleFeeder:
                      f"inject {action.feed} {action.failure or ''}".strip())
                 rounds_sent[action.feed] = rounds_sent.get(action.feed, 0) + 1
             elif isinstance(action, SetFeedBounds):
-                low = DEFAULT_MIN_ANSWER_RAW if action.min_answer_raw is None else action.min_answer_raw
-                high = DEFAULT_MAX_ANSWER_RAW if action.max_answer_raw is None else action.max_answer_raw
-                send(p.feeds[action.feed].functions.setBounds(low, high), f"bounds {action.feed}")
+                send(p.feeds[action.feed].functions.setBounds(action.min_answer_raw, action.max_answer_raw),
+                     f"bounds {action.feed}")
             elif isinstance(action, SetSequencer):
                 self.sequencer_down = action.down
                 send(p.sequencer.functions.updateStatus(action.down), f"sequencer {'down' if action.down else 'up'}")
@@ -83,7 +81,7 @@ class OracleFeeder:
         for sym, feed in p.fallback_feeds.items():
             params = drill.feed_params(sym)
             price = ctx.reference_usd[sym] * (1.0 + self.divergence.get(sym, 0.0))
-            answer = price_to_answer(price, params.decimals)
+            answer = price_to_answer_half_even(price, params.decimals)
             last = self._fallback_last.get(sym)
             due = last is None or ctx.t_s - last[1] >= params.heartbeat_s or (
                 last[0] > 0 and abs(answer - last[0]) / last[0] >= params.deviation)

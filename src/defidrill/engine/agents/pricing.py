@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from defidrill.drill.actions import SpotManipulation
-from defidrill.protocol.amounts import usd_to_raw
+from defidrill.protocol.amounts import usd_to_raw_half_even
 
 FEE_NUMERATOR = 997
 FEE_DENOMINATOR = 1000
@@ -37,7 +37,7 @@ def spot_price_usd(asset_raw: int, base_raw: int, asset_decimals: int, base_deci
     """The pair's spot price of one whole asset token in USD (base valued at ``base_usd``)."""
     if asset_raw == 0:
         return 0.0
-    return (base_raw / 10**base_decimals) / (asset_raw / 10**asset_decimals) * base_usd
+    return float((base_raw / 10**base_decimals) / (asset_raw / 10**asset_decimals) * base_usd)
 
 
 def pair_asset(pair_name: str, base_symbol: str) -> str:
@@ -47,6 +47,6 @@ def pair_asset(pair_name: str, base_symbol: str) -> str:
 
 def base_in_for(action: SpotManipulation, base_reserve_raw: int, base_usd: float, base_decimals: int) -> int:
     if action.size_usd is not None:
-        return usd_to_raw(action.size_usd, base_usd, base_decimals)
+        return usd_to_raw_half_even(action.size_usd, base_usd, base_decimals)
     m = action.target_multiplier or 1.0
     return int(base_reserve_raw * (math.sqrt(m) - 1.0) * 1000 / 997)

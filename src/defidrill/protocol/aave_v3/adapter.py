@@ -70,7 +70,7 @@ class AaveV3Adapter(LendingAdapter):
         check_expressible(config, file=file)
 
     @classmethod
-    def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> "AaveV3Adapter":
+    def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> AaveV3Adapter:
         check_expressible(config)
         if market.config != config:
             market = Market(**{**market.__dict__, "config": config})
@@ -145,14 +145,16 @@ class AaveV3Adapter(LendingAdapter):
         return self.aave.pool.address
 
     def liquidation_call(self, account: str, collateral_symbol: str, repay_base: int) -> ContractFunction:
-        return self.aave.pool.functions.liquidationCall(self.market.tokens[collateral_symbol].address,
-                                                        self.market.base.address, account, repay_base, False)
+        call: ContractFunction = self.aave.pool.functions.liquidationCall(
+            self.market.tokens[collateral_symbol].address, self.market.base.address, account, repay_base, False)
+        return call
 
     def flash_liquidation_call(self, pair: str, account: str, collateral_symbol: str, repay_base: int,
                                min_profit_base: int) -> ContractFunction:
-        return self.aave.flash_liquidator.functions.liquidate(
+        call: ContractFunction = self.aave.flash_liquidator.functions.liquidate(
             self.aave.pool.address, pair, account, self.market.tokens[collateral_symbol].address,
             self.market.base.address, repay_base, min_profit_base)
+        return call
 
     def top_up_calls(self, funder: str, account: str, collateral_symbol: str, amount_raw: int) -> list[ContractFunction]:
         asset = self.market.tokens[collateral_symbol].address

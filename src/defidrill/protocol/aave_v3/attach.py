@@ -13,6 +13,7 @@ takes over (``defidrill.protocol.feeds``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from defidrill.chain import Chain, Deployed
 from defidrill.errors import ChainError, ConfigError
@@ -84,7 +85,7 @@ def _symbol_and_address(row: object) -> tuple[str, str]:
     """A ``TokenData`` struct as decoded (a mapping by field name, or a tuple)."""
     if isinstance(row, dict):
         return str(row["symbol"]), str(row["tokenAddress"])
-    symbol, address = row  # type: ignore[misc]
+    symbol, address = cast(tuple[object, object], row)
     return str(symbol), str(address)
 
 

@@ -172,8 +172,8 @@ def deploy_aave(chain: Chain, market: Market) -> AaveDeployment:
         chain.send_many(final)
     return AaveDeployment(provider=provider, acl=acl, pool=pool, configurator=configurator,
                           oracle=chain.at(qualified("AaveOracle"), oracle_addr), data_provider=data_provider,
-                          rate_strategy=chain.at(qualified("DefaultReserveInterestRateStrategy"), strategy_addr), sentinel=sentinel,
-                          reserves=reserves, lens=lens, flash_liquidator=flash, treasury=me)
+                          rate_strategy=chain.at(qualified("DefaultReserveInterestRateStrategy"), strategy_addr),
+                          sentinel=sentinel, reserves=reserves, lens=lens, flash_liquidator=flash, treasury=me)
 
 def _reserve_tokens(chain: Chain, data_provider: Deployed, tokens: dict[str, str]) -> dict[str, ReserveTokens]:
     found = chain.call_many([data_provider.functions.getReserveTokensAddresses(a) for a in tokens.values()])

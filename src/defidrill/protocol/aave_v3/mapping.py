@@ -62,8 +62,8 @@ def refusals(config: ProtocolConfig) -> list[tuple[str, str]]:
         out.append(("oracle.mode", f"AaveOracle reads Chainlink-style feeds only, not {config.oracle.mode.value} "
                                    "prices; use guarded or naive (both mean Aave's own oracle)"))
     if config.oracle.fallback is not FallbackKind.NONE:
-        out.append(("failures", "a fallback_divergence failure needs a fallback feed: AaveOracle's fallback is consulted only when a feed answers <= 0 and must "
-                                       "be an IPriceOracleGetter, not a second feed or a TWAP"))
+        out.append(("failures", "a fallback_divergence failure needs a fallback feed: AaveOracle's fallback is consulted only "
+                                "when a feed answers <= 0 and must be an IPriceOracleGetter, not a second feed or a TWAP"))
     for sym in [config.base.symbol, *config.collaterals]:
         if config.asset(sym).feed_decimals != FEED_DECIMALS:
             out.append((f"oracle.feeds.{sym}.decimals", "AaveOracle takes every answer in its base currency "

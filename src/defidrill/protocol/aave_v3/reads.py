@@ -143,7 +143,8 @@ class RpcReader:
         for token, asset in zip(self._tokens, self._underlying):
             calls.append(c.prepare(token.functions.totalSupply(), _word))
             calls.append(c.prepare(asset.functions.balanceOf(token.address), _word))
-        calls += [c.prepare(self._variable.functions.totalSupply(), _word), c.prepare(self._stable.functions.totalSupply(), _word)]
+        calls += [c.prepare(self._variable.functions.totalSupply(), _word),
+                  c.prepare(self._stable.functions.totalSupply(), _word)]
         if d.sentinel is not None:
             calls.append(c.prepare(d.sentinel.functions.isLiquidationAllowed(), lambda b: _word(b) == 1))
         for account in accounts:

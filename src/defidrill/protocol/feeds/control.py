@@ -19,7 +19,7 @@ from typing import Literal
 
 from defidrill.chain import Chain, Deployed
 from defidrill.errors import ChainError, ConfigError
-from defidrill.protocol.amounts import from_raw, price_to_answer
+from defidrill.protocol.amounts import from_raw, price_to_answer_half_even
 from defidrill.protocol.feeds.takeover import check_aggregator, runtime_code, take_over_feed, take_over_sequencer
 
 FailureKind = Literal["stale", "zero", "negative", "incomplete", "future", "spike", "wrong_decimals", "clamp"]
@@ -114,7 +114,7 @@ class FeedControl:
             raise ConfigError("give exactly one of a price in USD or a raw answer", path="push")
         handle = self.feed(address)
         if answer_raw is None:
-            answer_raw = price_to_answer(float(price_usd or 0.0), self.latest(address).decimals)
+            answer_raw = price_to_answer_half_even(float(price_usd or 0.0), self.latest(address).decimals)
         self._send(handle.functions.transmit(answer_raw), f"push {answer_raw} to {handle.address}")
         return self.latest(address)
 
@@ -146,8 +146,10 @@ class FeedControl:
             answer = cur.answer_raw * 10**scale if scale >= 0 else cur.answer_raw // 10**-scale
             self._send(f.transmit(answer), f"wrong decimals ({decimals}) on {address}")
         else:  # clamp
-            low = price_to_answer(min_price_usd, cur.decimals) if min_price_usd is not None else self.chain.call(f.minAnswer())
-            high = price_to_answer(max_price_usd, cur.decimals) if max_price_usd is not None else self.chain.call(f.maxAnswer())
+            low = (price_to_answer_half_even(min_price_usd, cur.decimals) if min_price_usd is not None
+                   else self.chain.call(f.minAnswer()))
+            high = (price_to_answer_half_even(max_price_usd, cur.decimals) if max_price_usd is not None
+                    else self.chain.call(f.maxAnswer()))
             self._send(f.setBounds(low, high), f"clamp {address}")
         return self.latest(address)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
 from defidrill.chain import Chain, Deployed
 from defidrill.chain.abi_registry import checksum

@@ -16,7 +16,6 @@ from web3.contract.contract import ContractFunction
 
 from defidrill.chain import Chain, Deployed, PreparedCall, TxRequest
 from defidrill.protocol.adapter import (
-    WAD,
     AccountView,
     AssetInfo,
     CloseFactorRule,
@@ -62,7 +61,7 @@ class ReferenceAdapter(LendingAdapter):
         self._invariant_scans: tuple[tuple[str, ...], list[PreparedCall]] | None = None
 
     @classmethod
-    def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> "ReferenceAdapter":
+    def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> ReferenceAdapter:
         if market.config != config:
             market = Market(**{**market.__dict__, "config": config})
         return cls(chain, deploy_reference_pool(chain, market))
@@ -156,13 +155,15 @@ class ReferenceAdapter(LendingAdapter):
 
     def liquidation_call(self, account: str, collateral_symbol: str, repay_base: int) -> ContractFunction:
         p = self.protocol
-        return p.pool.functions.liquidate(account, p.tokens[collateral_symbol].address, repay_base)
+        call: ContractFunction = p.pool.functions.liquidate(account, p.tokens[collateral_symbol].address, repay_base)
+        return call
 
     def flash_liquidation_call(self, pair: str, account: str, collateral_symbol: str, repay_base: int,
                                min_profit_base: int) -> ContractFunction:
         p = self.protocol
-        return p.flash_liquidator.functions.liquidate(p.pool.address, pair, account, p.tokens[collateral_symbol].address,
-                                                      repay_base, min_profit_base)
+        call: ContractFunction = p.flash_liquidator.functions.liquidate(
+            p.pool.address, pair, account, p.tokens[collateral_symbol].address, repay_base, min_profit_base)
+        return call
 
     def top_up_calls(self, funder: str, account: str, collateral_symbol: str, amount_raw: int) -> list[ContractFunction]:
         p = self.protocol

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from eth_typing import ChecksumAddress, HexAddress, HexStr
+
 from defidrill.chain import Chain, Deployed
 from defidrill.protocol.address_book import read_abi_dir
 from defidrill.protocol.reference.deploy import deploy
@@ -83,7 +85,8 @@ def run_crash(rpc_url: str, plan: CrashPlan, abi_dir: Path | None, echo: Callabl
 def _contracts(chain: Chain, abi_dir: Path | None) -> dict[str, Deployed]:
     if abi_dir is None:
         return deploy(chain).named_contracts()
-    return {name: Deployed(name, e.address, e.abi, chain.w3.eth.contract(address=e.address, abi=e.abi))
+    return {name: Deployed(name, e.address, e.abi,
+                           chain.w3.eth.contract(address=ChecksumAddress(HexAddress(HexStr(e.address))), abi=e.abi))
             for name, e in read_abi_dir(abi_dir).items()}
 
 

@@ -73,12 +73,13 @@ def deploy_reference_pool(chain: Chain, market: Market) -> Protocol:
     tokens = market.tokens
     txs = _guard_wiring(chain, config, guard, market.feeds, market.fallback_feeds, market.twaps, market.pairs,
                         market.sequencer, tokens)
-    for sym, (spec, coll) in config.collaterals.items():
+    for sym, (_spec, coll) in config.collaterals.items():
         txs.append(chain.tx(pool.functions.listCollateral(tokens[sym].address, coll.ltv_bps, coll.liquidation_threshold_bps,
                                                          coll.liquidation_bonus_bps, coll.supply_cap_raw), gas=BATCH_TX_GAS))
     txs.append(chain.tx(pool.functions.setCloseFactor(config.close_factor_bps, config.full_close_below_hf_wad), gas=BATCH_TX_GAS))
     rm = config.rate_model
-    txs.append(chain.tx(pool.functions.setRateModel(rm.base_rate_wad, rm.slope1_wad, rm.slope2_wad, rm.kink_wad), gas=BATCH_TX_GAS))
+    txs.append(chain.tx(pool.functions.setRateModel(rm.base_rate_wad, rm.slope1_wad, rm.slope2_wad, rm.kink_wad),
+                        gas=BATCH_TX_GAS))
     txs.append(chain.tx(pool.functions.setReserveFactor(config.reserve_factor_bps), gas=BATCH_TX_GAS))
     chain.send_many(txs)
     supply_raw = market.lender_supply_raw()
