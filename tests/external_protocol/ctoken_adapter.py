@@ -102,7 +102,7 @@ class CTokenAdapter(LendingAdapter):
     # -- deployment ------------------------------------------------------------------------
 
     @classmethod
-    def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> "CTokenAdapter":
+    def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> CTokenAdapter:
         ext = config.external
         folder = ext.artifacts_dir if ext and ext.artifacts_dir else HERE / "contracts"
         load_artifacts(folder).register(chain)

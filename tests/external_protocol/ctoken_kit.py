@@ -62,7 +62,7 @@ class CTokenKit:
     adapter: CTokenAdapter
 
     @classmethod
-    def deploy(cls, chain: Chain) -> "CTokenKit":
+    def deploy(cls, chain: Chain) -> CTokenKit:
         cfg = config()
         market = deploy_market(chain, cfg)
         return cls(chain, market, CTokenAdapter.deploy(chain, market, cfg))

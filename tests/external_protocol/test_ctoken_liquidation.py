@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from ctoken_kit import INCENTIVE_WAD, WAD, expected_seize_tokens, initial_rate, price_mantissa
+from ctoken_kit import WAD, expected_seize_tokens, initial_rate, price_mantissa
 
 from defidrill.errors import RevertError
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import pytest
 from ctoken_kit import WAD, initial_rate
@@ -79,7 +80,8 @@ def test_market_of_another_comptroller_cannot_be_listed(kit) -> None:
 
 def test_constructor_checks_close_factor_and_incentive(kit) -> None:
     me, oracle = kit.chain.deployer, kit.oracle.address
-    for args, error in [((me, oracle, 0, 108 * 10**16), "CloseFactorOutOfRange"), ((me, oracle, 5 * 10**17, 0), "IncentiveOutOfRange")]:
+    cases = [((me, oracle, 0, 108 * 10**16), "CloseFactorOutOfRange"), ((me, oracle, 5 * 10**17, 0), "IncentiveOutOfRange")]
+    for args, error in cases:
         with pytest.raises(RevertError) as err:
             kit.chain.deploy("Comptroller", *args, gas=5_000_000)
         assert err.value.revert.name == error

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
 from defidrill.errors import ToolchainError
 from defidrill.toolchain.artifacts import Artifact
@@ -64,7 +64,7 @@ class ArtifactSet:
         raise ToolchainError(f"{self.folder} ({self.layout}) has no contract named {name!r}; "
                              f"it has: {', '.join(self.names()) or 'nothing'}")
 
-    def register(self, chain: "Chain", *, prefix: str = "") -> None:
+    def register(self, chain: Chain, *, prefix: str = "") -> None:
         """Make every contract usable by ``prefix + name`` on ``chain`` and decode its events and errors.
 
         A contract that links libraries is registered without creation code (link it with

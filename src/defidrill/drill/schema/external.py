@@ -25,7 +25,7 @@ def _problem(field: str, message: str, value: Any, allowed: str | None) -> Pydan
                                {"message": message, "field": field, "value": value, "allowed": allowed or ""})
 
 
-def check_external(protocol: "ProtocolConfig", base_dir: str | Path | None) -> None:
+def check_external(protocol: ProtocolConfig, base_dir: str | Path | None) -> None:
     """Raise a PydanticCustomError pointing at ``adapter``/``artifacts`` for the first problem found;
     the adapter's module is then imported (and cached in sys.modules)."""
     from defidrill.protocol.external import SPEC_ALLOWED, load_adapter_class
@@ -57,6 +57,6 @@ def resolve_artifacts(value: str | None, base_dir: str | Path | None) -> str | N
     try:
         detect_layout(folder)
     except ToolchainError as exc:
-        raise PydanticCustomError("missing_artifacts", "{message}",
-                                  {"message": str(exc), "allowed": "a path relative to the drill file's folder (or absolute)"}) from None
+        allowed = "a path relative to the drill file's folder (or absolute)"
+        raise PydanticCustomError("missing_artifacts", "{message}", {"message": str(exc), "allowed": allowed}) from None
     return str(folder.resolve())

@@ -127,7 +127,7 @@ class ProtocolConfig(StrictModel):
         return resolve_artifacts(value, (info.context or {}).get("base_dir"))
 
     @model_validator(mode="after")
-    def _external_adapter(self, info: ValidationInfo) -> "ProtocolConfig":
+    def _external_adapter(self, info: ValidationInfo) -> ProtocolConfig:
         """kind: external imports the user's adapter and finds their build now, before anything runs."""
         from defidrill.drill.schema.external import check_external
 
