@@ -93,7 +93,7 @@ def _translations(source: DrillSource, path: MarketPath) -> None:
     problems: list[Problem] = []
     try:
         # The protocol kind's own refusals (what genuine Aave V3 cannot express) come last.
-        adapter_class(drill.protocol.kind).check_config(protocol_config(drill, path, 0.0))
+        adapter_class(drill.protocol.kind, drill.protocol.adapter).check_config(protocol_config(drill, path, 0.0))
     except ConfigError as err:
         problems.append(_problem_of(err, "protocol"))
     except ValidationError as err:

@@ -17,6 +17,9 @@ Installed with the package (entry point ``pytest11: defidrill``). Fixture names 
   YAML paths (list items by index), e.g. ``defidrill_run("flash-crash", **{"borrowers.count": 50,
   "failures.0.for": "10m"})``; ``checks`` are your own invariants, ``check(chain, step) -> Broken |
   None``, run with the built-in ones (``invariants.every``).
+- ``defidrill_deploy``: ``defidrill_deploy("my_adapter:MyAdapter", artifacts="contracts")`` deploys
+  your own protocol through your adapter (``kind: external``) over a fresh market, for contract-level
+  scenarios; returns the adapter.
 
 An auditor's scenario then reads::
 
@@ -113,3 +116,30 @@ def defidrill_run(tmp_path: Path) -> Callable[..., Any]:
                          checks=checks)
 
     return run
+
+
+@pytest.fixture
+def defidrill_deploy(defidrill_chain: Any, request: pytest.FixtureRequest) -> Callable[..., Any]:
+    """Deploy a protocol through its adapter over a fresh market on ``defidrill_chain`` (reverted after).
+
+    ``defidrill_deploy("my_adapter:MyAdapter", artifacts="contracts")`` imports the adapter the way a
+    ``kind: external`` drill does (the test file's folder and the current folder on sys.path), deploys
+    the market (WBTC and WETH against USDC, ProtocolConfig defaults) and the protocol on it, and returns
+    the adapter; ``.markets()``, ``.prepare_reads``/``.decode_reads`` and its own handles reach it.
+    ``artifacts`` is relative to the test file's folder. Keyword ``config`` replaces the ProtocolConfig.
+    """
+    from defidrill.protocol.config import ExternalSpec, ProtocolConfig
+    from defidrill.protocol.external import load_adapter_class
+    from defidrill.protocol.market import deploy_market
+
+    here = Path(str(request.node.fspath)).parent
+
+    def deploy(adapter: str, artifacts: str | Path | None = None, config: Any = None, **options: Any) -> Any:
+        cls = load_adapter_class(adapter, [here])
+        folder = (here / artifacts).resolve() if artifacts is not None else None
+        base = config or ProtocolConfig()
+        cfg = base.model_copy(update={"external": ExternalSpec(adapter=adapter, artifacts_dir=folder, options=options)})
+        market = deploy_market(defidrill_chain, cfg)
+        return cls.deploy(defidrill_chain, market, cfg)
+
+    return deploy

@@ -106,7 +106,8 @@ class Ledger:
                 line = {"step": step, "t_s": t_s, "block": event["block"], "tx": event["tx"], "agent": tx.agent,
                         "event": event["event"], "contract": event["contract"], "address": event["address"],
                         "args": event["args"]}
-                account = event.get("args", {}).get("user") or event.get("args", {}).get("account")
+                args = event.get("args", {})
+                account = args.get("user") or args.get("account") or args.get("borrower")  # Aave, ours, Compound
                 record = lending.decode_liquidation(event, health.get(str(account).lower()) if account else None)
                 if record is not None:
                     if event["event"] != "Liquidation":

@@ -17,6 +17,7 @@ positions opened at higher prices. Documented in the README.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from defidrill.chain import Chain, Receipt, TxRequest
 from defidrill.drill.actions import SpotManipulation
@@ -29,6 +30,7 @@ from defidrill.protocol.amounts import usd_to_raw_half_even
 from defidrill.protocol.config import (
     AssetSpec,
     CollateralSpec,
+    ExternalSpec,
     FallbackKind,
     OracleMode,
     OracleSpec,
@@ -112,7 +114,12 @@ def protocol_config(drill: Drill, path: MarketPath, total_debt_usd: float) -> Pr
     pairs = {pair_symbol(drill, name): float(p.liquidity_usd) for name, p in drill.amm.pairs.items()}
     supply = drill.protocol.base_supply_usd
     lender_supply = float(supply) if supply is not None else max(2.0 * total_debt_usd, 1_000_000.0)
+    external = None
+    if drill.protocol.kind == "external" and drill.protocol.adapter:
+        external = ExternalSpec(adapter=drill.protocol.adapter, options=drill.protocol.options,
+                                artifacts_dir=Path(drill.protocol.artifacts) if drill.protocol.artifacts else None)
     return ProtocolConfig(
+        external=external,
         base=spec(base, token_decimals(base)),
         collaterals=collaterals,
         pair_liquidity_usd=pairs,
@@ -143,7 +150,7 @@ def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
     """Deploy the market and the protocol, seed every agent; automine is off when this returns."""
     borrowers = draw_population(drill)
     config = protocol_config(drill, path, sum(b.debt_usd for b in borrowers))
-    adapter_type = adapter_class(drill.protocol.kind)
+    adapter_type = adapter_class(drill.protocol.kind, drill.protocol.adapter)
     market = deploy_market(chain, config)
     lending = adapter_type.deploy(chain, market, config)
     funder = chain.deployer

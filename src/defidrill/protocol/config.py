@@ -8,6 +8,8 @@ wad, named so; prices in USD per whole token.
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -79,7 +81,16 @@ class RateModelSpec(_Strict):
     kink_wad: int = 80 * 10**16
 
 
+class ExternalSpec(_Strict):
+    """A user's adapter (``protocol: {kind: external}``): the class, where its build is, its options."""
+
+    adapter: str = Field(description="package.module:Class")
+    artifacts_dir: Path | None = Field(None, description="the user's build or sources (resolved against the drill file)")
+    options: dict[str, Any] = Field(default_factory=dict, description="free-form, for the adapter to read")
+
+
 class ProtocolConfig(_Strict):
+    external: ExternalSpec | None = None
     base: AssetSpec = AssetSpec(symbol="USDC", decimals=6, price_usd=1.0)
     collaterals: dict[str, tuple[AssetSpec, CollateralSpec]] = Field(
         default_factory=lambda: {

@@ -94,15 +94,21 @@ def _artifacts_from_output(output: dict[str, Any]) -> dict[str, Artifact]:
     return by_name
 
 
-def compile_project(root: Path | None = None, *, contracts_dir: Path | None = None, solc: SolcBinary | None = None) -> Artifacts:
-    """Compile every ``.sol`` under ``contracts/``, from the cache when nothing changed."""
+def compile_project(root: Path | None = None, *, contracts_dir: Path | None = None, solc: SolcBinary | None = None,
+                    cache: Path | None = None) -> Artifacts:
+    """Compile every ``.sol`` under ``contracts/``, from the cache when nothing changed.
+
+    ``cache`` is the folder for the cached artifacts (default ``<root>/.defidrill/artifacts``);
+    a user's sources compiled by ``user_artifacts`` are cached in defidrill's own folder instead,
+    so nothing is written into the user's project.
+    """
     root = (root or project_root()).resolve()
     contracts_dir = contracts_dir or root / "contracts"
     solc = solc or find_solc(root)
     settings = compiler_settings()
     sources = collect_sources(root, contracts_dir)
     key = source_hash(sources, solc.long_version, settings)
-    cache_file = cache_dir(root) / "artifacts" / f"{key}.json"
+    cache_file = (cache or cache_dir(root) / "artifacts") / f"{key}.json"
     damaged: str | None = None
     if cache_file.is_file():
         try:

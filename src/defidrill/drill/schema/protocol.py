@@ -6,10 +6,10 @@ Defaults follow Chainlink's common crypto/USD feeds (1 h heartbeat, 0.5% deviati
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Gt, Le
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from defidrill.drill.schema.common import ContractDuration, PositiveUsd, PriceUsd, StrictModel
@@ -98,15 +98,19 @@ class InterestModel(StrictModel):
     reserve_factor: UnitFraction = 0.10
 
 
-ProtocolKind = Literal["reference", "aave-v3"]
+ProtocolKind = Literal["reference", "aave-v3", "external"]
 """reference: our LendingPool behind the OracleGuard; aave-v3: genuine Aave V3 (npm @aave/core-v3)
-deployed from its own artifacts (docs/adapters.md)."""
+deployed from its own artifacts; external: the user's protocol through the user's adapter class
+(``adapter: "package.module:Class"``, ``artifacts:`` their build folder) (docs/adapters.md)."""
 
 
 class ProtocolConfig(StrictModel):
     """The lending protocol: which one, what it lends, against what, and how it reads prices."""
 
     kind: ProtocolKind = "reference"
+    adapter: str | None = None
+    artifacts: str | None = None
+    options: dict[str, Any] = Field(default_factory=dict)
     base_asset: str = "USDC"
     base_supply_usd: PositiveUsd | None = Field(None, alias="base_supply")
     oracle: OracleConfig = Field(default_factory=OracleConfig)
@@ -114,3 +118,18 @@ class ProtocolConfig(StrictModel):
     collateral: Annotated[dict[str, CollateralParams], Field(min_length=1)] | None = None
     close_factor: CloseFactor = Field(default_factory=CloseFactor)
     interest: InterestModel = Field(default_factory=InterestModel)
+
+    @field_validator("artifacts")
+    @classmethod
+    def _artifacts_exist(cls, value: str | None, info: ValidationInfo) -> str | None:
+        from defidrill.drill.schema.external import resolve_artifacts
+
+        return resolve_artifacts(value, (info.context or {}).get("base_dir"))
+
+    @model_validator(mode="after")
+    def _external_adapter(self, info: ValidationInfo) -> ProtocolConfig:
+        """kind: external imports the user's adapter and finds their build now, before anything runs."""
+        from defidrill.drill.schema.external import check_external
+
+        check_external(self, (info.context or {}).get("base_dir"))
+        return self
