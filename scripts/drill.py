@@ -29,7 +29,7 @@ from ape.cli import ConnectedProviderCommand, network_option
 def cli(provider, drill, out_dir, seed, force, overrides):
     from defidrill.cli.errors import reports_errors
     from defidrill.cli.run_cmd import print_outcome
-    from defidrill.drill.library import resolve_drill
+    from defidrill.drill import resolve_drill
     from defidrill.runner import run_drill
 
     @reports_errors
