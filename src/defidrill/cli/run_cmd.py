@@ -113,10 +113,10 @@ def print_outcome(run_dir: Path, summary: dict[str, Any]) -> None:
                f"{summary['steps_completed']}/{summary['steps_total']} steps in {summary['wall_time_s']:.1f} s")
     rows = side_by_side(summary)
     if rows:
-        click.echo(f"{'':<42}{'on chain':>16}{'CEX':>16}")
+        click.echo(f"{'':<42}{'on chain':>20} {'CEX':>20}")
         for row in rows:
             label = row.metric.replace("_", " ")
-            click.echo(f"{label:<42}{fmt(row.onchain, row.unit):>16}{fmt(row.cex, row.unit):>16}")
+            click.echo(f"{label:<42}{fmt(row.onchain, row.unit):>20} {fmt(row.cex, row.unit):>20}")
     for inv in _invariants(summary):
         click.echo(f"invariant {'PASS' if inv['passed'] else 'FAIL'}: {inv['name']}")
     click.echo(f"run folder: {run_dir}")
