@@ -19,6 +19,7 @@ from defidrill.drill.actions import (
     SpotManipulation,
     Transmit,
 )
+from defidrill.drill.feeder import deviates, threshold_ppb
 from defidrill.engine.agents.context import StepContext
 from defidrill.protocol.amounts import price_to_answer_half_even
 
@@ -83,8 +84,9 @@ class OracleFeeder:
             price = ctx.reference_usd[sym] * (1.0 + self.divergence.get(sym, 0.0))
             answer = price_to_answer_half_even(price, params.decimals)
             last = self._fallback_last.get(sym)
+            # The primary feeds' integer deviation rule (drill.feeder.deviates), not a float re-implementation.
             due = last is None or ctx.t_s - last[1] >= params.heartbeat_s or (
-                last[0] > 0 and abs(answer - last[0]) / last[0] >= params.deviation)
+                last[0] > 0 and deviates(last[0], answer, threshold_ppb(params.deviation)))
             if due and answer > 0:
                 self._fallback_last[sym] = (answer, ctx.t_s)
                 out.append(ctx.chain.tx(feed.functions.transmit(answer), gas=ORACLE_TX_GAS,
