@@ -9,23 +9,15 @@ Run: PYTHONPATH=src python -m bench --only backends
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
-from bench.rows import Row, timed
-from defidrill.drill import Override, resolve_drill
-from defidrill.runner import run_drill
+from bench.rows import Row, run_flagship
 
 TARGET_SPEEDUP = 10.0
 
 
 def run(backend: str, borrowers: int) -> tuple[float, dict[str, Any]]:
-    sets = [Override.of("borrowers.count", borrowers, label="bench"), Override.of("cex.enabled", False, label="bench")]
-    with tempfile.TemporaryDirectory() as tmp:
-        outcome, seconds = timed(lambda: run_drill(resolve_drill("flash-crash"), out_dir=Path(tmp) / "run",
-                                                   progress=False, overrides=sets, backend=backend))
-    return seconds, outcome.summary
+    return run_flagship(borrowers, backend=backend)
 
 
 def rows(borrowers: int = 200) -> list[Row]:

@@ -9,24 +9,15 @@ Run: PYTHONPATH=src python -m bench --only protocols
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
-from bench.rows import Row, timed
-from defidrill.drill import Override, resolve_drill
-from defidrill.runner import run_drill
+from bench.rows import Row, run_flagship
 
 TARGET_RATIO = 2.0
 
 
 def run(kind: str, borrowers: int) -> tuple[float, dict[str, Any]]:
-    sets = [Override.of("borrowers.count", borrowers, label="bench"), Override.of("cex.enabled", False, label="bench"),
-            Override.of("protocol.kind", kind, label="bench")]
-    with tempfile.TemporaryDirectory() as tmp:
-        outcome, seconds = timed(lambda: run_drill(resolve_drill("flash-crash"), out_dir=Path(tmp) / "run",
-                                                   progress=False, overrides=sets))
-    return seconds, outcome.summary
+    return run_flagship(borrowers, kind=kind)
 
 
 def rows(borrowers: int = 200) -> list[Row]:

@@ -78,3 +78,20 @@ def timed(fn: Any) -> tuple[Any, float]:
     t0 = time.perf_counter()
     out = fn()
     return out, time.perf_counter() - t0
+
+
+def run_flagship(borrowers: int, *, kind: str = "reference", backend: str | None = None) -> tuple[float, dict[str, Any]]:
+    """The library flagship, CEX side off (the chain side alone): (wall seconds, summary.json).
+    Shared by the rows that compare protocols and backends on the same drill."""
+    import tempfile
+    from pathlib import Path
+
+    from defidrill.drill import Override, resolve_drill
+    from defidrill.runner import run_drill
+
+    sets = [Override.of("borrowers.count", borrowers, label="bench"), Override.of("cex.enabled", False, label="bench"),
+            Override.of("protocol.kind", kind, label="bench")]
+    with tempfile.TemporaryDirectory() as tmp:
+        outcome, seconds = timed(lambda: run_drill(resolve_drill("flash-crash"), out_dir=Path(tmp) / "run",
+                                                   progress=False, overrides=sets, backend=backend))
+    return seconds, outcome.summary
