@@ -123,3 +123,15 @@ def test_set_balance_and_impersonated_sender(chain: Chain, probe) -> None:
 def test_storage_write_is_visible_to_the_contract(chain: Chain, probe) -> None:
     chain.set_storage(probe.address, 0, 777)  # slot 0 = `value` (owner and maxValue are immutable)
     assert chain.call(probe.functions.value()) == 777
+
+
+def test_a_transaction_sent_without_gas_gets_the_estimate_plus_foundry_head_room(chain: Chain, probe) -> None:
+    """Foundry scripts send 130% of the node's estimate: the estimate is exact only for the block it
+    was made in (writing block.timestamp over itself is 2,900 gas cheaper than over a new second)."""
+    request = chain.tx(probe.functions.store(7), sender=chain.accounts[2])
+    estimate = int(chain.rpc.request("eth_estimateGas", [request.to_rpc(), "pending"]), 16)
+    receipt = chain.send(request)
+    sent = chain.rpc.request("eth_getTransactionByHash", [receipt.tx_hash])
+    assert int(sent["gas"], 16) == estimate * 130 // 100
+    assert receipt.gas_used <= estimate
+

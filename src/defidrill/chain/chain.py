@@ -123,9 +123,12 @@ class Chain(AnvilControls, ChainBase):
         senders = sorted({tx.sender.lower() for tx in txs})
         counts = self.rpc.batch([("eth_getTransactionCount", [s, "pending"]) for s in senders])
         next_nonce = {s: _int(r.result) for s, r in zip(senders, counts)}
+        limits = self._padded_gas_limits(txs)
         payloads = []
-        for tx in txs:
+        for tx, limit in zip(txs, limits):
             payload = tx.to_rpc()
+            if limit is not None:
+                payload["gas"] = hex(limit)
             payload["nonce"] = hex(next_nonce[tx.sender.lower()])
             next_nonce[tx.sender.lower()] += 1
             payloads.append(payload)
@@ -136,6 +139,32 @@ class Chain(AnvilControls, ChainBase):
                 out.append(str(reply.result))
             else:
                 out.append(self._revert_error(f"eth_sendTransaction {tx.label}".strip(), reply.error or {}, tx.to_rpc()))
+        return out
+
+    #: Head room on a node's gas estimate, as Foundry's scripts give it (``--gas-estimate-multiplier``
+    #: defaults to 130): an estimate is exact for the block it was made in, and the block a
+    #: transaction lands in may differ. Seen on an anvil fork: a write of ``block.timestamp`` over
+    #: the same value costs 2,900 gas less than over a new one, so a transaction estimated in the
+    #: fork block's second and mined a second later ran out of gas. Drill agents give their own
+    #: limits; this covers everything sent without one (set-up, user adapters, tests, scripts).
+    GAS_ESTIMATE_PERCENT = 130
+
+    def _padded_gas_limits(self, txs: Sequence[TxRequest]) -> list[int | None]:
+        """Our own limit for each transaction sent without one: the node's estimate plus head room
+        (never above the block's gas limit). An estimate that fails leaves the limit to the node, so
+        the send reports the revert exactly as it would have."""
+        unset = [i for i, tx in enumerate(txs) if tx.gas is None]
+        out: list[int | None] = [None] * len(txs)
+        if not unset:
+            return out
+        replies = self.rpc.batch([("eth_estimateGas", [txs[i].to_rpc(), "pending"]) for i in unset]
+                                 + [("eth_getBlockByNumber", ["latest", False])])
+        block = replies[-1].result if replies[-1].ok and isinstance(replies[-1].result, dict) else {}
+        block_limit = _int(block.get("gasLimit")) if block.get("gasLimit") else None
+        for i, reply in zip(unset, replies):
+            if reply.ok:
+                padded = _int(reply.result) * self.GAS_ESTIMATE_PERCENT // 100
+                out[i] = min(padded, block_limit) if block_limit else padded
         return out
 
     #: Transactions per mined block in ``send_block``: anvil serves each receipt in time linear in
