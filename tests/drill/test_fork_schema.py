@@ -63,3 +63,9 @@ def test_an_adapter_attaches_only_when_it_implements_discover_and_attach() -> No
     assert not HalfDone.attaches() and Whole.attaches()
     with pytest.raises(ConfigError, match="cannot attach to a deployed protocol"):
         ReferenceAdapter.discover(None, PROVIDER, ["USDC"])  # type: ignore[arg-type]
+
+
+def test_whales_need_a_fork_and_a_market_asset() -> None:
+    text = refusal({"whales": {"USDC": PROVIDER, "DAI": PROVIDER}}, {})
+    assert "chain.whales.USDC" in text and "whales fund agents on a fork only" in text
+    assert "chain.whales.DAI" in text and "unknown asset" in text

@@ -4,7 +4,8 @@ The "mainnet" is a local anvil holding genuine Aave V3 over third-party feeds
 (``support.aave_origin``). The reduced flagship runs twice with the same seed: once on a fresh
 chain where defidrill deploys Aave itself, once on a fork of the origin where it attaches to the
 deployed Aave by its PoolAddressesProvider, takes over the feeds Aave reads where they stand,
-deals the agents their tokens and applies the drill's risk parameters. Interest is zero on both
+funds the agents (USDC from a whale's balance, WETH and WBTC dealt by storage write) and applies
+the drill's risk parameters. Interest is zero on both
 (the origin's rate strategy and the drill's), so the two runs must tell the same story to the raw
 unit: the same accounts liquidated in the same steps, the same debt repaid and collateral seized.
 Different token addresses, feed round ids and block times must change nothing.
@@ -24,12 +25,13 @@ import pytest
 import yaml
 
 from defidrill.chain import AnvilConfig, Chain
-from defidrill.errors import ConfigError
+from defidrill.chain.abi_registry import checksum
+from defidrill.errors import ChainError, ConfigError
 from defidrill.preflight import preflight
 from defidrill.run_folder import CONTRACTS_JSON, read_contracts
 from defidrill.runner import run_drill
 from defidrill.toolchain import Artifacts
-from support.aave_origin import AaveOrigin, deploy_aave_origin
+from support.aave_origin import SMALL_USDC_WHALE, USDC_WHALE, AaveOrigin, deploy_aave_origin
 from support.e2e_runs import DrillRun, load_run, on_aave, variant_doc
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,6 +74,7 @@ def runs(origin: AaveOrigin, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     forked_doc = _doc()
     forked_doc["chain"].update({"fork_url": origin.chain.rpc_url, "fork_block": fork_block})
     forked_doc["protocol"]["address"] = origin.provider
+    forked_doc["chain"]["whales"] = {"USDC": USDC_WHALE}  # USDC out of a holder's balance, WETH and WBTC dealt
     forked = _run(tmp, "fork", forked_doc)
     return {"fresh": fresh, "fork": forked, "fork_block": fork_block}
 
@@ -146,3 +149,16 @@ def test_a_dead_fork_url_is_exit_4_with_one_line_and_a_failed_summary(tmp_path: 
     assert "fork URL http://127.0.0.1:9 does not answer" in out.stderr and "Traceback" not in out.stderr
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["status"] == "failed" and summary["exit_status"] == 4 and summary["steps_completed"] == 0
+
+
+def test_a_whale_too_small_for_the_drill_is_one_clear_message(origin: AaveOrigin, tmp_path: Path) -> None:
+    doc = _doc()
+    doc["cex"] = {"enabled": False}
+    doc["chain"].update({"fork_url": origin.chain.rpc_url, "whales": {"USDC": SMALL_USDC_WHALE}})
+    doc["protocol"]["address"] = origin.provider
+    path = tmp_path / "small-whale.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    expected = f"whale {checksum(SMALL_USDC_WHALE)} holds 10000000 raw USDC still unspent; the drill needs"
+    with pytest.raises(ChainError, match=expected):
+        run_drill(path, out_dir=tmp_path / "run", progress=False)
+    assert json.loads((tmp_path / "run" / "summary.json").read_text())["status"] == "failed"

@@ -19,6 +19,10 @@ from defidrill.protocol.market import Market, deploy_market
 CONFIG = ProtocolConfig(rate_model=RateModelSpec(base_rate_wad=0, slope1_wad=0, slope2_wad=0, kink_wad=8 * 10**17),
                         lender_supply_usd=1_000_000.0, oracle=OracleSpec())
 PRICES_USD = {"USDC": 1, "WETH": 3_000, "WBTC": 60_000}
+#: Holders of the origin's USDC, for drills that fund agents from a whale (``chain.whales``).
+USDC_WHALE = "0x" + "5a" * 20
+USDC_WHALE_HOLDS_RAW = 500_000_000 * 10**6
+SMALL_USDC_WHALE = "0x" + "5b" * 20
 
 
 @dataclass(frozen=True)
@@ -45,4 +49,6 @@ def deploy_aave_origin(chain: Chain) -> AaveOrigin:
         chain.transact(feed.functions.report(price * 10**8))
         feeds[sym] = feed
     aave = deploy_aave(chain, Market(**{**market.__dict__, "feeds": feeds}))
+    chain.transact(market.base.functions.mint(USDC_WHALE, USDC_WHALE_HOLDS_RAW))
+    chain.transact(market.base.functions.mint(SMALL_USDC_WHALE, 10 * 10**6))
     return AaveOrigin(chain, market, aave, feeds)

@@ -162,7 +162,7 @@ def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
     if drill.protocol.address is not None:  # fork mode: the protocol is on the chain already
         forked = adapter_type.discover(chain, drill.protocol.address, [drill.protocol.base_asset, *drill.collateral])
         config = protocol_config(drill, path, debt_usd, forked_units(chain, forked))
-        market = attach_market(chain, config, forked)
+        market = attach_market(chain, config, forked, whales=drill.chain.whales)
         lending = adapter_type.attach(chain, market, config, forked)
     else:
         config = protocol_config(drill, path, debt_usd)

@@ -7,21 +7,28 @@ control where they stand (``protocol.feeds.take_over_feed``: same address, decim
 ids), so every failure kind of the engine drives the protocol's real price path. What the
 engine adds beside them is ours as on a fresh chain: the AMM pairs and their TWAP oracles, a
 fallback feed when a drill asks for one, the sequencer uptime feed when the protocol has none.
-Balances are dealt (storage writes: ``chain.deal``), never minted: ``Market.fund``.
+Balances are dealt (storage writes: ``chain.deal``), never minted, or, for a token the drill
+names a whale for (``chain.whales``), moved out of that holder's balance: ``Market.fund``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from defidrill.chain import Chain, Deployed, TxRequest
+from defidrill.chain.abi_registry import checksum
 from defidrill.protocol.adapter import ForkedProtocol
 from defidrill.protocol.amounts import feed_bounds_raw
 from defidrill.protocol.config import FallbackKind, ProtocolConfig
 from defidrill.protocol.feeds import take_over_feed
 from defidrill.protocol.feeds.takeover import check_aggregator, take_over_sequencer
 from defidrill.protocol.market import BATCH_TX_GAS, DEPLOY_GAS, Market, feed_deployments, open_market
+
+
+#: ETH given to each whale for its approval.
+WHALE_GAS_WEI = 10**18
 
 
 @dataclass(frozen=True)
@@ -41,12 +48,14 @@ def forked_units(chain: Chain, found: ForkedProtocol) -> ForkedUnits:
     return ForkedUnits(dict(zip(symbols, (int(d) for d in decimals))), feeds)
 
 
-def attach_market(chain: Chain, config: ProtocolConfig, found: ForkedProtocol, *,
+def attach_market(chain: Chain, config: ProtocolConfig, found: ForkedProtocol, *, whales: Mapping[str, str] | None = None,
                   liquidity_provider: str | None = None, lender: str | None = None) -> Market:
-    """Take over the protocol's feeds, deploy our AMM over its tokens and fund it (see the module doc)."""
+    """Take over the protocol's feeds, deploy our AMM over its tokens and fund it (see the module doc).
+    ``whales``: symbol -> a holder (impersonated: anvil) that approves the deployer and funds the agents."""
     me = chain.deployer
     symbols = [config.base.symbol, *config.collaterals]
     tokens = {s: chain.at("MintableERC20", found.tokens[s]) for s in symbols}
+    funds = _approve_whales(chain, tokens, whales or {})
     feeds: dict[str, Deployed] = {}
     bounds: list[TxRequest] = []
     for sym in symbols:
@@ -74,4 +83,22 @@ def attach_market(chain: Chain, config: ProtocolConfig, found: ForkedProtocol, *
     if bounds:
         chain.send_many(bounds)
     return open_market(chain, config, tokens=tokens, feeds=feeds, fallback_feeds=fallback_feeds, factory=factory,
-                       sequencer=sequencer, liquidity_provider=liquidity_provider, lender=lender, forked=True)
+                       sequencer=sequencer, liquidity_provider=liquidity_provider, lender=lender, forked=True,
+                       whales=funds)
+
+
+def _approve_whales(chain: Chain, tokens: dict[str, Deployed], whales: Mapping[str, str]) -> dict[str, list[Any]]:
+    """Each whale (given ETH for gas) approves the deployer; its balance is what the drill may spend."""
+    out: dict[str, list[Any]] = {}
+    txs = []
+    for sym, whale in whales.items():
+        if sym not in tokens:
+            continue  # a market asset the protocol does not list: nothing of ours to fund with it
+        whale = checksum(whale)
+        chain.set_balance(whale, chain.balance(whale) + WHALE_GAS_WEI)
+        out[sym] = [whale, int(chain.call(tokens[sym].functions.balanceOf(whale)))]
+        txs.append(chain.tx(tokens[sym].functions.approve(chain.deployer, 2**256 - 1), sender=whale, gas=BATCH_TX_GAS,
+                            label=f"whale approves the funder ({sym})"))
+    if txs:
+        chain.send_many(txs)
+    return out

@@ -17,6 +17,7 @@ from web3.contract.contract import ContractFunction
 
 from defidrill.chain import Chain, Deployed, TxRequest
 from defidrill.chain.deal import deal_more
+from defidrill.errors import ChainError
 from defidrill.protocol.amounts import feed_bounds_raw, price_to_answer_half_even, usd_to_raw_half_even
 from defidrill.protocol.config import (
     FallbackKind,
@@ -50,13 +51,23 @@ class Market:
     extra: dict[str, Deployed] = field(default_factory=dict)
     #: The tokens are the chain's own (a fork): funded by writing balances, never minted.
     forked: bool = False
+    #: Fork mode: symbol -> [whale, what it still holds for us]; the whale approved the deployer.
+    whales: dict[str, list[Any]] = field(default_factory=dict)
 
     def fund(self, chain: Chain, symbol: str, to: str, amount_raw: int) -> list[ContractFunction]:
         """The calls that give ``to`` ``amount_raw`` more of ``symbol``, sent by the deployer: a mint of
-        our own token; on a fork, nothing to send (the balance is dealt now, by storage write)."""
+        our own token; on a fork, a ``transferFrom`` out of the symbol's whale when the drill names one,
+        else nothing to send (the balance is dealt now, by storage write)."""
         token = self.tokens[symbol]
         if not self.forked:
             return [token.functions.mint(to, amount_raw)]
+        if symbol in self.whales:
+            whale, left_raw = self.whales[symbol]
+            if amount_raw > left_raw:
+                raise ChainError(f"whale {whale} holds {left_raw} raw {symbol} still unspent; the drill needs "
+                                 f"{amount_raw} more (chain.whales.{symbol}: a larger holder, or leave it out to deal)")
+            self.whales[symbol][1] = left_raw - amount_raw
+            return [token.functions.transferFrom(whale, to, amount_raw)]
         deal_more(chain, token.address, to, amount_raw)
         return []
 
@@ -123,10 +134,11 @@ def feed_deployments(config: ProtocolConfig, symbols: list[str], owner: str, *,
 
 def open_market(chain: Chain, config: ProtocolConfig, *, tokens: dict[str, Deployed], feeds: dict[str, Deployed],
                 fallback_feeds: dict[str, Deployed], factory: Deployed, sequencer: Deployed,
-                liquidity_provider: str | None = None, lender: str | None = None, forked: bool = False) -> Market:
+                liquidity_provider: str | None = None, lender: str | None = None, forked: bool = False,
+                whales: dict[str, list[Any]] | None = None) -> Market:
     """The AMM over ``tokens`` (router, pairs, TWAP oracles when the config prices by them), each feed's
     first round at the drill's start price, the pairs' liquidity and the lender's base: shared by a
-    fresh market and one around a forked protocol (``forked``: funded by storage writes)."""
+    fresh market and one around a forked protocol (``forked``: funded by storage writes or ``whales``)."""
     me = chain.deployer
     lp = liquidity_provider or chain.accounts[1]
     lender = lender or chain.accounts[2]
@@ -153,7 +165,7 @@ def open_market(chain: Chain, config: ProtocolConfig, *, tokens: dict[str, Deplo
 
     market = Market(config=config, deployer=me, base=base, tokens=tokens, factory=factory, router=router, pairs=pairs,
                     feeds=feeds, fallback_feeds=fallback_feeds, twaps=twaps, sequencer=sequencer,
-                    liquidity_provider=lp, lender=lender, pair_token0=pair_token0, forked=forked)
+                    liquidity_provider=lp, lender=lender, pair_token0=pair_token0, forked=forked, whales=whales or {})
     txs: list[TxRequest] = []
     for sym in symbols:
         answer = price_to_answer_half_even(specs[sym].price_usd, specs[sym].feed_decimals)

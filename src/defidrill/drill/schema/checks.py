@@ -190,6 +190,14 @@ def _fork_problems(drill: Drill) -> list[Problem]:
     if chain.fork_url is not None and chain.backend != "anvil":
         out.append(Problem(("chain", "backend"), "fork mode needs the anvil backend (anvil forks the node)",
                            chain.backend, "anvil"))
+    assets = list(drill.market.assets)
+    for symbol in chain.whales:
+        if chain.fork_url is None:
+            out.append(Problem(("chain", "whales", symbol), "whales fund agents on a fork only", symbol,
+                               "chain.fork_url with them (a fresh chain mints its own tokens)"))
+        if symbol not in assets:
+            out.append(Problem(("chain", "whales", symbol), "unknown asset", symbol,
+                               f"one of the market assets: {_names(assets)}"))
     if protocol.address is not None:
         if chain.fork_url is None:
             out.append(Problem(("protocol", "address"), "attaching to a deployed protocol needs a chain to find it on",

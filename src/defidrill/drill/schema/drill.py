@@ -43,6 +43,9 @@ class ChainConfig(StrictModel):
     #: ``protocol.address`` attaches to a protocol deployed there (README "Fork mode").
     fork_url: Annotated[str, Field(pattern=r"^(https?|wss?)://\S+$", max_length=2_000)] | None = None
     fork_block: Annotated[int, Ge(0), Le(2**63 - 1)] | None = None
+    #: Fork mode: token symbol -> an account holding it that funds the agents (impersonated), instead
+    #: of writing balances (``deal``) for tokens whose storage cannot be written that way.
+    whales: dict[str, Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$")]] = Field(default_factory=dict, max_length=64)
 
     def gas_token_price_usd(self, reference_usd: dict[str, float]) -> float:
         return reference_usd.get("WETH", self.gas_token_usd)
