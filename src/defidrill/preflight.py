@@ -93,7 +93,12 @@ def _translations(source: DrillSource, path: MarketPath) -> None:
     problems: list[Problem] = []
     try:
         # The protocol kind's own refusals (what genuine Aave V3 cannot express) come last.
-        adapter_class(drill.protocol.kind, drill.protocol.adapter).check_config(protocol_config(drill, path, 0.0))
+        adapter = adapter_class(drill.protocol.kind, drill.protocol.adapter)
+        adapter.check_config(protocol_config(drill, path, 0.0))
+        if drill.protocol.address is not None and not adapter.attaches():
+            problems.append(Problem(("protocol", "address"), f"the adapter {adapter.__name__} cannot attach to a "
+                                    "deployed protocol (it implements no discover/attach)", drill.protocol.address,
+                                    "an adapter with discover() and attach() (docs/adapters.md), or no protocol.address"))
     except ConfigError as err:
         problems.append(_problem_of(err, "protocol"))
     except ValidationError as err:

@@ -19,12 +19,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from defidrill.cex import events_with_kind_names
 from defidrill.cex.from_drill import venue_params
 from defidrill.cex.venue import Venue
 from defidrill.chain import AnvilConfig, Chain
 from defidrill.chain.backends import AnyChain, check_backend, launch_chain
+from defidrill.chain.fork import probe_fork_url
 from defidrill.drill.overrides import Override, as_overrides
 from defidrill.coupling import TwoWayCoupler, attribute
 from defidrill.run_folder.models import Attribution
@@ -42,8 +44,8 @@ from defidrill.metrics import build_summary
 from defidrill.preflight import preflight
 from defidrill.report import write_report
 from defidrill.run_folder import (
-    STEPS_CSV, Activity, ContractsBook, InvariantChecks, ProtocolInfo, RunFolder, RunFolderWriter, RunSummary, StepRecorder,
-    default_run_dir, load_run, open_run_folder,
+    STEPS_CSV, Activity, ContractsBook, ForkInfo, InvariantChecks, ProtocolInfo, RunFolder, RunFolderWriter, RunSummary,
+    StepRecorder, default_run_dir, load_run, open_run_folder,
 )
 from defidrill.toolchain import Artifacts, compile_project
 
@@ -151,8 +153,13 @@ def drill_chain(drill: Drill, artifacts: Artifacts, rpc_url: str | None = None) 
     # applies the drill's own block gas limit from its first step (a congested 10M chain, say).
     setup_gas_limit = max(int(drill.chain.gas_limit), SETUP_GAS_LIMIT)
     if rpc_url is None:
+        fork_url = drill.chain.fork_url
+        if fork_url is not None:  # one clear message (exit 4) before anvil retries a dead URL
+            probe_fork_url(fork_url, fork_block=drill.chain.fork_block)
+        # A fork keeps the forked block's time (its contracts' clocks run from it); a fresh chain starts at a fixed one.
         config = AnvilConfig(gas_limit=setup_gas_limit, base_fee_wei=int(drill.chain.base_fee_gwei * 10**9),
-                             timestamp=GENESIS_TIMESTAMP)
+                             timestamp=None if fork_url else GENESIS_TIMESTAMP, fork_url=fork_url,
+                             fork_block=drill.chain.fork_block)
         with launch_chain(drill.chain.backend, config, artifacts) as fresh:
             yield fresh
         return
@@ -196,11 +203,13 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
             chain = cast(Chain, any_chain)
             # Block times never come from the wall clock: the same drill and seed give the same chain.
             chain.set_block_interval(1)
+            fork_block = chain.block_number()
             world = build_world(chain, drill, path)
             if int(drill.chain.gas_limit) < SETUP_GAS_LIMIT:  # the drill's blocks from its first step
                 chain.set_block_gas_limit(int(drill.chain.gas_limit))
             header = header.model_copy(update={"protocol": ProtocolInfo(
-                kind=world.markets.protocol, fixed_by_protocol=dict(world.markets.fixed_by_protocol))})
+                kind=world.markets.protocol, fixed_by_protocol=dict(world.markets.fixed_by_protocol),
+                fork=_fork_info(drill, world, fork_block))})
             folder.write_contracts(_address_book(world))
             folder.write_borrowers(world.borrowers)
             with folder.open_recorder(step_columns(world)) as recorder:
@@ -262,6 +271,15 @@ def _finish(folder: RunFolderWriter, header: RunSummary, venue_summary: dict[str
         header = header.model_copy(update={"report_error": str(exc), "cex": venue_summary})
         folder.write_summary(header)
         return header
+
+
+def _fork_info(drill: Drill, world: World, block: int) -> ForkInfo | None:
+    """What summary.json says of a fork: the node without its path (a provider URL's path holds the API key)."""
+    if world.forked is None or drill.chain.fork_url is None:
+        return None
+    parts = urlsplit(drill.chain.fork_url)
+    return ForkInfo(node=f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}", block=block,
+                    address=world.forked.address, forked_params=world.forked.forked_params)
 
 
 def _address_book(world: World) -> ContractsBook:

@@ -19,19 +19,13 @@ from defidrill.chain.deal import deal
 from defidrill.chain.fork import probe_fork_url
 from defidrill.errors import ChainError, ConfigError
 from defidrill.protocol.aave_v3.attach import attach_aave
-from defidrill.protocol.aave_v3.deploy import VARIABLE_RATE, deploy_aave
-from defidrill.protocol.config import OracleSpec, ProtocolConfig, RateModelSpec
+from defidrill.protocol.aave_v3.deploy import VARIABLE_RATE
 from defidrill.protocol.feeds import take_over_feed
-from defidrill.protocol.market import Market, deploy_market
 from defidrill.toolchain import Artifacts
+from support.aave_origin import deploy_aave_origin
 
 ROOT = Path(__file__).resolve().parents[2]
 USDC, WETH = 10**6, 10**18
-CONFIG = ProtocolConfig(rate_model=RateModelSpec(base_rate_wad=0, slope1_wad=0, slope2_wad=0, kink_wad=8 * 10**17),
-                        lender_supply_usd=1_000_000.0, oracle=OracleSpec())
-PRICES_USD = {"USDC": 1, "WETH": 3_000, "WBTC": 60_000}
-
-
 def wad_div_half_up(a: int, b: int) -> int:
     """Aave's WadRayMath.wadDiv: a x 1e18 / b rounded half up."""
     return (a * 10**18 + b // 2) // b
@@ -41,22 +35,15 @@ def wad_div_half_up(a: int, b: int) -> int:
 def origin(artifacts: Artifacts) -> Iterator[dict[str, Any]]:
     """The chain being forked: Aave over third-party feeds; a borrower with 10 WETH owing 22,000 USDC."""
     with Chain.launch(AnvilConfig(), artifacts) as chain:
-        market = deploy_market(chain, CONFIG)
-        foreign = {}
-        for sym, price in PRICES_USD.items():
-            feed = chain.deploy("ForeignAggregator", 8, f"{sym} / USD", 2)
-            chain.transact(feed.functions.report(price * 10**8))
-            foreign[sym] = feed
-        aave = deploy_aave(chain, Market(**{**market.__dict__, "feeds": foreign}))
+        o = deploy_aave_origin(chain)
         borrower = chain.accounts[5]
-        weth = market.tokens["WETH"]
+        weth = o.market.tokens["WETH"]
         chain.transact(weth.functions.mint(borrower, 10 * WETH))
-        chain.transact(weth.functions.approve(aave.pool.address, 2**256 - 1), sender=borrower)
-        chain.transact(aave.pool.functions.supply(weth.address, 10 * WETH, borrower, 0), sender=borrower)
-        chain.transact(aave.pool.functions.borrow(market.base.address, 22_000 * USDC, VARIABLE_RATE, 0, borrower),
+        chain.transact(weth.functions.approve(o.aave.pool.address, 2**256 - 1), sender=borrower)
+        chain.transact(o.aave.pool.functions.supply(weth.address, 10 * WETH, borrower, 0), sender=borrower)
+        chain.transact(o.aave.pool.functions.borrow(o.market.base.address, 22_000 * USDC, VARIABLE_RATE, 0, borrower),
                        sender=borrower)
-        yield {"chain": chain, "provider": aave.provider.address, "borrower": borrower, "feeds": foreign,
-               "tokens": {s: t.address for s, t in market.tokens.items()}}
+        yield {"chain": chain, "provider": o.provider, "borrower": borrower, "feeds": o.feeds, "tokens": o.tokens}
 
 
 def test_fork_attaches_takes_over_the_feed_and_liquidates(origin: dict[str, Any], artifacts: Artifacts) -> None:

@@ -29,9 +29,16 @@ def _slot(holder: str, index: int, vyper: bool) -> int:
 
 
 def balance_slot(chain: Chain, token: str, holder: str) -> int:
-    """The storage slot holding ``holder``'s balance of ``token`` (probed, then restored)."""
+    """The storage slot holding ``holder``'s balance of ``token`` (probed, then restored).
+
+    The mapping's layout (slot index, Solidity or Vyper key order) is probed once per token and
+    kept on the chain object: every later holder's slot is computed from it (a fork drill deals
+    to dozens of agents)."""
+    layouts: dict[str, tuple[int, bool]] = chain.__dict__.setdefault("_balance_layouts", {})
+    if token.lower() in layouts:
+        index, vyper = layouts[token.lower()]
+        return _slot(holder, index, vyper)
     erc20 = chain.at("IERC20", token).functions
-    cache: dict[tuple[str, str], int] = chain.__dict__.setdefault("_balance_slots", {})
     for vyper in (False, True):
         for index in range(MAX_PROBE_SLOTS):
             slot = _slot(holder, index, vyper)
@@ -40,7 +47,7 @@ def balance_slot(chain: Chain, token: str, holder: str) -> int:
             seen = chain.call(erc20.balanceOf(holder))
             chain.set_storage(token, slot, before)
             if seen == MARKER:
-                cache[(token.lower(), holder.lower())] = slot
+                layouts[token.lower()] = (index, vyper)
                 return slot
     raise ChainError(f"deal: no balance mapping found in the first {MAX_PROBE_SLOTS} slots of token {token} "
                      "(a proxy with unstructured storage or rebasing balances?); fund the account from a whale")

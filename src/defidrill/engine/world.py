@@ -37,7 +37,8 @@ from defidrill.protocol.config import (
     ProtocolConfig,
     RateModelSpec,
 )
-from defidrill.protocol.adapter import LendingAdapter, LendingMarkets, SeedPosition, expect_ok
+from defidrill.protocol.adapter import ForkedProtocol, LendingAdapter, LendingMarkets, SeedPosition, expect_ok
+from defidrill.protocol.forked_market import ForkedUnits, attach_market, forked_units
 from defidrill.protocol.market import BATCH_TX_GAS, Market, deploy_market
 from defidrill.protocol.registry import adapter_class
 
@@ -63,6 +64,7 @@ class World:
     manipulator: str | None = None  # SpotManipulator contract (the attacker's pool account)
     lp_tokens_initial: dict[str, int] = field(default_factory=dict)  # pair symbol -> LP balance at start
     seed_receipts: int = 0
+    forked: ForkedProtocol | None = None  # fork mode: the protocol attached to (None: deployed fresh)
 
     @property
     def accounts(self) -> list[str]:
@@ -76,14 +78,19 @@ def pair_symbol(drill: Drill, pair_name: str) -> str:
     return a if b == drill.protocol.base_asset else b
 
 
-def protocol_config(drill: Drill, path: MarketPath, total_debt_usd: float) -> ProtocolConfig:
-    """Translate the drill's `protocol:` and `amm:` sections into the protocol layer's config."""
+def protocol_config(drill: Drill, path: MarketPath, total_debt_usd: float, units: ForkedUnits | None = None) -> ProtocolConfig:
+    """Translate the drill's `protocol:` and `amm:` sections into the protocol layer's config.
+    ``units``: on a fork, the decimals the protocol's own tokens and feeds state."""
     base = drill.protocol.base_asset
     start = {a: path.price_usd(a, 0) for a in drill.assets}
 
+    def decimals_of(sym: str) -> int:
+        return units.token_decimals[sym] if units is not None else token_decimals(sym)
+
     def spec(sym: str, decimals: int) -> AssetSpec:
         fp = drill.feed_params(sym)
-        return AssetSpec(symbol=sym, decimals=decimals, price_usd=start[sym], feed_decimals=fp.decimals,
+        feed_decimals = units.feed_decimals[sym] if units is not None else fp.decimals
+        return AssetSpec(symbol=sym, decimals=decimals, price_usd=start[sym], feed_decimals=feed_decimals,
                          min_answer_usd=fp.min_answer_usd, max_answer_usd=fp.max_answer_usd,
                          max_staleness_s=int(fp.max_staleness_s))
 
@@ -91,9 +98,9 @@ def protocol_config(drill: Drill, path: MarketPath, total_debt_usd: float) -> Pr
     for sym, params in drill.collateral.items():
         cap_raw = 0
         if params.supply_cap_usd is not None:
-            cap_raw = usd_to_raw_half_even(params.supply_cap_usd, start[sym], token_decimals(sym))
+            cap_raw = usd_to_raw_half_even(params.supply_cap_usd, start[sym], decimals_of(sym))
         collaterals[sym] = (
-            spec(sym, token_decimals(sym)),
+            spec(sym, decimals_of(sym)),
             CollateralSpec(ltv_bps=_bps(params.ltv), liquidation_threshold_bps=_bps(params.liquidation_threshold),
                            liquidation_bonus_bps=_bps(params.bonus), supply_cap_raw=cap_raw),
         )
@@ -120,7 +127,7 @@ def protocol_config(drill: Drill, path: MarketPath, total_debt_usd: float) -> Pr
                                 artifacts_dir=Path(drill.protocol.artifacts) if drill.protocol.artifacts else None)
     return ProtocolConfig(
         external=external,
-        base=spec(base, token_decimals(base)),
+        base=spec(base, decimals_of(base)),
         collaterals=collaterals,
         pair_liquidity_usd=pairs,
         lender_supply_usd=lender_supply,
@@ -149,15 +156,24 @@ def _wad(fraction: float) -> int:
 def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
     """Deploy the market and the protocol, seed every agent; automine is off when this returns."""
     borrowers = draw_population(drill)
-    config = protocol_config(drill, path, sum(b.debt_usd for b in borrowers))
+    debt_usd = sum(b.debt_usd for b in borrowers)
     adapter_type = adapter_class(drill.protocol.kind, drill.protocol.adapter)
-    market = deploy_market(chain, config)
-    lending = adapter_type.deploy(chain, market, config)
+    forked: ForkedProtocol | None = None
+    if drill.protocol.address is not None:  # fork mode: the protocol is on the chain already
+        forked = adapter_type.discover(chain, drill.protocol.address, [drill.protocol.base_asset, *drill.collateral])
+        config = protocol_config(drill, path, debt_usd, forked_units(chain, forked))
+        market = attach_market(chain, config, forked)
+        lending = adapter_type.attach(chain, market, config, forked)
+    else:
+        config = protocol_config(drill, path, debt_usd)
+        market = deploy_market(chain, config)
+        lending = adapter_type.deploy(chain, market, config)
     funder = chain.deployer
     keepers = {k.name: agent_address(f"keeper:{k.name}") for k in drill.keepers}
     arbitrageur = agent_address("arbitrageur")
     attacker = agent_address("attacker")
-    world = World(drill, path, market, lending, lending.markets(), borrowers, funder, keepers, arbitrageur, attacker)
+    world = World(drill, path, market, lending, lending.markets(), borrowers, funder, keepers, arbitrageur, attacker,
+                  forked=forked)
 
     chain.set_balances({a: AGENT_ETH_WEI for a in [*keepers.values(), arbitrageur, attacker, market.liquidity_provider,
                                                    *(b.address for b in borrowers)]})
@@ -177,23 +193,24 @@ def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
         debt_raw = usd_to_raw_half_even(b.debt_usd, config.base.price_usd, config.base.decimals)
         positions.append(SeedPosition(b.address, b.collateral, raw, debt_raw, f"borrower:{b.index}"))
         need[b.collateral] = need.get(b.collateral, 0) + raw
+    def fund(sym: str, to: str, raw: int, label: str) -> None:
+        txs.extend(tx(fn, label=label) for fn in market.fund(chain, sym, to, raw))
+
     for sym, raw in need.items():
-        txs.append(tx(market.tokens[sym].functions.mint(funder, raw), label=f"mint {sym} for borrowers' collateral"))
+        fund(sym, funder, raw, f"mint {sym} for borrowers' collateral")
+    base_sym = config.base.symbol
     for k in drill.keepers:
         if k.mode == "capital" and k.capital_usd > 0:
-            txs.append(tx(base.functions.mint(keepers[k.name], usd_to_raw_half_even(k.capital_usd, config.base.price_usd,
-                                                                            config.base.decimals)),
-                          label=f"mint keeper:{k.name} capital"))
+            fund(base_sym, keepers[k.name], usd_to_raw_half_even(k.capital_usd, config.base.price_usd, config.base.decimals),
+                 f"mint keeper:{k.name} capital")
     if drill.arbitrage.enabled:
         inventory_usd = drill.arbitrage.capacity_usd_per_step * ARB_INVENTORY_STEPS
         for sym in market.pairs:
             spec = config.asset(sym)
             inventory_raw = usd_to_raw_half_even(inventory_usd, spec.price_usd, spec.decimals)
-            txs.append(tx(market.tokens[sym].functions.mint(arbitrageur, inventory_raw),
-                          label=f"mint arbitrageur {sym} inventory"))
-        txs.append(tx(base.functions.mint(arbitrageur, usd_to_raw_half_even(inventory_usd * len(market.pairs),
-                                                                  config.base.price_usd, config.base.decimals)),
-                      label="mint arbitrageur base inventory"))
+            fund(sym, arbitrageur, inventory_raw, f"mint arbitrageur {sym} inventory")
+        fund(base_sym, arbitrageur, usd_to_raw_half_even(inventory_usd * len(market.pairs), config.base.price_usd,
+                                                         config.base.decimals), "mint arbitrageur base inventory")
     attacks = [f for f in drill.failures if f.kind == "spot_manipulation"]
     if attacks:
         capital_raw = 0
@@ -205,7 +222,7 @@ def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
             action = SpotManipulation(f.pair, f.size_usd, f.target_multiplier, None)
             capital_raw += base_in_for(action, base_reserve_raw, base_spec.price_usd, base_spec.decimals)
         # Twice the planned size: LP withdrawals or arbitrage before the attack change the reserves.
-        txs.append(tx(base.functions.mint(attacker, 2 * capital_raw + 1), label="mint attacker capital"))
+        fund(base_sym, attacker, 2 * capital_raw + 1, "mint attacker capital")
     expect_ok(chain, txs, chain.send_block(txs), "seeding (funder)")
     if attacks:
         [receipt] = chain.send_block([chain.deploy_tx("SpotManipulator", sender=attacker, gas=3_000_000)])

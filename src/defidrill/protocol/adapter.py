@@ -27,11 +27,11 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from defidrill.chain import Receipt
-from defidrill.errors import ChainError
+from defidrill.errors import ChainError, ConfigError
 
 if TYPE_CHECKING:
     from web3.contract.contract import ContractFunction
@@ -200,10 +200,46 @@ class InvariantResult:
         return {"name": self.name, "passed": self.ok, "detail": self.detail, "accounts": list(self.accounts)}
 
 
+@dataclass(frozen=True)
+class ForkedProtocol:
+    """A protocol already deployed on the chain (a fork), as ``LendingAdapter.discover`` finds it:
+    the drill's assets matched to the protocol's own tokens, the feeds it reads (taken over by the
+    engine), its sequencer uptime feed if it has one, and the adapter's own handle for ``attach``."""
+
+    address: str
+    tokens: dict[str, str]          # drill symbol -> the protocol's token
+    price_sources: dict[str, str]   # drill symbol -> the AggregatorV3 the protocol reads
+    sequencer_feed: str | None
+    handle: Any = None              # the adapter's discovery result, opaque to the engine
+    #: What the forked protocol stated before the drill's parameters were applied (reported).
+    forked_params: dict[str, Any] = field(default_factory=dict)
+
+
 class LendingAdapter(ABC):
     """A lending protocol as the engine sees it. Subclasses register a ``kind`` (see ``registry``)."""
 
     kind: ClassVar[str]
+
+    @classmethod
+    def attaches(cls) -> bool:
+        """Whether this adapter implements fork mode (its own ``discover`` and ``attach``)."""
+        own = [c for c in cls.__mro__ if c is not LendingAdapter]
+        return any("discover" in vars(c) for c in own) and any("attach" in vars(c) for c in own)
+
+    @classmethod
+    def discover(cls, chain: Chain, address: str, symbols: Sequence[str]) -> ForkedProtocol:
+        """Fork mode: find the protocol deployed at ``address`` and match ``symbols`` (base first) to its
+        tokens and price feeds, changing nothing the drill reads yet. Raise ConfigError naming
+        ``protocol.address`` when it is not what this adapter attaches to. Default: cannot attach."""
+        raise ConfigError(f"protocol kind {cls.kind} cannot attach to a deployed protocol", path="protocol.address",
+                          value=address, allowed="an adapter implementing discover() and attach() (docs/adapters.md)")
+
+    @classmethod
+    def attach(cls, chain: Chain, market: Market, config: ProtocolConfig, found: ForkedProtocol) -> LendingAdapter:
+        """Fork mode: take the protocol ``discover`` found over ``market`` (its tokens, its feeds taken
+        over, our AMM beside them), apply the config's risk parameters and supply the lender's base,
+        as ``deploy`` does on a fresh chain."""
+        raise NotImplementedError(f"{cls.__name__}.attach")
 
     @classmethod
     @abstractmethod

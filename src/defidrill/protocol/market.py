@@ -13,7 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from web3.contract.contract import ContractFunction
+
 from defidrill.chain import Chain, Deployed, TxRequest
+from defidrill.chain.deal import deal_more
 from defidrill.protocol.amounts import feed_bounds_raw, price_to_answer_half_even, usd_to_raw_half_even
 from defidrill.protocol.config import (
     FallbackKind,
@@ -45,6 +48,17 @@ class Market:
     lender: str
     pair_token0: dict[str, str] = field(default_factory=dict)  # collateral symbol -> its pair's token0
     extra: dict[str, Deployed] = field(default_factory=dict)
+    #: The tokens are the chain's own (a fork): funded by writing balances, never minted.
+    forked: bool = False
+
+    def fund(self, chain: Chain, symbol: str, to: str, amount_raw: int) -> list[ContractFunction]:
+        """The calls that give ``to`` ``amount_raw`` more of ``symbol``, sent by the deployer: a mint of
+        our own token; on a fork, nothing to send (the balance is dealt now, by storage write)."""
+        token = self.tokens[symbol]
+        if not self.forked:
+            return [token.functions.mint(to, amount_raw)]
+        deal_more(chain, token.address, to, amount_raw)
+        return []
 
     @property
     def collateral_symbols(self) -> list[str]:
@@ -76,34 +90,49 @@ def deploy_market(chain: Chain, config: ProtocolConfig, *, liquidity_provider: s
                   lender: str | None = None) -> Market:
     """Deploy tokens, feeds (with their first rounds), the sequencer feed and the AMM with its liquidity."""
     me = chain.deployer
-    lp = liquidity_provider or chain.accounts[1]
-    lender = lender or chain.accounts[2]
     base_sym = config.base.symbol
     symbols = [base_sym, *config.collaterals]
     specs = {sym: config.asset(sym) for sym in symbols}
-
-    wants_fallback_feed = config.oracle.fallback is FallbackKind.FEED
-    first: list[tuple[str, list[Any]]] = []
-    for sym in symbols:
-        first.append(("MintableERC20", [_token_name(sym), sym, specs[sym].decimals]))
-    for sym in symbols:
-        low, high = feed_bounds_raw(specs[sym].min_answer_usd, specs[sym].max_answer_usd, specs[sym].feed_decimals)
-        first.append(("ChainlinkFeed", [specs[sym].feed_decimals, f"{sym} / USD", low, high, me]))
-    if wants_fallback_feed:
-        for sym in symbols:
-            low, high = feed_bounds_raw(specs[sym].min_answer_usd, specs[sym].max_answer_usd, specs[sym].feed_decimals)
-            first.append(("ChainlinkFeed", [specs[sym].feed_decimals, f"{sym} / USD (fallback)", low, high, me]))
+    first: list[tuple[str, list[Any]]] = [("MintableERC20", [_token_name(sym), sym, specs[sym].decimals]) for sym in symbols]
+    first += feed_deployments(config, symbols, me)
+    fallback = config.oracle.fallback is FallbackKind.FEED
+    if fallback:
+        first += feed_deployments(config, symbols, me, fallback=True)
     first += [("AmmFactory", [me]), ("SequencerUptimeFeed", [me, False])]
     handles = chain.deploy_many(first, gas=DEPLOY_GAS)
     n = len(symbols)
     tokens = dict(zip(symbols, handles[:n]))
     feeds = dict(zip(symbols, handles[n : 2 * n]))
-    offset = 2 * n
-    fallback_feeds: dict[str, Deployed] = {}
-    if wants_fallback_feed:
-        fallback_feeds = dict(zip(symbols, handles[offset : offset + n]))
-        offset += n
-    factory, sequencer = handles[offset : offset + 2]
+    fallback_feeds = dict(zip(symbols, handles[2 * n : 3 * n])) if fallback else {}
+    factory, sequencer = handles[-2:]
+    return open_market(chain, config, tokens=tokens, feeds=feeds, fallback_feeds=fallback_feeds, factory=factory,
+                       sequencer=sequencer, liquidity_provider=liquidity_provider, lender=lender)
+
+
+def feed_deployments(config: ProtocolConfig, symbols: list[str], owner: str, *,
+                     fallback: bool = False) -> list[tuple[str, list[Any]]]:
+    """One ChainlinkFeed per symbol with the drill's decimals and answer bounds, ``owner`` its transmitter."""
+    out: list[tuple[str, list[Any]]] = []
+    for sym in symbols:
+        spec = config.asset(sym)
+        low, high = feed_bounds_raw(spec.min_answer_usd, spec.max_answer_usd, spec.feed_decimals)
+        label = f"{sym} / USD (fallback)" if fallback else f"{sym} / USD"
+        out.append(("ChainlinkFeed", [spec.feed_decimals, label, low, high, owner]))
+    return out
+
+
+def open_market(chain: Chain, config: ProtocolConfig, *, tokens: dict[str, Deployed], feeds: dict[str, Deployed],
+                fallback_feeds: dict[str, Deployed], factory: Deployed, sequencer: Deployed,
+                liquidity_provider: str | None = None, lender: str | None = None, forked: bool = False) -> Market:
+    """The AMM over ``tokens`` (router, pairs, TWAP oracles when the config prices by them), each feed's
+    first round at the drill's start price, the pairs' liquidity and the lender's base: shared by a
+    fresh market and one around a forked protocol (``forked``: funded by storage writes)."""
+    me = chain.deployer
+    lp = liquidity_provider or chain.accounts[1]
+    lender = lender or chain.accounts[2]
+    base_sym = config.base.symbol
+    symbols = [base_sym, *config.collaterals]
+    specs = {sym: config.asset(sym) for sym in symbols}
     base = tokens[base_sym]
 
     [router] = chain.deploy_many([("AmmRouter", [factory.address])], gas=DEPLOY_GAS)
@@ -122,6 +151,9 @@ def deploy_market(chain: Chain, config: ProtocolConfig, *, liquidity_provider: s
         ], gas=DEPLOY_GAS)
         twaps = dict(zip(config.collaterals, twap_handles))
 
+    market = Market(config=config, deployer=me, base=base, tokens=tokens, factory=factory, router=router, pairs=pairs,
+                    feeds=feeds, fallback_feeds=fallback_feeds, twaps=twaps, sequencer=sequencer,
+                    liquidity_provider=lp, lender=lender, pair_token0=pair_token0, forked=forked)
     txs: list[TxRequest] = []
     for sym in symbols:
         answer = price_to_answer_half_even(specs[sym].price_usd, specs[sym].feed_decimals)
@@ -134,15 +166,11 @@ def deploy_market(chain: Chain, config: ProtocolConfig, *, liquidity_provider: s
             continue
         amount_asset = usd_to_raw_half_even(usd_per_side, specs[sym].price_usd, specs[sym].decimals)
         amount_base = usd_to_raw_half_even(usd_per_side, config.base.price_usd, config.base.decimals)
-        txs.append(chain.tx(tokens[sym].functions.mint(pair.address, amount_asset), gas=BATCH_TX_GAS))
-        txs.append(chain.tx(base.functions.mint(pair.address, amount_base), gas=BATCH_TX_GAS))
-        txs.append(chain.tx(pair.functions.mint(lp), gas=BATCH_TX_GAS))
-    market = Market(config=config, deployer=me, base=base, tokens=tokens, factory=factory, router=router, pairs=pairs,
-                    feeds=feeds, fallback_feeds=fallback_feeds, twaps=twaps, sequencer=sequencer,
-                    liquidity_provider=lp, lender=lender, pair_token0=pair_token0)
+        funding = [*market.fund(chain, sym, pair.address, amount_asset), *market.fund(chain, base_sym, pair.address, amount_base)]
+        txs += [chain.tx(fn, gas=BATCH_TX_GAS) for fn in [*funding, pair.functions.mint(lp)]]
     supply_raw = market.lender_supply_raw()
     if supply_raw > 0:
-        txs.append(chain.tx(base.functions.mint(lender, supply_raw), gas=BATCH_TX_GAS))
+        txs += [chain.tx(fn, gas=BATCH_TX_GAS) for fn in market.fund(chain, base_sym, lender, supply_raw)]
     chain.send_many(txs)
     if twaps:
         warm_up_twaps(chain, list(twaps.values()), config.oracle.twap_window_s, config.oracle.twap_granularity,

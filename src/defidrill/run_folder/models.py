@@ -195,12 +195,24 @@ class Activity(_Out):
                                                 "(answers outside minAnswer/maxAnswer)")
 
 
+class ForkInfo(_Out):
+    """Fork mode: which chain was forked where, and what the attached protocol stated before the drill."""
+
+    node: str = Field(description="the forked node, scheme://host:port only (a URL's path may hold an API key)")
+    block: int = Field(description="the block the fork started from")
+    address: str = Field(description="the protocol attached to (protocol.address)")
+    forked_params: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="collateral -> the risk parameters the fork stated (bps) before the "
+                                          "drill's were applied")
+
+
 class ProtocolInfo(_Out):
     """Which lending protocol the drill crashed, and what that protocol fixes whatever the drill says."""
 
     kind: str = Field(description="the drill's protocol.kind: reference, aave-v3, ...")
     fixed_by_protocol: dict[str, str] = Field(default_factory=dict, description="parameter -> the protocol's own "
                                                                                  "rule, reported, not configurable")
+    fork: ForkInfo | None = Field(None, description="set when the drill attached to a protocol on a fork")
 
 
 class RunSummary(_Out):

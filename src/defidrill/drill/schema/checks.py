@@ -144,6 +144,7 @@ def cross_check(drill: Drill) -> list[Problem]:
         else:
             out.extend(_window_problems(loc, failure.at_s, None, duration))
 
+    out.extend(_fork_problems(drill))
     cex_asset = drill.cex.asset
     if cex_asset is not None and cex_asset not in assets:
         out.append(Problem(("cex", "asset"), "unknown asset", cex_asset, f"one of the market assets: {_names(assets)}"))
@@ -172,3 +173,29 @@ def _piecewise_problems(loc: Loc, path: PiecewisePath, duration_s: float) -> lis
             out.append(Problem(loc + (i, "at"), "after the drill ends", f"{point.at_s:g} s",
                                f"0 <= at <= duration ({duration_s:g} s)"))
     return out
+
+
+#: Protocol kinds that can attach to a deployed protocol (``protocol.address``); an external
+#: adapter attaches when it implements ``discover``/``attach`` (checked when it is imported).
+ATTACHING_KINDS = ("aave-v3", "external")
+
+
+def _fork_problems(drill: Drill) -> list[Problem]:
+    """Fork mode's settings that only make sense together."""
+    out: list[Problem] = []
+    chain, protocol = drill.chain, drill.protocol
+    if chain.fork_block is not None and chain.fork_url is None:
+        out.append(Problem(("chain", "fork_block"), "a fork block without a fork URL", chain.fork_block,
+                           "chain.fork_url (the node to fork) with it, or no fork_block"))
+    if chain.fork_url is not None and chain.backend != "anvil":
+        out.append(Problem(("chain", "backend"), "fork mode needs the anvil backend (anvil forks the node)",
+                           chain.backend, "anvil"))
+    if protocol.address is not None:
+        if chain.fork_url is None:
+            out.append(Problem(("protocol", "address"), "attaching to a deployed protocol needs a chain to find it on",
+                               protocol.address, "chain.fork_url with it (or leave protocol.address out to deploy)"))
+        if protocol.kind not in ATTACHING_KINDS:
+            out.append(Problem(("protocol", "kind"), f"kind {protocol.kind} deploys its own pool and cannot attach "
+                               "to one at protocol.address", protocol.kind, " or ".join(ATTACHING_KINDS)))
+    return out
+

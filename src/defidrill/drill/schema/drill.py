@@ -39,6 +39,10 @@ class ChainConfig(StrictModel):
     #: ETH/USD that values gas when the drill has no WETH asset (with one, its reference price is used):
     #: keepers weigh a liquidation's gas against its bonus, so gas is never free.
     gas_token_usd: PriceUsd = Field(3000.0, alias="gas_token_price")
+    #: Fork mode: anvil forks this node (``fork_block`` pinned makes the run reproducible) and a
+    #: ``protocol.address`` attaches to a protocol deployed there (README "Fork mode").
+    fork_url: Annotated[str, Field(pattern=r"^(https?|wss?)://\S+$", max_length=2_000)] | None = None
+    fork_block: Annotated[int, Ge(0), Le(2**63 - 1)] | None = None
 
     def gas_token_price_usd(self, reference_usd: dict[str, float]) -> float:
         return reference_usd.get("WETH", self.gas_token_usd)

@@ -111,6 +111,8 @@ class ProtocolConfig(StrictModel):
     adapter: str | None = None
     artifacts: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
+    #: The deployed protocol to attach to on a fork (Aave V3: its PoolAddressesProvider).
+    address: Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$")] | None = None
     base_asset: str = "USDC"
     base_supply_usd: PositiveUsd | None = Field(None, alias="base_supply")
     oracle: OracleConfig = Field(default_factory=OracleConfig)

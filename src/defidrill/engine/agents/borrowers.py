@@ -68,10 +68,11 @@ class ReactiveBorrowers:
             add_usd = target * debt_usd - liq_usd
             raw = int(add_usd / (guard.price_wad / WAD * threshold) * 10**markets.asset(sym).decimals) + 1
             return [ctx.chain.tx(fn, gas=REACTION_GAS, label=label, agent=agent, intent=REACTION)
-                    for fn in [market.tokens[sym].functions.mint(funder, raw),
+                    for fn in [*market.fund(ctx.chain, sym, funder, raw),
                                *lending.top_up_calls(funder, account.address, sym, raw)]]
         repay_usd = debt_usd - liq_usd / target
         base_usd = ctx.reference_usd[markets.base.symbol]
         raw = min(account.debt_base, int(repay_usd / base_usd * 10**markets.base.decimals) + 1)
         return [ctx.chain.tx(fn, gas=REACTION_GAS, label=label, agent=agent, intent=REACTION)
-                for fn in [market.base.functions.mint(funder, raw), *lending.repay_calls(funder, account.address, raw)]]
+                for fn in [*market.fund(ctx.chain, markets.base.symbol, funder, raw),
+                           *lending.repay_calls(funder, account.address, raw)]]

@@ -18,8 +18,17 @@ from typing import Any, ClassVar
 from web3.contract.contract import ContractFunction
 
 from defidrill.chain import Chain, Deployed, PreparedCall, TxRequest
-from defidrill.errors import ChainError
-from defidrill.protocol.aave_v3.deploy import CONFIG_GAS, VARIABLE_RATE, ZERO, AaveDeployment, deploy_aave
+from defidrill.errors import ChainError, ConfigError
+from defidrill.protocol.aave_v3.attach import attach_aave
+from defidrill.protocol.aave_v3.deploy import (
+    CONFIG_GAS,
+    VARIABLE_RATE,
+    ZERO,
+    AaveDeployment,
+    deploy_aave,
+    lender_supply_txs,
+    risk_txs,
+)
 from defidrill.protocol.aave_v3.mapping import (
     AAVE_CLOSE_FACTOR_BPS,
     AAVE_FULL_CLOSE_BELOW_HF_WAD,
@@ -34,6 +43,7 @@ from defidrill.protocol.adapter import (
     AssetInfo,
     CloseFactorRule,
     CollateralInfo,
+    ForkedProtocol,
     InvariantResult,
     LendingAdapter,
     LendingMarkets,
@@ -75,6 +85,38 @@ class AaveV3Adapter(LendingAdapter):
         if market.config != config:
             market = Market(**{**market.__dict__, "config": config})
         return cls(chain, market, deploy_aave(chain, market))
+
+    @classmethod
+    def discover(cls, chain: Chain, address: str, symbols: Sequence[str]) -> ForkedProtocol:
+        """``address`` is the market's PoolAddressesProvider (``attach.attach_aave``): reserves matched by
+        symbol, each one's AaveOracle source, the sentinel's sequencer feed; the risk parameters the
+        fork states are kept for the report before the drill's replace them."""
+        found = attach_aave(chain, address, list(symbols))
+        dp = found.deployment.data_provider
+        rows = chain.call_many([dp.functions.getReserveConfigurationData(found.tokens[s]) for s in symbols[1:]])
+        forked = {s: {"ltv_bps": int(r[1]), "liquidation_threshold_bps": int(r[2]), "liquidation_bonus_bps": int(r[3]) - BPS}
+                  for s, r in zip(symbols[1:], rows)}
+        return ForkedProtocol(address=address, tokens=found.tokens, price_sources=found.price_sources,
+                              sequencer_feed=found.sequencer_feed, handle=found.deployment, forked_params=forked)
+
+    @classmethod
+    def attach(cls, chain: Chain, market: Market, config: ProtocolConfig, found: ForkedProtocol) -> AaveV3Adapter:
+        """The drill's risk parameters on the forked reserves (we hold the pool admin role), then the
+        lender's supply. A sequencer drill needs the market's own PriceOracleSentinel: Aave reads no other."""
+        check_expressible(config)
+        deployment = found.handle
+        if not isinstance(deployment, AaveDeployment):
+            raise TypeError("AaveV3Adapter.attach takes what AaveV3Adapter.discover found")
+        if config.oracle.sequencer and deployment.sentinel is None:
+            raise ConfigError(f"the Aave market at {found.address} has no PriceOracleSentinel: a sequencer_down "
+                              "failure cannot reach it", path="failures", allowed="a market with a sentinel, or no "
+                              "sequencer_down failure")
+        tokens = {s: market.tokens[s].address for s in [config.base.symbol, *config.collaterals]}
+        for phase, txs in (("attach (risk parameters)", risk_txs(chain, deployment.configurator, config, tokens)),
+                           ("attach (lender supply)", lender_supply_txs(chain, market, deployment.pool))):
+            if txs:
+                expect_ok(chain, txs, chain.send_many(txs, raise_on_revert=False), phase)
+        return cls(chain, market, deployment)
 
     # -- what the protocol states ------------------------------------------------------------
 

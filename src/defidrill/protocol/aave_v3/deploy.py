@@ -26,6 +26,7 @@ from defidrill.chain import Chain, Deployed, TxRequest
 from defidrill.errors import ChainError
 from defidrill.protocol.aave_v3.artifacts import LIBRARIES, aave_artifacts, error_codes, qualified
 from defidrill.protocol.aave_v3.mapping import BASE_CURRENCY_UNIT, rate_strategy, reserve_risk
+from defidrill.protocol.config import ProtocolConfig
 from defidrill.protocol.market import DEPLOY_GAS, Market
 
 ZERO = "0x" + "0" * 40
@@ -139,15 +140,9 @@ def deploy_aave(chain: Chain, market: Market) -> AaveDeployment:
     inputs = [(a_impl, stable_impl, variable_impl, config.asset(s).decimals, strategy_addr, tokens[s], me, ZERO,
                f"Aave drill {s}", f"a{s}", f"Aave drill variable debt {s}", f"variableDebt{s}",
                f"Aave drill stable debt {s}", f"stableDebt{s}", b"") for s in symbols]
-    txs = [chain.tx(configurator.functions.initReserves(inputs), gas=INIT_RESERVES_GAS * len(symbols))]
-    for sym in config.collaterals:
-        risk = reserve_risk(config, sym)
-        txs.append(chain.tx(configurator.functions.configureReserveAsCollateral(
-            tokens[sym], risk.ltv_bps, risk.liquidation_threshold_bps, risk.liquidation_bonus_bps), gas=CONFIG_GAS))
-        if risk.supply_cap_tokens:
-            txs.append(chain.tx(configurator.functions.setSupplyCap(tokens[sym], risk.supply_cap_tokens), gas=CONFIG_GAS))
-    txs.append(chain.tx(configurator.functions.setReserveBorrowing(tokens[base_sym], True), gas=CONFIG_GAS))
-    txs.append(chain.tx(configurator.functions.setReserveFactor(tokens[base_sym], config.reserve_factor_bps), gas=CONFIG_GAS))
+    txs = [chain.tx(configurator.functions.initReserves(inputs), gas=INIT_RESERVES_GAS * len(symbols)),
+           *risk_txs(chain, configurator, config, tokens),
+           chain.tx(configurator.functions.setReserveFactor(tokens[base_sym], config.reserve_factor_bps), gas=CONFIG_GAS)]
     sentinel_tx = None
     if config.oracle.sequencer:
         sentinel_tx = _deploy(chain, "PriceOracleSentinel", provider.address, market.sequencer.address,
@@ -163,17 +158,36 @@ def deploy_aave(chain: Chain, market: Market) -> AaveDeployment:
     if sentinel_tx is not None:
         sentinel = chain.at(qualified("PriceOracleSentinel"), receipts[-1].contract_address or "")
         final.append(chain.tx(provider.functions.setPriceOracleSentinel(sentinel.address), gas=CONFIG_GAS))
-    supply_raw = market.lender_supply_raw()
-    if supply_raw > 0:
-        final += [chain.tx(market.base.functions.approve(pool.address, 2**256 - 1), sender=market.lender, gas=CONFIG_GAS),
-                  chain.tx(pool.functions.supply(tokens[base_sym], supply_raw, market.lender, 0), sender=market.lender,
-                           gas=CONFIG_GAS)]
+    final += lender_supply_txs(chain, market, pool)
     if final:
         chain.send_many(final)
     return AaveDeployment(provider=provider, acl=acl, pool=pool, configurator=configurator,
                           oracle=chain.at(qualified("AaveOracle"), oracle_addr), data_provider=data_provider,
                           rate_strategy=chain.at(qualified("DefaultReserveInterestRateStrategy"), strategy_addr),
                           sentinel=sentinel, reserves=reserves, lens=lens, flash_liquidator=flash, treasury=me)
+
+def risk_txs(chain: Chain, configurator: Deployed, config: ProtocolConfig, tokens: dict[str, str]) -> list[TxRequest]:
+    """The drill's risk parameters on each collateral reserve (and its supply cap), base borrowable."""
+    txs = []
+    for sym in config.collaterals:
+        risk = reserve_risk(config, sym)
+        txs.append(chain.tx(configurator.functions.configureReserveAsCollateral(
+            tokens[sym], risk.ltv_bps, risk.liquidation_threshold_bps, risk.liquidation_bonus_bps), gas=CONFIG_GAS))
+        if risk.supply_cap_tokens:
+            txs.append(chain.tx(configurator.functions.setSupplyCap(tokens[sym], risk.supply_cap_tokens), gas=CONFIG_GAS))
+    txs.append(chain.tx(configurator.functions.setReserveBorrowing(tokens[config.base.symbol], True), gas=CONFIG_GAS))
+    return txs
+
+
+def lender_supply_txs(chain: Chain, market: Market, pool: Deployed) -> list[TxRequest]:
+    """The lender supplies ``market.lender_supply_raw()`` of base (already funded by the market)."""
+    supply_raw = market.lender_supply_raw()
+    if supply_raw <= 0:
+        return []
+    return [chain.tx(market.base.functions.approve(pool.address, 2**256 - 1), sender=market.lender, gas=CONFIG_GAS),
+            chain.tx(pool.functions.supply(market.base.address, supply_raw, market.lender, 0), sender=market.lender,
+                     gas=CONFIG_GAS)]
+
 
 def _reserve_tokens(chain: Chain, data_provider: Deployed, tokens: dict[str, str]) -> dict[str, ReserveTokens]:
     found = chain.call_many([data_provider.functions.getReserveTokensAddresses(a) for a in tokens.values()])

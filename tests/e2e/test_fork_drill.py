@@ -1,0 +1,148 @@
+"""Fork mode from the drill file: `chain: {fork_url, fork_block}` + `protocol: {kind: aave-v3, address}`.
+
+The "mainnet" is a local anvil holding genuine Aave V3 over third-party feeds
+(``support.aave_origin``). The reduced flagship runs twice with the same seed: once on a fresh
+chain where defidrill deploys Aave itself, once on a fork of the origin where it attaches to the
+deployed Aave by its PoolAddressesProvider, takes over the feeds Aave reads where they stand,
+deals the agents their tokens and applies the drill's risk parameters. Interest is zero on both
+(the origin's rate strategy and the drill's), so the two runs must tell the same story to the raw
+unit: the same accounts liquidated in the same steps, the same debt repaid and collateral seized.
+Different token addresses, feed round ids and block times must change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from defidrill.chain import AnvilConfig, Chain
+from defidrill.errors import ConfigError
+from defidrill.preflight import preflight
+from defidrill.run_folder import CONTRACTS_JSON, read_contracts
+from defidrill.runner import run_drill
+from defidrill.toolchain import Artifacts
+from support.aave_origin import AaveOrigin, deploy_aave_origin
+from support.e2e_runs import DrillRun, load_run, on_aave, variant_doc
+
+ROOT = Path(__file__).resolve().parents[2]
+ZERO_INTEREST = {"base_rate": 0.0, "slope1": 0.0, "slope2": 0.0}
+
+
+@pytest.fixture(scope="module")
+def origin(artifacts: Artifacts) -> Iterator[AaveOrigin]:
+    with Chain.launch(AnvilConfig(), artifacts) as chain:
+        yield deploy_aave_origin(chain)
+
+
+def _doc() -> dict[str, Any]:
+    """The flagship, reduced (40 borrowers at twice the e2e variant's size, a small CEX), zero interest,
+    WETH's liquidation threshold lowered from the origin's 82% to 80%."""
+    doc = on_aave(variant_doc("flash-crash"))
+    doc["borrowers"]["count"] = 40
+    doc["borrowers"]["size_usd"] = {"lognormal": {"median": "80k", "sigma": 1.0}}
+    doc["cex"]["positions"]["count"] = 5_000
+    doc["protocol"]["interest"] = dict(ZERO_INTEREST)
+    # WETH at 80% where the origin's reserve states 82%: the drill's parameters are what runs.
+    doc["protocol"]["collateral"]["WETH"] = {"ltv": "72%", "liquidation_threshold": "80%", "bonus": "5%"}
+    return doc
+
+
+def _run(tmp: Path, name: str, doc: dict[str, Any]) -> DrillRun:
+    folder = tmp / name
+    folder.mkdir()
+    path = folder / "drill.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    outcome = run_drill(path, out_dir=folder / "run", progress=False)
+    return load_run(name, outcome.run_dir, doc, 0.0)
+
+
+@pytest.fixture(scope="module")
+def runs(origin: AaveOrigin, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("fork-drill")
+    fork_block = origin.chain.block_number()
+    fresh = _run(tmp, "fresh", _doc())
+    forked_doc = _doc()
+    forked_doc["chain"].update({"fork_url": origin.chain.rpc_url, "fork_block": fork_block})
+    forked_doc["protocol"]["address"] = origin.provider
+    forked = _run(tmp, "fork", forked_doc)
+    return {"fresh": fresh, "fork": forked, "fork_block": fork_block}
+
+
+def _liquidations(run: DrillRun) -> dict[tuple[int, str, str], tuple[int, int]]:
+    contracts = read_contracts(run.run_dir / CONTRACTS_JSON).contracts
+    symbol = {addr.lower(): name for name, addr in contracts.items()}
+    out = {}
+    for event in run.events_named("Liquidation"):
+        a = event["args"]
+        key = (int(event["step"]), str(a["account"]).lower(), symbol[str(a["collateralAsset"]).lower()])
+        out[key] = (int(a["repaidBase"]), int(a["seizedCollateral"]))
+    return out
+
+
+def test_the_fork_attaches_where_the_protocol_stands(runs: dict[str, Any], origin: AaveOrigin) -> None:
+    fork: DrillRun = runs["fork"]
+    assert fork.summary["status"] == "ok", fork.summary.get("error")
+    info = fork.summary["protocol"]
+    assert info["kind"] == "aave-v3"
+    assert info["fork"]["address"] == origin.provider and info["fork"]["block"] == runs["fork_block"]
+    assert info["fork"]["node"].startswith("http://127.0.0.1:")
+    # what the origin's reserves stated before the drill's parameters replaced them (the origin's config)
+    weth = info["fork"]["forked_params"]["WETH"]
+    assert weth["liquidation_threshold_bps"] == 8_200
+    contracts = read_contracts(fork.run_dir / CONTRACTS_JSON).contracts
+    # the drill drove Aave's own tokens and feeds, at their own addresses (taken over, not replaced)
+    for sym in ("USDC", "WETH", "WBTC"):
+        assert contracts[sym] == origin.tokens[sym]
+        assert contracts[f"FEED_{sym}_USD"] == origin.feeds[sym].address
+    assert contracts["LENDING_POOL"] == origin.aave.pool.address
+    # the origin never saw the drill: its feed still answers the price it was given
+    assert origin.chain.call(origin.feeds["WETH"].functions.latestAnswer()) == 3_000 * 10**8
+
+
+def test_the_forked_protocol_liquidates_exactly_like_a_fresh_deployment(runs: dict[str, Any]) -> None:
+    fresh, fork = _liquidations(runs["fresh"]), _liquidations(runs["fork"])
+    assert len(fresh) >= 3, "the reduced flagship must liquidate on Aave"
+    assert fork == fresh
+    assert runs["fork"].onchain["bad_debt_usd"] == runs["fresh"].onchain["bad_debt_usd"]
+
+
+def test_fork_mode_mistakes_are_refused_before_anything_starts(tmp_path: Path) -> None:
+    doc = _doc()
+    doc["protocol"]["address"] = "0x" + "11" * 20
+    path = tmp_path / "no-fork.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    with pytest.raises(ConfigError, match="needs a chain to find it on") as info:
+        preflight(path)
+    assert "protocol.address" in str(info.value)
+    doc = _doc()
+    doc["protocol"]["kind"] = "reference"
+    doc["chain"].update({"fork_url": "http://127.0.0.1:9", "backend": "revm"})
+    doc["protocol"]["address"] = "0x" + "11" * 20
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    with pytest.raises(ConfigError) as info:
+        preflight(path)
+    text = str(info.value)
+    assert "fork mode needs the anvil backend" in text and "cannot attach" in text
+
+
+def test_a_dead_fork_url_is_exit_4_with_one_line_and_a_failed_summary(tmp_path: Path) -> None:
+    doc = _doc()
+    doc["chain"]["fork_url"] = "http://127.0.0.1:9"
+    doc["protocol"]["address"] = "0x" + "11" * 20
+    path = tmp_path / "dead.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    out = subprocess.run([sys.executable, "-m", "defidrill.cli", "run", str(path), "--out", str(tmp_path / "run")],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 4, out.stdout + out.stderr
+    assert "fork URL http://127.0.0.1:9 does not answer" in out.stderr and "Traceback" not in out.stderr
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["status"] == "failed" and summary["exit_status"] == 4 and summary["steps_completed"] == 0
