@@ -2,15 +2,12 @@
 pragma solidity ^0.8.24;
 
 import {IERC20} from "../interfaces/IERC20.sol";
-import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
-import {ILendingPool} from "../interfaces/ILendingPool.sol";
 import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
-import {LendingPoolState} from "./LendingPoolState.sol";
+import {ReentrancyGuard} from "../libraries/ReentrancyGuard.sol";
+import {LendingPoolStorage} from "./LendingPoolStorage.sol";
 import {LendingPoolViews} from "./LendingPoolViews.sol";
 import {DataTypes} from "./libraries/DataTypes.sol";
-import {WadMath} from "./libraries/WadMath.sol";
 import {InterestLogic} from "./libraries/InterestLogic.sol";
-import {AccountLogic} from "./libraries/AccountLogic.sol";
 import {LiquidationLogic} from "./libraries/LiquidationLogic.sol";
 import {ValidationLogic} from "./libraries/ValidationLogic.sol";
 
@@ -20,13 +17,25 @@ import {ValidationLogic} from "./libraries/ValidationLogic.sol";
 ///         borrowers' balances are principals times an index (see InterestLogic for rounding). Collateral
 ///         earns nothing and is held 1:1: `totalCollateral(asset)` equals the pool's token balance.
 /// @dev Each action reads as a recipe: accrue -> validate -> effects -> token transfer -> event. Math and
-///      checks live in libraries/; this contract holds state and wires them.
-contract LendingPool is LendingPoolViews {
-    using WadMath for uint256;
-
+///      checks live in libraries/; storage, the internal accounting and valuation and the views are the
+///      layers below (LendingPoolStorage, LendingPoolAccounting, LendingPoolValuation, LendingPoolViews).
+///      This contract holds the entry points, by action: admin, lenders, collateral, borrowers, liquidation.
+///      ReentrancyGuard is listed first so its lock keeps storage slot 0.
+contract LendingPool is ReentrancyGuard, LendingPoolViews {
     /// @param baseToken_ the borrowable asset (any decimals up to 30; USDC has 6)
     /// @param oracle_ the IPriceOracle every price comes from
-    constructor(address baseToken_, address oracle_) LendingPoolState(baseToken_, oracle_) {}
+    /// @dev Defaults: close factor 50% / full below HF 0.95 (Aave V3), rate model 0% + 4% to a kink at 80%
+    ///      + 75% above it (per year), reserve factor 10%. Owner = deployer.
+    constructor(address baseToken_, address oracle_) LendingPoolStorage(baseToken_, oracle_) {
+        _setCloseFactor(5000, 0.95e18);
+        _setRateModel(0, 0.04e18, 0.75e18, 0.8e18);
+        _setReserveFactor(1000);
+    }
+
+    modifier onlyOwner() {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        _;
+    }
 
     // =================================================================== admin
 
@@ -119,6 +128,26 @@ contract LendingPool is LendingPoolViews {
         emit ReservesWithdrawn(to, amountBase);
     }
 
+    function _setCloseFactor(uint256 defaultBps, uint256 fullCloseHealthFactorWad) private {
+        ValidationLogic.validateCloseFactor(defaultBps, fullCloseHealthFactorWad);
+        _closeFactor = DataTypes.CloseFactor(defaultBps, fullCloseHealthFactorWad);
+        emit CloseFactorUpdated(defaultBps, fullCloseHealthFactorWad);
+    }
+
+    function _setRateModel(uint256 baseRatePerYearWad, uint256 slope1PerYearWad, uint256 slope2PerYearWad, uint256 kinkWad)
+        private
+    {
+        ValidationLogic.validateRateModel(kinkWad);
+        _rateModel = DataTypes.RateModel(baseRatePerYearWad, slope1PerYearWad, slope2PerYearWad, kinkWad);
+        emit RateModelUpdated(baseRatePerYearWad, slope1PerYearWad, slope2PerYearWad, kinkWad);
+    }
+
+    function _setReserveFactor(uint256 reserveFactorBps_) private {
+        ValidationLogic.validateReserveFactor(reserveFactorBps_);
+        reserveFactorBps = reserveFactorBps_;
+        emit ReserveFactorUpdated(reserveFactorBps_);
+    }
+
     // =================================================================== lenders
 
     /// @notice Accrues interest up to this block (anyone). Every action does it first anyway.
@@ -160,7 +189,7 @@ contract LendingPool is LendingPoolViews {
         emit Withdraw(msg.sender, withdrawnBase, InterestLogic.supplyDown(accountPrincipal, supplyIndexWad));
     }
 
-    // =================================================================== borrowers
+    // =================================================================== collateral
 
     /// @notice Deposits `amountRaw` (the asset's raw units) of a listed collateral for the caller.
     function depositCollateral(address asset, uint256 amountRaw) external override nonReentrant {
@@ -171,6 +200,17 @@ contract LendingPool is LendingPoolViews {
     function depositCollateralFor(address onBehalf, address asset, uint256 amountRaw) external override nonReentrant {
         if (onBehalf == address(0)) revert ZeroAddress();
         _depositCollateral(onBehalf, asset, amountRaw);
+    }
+
+    function _depositCollateral(address account, address asset, uint256 amountRaw) private {
+        _requireListed(asset);
+        if (amountRaw == 0) revert ZeroAmount();
+        uint256 totalAfterRaw = totalCollateral[asset] + amountRaw;
+        ValidationLogic.validateSupplyCap(asset, _collateralConfigs[asset].supplyCap, totalAfterRaw);
+        totalCollateral[asset] = totalAfterRaw;
+        _collateralBalances[account][asset] += amountRaw;
+        _pullExact(asset, msg.sender, amountRaw);
+        emit CollateralDeposited(msg.sender, account, asset, amountRaw);
     }
 
     /// @notice Withdraws `amountRaw` of the caller's collateral (type(uint256).max = all); with debt
@@ -199,6 +239,8 @@ contract LendingPool is LendingPoolViews {
         emit CollateralWithdrawn(msg.sender, asset, withdrawnRaw);
     }
 
+    // =================================================================== borrowers
+
     /// @notice Borrows `amountBase` (base raw units); afterwards debt x basePrice must not exceed
     ///         sum(collateral_i x price_i x ltv_i) at oracle prices (both in USD, Wad; see AccountLogic).
     function borrow(uint256 amountBase) external override nonReentrant {
@@ -226,6 +268,18 @@ contract LendingPool is LendingPoolViews {
     /// @return repaidBase base raw units taken from the caller
     function repayFor(address onBehalf, uint256 amountBase) external override nonReentrant returns (uint256 repaidBase) {
         return _repay(onBehalf, amountBase);
+    }
+
+    function _repay(address account, uint256 amountBase) private returns (uint256 repaidBase) {
+        if (account == address(0)) revert ZeroAddress();
+        _accrue();
+        if (amountBase == 0) revert ZeroAmount();
+        uint256 debtBase = _debtOf(account);
+        if (debtBase == 0) revert NoDebt(account);
+        repaidBase = amountBase < debtBase ? amountBase : debtBase;
+        uint256 debtAfterBase = _reduceDebt(account, repaidBase, debtBase);
+        _pullExact(baseToken, msg.sender, repaidBase);
+        emit Repay(msg.sender, account, repaidBase, debtAfterBase);
     }
 
     // =================================================================== liquidation
@@ -278,5 +332,4 @@ contract LendingPool is LendingPoolViews {
         if (_hasCollateral(account)) revert AccountHasCollateral(account);
         return _writeOffBadDebt(account);
     }
-
 }

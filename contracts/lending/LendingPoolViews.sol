@@ -1,23 +1,16 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IERC20} from "../interfaces/IERC20.sol";
-import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
-import {ILendingPool} from "../interfaces/ILendingPool.sol";
-import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
-import {LendingPoolState} from "./LendingPoolState.sol";
+import {LendingPoolValuation} from "./LendingPoolValuation.sol";
 import {DataTypes} from "./libraries/DataTypes.sol";
-import {WadMath} from "./libraries/WadMath.sol";
 import {InterestLogic} from "./libraries/InterestLogic.sol";
 import {AccountLogic} from "./libraries/AccountLogic.sol";
 import {LiquidationLogic} from "./libraries/LiquidationLogic.sol";
 import {ValidationLogic} from "./libraries/ValidationLogic.sol";
 
-/// @title The lending pool's external views (balances, account values, totals, rates).
-abstract contract LendingPoolViews is LendingPoolState {
-    using WadMath for uint256;
-    // =================================================================== views
-
+/// @title The lending pool's external views: configuration, account values and balances, liquidation
+///        previews, totals, indices and rates, all as of this block (interest previewed, never written).
+abstract contract LendingPoolViews is LendingPoolValuation {
     /// @notice Listed collateral assets, in listing order (the order of every per-asset array).
     function collateralAssets() external view override returns (address[] memory) {
         return _collateralAssets;
@@ -219,5 +212,4 @@ abstract contract LendingPoolViews is LendingPoolState {
     function borrowRatePerYear() external view override returns (uint256 borrowRatePerYearWad) {
         return InterestLogic.borrowRatePerYearWad(_rateModel, utilization());
     }
-
 }

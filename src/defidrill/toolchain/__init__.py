@@ -2,7 +2,7 @@
 
 from defidrill.toolchain.anvil_binary import AnvilBinary, find_anvil
 from defidrill.toolchain.artifacts import Artifact, Artifacts
-from defidrill.toolchain.compile import compile_project
+from defidrill.toolchain.compile import compile_project, source_asts
 from defidrill.toolchain.project import project_root
 from defidrill.toolchain.solc_binary import SOLC_VERSION, SolcBinary, find_solc
 
@@ -16,4 +16,5 @@ __all__ = [
     "find_anvil",
     "find_solc",
     "project_root",
+    "source_asts",
 ]

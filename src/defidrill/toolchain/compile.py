@@ -94,6 +94,20 @@ def _artifacts_from_output(output: dict[str, Any]) -> dict[str, Artifact]:
     return by_name
 
 
+def source_asts(root: Path | None = None, *, contracts_dir: Path | None = None,
+                solc: SolcBinary | None = None) -> dict[str, dict[str, Any]]:
+    """Source unit name -> solc's JSON AST, for static checks over the contracts (the hygiene test).
+
+    Analysis only (no code generation), so it costs a fraction of ``compile_project``; never cached
+    because nothing on the drill path needs it.
+    """
+    root = (root or project_root()).resolve()
+    sources = collect_sources(root, contracts_dir or root / "contracts")
+    settings = {"evmVersion": EVM_VERSION, "outputSelection": {"*": {"": ["ast"]}}}
+    output = _run_solc(solc or find_solc(root), root, sources, settings)
+    return {name: unit["ast"] for name, unit in output.get("sources", {}).items()}
+
+
 def compile_project(root: Path | None = None, *, contracts_dir: Path | None = None, solc: SolcBinary | None = None,
                     cache: Path | None = None) -> Artifacts:
     """Compile every ``.sol`` under ``contracts/``, from the cache when nothing changed.

@@ -121,7 +121,7 @@ def test_pair_must_trade_base_against_the_collateral(kit, chain, setup) -> None:
         kit.send(flash.functions.liquidate(kit.pool.address, pair.address, alice, wbtc.address, MAX_UINT, 0),
                  sender=chain.accounts[6])
     assert err.value.revert.name == "PairMismatch"
-    assert err.value.revert.args == {"pair": pair.address, "baseToken": kit.usdc.address, "collateralAsset": wbtc.address}
+    assert err.value.revert.args == {"pair": pair.address, "debtAsset": kit.usdc.address, "collateralAsset": wbtc.address}
 
 
 def test_healthy_account_reverts_before_borrowing(kit, chain, setup) -> None:
