@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
 
 from defidrill.drill import parse_drill
 from defidrill.errors import ConfigError
@@ -69,3 +70,12 @@ def test_whales_need_a_fork_and_a_market_asset() -> None:
     text = refusal({"whales": {"USDC": PROVIDER, "DAI": PROVIDER}}, {})
     assert "chain.whales.USDC" in text and "whales fund agents on a fork only" in text
     assert "chain.whales.DAI" in text and "unknown asset" in text
+
+
+def test_an_unquoted_yaml_address_keeps_its_forty_digits() -> None:
+    """YAML 1.1 reads 0x... as an integer: 0x000000000000000000000000000000000000dEaD must not become 0xdead."""
+    doc = yaml.safe_load("address: 0x000000000000000000000000000000000000dEaD\nwhale: 0x2f39d218133AFaB8F2B819B1066c7E434Ad94E9e")
+    d = drill({"fork_url": "http://x:1", "whales": {"USDC": doc["whale"]}}, {"address": doc["address"]})
+    assert d.protocol.address == "0x000000000000000000000000000000000000dead"
+    assert d.chain.whales["USDC"] == "0x2f39d218133afab8f2b819b1066c7e434ad94e9e"
+    assert "protocol.address" in refusal({"fork_url": "http://x:1"}, {"address": 2**160})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from annotated_types import Ge, Gt, Le
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from defidrill.drill.limits import MAX_LOGNORMAL_SIGMA, MAX_PRICE_USD, MIN_CONTRACT_DURATION_S, MIN_PRICE_USD
@@ -25,6 +25,15 @@ def _price_in_range(value: float) -> float:
 
 PriceUsd = Annotated[UsdAmount, AfterValidator(_price_in_range)]
 """A price in USD per whole token, inside the range a feed and an AMM pair can carry (limits.py)."""
+def _address_text(value: Any) -> Any:
+    """YAML reads an unquoted ``0x...`` as a hexadecimal integer: give it back its 40 digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**160:
+        return f"0x{value:040x}"
+    return value
+
+
+Address = Annotated[str, BeforeValidator(_address_text), Field(pattern=r"^0x[0-9a-fA-F]{40}$")]
+"""An account or contract address, 0x and 40 hex digits (quoted or not in YAML)."""
 PositiveDuration = Annotated[Duration, Gt(0)]
 ContractDuration = Annotated[Duration, Ge(MIN_CONTRACT_DURATION_S)]
 """A duration the contracts take in whole seconds (staleness, grace, TWAP window): at least 1 s."""

@@ -13,7 +13,7 @@ from defidrill.drill.limits import MAX_FAILURES, MAX_KEEPERS, MAX_SEED, NAME_MAX
 from defidrill.drill.schema.agents import AmmConfig, ArbitrageConfig, BorrowersConfig, KeeperConfig, _default_keepers
 from defidrill.drill.schema.cex import CexConfig
 from defidrill.drill.schema.checks import cross_check
-from defidrill.drill.schema.common import ContractDuration, PriceUsd, StrictModel
+from defidrill.drill.schema.common import Address, ContractDuration, PriceUsd, StrictModel
 from defidrill.drill.schema.failures import Failure
 from defidrill.drill.schema.targets import Target
 from defidrill.drill.schema.invariants import InvariantsConfig
@@ -45,7 +45,7 @@ class ChainConfig(StrictModel):
     fork_block: Annotated[int, Ge(0), Le(2**63 - 1)] | None = None
     #: Fork mode: token symbol -> an account holding it that funds the agents (impersonated), instead
     #: of writing balances (``deal``) for tokens whose storage cannot be written that way.
-    whales: dict[str, Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$")]] = Field(default_factory=dict, max_length=64)
+    whales: dict[str, Address] = Field(default_factory=dict, max_length=64)
 
     def gas_token_price_usd(self, reference_usd: dict[str, float]) -> float:
         return reference_usd.get("WETH", self.gas_token_usd)

@@ -12,7 +12,7 @@ from annotated_types import Ge, Gt, Le
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from defidrill.drill.schema.common import ContractDuration, PositiveUsd, PriceUsd, StrictModel
+from defidrill.drill.schema.common import Address, ContractDuration, PositiveUsd, PriceUsd, StrictModel
 from defidrill.drill.units import Duration, UnitFraction
 
 OracleMode = Literal["guarded", "naive", "amm_spot", "twap"]
@@ -112,7 +112,7 @@ class ProtocolConfig(StrictModel):
     artifacts: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
     #: The deployed protocol to attach to on a fork (Aave V3: its PoolAddressesProvider).
-    address: Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$")] | None = None
+    address: Address | None = None
     base_asset: str = "USDC"
     base_supply_usd: PositiveUsd | None = Field(None, alias="base_supply")
     oracle: OracleConfig = Field(default_factory=OracleConfig)
