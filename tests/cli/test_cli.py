@@ -27,6 +27,14 @@ def test_validate_accepts_the_drill_library() -> None:
     assert result.output.count("ok ") == len(files)
 
 
+def test_validate_finds_a_library_drill_by_name_from_any_folder(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["validate", "flash-crash", "incidents/luna-may-2022", "missing"])
+    assert result.exit_code == 2  # one of three is no file and no library name
+    assert result.output.count("ok ") == 2 and "oracles/flash-crash.yaml" in result.output
+    assert "missing: drill file not found" in result.output
+
+
 def test_validate_names_file_line_and_allowed_values(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(GOOD + "protocol:\n  collateral:\n    WBTC: {ltv: 90%, liquidation_threshold: 80%}\n")

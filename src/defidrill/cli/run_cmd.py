@@ -27,12 +27,21 @@ SET_HELP = ("Override a field of the drill, PATH=VALUE (repeatable; a whole numb
 def validate_cmd(files: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
     """Check drill files without running anything (exit 2 if any is invalid).
 
-    The same preflight as `run`: a drill that validates does not fail later on its input.
+    The same preflight as `run`: a drill that validates does not fail later on its input. A name of
+    the library (`flash-crash`) is found from any folder, as `run` finds it.
     Example: defidrill validate oracles/*.yaml --set protocol.kind=aave-v3
     """
+    from defidrill.drill import resolve_drill
+    from defidrill.errors import ConfigError
     from defidrill.preflight import validate_files
 
-    results = validate_files(list(files), overrides)
+    def found(ref: Path) -> Path:
+        try:
+            return resolve_drill(ref)
+        except ConfigError:
+            return ref  # reported by validate_files with the file's name
+
+    results = validate_files([found(f) for f in files], overrides)
     bad = 0
     for result in results:
         click.echo(result.summary(), err=not result.ok)
