@@ -39,6 +39,8 @@ from typing import Any, ClassVar
 
 from web3.contract.contract import ContractFunction
 
+from ctoken_fork import ForkedComptroller, attach_comptroller, discover_comptroller
+
 from defidrill.chain import Chain, Deployed, PreparedCall, TxRequest
 from defidrill.protocol.adapter import (
     MAX_UINT,
@@ -47,6 +49,7 @@ from defidrill.protocol.adapter import (
     AssetInfo,
     CloseFactorRule,
     CollateralInfo,
+    ForkedProtocol,
     GuardView,
     InvariantResult,
     LendingAdapter,
@@ -73,6 +76,11 @@ MARKET_WORDS = 6
 def initial_exchange_rate(underlying_decimals: int) -> int:
     """Compound's 0.02 underlying per cToken, as a mantissa of raw units: 0.02 x 10^(18 + d - 8)."""
     return 2 * 10 ** (underlying_decimals + 18 - CTOKEN_DECIMALS - 2)
+
+
+def _incentive_wad(config: ProtocolConfig) -> int:
+    """One liquidation incentive for every market: 1 + the drill's largest bonus, as a mantissa."""
+    return WAD + max(c.liquidation_bonus_bps for _s, c in config.collaterals.values()) * 10**14
 
 
 def _flat_words(data: bytes) -> list[int]:
@@ -109,7 +117,7 @@ class CTokenAdapter(LendingAdapter):
         me = chain.deployer
         base = config.base.symbol
         rm = config.rate_model
-        incentive_wad = WAD + max(c.liquidation_bonus_bps for _s, c in config.collaterals.values()) * 10**14
+        incentive_wad = _incentive_wad(config)
         close_factor_wad = config.close_factor_bps * 10**14
         oracle, rate_model = chain.deploy_many([
             ("FeedPriceOracle", [me]),
@@ -145,9 +153,30 @@ class CTokenAdapter(LendingAdapter):
         expect_ok(chain, txs, chain.send_block(txs), "deploying the Compound-style protocol")
         contracts = {"COMPTROLLER": comptroller, "PRICE_ORACLE": oracle, "RATE_MODEL": rate_model,
                      "LIQUIDATION_ROUTER": router, "MARKET_LENS": lens, **{f"c{s}": c for s, c in ctokens.items()}}
-        adapter = cls(chain, market, contracts, ctokens, incentive_wad, close_factor_wad)
-        adapter.exchange_rates = dict(zip(symbols, chain.call_many([c.functions.exchangeRateStored()
-                                                                     for c in ctokens.values()])))
+        return cls._with_rates(chain, cls(chain, market, contracts, ctokens, incentive_wad, close_factor_wad))
+
+    @classmethod
+    def discover(cls, chain: Chain, address: str, symbols: Sequence[str]) -> ForkedProtocol:
+        """Fork mode: ``address`` is the Comptroller; its markets matched by their underlying's ``symbol()``,
+        each one's FeedPriceOracle source, the collateral factors it states (``ctoken_fork``)."""
+        load_artifacts(HERE / "contracts").register(chain)
+        return discover_comptroller(chain, address, list(symbols))
+
+    @classmethod
+    def attach(cls, chain: Chain, market: Market, config: ProtocolConfig, found: ForkedProtocol) -> CTokenAdapter:
+        """Fork mode's ``deploy``: the drill's risk parameters set as the forked protocol's admins, our
+        periphery beside it, the lender's base supplied."""
+        if not isinstance(found.handle, ForkedComptroller):
+            raise TypeError("CTokenAdapter.attach takes what CTokenAdapter.discover found")
+        incentive_wad, close_factor_wad = _incentive_wad(config), config.close_factor_bps * 10**14
+        contracts = attach_comptroller(chain, market, config, found.handle, incentive_wad, close_factor_wad)
+        return cls._with_rates(chain, cls(chain, market, contracts, found.handle.ctokens, incentive_wad, close_factor_wad))
+
+    @classmethod
+    def _with_rates(cls, chain: Chain, adapter: CTokenAdapter) -> CTokenAdapter:
+        """The markets' exchange rates as they stand (liquidations are decoded with them until the first read)."""
+        adapter.exchange_rates = dict(zip(adapter.symbols, chain.call_many([c.functions.exchangeRateStored()
+                                                                              for c in adapter.ctokens.values()])))
         return adapter
 
     def markets(self) -> LendingMarkets:

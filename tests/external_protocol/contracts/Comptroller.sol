@@ -97,6 +97,11 @@ contract Comptroller is IComptroller {
         return _assetsIn[account];
     }
 
+    /// @notice Every listed market, in listing order (Compound V2's `getAllMarkets`).
+    function getAllMarkets() external view returns (address[] memory) {
+        return allMarkets;
+    }
+
     /// @return error 0, or PRICE_ERROR when a market the account is in has no price
     /// @return liquidityUsdWad how much more the account could borrow (USD wad)
     /// @return shortfallUsdWad how far its debt exceeds its borrowing power (USD wad): liquidatable when > 0
