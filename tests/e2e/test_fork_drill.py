@@ -27,6 +27,7 @@ import yaml
 from defidrill.chain import AnvilConfig, Chain
 from defidrill.chain.abi_registry import checksum
 from defidrill.errors import ChainError, ConfigError
+from defidrill.protocol.aave_v3.deploy import VARIABLE_RATE
 from defidrill.preflight import preflight
 from defidrill.run_folder import CONTRACTS_JSON, read_contracts
 from defidrill.runner import run_drill
@@ -38,10 +39,23 @@ ROOT = Path(__file__).resolve().parents[2]
 ZERO_INTEREST = {"base_rate": 0.0, "slope1": 0.0, "slope2": 0.0}
 
 
+OTHER_USER = "0x" + "0e" * 20
+
+
 @pytest.fixture(scope="module")
 def origin(artifacts: Artifacts) -> Iterator[AaveOrigin]:
+    """Aave with somebody else's position in it already (100 WETH supplied, 150,000 USDC borrowed): on a
+    fork the reserves are not only the drill's, and its invariants must check what the drill changed."""
     with Chain.launch(AnvilConfig(), artifacts) as chain:
-        yield deploy_aave_origin(chain)
+        o = deploy_aave_origin(chain)
+        weth, pool = o.market.tokens["WETH"], o.aave.pool
+        chain.set_balance(OTHER_USER, 10**18)
+        chain.transact(weth.functions.mint(OTHER_USER, 100 * 10**18))
+        chain.transact(weth.functions.approve(pool.address, 2**256 - 1), sender=OTHER_USER)
+        chain.transact(pool.functions.supply(weth.address, 100 * 10**18, OTHER_USER, 0), sender=OTHER_USER)
+        chain.transact(pool.functions.borrow(o.market.base.address, 150_000 * 10**6, VARIABLE_RATE, 0, OTHER_USER),
+                       sender=OTHER_USER)
+        yield o
 
 
 def _doc() -> dict[str, Any]:
@@ -100,6 +114,14 @@ def test_the_fork_attaches_where_the_protocol_stands(runs: dict[str, Any], origi
     # what the origin's reserves stated before the drill's parameters replaced them (the origin's config)
     weth = info["fork"]["forked_params"]["WETH"]
     assert weth["liquidation_threshold_bps"] == 8_200
+    # Every invariant held, checked on what the drill changed (somebody else's position is in the reserves).
+    invariants = {i["name"]: i for i in fork.onchain["invariants"]}
+    assert all(i["passed"] for i in invariants.values()), invariants
+    assert "since the fork" in invariants["aToken supply = sum of scaled balances"]["detail"]
+    # nothing minted on the fork: every token's supply is the origin's (deals and whale transfers mint nothing)
+    usdc_supply = origin.chain.call(origin.market.base.functions.totalSupply())
+    assert f"USDC: supply {usdc_supply}, at start {usdc_supply} + minted 0 - burned 0" in \
+        invariants["token supply changes only by mint/burn"]["detail"]
     contracts = read_contracts(fork.run_dir / CONTRACTS_JSON).contracts
     # the drill drove Aave's own tokens and feeds, at their own addresses (taken over, not replaced)
     for sym in ("USDC", "WETH", "WBTC"):

@@ -59,7 +59,8 @@ class InvariantMonitor:
 
     def __init__(self, chain: Chain, world: World, config: InvariantsConfig, user: Sequence[UserInvariant] = ()) -> None:
         self.chain, self.world, self.config, self.user = chain, world, config, list(user)
-        self.supply = TokenSupply(world.market.tokens)
+        self.supply = (TokenSupply.from_now(chain, world.market.tokens) if world.market.forked
+                       else TokenSupply(world.market.tokens))
         self.contracts = {**world.market.named_contracts(), **world.lending.named_contracts()}
         self.pending: list[LiquidationRecord] = []
         self.liquidations: list[LiquidationRecord] = []

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from web3.contract.contract import ContractFunction
 
 from defidrill.chain import Chain, Deployed, PreparedCall, TxRequest
-from defidrill.errors import ChainError, ConfigError
+from defidrill.errors import ConfigError
 from defidrill.protocol.aave_v3.attach import attach_aave
 from defidrill.protocol.aave_v3.deploy import (
     CONFIG_GAS,
@@ -37,6 +37,7 @@ from defidrill.protocol.aave_v3.mapping import (
     check_expressible,
     reserve_risk,
 )
+from defidrill.protocol.aave_v3.invariants import Baseline, check_reserves, read_reserves
 from defidrill.protocol.aave_v3.reads import LensReader, ReadStrategy, RpcReader, plan_of
 from defidrill.protocol.adapter import (
     MAX_UINT,
@@ -53,7 +54,6 @@ from defidrill.protocol.adapter import (
     expect_ok,
 )
 from defidrill.protocol.config import ProtocolConfig
-from defidrill.protocol.adapter import no_healthy_liquidation
 from defidrill.protocol.market import Market
 
 #: Gas for a seeding supply / borrow sent in a batch (never estimated against an unmined state).
@@ -74,6 +74,8 @@ class AaveV3Adapter(LendingAdapter):
             LensReader(chain, deployment, plan) if read_strategy == "lens"
             else RpcReader(chain, deployment, plan, [market.tokens[s] for s in self.symbols]))
         self._markets: LendingMarkets | None = None
+        #: Fork mode: the reserves as the drill found them (the invariants check what changed since).
+        self.baseline: Baseline | None = None
 
     @classmethod
     def check_config(cls, config: ProtocolConfig, *, file: str | None = None) -> None:
@@ -111,12 +113,16 @@ class AaveV3Adapter(LendingAdapter):
             raise ConfigError(f"the Aave market at {found.address} has no PriceOracleSentinel: a sequencer_down "
                               "failure cannot reach it", path="failures", allowed="a market with a sentinel, or no "
                               "sequencer_down failure")
-        tokens = {s: market.tokens[s].address for s in [config.base.symbol, *config.collaterals]}
+        symbols = [config.base.symbol, *config.collaterals]
+        tokens = {s: market.tokens[s].address for s in symbols}
+        baseline = read_reserves(chain, deployment, market, symbols, [market.lender, deployment.treasury], [])
         for phase, txs in (("attach (risk parameters)", risk_txs(chain, deployment.configurator, config, tokens)),
                            ("attach (lender supply)", lender_supply_txs(chain, market, deployment.pool))):
             if txs:
                 expect_ok(chain, txs, chain.send_many(txs, raise_on_revert=False), phase)
-        return cls(chain, market, deployment)
+        adapter = cls(chain, market, deployment)
+        adapter.baseline = baseline
+        return adapter
 
     # -- what the protocol states ------------------------------------------------------------
 
@@ -230,50 +236,11 @@ class AaveV3Adapter(LendingAdapter):
 
     def invariants(self, chain: Chain, accounts: Sequence[str],
                    liquidations: Sequence[LiquidationRecord]) -> list[InvariantResult]:
-        """1. Per reserve, aToken scaledTotalSupply = the sum of holders' scaled balances (the accounts, the
-        lender, the treasury). 2. Base: underlying held + debt >= aToken supply (the gap is the treasury's
-        accrued share; index rounding may leave it a few raw units short). 3. Each collateral (never borrowed,
-        index 1): underlying held = aToken supply = the sum of accounts' aToken balances. 4. No LiquidationCall
-        of an account whose health factor (from the scan before it) was >= 1."""
+        """Aave's accounting identities (``invariants.py``), since the attach on a fork; and no
+        LiquidationCall of an account whose health factor (from the scan before it) was >= 1."""
         holders = list(dict.fromkeys([*accounts, self.market.lender, self.aave.treasury]))
-        base_sym = self.symbols[0]
-        calls: list[ContractFunction] = []
-        for sym in self.symbols:
-            a_token = self.aave.reserves[sym].a_token.functions
-            calls += [a_token.scaledTotalSupply(), a_token.totalSupply(),
-                      self.market.tokens[sym].functions.balanceOf(self.aave.reserves[sym].a_token.address)]
-            calls += [a_token.scaledBalanceOf(h) for h in holders]
-            calls += [a_token.balanceOf(h) for h in accounts]
-        r = self.aave.reserves[base_sym]
-        calls += [r.variable_debt.functions.totalSupply(), r.stable_debt.functions.totalSupply()]
-        values = chain.call_many(calls)
-        for v in values:
-            if isinstance(v, ChainError):
-                raise v
-        i, scaled_ok, scaled_parts, coll_ok, coll_parts = 0, True, [], True, []
-        supply: dict[str, tuple[int, int]] = {}
-        for sym in self.symbols:
-            scaled_total, total, held = values[i : i + 3]
-            scaled_sum = sum(values[i + 3 : i + 3 + len(holders)])
-            balances_sum = sum(values[i + 3 + len(holders) : i + 3 + len(holders) + len(accounts)])
-            i += 3 + len(holders) + len(accounts)
-            scaled_ok = scaled_ok and scaled_total == scaled_sum
-            scaled_parts.append(f"a{sym}: scaled total {scaled_total}, sum of holders {scaled_sum}")
-            supply[sym] = (total, held)
-            if sym != base_sym:
-                coll_ok = coll_ok and held == total == balances_sum
-                coll_parts.append(f"{sym}: held {held}, aToken supply {total}, sum of accounts {balances_sum}")
-        debt = values[i] + values[i + 1]
-        total, held = supply[base_sym]
-        gap = held + debt - total
-        blocks = chain.block_number()
-        return [
-            InvariantResult("aToken supply = sum of scaled balances", scaled_ok, "; ".join(scaled_parts)),
-            InvariantResult("base held + debt >= aToken supply", gap >= -2, f"held {held} + debt {debt} - aToken supply "
-                            f"{total} = {gap} raw (treasury's accrued share + rounding; >= -2); {blocks} blocks"),
-            InvariantResult("collateral held = sum of deposits", coll_ok, "; ".join(coll_parts)),
-            no_healthy_liquidation(liquidations),
-        ]
+        now = read_reserves(chain, self.aave, self.market, self.symbols, holders, accounts)
+        return check_reserves(now, self.symbols[0], self.baseline, liquidations, chain.block_number())
 
     def named_contracts(self) -> dict[str, Deployed]:
         d = self.aave
