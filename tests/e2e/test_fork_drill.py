@@ -33,7 +33,7 @@ from defidrill.run_folder import CONTRACTS_JSON, read_contracts
 from defidrill.runner import run_drill
 from defidrill.toolchain import Artifacts
 from support.aave_origin import SMALL_USDC_WHALE, USDC_WHALE, AaveOrigin, deploy_aave_origin
-from support.e2e_runs import DrillRun, load_run, on_aave, variant_doc
+from support.e2e_runs import DrillRun, amounts_by_key, on_aave, run_doc, variant_doc
 
 ROOT = Path(__file__).resolve().parents[2]
 ZERO_INTEREST = {"base_rate": 0.0, "slope1": 0.0, "slope2": 0.0}
@@ -71,37 +71,17 @@ def _doc() -> dict[str, Any]:
     return doc
 
 
-def _run(tmp: Path, name: str, doc: dict[str, Any]) -> DrillRun:
-    folder = tmp / name
-    folder.mkdir()
-    path = folder / "drill.yaml"
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
-    outcome = run_drill(path, out_dir=folder / "run", progress=False)
-    return load_run(name, outcome.run_dir, doc, 0.0)
-
-
 @pytest.fixture(scope="module")
 def runs(origin: AaveOrigin, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     tmp = tmp_path_factory.mktemp("fork-drill")
     fork_block = origin.chain.block_number()
-    fresh = _run(tmp, "fresh", _doc())
+    fresh = run_doc(tmp, "fresh", _doc())
     forked_doc = _doc()
     forked_doc["chain"].update({"fork_url": origin.chain.rpc_url, "fork_block": fork_block})
     forked_doc["protocol"]["address"] = origin.provider
     forked_doc["chain"]["whales"] = {"USDC": USDC_WHALE}  # USDC out of a holder's balance, WETH and WBTC dealt
-    forked = _run(tmp, "fork", forked_doc)
+    forked = run_doc(tmp, "fork", forked_doc)
     return {"fresh": fresh, "fork": forked, "fork_block": fork_block}
-
-
-def _liquidations(run: DrillRun) -> dict[tuple[int, str, str], tuple[int, int]]:
-    contracts = read_contracts(run.run_dir / CONTRACTS_JSON).contracts
-    symbol = {addr.lower(): name for name, addr in contracts.items()}
-    out = {}
-    for event in run.events_named("Liquidation"):
-        a = event["args"]
-        key = (int(event["step"]), str(a["account"]).lower(), symbol[str(a["collateralAsset"]).lower()])
-        out[key] = (int(a["repaidBase"]), int(a["seizedCollateral"]))
-    return out
 
 
 def test_the_fork_attaches_where_the_protocol_stands(runs: dict[str, Any], origin: AaveOrigin) -> None:
@@ -133,7 +113,7 @@ def test_the_fork_attaches_where_the_protocol_stands(runs: dict[str, Any], origi
 
 
 def test_the_forked_protocol_liquidates_exactly_like_a_fresh_deployment(runs: dict[str, Any]) -> None:
-    fresh, fork = _liquidations(runs["fresh"]), _liquidations(runs["fork"])
+    fresh, fork = amounts_by_key(runs["fresh"]), amounts_by_key(runs["fork"])
     assert len(fresh) >= 3, "the reduced flagship must liquidate on Aave"
     assert fork == fresh
     assert runs["fork"].onchain["bad_debt_usd"] == runs["fresh"].onchain["bad_debt_usd"]

@@ -17,28 +17,10 @@ v3.3), and the drill sets no e-mode category, so neither can cause a difference 
 
 from __future__ import annotations
 
-from typing import Any
-
-from defidrill.run_folder import CONTRACTS_JSON, read_contracts
-from support.e2e_runs import DrillRun, DrillRuns
+from support.e2e_runs import DrillRuns, liquidations_by_key
 
 INTEREST_REL_TOLERANCE = 1e-7
 ROUNDING_RAW = 10
-
-
-def _by_key(run: DrillRun) -> dict[tuple[int, str, str], dict[str, Any]]:
-    out = {}
-    for event in run.events_named("Liquidation"):
-        a = event["args"]
-        key = (int(event["step"]), str(a["account"]).lower(), _symbol(run, a["collateralAsset"]))
-        assert key not in out, f"two liquidations of one account and collateral in step {key[0]}"
-        out[key] = a
-    return out
-
-
-def _symbol(run: DrillRun, address: str) -> str:
-    contracts = read_contracts(run.run_dir / CONTRACTS_JSON).contracts  # token names are their symbols
-    return next((name for name, addr in contracts.items() if addr.lower() == str(address).lower()), str(address))
 
 
 def _close(a: int, b: int) -> bool:
@@ -49,7 +31,7 @@ def test_reference_pool_liquidates_like_genuine_aave_v3(drill_runs: DrillRuns) -
     ref = drill_runs("flash-crash")
     aave = drill_runs("aave-v3/flash-crash")
     assert ref.summary["seed"] == aave.summary["seed"]
-    ref_liq, aave_liq = _by_key(ref), _by_key(aave)
+    ref_liq, aave_liq = liquidations_by_key(ref), liquidations_by_key(aave)
     assert ref_liq, "the flagship must liquidate"
     divergences = []
     for key in sorted(set(ref_liq) | set(aave_liq)):

@@ -14,7 +14,6 @@ if the fork really runs the drill's parameters (78% / 82%, 1.06, 50%) rather tha
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from ctoken_adapter import CTokenAdapter
 
 from defidrill.chain import AnvilConfig, Chain, Deployed
@@ -31,9 +29,8 @@ from defidrill.errors import ConfigError
 from defidrill.protocol.config import AssetSpec, CollateralSpec, OracleSpec, ProtocolConfig, RateModelSpec
 from defidrill.protocol.market import Market, deploy_market
 from defidrill.run_folder import CONTRACTS_JSON, read_contracts
-from defidrill.runner import run_drill
 from defidrill.toolchain import Artifacts
-from support.e2e_runs import DrillRun, load_run, variant_doc
+from support.e2e_runs import DrillRun, amounts_by_key, run_doc, variant_doc
 
 pytestmark = pytest.mark.slow
 
@@ -116,40 +113,18 @@ def _doc() -> dict[str, Any]:
     return doc
 
 
-def _run(tmp: Path, name: str, doc: dict[str, Any]) -> DrillRun:
-    folder = tmp / name
-    folder.mkdir()
-    path = folder / "drill.yaml"
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
-    started = time.monotonic()
-    outcome = run_drill(path, out_dir=folder / "run", progress=False)
-    return load_run(name, outcome.run_dir, doc, time.monotonic() - started)
-
-
 @pytest.fixture(scope="module")
 def runs(origin: CTokenOrigin, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     tmp = tmp_path_factory.mktemp("ctoken-fork")
     fork_block = origin.chain.block_number()
-    fresh = _run(tmp, "fresh", _doc())
+    fresh = run_doc(tmp, "fresh", _doc())
     forked_doc = _doc()
     forked_doc["chain"].update({"fork_url": origin.chain.rpc_url, "fork_block": fork_block})
     forked_doc["protocol"]["address"] = origin.comptroller
-    forked = _run(tmp, "fork", forked_doc)
+    forked = run_doc(tmp, "fork", forked_doc)
     print(f"\n[external fork] flagship (40 borrowers, 451 steps): fresh {fresh.wall_time_s:.1f} s, "
           f"fork {forked.wall_time_s:.1f} s wall")
     return {"fresh": fresh, "fork": forked, "fork_block": fork_block}
-
-
-def _liquidations(run: DrillRun) -> dict[tuple[int, str, str], tuple[int, int]]:
-    """(step, account, collateral symbol) -> (repaid base raw, seized collateral raw)."""
-    contracts = read_contracts(run.run_dir / CONTRACTS_JSON).contracts
-    symbol = {addr.lower(): name for name, addr in contracts.items()}
-    out = {}
-    for event in run.events_named("Liquidation"):
-        a = event["args"]
-        key = (int(event["step"]), str(a["account"]).lower(), symbol[str(a["collateralAsset"]).lower()])
-        out[key] = (int(a["repaidBase"]), int(a["seizedCollateral"]))
-    return out
 
 
 def test_the_fork_attaches_to_the_comptroller_where_it_stands(runs: dict[str, Any], origin: CTokenOrigin) -> None:
@@ -181,7 +156,7 @@ def test_the_fork_attaches_to_the_comptroller_where_it_stands(runs: dict[str, An
 
 
 def test_the_forked_protocol_liquidates_exactly_like_a_fresh_deployment(runs: dict[str, Any]) -> None:
-    fresh, fork = _liquidations(runs["fresh"]), _liquidations(runs["fork"])
+    fresh, fork = amounts_by_key(runs["fresh"]), amounts_by_key(runs["fork"])
     assert runs["fresh"].summary["status"] == "ok", runs["fresh"].summary.get("error")
     assert len(fresh) >= 3, "the reduced flagship must liquidate on the Compound-style protocol"
     assert fork == fresh

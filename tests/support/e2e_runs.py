@@ -23,6 +23,7 @@ import numpy as np
 import yaml
 
 from defidrill import run_folder
+from defidrill.run_folder import CONTRACTS_JSON, read_contracts
 from defidrill.drill.units import parse_duration
 from defidrill.runner import run_drill
 from defidrill.toolchain import project_root
@@ -206,15 +207,42 @@ class DrillRuns:
 
     def __call__(self, name: str) -> DrillRun:
         if name not in self.cache:
-            doc = variant_doc(name)
-            folder = self.root / name
-            folder.mkdir(parents=True, exist_ok=True)
-            drill_path = folder / f"{Path(name).name}.yaml"  # incidents/x -> x.yaml
-            drill_path.write_text(yaml.safe_dump(doc, sort_keys=False))
-            started = time.monotonic()
-            outcome = run_drill(drill_path, out_dir=folder / "run", progress=False)
-            self.cache[name] = load_run(name, outcome.run_dir, doc, time.monotonic() - started)
+            self.cache[name] = run_doc(self.root, name, variant_doc(name))
         return self.cache[name]
+
+
+def run_doc(root: Path, name: str, doc: Doc) -> DrillRun:
+    """Write ``doc`` to ``root/name/`` and run it there (``incidents/x`` -> ``x.yaml``), timed."""
+    folder = root / name
+    folder.mkdir(parents=True, exist_ok=True)
+    drill_path = folder / f"{Path(name).name}.yaml"
+    drill_path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    started = time.monotonic()
+    outcome = run_drill(drill_path, out_dir=folder / "run", progress=False)
+    return load_run(name, outcome.run_dir, doc, time.monotonic() - started)
+
+
+LiquidationKey = tuple[int, str, str]
+
+
+def liquidations_by_key(run: DrillRun) -> dict[LiquidationKey, dict[str, Any]]:
+    """(step, account, collateral symbol) -> the ``Liquidation`` line's args: the key two runs of one
+    drill on different chains share (token addresses differ, symbols do not)."""
+    contracts = read_contracts(run.run_dir / CONTRACTS_JSON).contracts  # token names are their symbols
+    symbol = {addr.lower(): name for name, addr in contracts.items()}
+    out: dict[LiquidationKey, dict[str, Any]] = {}
+    for event in run.events_named("Liquidation"):
+        a = event["args"]
+        asset = str(a["collateralAsset"])
+        key = (int(event["step"]), str(a["account"]).lower(), symbol.get(asset.lower(), asset))
+        assert key not in out, f"two liquidations of one account and collateral in step {key[0]}"
+        out[key] = a
+    return out
+
+
+def amounts_by_key(run: DrillRun) -> dict[LiquidationKey, tuple[int, int]]:
+    """(step, account, collateral symbol) -> (base repaid, collateral seized), raw."""
+    return {k: (int(a["repaidBase"]), int(a["seizedCollateral"])) for k, a in liquidations_by_key(run).items()}
 
 
 def assert_clean(run: DrillRun) -> None:
