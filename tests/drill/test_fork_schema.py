@@ -64,6 +64,8 @@ def test_an_adapter_attaches_only_when_it_implements_discover_and_attach() -> No
     assert not HalfDone.attaches() and Whole.attaches()
     with pytest.raises(ConfigError, match="cannot attach to a deployed protocol"):
         ReferenceAdapter.discover(None, PROVIDER, ["USDC"])  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="kind reference cannot attach to a deployed protocol"):
+        ReferenceAdapter.attach(None, None, None, ForkedProtocol(PROVIDER, {}, {}, None))  # type: ignore[arg-type]
 
 
 def test_whales_need_a_fork_and_a_market_asset() -> None:

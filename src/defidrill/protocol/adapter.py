@@ -231,15 +231,19 @@ class LendingAdapter(ABC):
         """Fork mode: find the protocol deployed at ``address`` and match ``symbols`` (base first) to its
         tokens and price feeds, changing nothing the drill reads yet. Raise ConfigError naming
         ``protocol.address`` when it is not what this adapter attaches to. Default: cannot attach."""
-        raise ConfigError(f"protocol kind {cls.kind} cannot attach to a deployed protocol", path="protocol.address",
-                          value=address, allowed="an adapter implementing discover() and attach() (docs/adapters.md)")
+        raise cls._cannot_attach(address)
 
     @classmethod
     def attach(cls, chain: Chain, market: Market, config: ProtocolConfig, found: ForkedProtocol) -> LendingAdapter:
         """Fork mode: take the protocol ``discover`` found over ``market`` (its tokens, its feeds taken
         over, our AMM beside them), apply the config's risk parameters and supply the lender's base,
-        as ``deploy`` does on a fresh chain."""
-        raise NotImplementedError(f"{cls.__name__}.attach")
+        as ``deploy`` does on a fresh chain. Default: cannot attach (the preflight refuses such a drill first)."""
+        raise cls._cannot_attach(found.address)
+
+    @classmethod
+    def _cannot_attach(cls, address: str) -> ConfigError:
+        return ConfigError(f"protocol kind {cls.kind} cannot attach to a deployed protocol", path="protocol.address",
+                           value=address, allowed="an adapter implementing discover() and attach() (docs/adapters.md)")
 
     @classmethod
     @abstractmethod
