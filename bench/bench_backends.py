@@ -9,22 +9,11 @@ Run: PYTHONPATH=src python -m bench --only backends
 
 from __future__ import annotations
 
-from typing import Any
-
-from bench.rows import Row, run_flagship
+from bench.rows import Row, flagship_ratio
 
 TARGET_SPEEDUP = 10.0
 
 
-def run(backend: str, borrowers: int) -> tuple[float, dict[str, Any]]:
-    return run_flagship(borrowers, backend=backend)
-
-
 def rows(borrowers: int = 200) -> list[Row]:
-    anvil_s, anvil = run("anvil", borrowers)
-    revm_s, revm = run("revm", borrowers)
-    detail = {"borrowers": borrowers, "steps": revm["steps_completed"], "anvil_s": anvil_s, "revm_s": revm_s,
-              "liquidations": {"anvil": (anvil.get("onchain") or {}).get("liquidation_count"),
-                               "revm": (revm.get("onchain") or {}).get("liquidation_count")}}
-    return [Row(f"flagship {borrowers} borrowers: anvil / revm wall time", anvil_s / revm_s, "x", TARGET_SPEEDUP,
-                True, detail)]
+    ratio, detail = flagship_ratio(borrowers, ("anvil", {"backend": "anvil"}), ("revm", {"backend": "revm"}))
+    return [Row(f"flagship {borrowers} borrowers: anvil / revm wall time", ratio, "x", TARGET_SPEEDUP, True, detail)]

@@ -9,22 +9,12 @@ Run: PYTHONPATH=src python -m bench --only protocols
 
 from __future__ import annotations
 
-from typing import Any
-
-from bench.rows import Row, run_flagship
+from bench.rows import Row, flagship_ratio
 
 TARGET_RATIO = 2.0
 
 
-def run(kind: str, borrowers: int) -> tuple[float, dict[str, Any]]:
-    return run_flagship(borrowers, kind=kind)
-
-
 def rows(borrowers: int = 200) -> list[Row]:
-    ref_s, ref = run("reference", borrowers)
-    aave_s, aave = run("aave-v3", borrowers)
-    detail = {"borrowers": borrowers, "steps": aave["steps_completed"], "reference_s": ref_s, "aave_v3_s": aave_s,
-              "liquidations": {"reference": (ref.get("onchain") or {}).get("liquidation_count"),
-                               "aave-v3": (aave.get("onchain") or {}).get("liquidation_count")}}
-    return [Row(f"flagship {borrowers} borrowers: aave-v3 / reference wall time", aave_s / ref_s, "x", TARGET_RATIO,
-                False, detail)]
+    ratio, detail = flagship_ratio(borrowers, ("aave-v3", {"kind": "aave-v3"}), ("reference", {"kind": "reference"}))
+    return [Row(f"flagship {borrowers} borrowers: aave-v3 / reference wall time", ratio, "x", TARGET_RATIO, False,
+                detail)]

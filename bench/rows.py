@@ -95,3 +95,16 @@ def run_flagship(borrowers: int, *, kind: str = "reference", backend: str | None
         outcome, seconds = timed(lambda: run_drill(resolve_drill("flash-crash"), out_dir=Path(tmp) / "run",
                                                    progress=False, overrides=sets, backend=backend))
     return seconds, outcome.summary
+
+
+def flagship_ratio(borrowers: int, first: tuple[str, dict[str, Any]],
+                   second: tuple[str, dict[str, Any]]) -> tuple[float, dict[str, Any]]:
+    """The flagship run two ways (``(name, run_flagship keywords)``, in that order): the first's wall time
+    over the second's, and a detail with each run's seconds and liquidations."""
+    runs = {name: run_flagship(borrowers, **kwargs) for name, kwargs in (first, second)}
+    (a_s, _), (b_s, b) = runs[first[0]], runs[second[0]]
+    detail = {"borrowers": borrowers, "steps": b["steps_completed"],
+              **{f"{name.replace('-', '_')}_s": s for name, (s, _) in runs.items()},
+              "liquidations": {name: (summary.get("onchain") or {}).get("liquidation_count")
+                               for name, (_, summary) in runs.items()}}
+    return a_s / b_s, detail
