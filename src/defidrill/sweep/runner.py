@@ -176,6 +176,8 @@ def run_sweep(spec_path: Path, *, out_dir: Path | None = None, scheduler: str | 
                      "run the same command again to resume")
         finally:
             restore()
+            if cluster is not None:
+                _quiet_shutdown(client)
             client.close()
             if cluster is not None:
                 cluster.close()  # the workers exit; each anvil dies with its worker
@@ -186,6 +188,26 @@ def run_sweep(spec_path: Path, *, out_dir: Path | None = None, scheduler: str | 
     outcome.wall_time_s = time.monotonic() - started
     outcome.rows = list(catalog.rows.values())
     return outcome
+
+
+def _silence_distributed() -> None:
+    """Raise Dask's own loggers above ERROR in this process (runs on each worker too)."""
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+
+def _quiet_shutdown(client: Any) -> None:
+    """Silence Dask's loggers in the workers and here before the local cluster stops.
+
+    Stopping a cluster races the workers' heartbeats against the scheduler's exit; the loser
+    logs a "Stream is closed" traceback at ERROR although nothing went wrong. Every point's
+    outcome is already in the table by then (a failed point is a row with its error), so
+    nothing a user needs is lost by hiding Dask's shutdown chatter.
+    """
+    _silence_distributed()
+    try:
+        client.run(_silence_distributed)
+    except Exception:  # noqa: BLE001 - a worker already gone has nothing left to log
+        pass
 
 
 def _on_ctrl_c(stop: threading.Event) -> Callable[[], None]:
