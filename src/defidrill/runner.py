@@ -54,6 +54,16 @@ from defidrill.toolchain import Artifacts, compile_project
 GENESIS_TIMESTAMP = 1_704_067_200
 #: The first step's block time, after genesis: room for seeding's blocks (one second each).
 START_OFFSET_S = 86_400
+#: Blocks whose state a drill's anvil keeps in memory (``AnvilConfig.state_history_blocks``, anvil's
+#: ``--prune-history``). anvil otherwise keeps hundreds, each a copy of the whole state: with 10,000
+#: borrowers about 8 MiB a block, 1.2 GiB after 31 steps (README, bench). A drill reads old state in
+#: two places, both within the step being settled: the trace of a failed transaction without revert
+#: data (out of gas; ``Chain.revert_reasons``, which reads other reasons without state) and Aave's
+#: health factor before a liquidation the scan did not see (the block before it). A step mines two
+#: blocks, one more per 250 transactions of a batch: 32 blocks cover steps of up to ~7,000 transactions,
+#: and a read past them raises ChainError rather than change a result. Logs and receipts are not state:
+#: they stay whole (the token-supply invariant reads Transfer logs from block 0).
+DRILL_STATE_HISTORY_BLOCKS: int | None = 32
 
 
 @dataclass
@@ -159,7 +169,7 @@ def drill_chain(drill: Drill, artifacts: Artifacts, rpc_url: str | None = None) 
         # A fork keeps the forked block's time (its contracts' clocks run from it); a fresh chain starts at a fixed one.
         config = AnvilConfig(gas_limit=setup_gas_limit, base_fee_wei=int(drill.chain.base_fee_gwei * 10**9),
                              timestamp=None if fork_url else GENESIS_TIMESTAMP, fork_url=fork_url,
-                             fork_block=drill.chain.fork_block)
+                             fork_block=drill.chain.fork_block, state_history_blocks=DRILL_STATE_HISTORY_BLOCKS)
         with launch_chain(drill.chain.backend, config, artifacts) as fresh:
             yield fresh
         return

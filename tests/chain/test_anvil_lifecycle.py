@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +110,36 @@ def test_attach_and_fork_from_a_running_node(artifacts) -> None:
             fork.transact(forked.functions.store(9))
             assert fork.call(forked.functions.value()) == 9
         assert origin.call(probe.functions.value()) == 5  # the fork never writes back
+
+
+def test_state_history_reaches_anvil_and_bounds_old_state_reads(artifacts) -> None:
+    """``state_history_blocks`` is anvil's --prune-history: the last N blocks' states stay readable and
+    older ones are refused loudly. Revert data needs no state (kept at mining); a failure without
+    it (out of gas) is traced, and a trace past the history is a ChainError, never a silent None.
+    Logs, which are not state, stay whole."""
+    assert "--prune-history" not in AnvilConfig().args(8545)
+    with Chain.launch(AnvilConfig(state_history_blocks=4), artifacts) as chain:
+        cmdline = Path(f"/proc/{chain.node.process.pid}/cmdline").read_bytes().split(b"\0")
+        assert cmdline[cmdline.index(b"--prune-history") + 1] == b"4"
+        probe = chain.deploy("ChainProbe", 1000)
+        stored = chain.transact(probe.functions.store(7))
+        too_large, out_of_gas = chain.send_many([chain.tx(probe.functions.store(2000), gas=100_000),
+                                                 chain.tx(probe.functions.store(5), gas=30_000)], raise_on_revert=False)
+        assert not too_large.ok and not out_of_gas.ok and too_large.block_number == stored.block_number + 1
+        reasons = chain.revert_reasons([too_large.tx_hash, out_of_gas.tx_hash])
+        assert reasons[0].name == "ValueTooLarge" and reasons[0].args == {"value": 2000, "max": 1000}
+        assert reasons[1] is None  # out of gas: the trace says so, no revert data
+        assert chain.call(probe.functions.value(), block=stored.block_number) == 7
+        chain.mine(6)
+        [reason] = chain.revert_reasons([too_large.tx_hash])
+        assert reason.name == "ValueTooLarge"
+        with pytest.raises(ChainError, match="no trace of failed transaction"):
+            chain.revert_reasons([out_of_gas.tx_hash])
+        with pytest.raises(ChainError):
+            chain.call(probe.functions.value(), block=stored.block_number)
+        assert [log["transactionHash"] for log in chain.raw_logs(0, address=probe.address)] == [stored.tx_hash]
+    with Chain.launch(AnvilConfig(), artifacts) as full:  # anvil's default keeps them all
+        probe = full.deploy("ChainProbe", 1000)
+        [out_of_gas] = full.send_many([full.tx(probe.functions.store(5), gas=30_000)], raise_on_revert=False)
+        full.mine(6)
+        assert full.revert_reasons([out_of_gas.tx_hash]) == [None]

@@ -48,6 +48,10 @@ class AnvilConfig(BaseModel):
     timestamp: int | None = Field(None, ge=0, description="genesis timestamp")
     hardfork: str | None = None
     code_size_limit: int | None = None
+    state_history_blocks: int | None = Field(
+        None, ge=1, description="None = anvil's default (the state of every block, old ones spilled to disk); N = "
+        "--prune-history N: keep the states of the last N blocks only (eth_call at, and debug_traceTransaction "
+        "of, an older block then fail with 'Resource not found' / BlockOutOfRangeError)")
     startup_timeout_s: float = Field(20.0, gt=0)
 
     def args(self, port: int) -> list[str]:
@@ -77,6 +81,8 @@ class AnvilConfig(BaseModel):
             args += ["--hardfork", self.hardfork]
         if self.code_size_limit:
             args += ["--code-size-limit", str(self.code_size_limit)]
+        if self.state_history_blocks is not None:
+            args += ["--prune-history", str(self.state_history_blocks)]
         return args
 
 

@@ -296,12 +296,30 @@ class Chain(AnvilControls, ChainBase):
         return RevertError(str(err), method=err.method, tx=tx.to_rpc(), raw=error)
 
     def revert_reasons(self, tx_hashes: Sequence[str]) -> list[Any]:
-        """Why mined transactions failed, from anvil's call tracer (exact even when order mattered)."""
-        replies = self.rpc.batch([("debug_traceTransaction", [h, {"tracer": "callTracer"}]) for h in tx_hashes])
-        out = []
-        for reply in replies:
-            trace = reply.result if reply.ok and isinstance(reply.result, dict) else {}
-            out.append(self.registry.decode_revert(trace.get("output")) if trace.get("error") else None)
+        """Why mined transactions failed: the revert data anvil kept when it mined each one
+        (``ots_getTransactionError``: no re-execution, so no need for the parent block's state, which
+        a drill's node prunes, see ``AnvilConfig.state_history_blocks``). A failure without revert data
+        (out of gas, a bare ``revert()``) is traced (callTracer) to tell the two apart: out of gas has
+        no reason (None), a bare revert is ``EmptyRevert``.
+
+        A trace the node refuses raises: read as "no reason", it would change a run's events silently
+        (anvil answers 'Resource not found' once the parent block's state is pruned)."""
+        out: list[Any] = [None] * len(tx_hashes)
+        untraced = []
+        for i, reply in enumerate(self.rpc.batch([("ots_getTransactionError", [h]) for h in tx_hashes])):
+            data = reply.result if reply.ok else None
+            if isinstance(data, str) and len(data) > 2:
+                out[i] = self.registry.decode_revert(data)
+            else:
+                untraced.append(i)
+        replies = self.rpc.batch([("debug_traceTransaction", [tx_hashes[i], {"tracer": "callTracer"}]) for i in untraced])
+        for i, reply in zip(untraced, replies):
+            if not reply.ok:
+                raise ChainError(f"no trace of failed transaction {tx_hashes[i]}: {(reply.error or {}).get('message')} "
+                                 "(is its block older than the node's state history?)", method="debug_traceTransaction",
+                                 raw=reply.error)
+            trace = reply.result if isinstance(reply.result, dict) else {}
+            out[i] = self.registry.decode_revert(trace.get("output")) if trace.get("error") else None
         return out
 
     def raw_logs(self, from_block: int = 0, to_block: int | str = "latest", *, address: str | list[str] | None = None,
