@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
+from eth_abi import encode as abi_encode
+
 from defidrill.chain import Chain
+from defidrill.chain.abi_registry import canonical_type, decode_values
 from defidrill.protocol.reference.deploy import deploy
 from defidrill.protocol.reference.lens_codec import decode_scan
 
@@ -24,3 +29,23 @@ def test_decode_scan_matches_abi_decoding(chain: Chain) -> None:
     assert scans[0]["debtBase"] == 30_000 * 10**6
     assert scans[0]["collateralRaw"][assets.index(wbtc.address)] == 10**8
     assert scans[2]["collateralRaw"] == [0] * len(assets)
+
+
+def test_decode_scan_matches_abi_decoding_at_the_edges(artifacts) -> None:
+    """Hundreds of accounts (a scan chunk is 250), three assets, words at their extremes (uint max
+    health without debt, zero, 2^255, prices unavailable) and lower-case addresses: the hand decoder
+    and the ABI path (eth_abi through ``decode_values``, Lens's own ABI) give the same value."""
+    [scan_abi] = [i for i in artifacts.get("Lens").abi if i.get("type") == "function" and i["name"] == "scan"]
+    rng = random.Random(11)
+    assets = ["0x" + rng.randbytes(20).hex() for _ in range(3)]
+    extremes = [0, 1, 2**255, 2**256 - 1]
+    rows = [("0x" + rng.randbytes(20).hex(), *[rng.choice(extremes + [rng.getrandbits(130)]) for _ in range(6)],
+             j % 4 != 0, [rng.choice(extremes + [rng.getrandbits(70)]) for _ in assets]) for j in range(300)]
+    types = [canonical_type(o) for o in scan_abi["outputs"]]
+    data = abi_encode(types, [assets, rows])
+    by_abi = decode_values(scan_abi["outputs"], data)
+    assets_by_hand, scans_by_hand = decode_scan(data)
+    assert (assets_by_hand, scans_by_hand) == (by_abi[0], by_abi[1])
+    assert scans_by_hand[0]["pricesOk"] is False and scans_by_hand[1]["pricesOk"] is True
+    assert scans_by_hand[299]["collateralRaw"] == rows[299][8] and scans_by_hand[299]["debtBase"] == rows[299][5]
+    assert decode_scan(abi_encode(types, [assets, []])) == (by_abi[0], [])

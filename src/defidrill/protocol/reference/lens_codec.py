@@ -20,33 +20,28 @@ from typing import Any
 
 from defidrill.chain.abi_registry import checksum
 
-STATIC_FIELDS = ("healthFactorWad", "collateralValueUsdWad", "liquidationValueUsdWad", "borrowLimitUsdWad",
-                 "debtBase", "debtUsdWad")
+def _words(data: bytes) -> list[int]:
+    """Every 32-byte word as an int, in one pass: indexing a list beats slicing and converting at
+    each use (the decoder reads each word once or twice; 1,000 accounts x 120 steps read ~1.6M)."""
+    from_bytes = int.from_bytes
+    return [from_bytes(data[i : i + 32], "big") for i in range(0, len(data) - 31, 32)]
 
 
-def _word(data: bytes, offset: int) -> int:
-    return int.from_bytes(data[offset : offset + 32], "big")
-
-
-def _address(data: bytes, offset: int) -> str:
-    return checksum("0x" + data[offset + 12 : offset + 32].hex())
+def _address(data: bytes, word: int) -> str:
+    return checksum("0x" + data[32 * word + 12 : 32 * word + 32].hex())
 
 
 def decode_scan(data: bytes) -> tuple[list[str], list[dict[str, Any]]]:
-    off_assets, off_results = _word(data, 0), _word(data, 32)
-    n = _word(data, off_assets)
-    assets = [_address(data, off_assets + 32 + 32 * i) for i in range(n)]
-    m = _word(data, off_results)
-    base = off_results + 32
+    words = _words(data)
+    assets_at, results_at = words[0] // 32, words[1] // 32  # byte offsets -> word indexes
+    assets = [_address(data, w) for w in range(assets_at + 1, assets_at + 1 + words[assets_at])]
+    heads = results_at + 1  # struct offsets are relative to the word after the count
     results = []
-    for j in range(m):
-        start = base + _word(data, base + 32 * j)
-        item: dict[str, Any] = {"account": _address(data, start)}
-        for i, name in enumerate(STATIC_FIELDS):
-            item[name] = _word(data, start + 32 * (i + 1))
-        item["pricesOk"] = _word(data, start + 32 * 7) != 0
-        arr = start + _word(data, start + 32 * 8)
-        k = _word(data, arr)
-        item["collateralRaw"] = [_word(data, arr + 32 * (i + 1)) for i in range(k)]
-        results.append(item)
+    for j in range(words[results_at]):
+        s = heads + words[heads + j] // 32  # the struct's first word
+        arr = s + words[s + 8] // 32  # collateralRaw's length word
+        results.append({"account": _address(data, s), "healthFactorWad": words[s + 1],
+                        "collateralValueUsdWad": words[s + 2], "liquidationValueUsdWad": words[s + 3],
+                        "borrowLimitUsdWad": words[s + 4], "debtBase": words[s + 5], "debtUsdWad": words[s + 6],
+                        "pricesOk": words[s + 7] != 0, "collateralRaw": words[arr + 1 : arr + 1 + words[arr]]})
     return assets, results
