@@ -50,6 +50,32 @@ class CloseOutcome:
     adl_notional_usd: float = 0.0
 
 
+def worst_draws_covering(est_usd: FloatArray, shortfall_usd: float) -> IntArray:
+    """The fewest chunks, largest draw first (ties: lower index first), whose draws cover the shortfall.
+
+    Defined as: stable-sort the negative ``est_usd`` ascending, take the shortest prefix whose
+    cumulative draw reaches ``shortfall_usd`` (all of them if none does). Only that prefix is
+    sorted: everything at or below a partition cut, grown x16 until it covers, is exactly the
+    head of the full stable order, and a cumulative sum is sequential, so the prefix's sums
+    are the full sort's. A full stable sort of a step's chunks cost seconds at 10M positions.
+    """
+    neg = np.flatnonzero(est_usd < 0)
+    vals = est_usd[neg]
+    want = 1024
+    while True:
+        if want >= vals.size:
+            head = np.arange(vals.size)
+        else:
+            cut = np.partition(vals, want - 1)[want - 1]
+            head = np.flatnonzero(vals <= cut)
+        head = head[np.argsort(vals[head], kind="stable")]
+        cum = np.cumsum(-vals[head])
+        i = int(np.searchsorted(cum, shortfall_usd, side="left"))
+        if i < cum.size or head.size == vals.size:
+            return neg[head[:min(i + 1, vals.size)]]
+        want *= 16
+
+
 class LiquidationEngine:
     """Holds taken-over positions until they are closed; owns the insurance fund."""
 
@@ -113,10 +139,8 @@ class LiquidationEngine:
         adl_q = np.zeros_like(q)
         shortfall = -(self.fund_usd + float(est.sum()))
         if shortfall > 0:
-            neg = np.flatnonzero(est < 0)
-            order = neg[np.argsort(est[neg], kind="stable")]
-            k = min(int(np.searchsorted(np.cumsum(-est[order]), shortfall, side="left")) + 1, order.size)
-            adl_q[order[:k]] = q[order[:k]]
+            worst = worst_draws_covering(est, shortfall)
+            adl_q[worst] = q[worst]
 
         adl_count, adl_notional = 0, 0.0
         for s in (1, -1):

@@ -38,7 +38,9 @@ class BreachQueue:
         for s in (1, -1):
             ids = np.flatnonzero(pos.open_ & (pos.side == s))
             keys = -s * pos.liq_price_usd[ids]
-            order = np.argsort(keys, kind="stable")
+            # Unstable (introsort) order is enough: a pop takes every key up to the mark,
+            # so ties are popped together whatever their order, and the ids come out sorted.
+            order = np.argsort(keys)
             self._ids[s] = ids[order]
             self._keys[s] = keys[order]
             self._ptr[s] = 0
