@@ -39,9 +39,58 @@ def adl_select(scores: FloatArray, qty_btc: FloatArray, need_btc: float) -> tupl
 
     Returns (indices into the candidate arrays, quantity closed from each); the last
     one is closed only in part. Fewer than ``need_btc`` is returned when the candidates
-    do not hold enough. Uses a growing top-k partition, not a full sort: ADL usually
-    needs a few positions out of a million.
+    do not hold enough. Defined by ``adl_select_reference`` (a growing top-k partition);
+    this gives the same answer from one sorted head of the ranking instead of a partition
+    of every candidate per k, and defers to the reference when a tie straddles a k it
+    tests (there the partition's choice among equal scores decides).
     """
+    n = scores.shape[0]
+    if n == 0 or need_btc <= 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0)
+    neg = -scores
+    if np.isnan(neg).any():  # NaN has no place in the head's order: the reference decides
+        return adl_select_reference(scores, qty_btc, need_btc)
+    head = np.zeros(0, dtype=np.intp)
+    k = min(n, 256)
+    while True:
+        if head.size < k:
+            head = _ranked_head(neg, min(n, k * 16))
+            head_cum = np.cumsum(qty_btc[head])
+        if k < n and k < head.size and not neg[head[k]] > neg[head[k - 1]]:
+            return adl_select_reference(scores, qty_btc, need_btc)
+        top, cum = head[:k], head_cum[:k]
+        if cum[-1] >= need_btc or k >= n:
+            break
+        k = min(n, k * 4)
+    return _fill(top, cum, qty_btc, need_btc)
+
+
+def _ranked_head(neg: FloatArray, size: int) -> IntArray:
+    """The first ``size`` or more indices of the order (neg ascending, index ascending).
+
+    Everything at or below the size-th value is taken, so equal values at the cut all come
+    along and the result is exactly the head of the full order."""
+    if size >= neg.shape[0]:
+        head = np.arange(neg.shape[0])
+    else:
+        cut = np.partition(neg, size - 1)[size - 1]
+        head = np.flatnonzero(neg <= cut)
+    return head[np.argsort(neg[head], kind="stable")]
+
+
+def _fill(top: IntArray, cum: FloatArray, qty_btc: FloatArray, need_btc: float) -> tuple[IntArray, FloatArray]:
+    m = int(np.searchsorted(cum, need_btc, side="left")) + 1
+    chosen = top[:m]
+    fill = qty_btc[chosen].copy()
+    over = cum[min(m, len(cum)) - 1] - need_btc
+    if over > 0:
+        fill[-1] -= over
+    return chosen, fill
+
+
+def adl_select_reference(scores: FloatArray, qty_btc: FloatArray,
+                         need_btc: float) -> tuple[IntArray, FloatArray]:
+    """``adl_select`` by its definition: partition the top k (k = 256, x4 ...) until they cover the need."""
     n = scores.shape[0]
     if n == 0 or need_btc <= 0:
         return np.zeros(0, dtype=np.intp), np.zeros(0)
@@ -53,10 +102,4 @@ def adl_select(scores: FloatArray, qty_btc: FloatArray, need_btc: float) -> tupl
         if cum[-1] >= need_btc or k >= n:
             break
         k = min(n, k * 4)
-    m = int(np.searchsorted(cum, need_btc, side="left")) + 1
-    chosen = top[:m]
-    fill = qty_btc[chosen].copy()
-    over = cum[min(m, len(cum)) - 1] - need_btc
-    if over > 0:
-        fill[-1] -= over
-    return chosen, fill
+    return _fill(top, cum, qty_btc, need_btc)
