@@ -193,7 +193,7 @@ class LiquidationEngine:
         need = float(bankrupt_q.sum())
         price = float((bankrupt_q * bankrupt_bp).sum()) / need
         cand = np.flatnonzero(pos.open_ & (pos.side == -s))
-        scores = adl_scores(pos.side[cand], pos.qty_btc[cand], pos.entry_price_usd[cand], pos.wallet_usd[cand],
+        scores = adl_scores(float(-s), pos.qty_btc[cand], pos.entry_price_usd[cand], pos.wallet_usd[cand],
                             mark_usd)
         chosen, fill = adl_select(scores, pos.qty_btc[cand], need)
         who = cand[chosen]
