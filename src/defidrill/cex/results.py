@@ -74,10 +74,11 @@ _COLUMNS: dict[str, type] = {
 class EventLog:
     """Struct-of-arrays log, appended a batch (numpy arrays) at a time.
 
-    Each column is one buffer that doubles when full (its unused tail is never touched, so
-    it costs address space, not memory); a batch is written straight into it and
-    ``arrays()`` hands out views. Collecting batches and concatenating them wrote every
-    event twice and held both copies at once: 2.4 GiB twice at 10M positions.
+    Each column is one buffer that grows x4 when full (its unused tail is never touched, so
+    it costs address space, not memory; x4 rather than x2 halves the copying, measured);
+    a batch is written straight into it and ``arrays()`` hands out views. Copying every
+    batch and then joining the copies wrote each event twice and held both copies at once:
+    2.4 GiB twice at 10M positions.
     """
 
     def __init__(self) -> None:
@@ -98,7 +99,7 @@ class EventLog:
         for key, dtype in _COLUMNS.items():
             col = self._cols[key]
             if end > col.shape[0]:
-                grown = np.empty(max(end, 2 * col.shape[0], 1024), dtype=dtype)
+                grown = np.empty(max(end, 4 * col.shape[0], 1024), dtype=dtype)
                 grown[:start] = col[:start]
                 self._cols[key] = col = grown
             col[start:end] = np.broadcast_to(np.asarray(columns[key], dtype=dtype), (n,))
