@@ -92,6 +92,7 @@ class LiquidationEngine:
         self._chunk = np.zeros(0)
         self._taken_ids: list[IntArray] = []
         self._taken_notional_usd: list[FloatArray] = []
+        self._open_by_side: dict[int, IntArray] = {}
 
     @property
     def holding(self) -> int:
@@ -192,7 +193,7 @@ class LiquidationEngine:
         pos = self.positions
         need = float(bankrupt_q.sum())
         price = float((bankrupt_q * bankrupt_bp).sum()) / need
-        cand = np.flatnonzero(pos.open_ & (pos.side == -s))
+        cand = self._open_ids(-s)
         scores = adl_scores(float(-s), pos.qty_btc[cand], pos.entry_price_usd[cand], pos.wallet_usd[cand],
                             mark_usd)
         chosen, fill = adl_select(scores, pos.qty_btc[cand], need)
@@ -214,6 +215,18 @@ class LiquidationEngine:
             pos.reprice(self.tiers, partial)
             self.queue.moved(partial)
         return ratio, int(who.size), matched * price
+
+    def _open_ids(self, side: int) -> IntArray:
+        """Open positions of one side, ascending ids (the ADL candidates).
+
+        A position only ever closes (``open_`` goes True -> False, never back), so the last
+        list, filtered by ``open_``, is a scan of the whole population: at 10M positions
+        the scan cost more than the ranking."""
+        pos = self.positions
+        known = self._open_by_side.get(side)
+        ids = np.flatnonzero(pos.open_ & (pos.side == side)) if known is None else known[pos.open_[known]]
+        self._open_by_side[side] = ids
+        return ids
 
     def _record(self, step: int, t_s: float, index_usd: float, kind: int, ids: IntArray, qty: FloatArray,
                 exec_usd: float | FloatArray, bp: FloatArray, delta: FloatArray) -> None:
