@@ -67,10 +67,11 @@ def worst_draws_covering(est_usd: FloatArray, shortfall_usd: float) -> IntArray:
     if k == 0:
         return neg
     cut = ranked[k - 1]
-    below = vals < cut
+    below: npt.NDArray[np.bool_] = vals < cut
     ties = np.flatnonzero(vals == cut)[:k - int(np.count_nonzero(below))]
     below[ties] = True
-    return neg[below]
+    chosen: IntArray = neg[below]
+    return chosen
 
 
 class LiquidationEngine:

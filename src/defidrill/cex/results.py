@@ -99,7 +99,7 @@ class EventLog:
         for key, dtype in _COLUMNS.items():
             col = self._cols[key]
             if end > col.shape[0]:
-                grown = np.empty(max(end, 4 * col.shape[0], 1024), dtype=dtype)
+                grown: npt.NDArray[np.generic] = np.empty(max(end, 4 * col.shape[0], 1024), dtype=dtype)
                 grown[:start] = col[:start]
                 self._cols[key] = col = grown
             col[start:end] = np.broadcast_to(np.asarray(columns[key], dtype=dtype), (n,))
