@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from defidrill.cex.blocks import in_blocks
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 _TINY_USD = 1e-9
@@ -25,13 +27,15 @@ _TINY_USD = 1e-9
 def adl_scores(side: npt.ArrayLike, qty_btc: npt.ArrayLike, entry_usd: npt.ArrayLike,
                wallet_usd: npt.ArrayLike, mark_usd: float) -> FloatArray:
     """ADL ranking score per position (higher = deleveraged first)."""
-    s = np.asarray(side, dtype=np.float64)
-    q = np.asarray(qty_btc, dtype=np.float64)
-    wb = np.asarray(wallet_usd, dtype=np.float64)
-    upnl = s * q * (mark_usd - np.asarray(entry_usd, dtype=np.float64))
+    return in_blocks(lambda s, q, ep, wb: _scores(s, q, ep, wb, mark_usd), side, qty_btc, entry_usd, wallet_usd)
+
+
+def _scores(s: FloatArray, q: FloatArray, entry_usd: FloatArray, wb: FloatArray, mark_usd: float) -> FloatArray:
+    upnl = s * q * (mark_usd - entry_usd)
     pnl_pct = upnl / np.maximum(wb, 1.0)
     eff_lev = q * mark_usd / np.maximum(wb + upnl, _TINY_USD)
-    return np.where(pnl_pct > 0, pnl_pct * eff_lev, pnl_pct / eff_lev)
+    scores: FloatArray = np.where(pnl_pct > 0, pnl_pct * eff_lev, pnl_pct / eff_lev)
+    return scores
 
 
 def adl_select(scores: FloatArray, qty_btc: FloatArray, need_btc: float) -> tuple[IntArray, FloatArray]:

@@ -91,6 +91,10 @@ class LiquidationEngine:
         self._ids = np.zeros(0, dtype=np.intp)
         self._left = np.zeros(0)
         self._chunk = np.zeros(0)
+        # side and bankruptcy price of each held position, kept from takeover: neither changes
+        # once a position is closed to its owner (reprices touch open positions only)
+        self._side = np.zeros(0)
+        self._bp = np.zeros(0)
         self._taken_ids: list[IntArray] = []
         self._taken_notional_usd: list[FloatArray] = []
         self._open_by_side: dict[int, IntArray] = {}
@@ -112,6 +116,8 @@ class LiquidationEngine:
         self._ids = np.concatenate((self._ids, ids))
         self._left = np.concatenate((self._left, qty))
         self._chunk = np.concatenate((self._chunk, np.where(big, qty * self.params.chunk_fraction, qty)))
+        self._side = np.concatenate((self._side, pos.side[ids].astype(np.float64)))
+        self._bp = np.concatenate((self._bp, pos.bankruptcy_price_usd[ids]))
         return float(qty.sum() * mark_usd)
 
     def taken_over(self) -> tuple[IntArray, FloatArray]:
@@ -124,10 +130,8 @@ class LiquidationEngine:
         """Close this step's chunks: ADL what the fund cannot cover, the rest into the book."""
         if self._ids.size == 0:
             return CloseOutcome()
-        pos = self.positions
         ids = self._ids
-        side = pos.side[ids].astype(np.float64)
-        bp = pos.bankruptcy_price_usd[ids]
+        side, bp = self._side, self._bp
         q = np.minimum(self._left, self._chunk)
 
         est = np.zeros_like(q)
@@ -173,6 +177,7 @@ class LiquidationEngine:
         self._left = self._left - filled - adl_q
         keep = self._left > self._chunk * _DONE_REL
         self._ids, self._left, self._chunk = self._ids[keep], self._left[keep], self._chunk[keep]
+        self._side, self._bp = self._side[keep], self._bp[keep]
         adl_fill_notional = float((adl_q * bp).sum())
         return CloseOutcome(book_notional + adl_fill_notional, book_qty, book_notional, flow, min_trade,
                             adl_count, adl_notional)
