@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from defidrill.cex.blocks import in_blocks
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 _TINY_USD = 1e-9
@@ -25,13 +27,15 @@ _TINY_USD = 1e-9
 def adl_scores(side: npt.ArrayLike, qty_btc: npt.ArrayLike, entry_usd: npt.ArrayLike,
                wallet_usd: npt.ArrayLike, mark_usd: float) -> FloatArray:
     """ADL ranking score per position (higher = deleveraged first)."""
-    s = np.asarray(side, dtype=np.float64)
-    q = np.asarray(qty_btc, dtype=np.float64)
-    wb = np.asarray(wallet_usd, dtype=np.float64)
-    upnl = s * q * (mark_usd - np.asarray(entry_usd, dtype=np.float64))
+    return in_blocks(lambda s, q, ep, wb: _scores(s, q, ep, wb, mark_usd), side, qty_btc, entry_usd, wallet_usd)
+
+
+def _scores(s: FloatArray, q: FloatArray, entry_usd: FloatArray, wb: FloatArray, mark_usd: float) -> FloatArray:
+    upnl = s * q * (mark_usd - entry_usd)
     pnl_pct = upnl / np.maximum(wb, 1.0)
     eff_lev = q * mark_usd / np.maximum(wb + upnl, _TINY_USD)
-    return np.where(pnl_pct > 0, pnl_pct * eff_lev, pnl_pct / eff_lev)
+    scores: FloatArray = np.where(pnl_pct > 0, pnl_pct * eff_lev, pnl_pct / eff_lev)
+    return scores
 
 
 def adl_select(scores: FloatArray, qty_btc: FloatArray, need_btc: float) -> tuple[IntArray, FloatArray]:
@@ -39,9 +43,64 @@ def adl_select(scores: FloatArray, qty_btc: FloatArray, need_btc: float) -> tupl
 
     Returns (indices into the candidate arrays, quantity closed from each); the last
     one is closed only in part. Fewer than ``need_btc`` is returned when the candidates
-    do not hold enough. Uses a growing top-k partition, not a full sort: ADL usually
-    needs a few positions out of a million.
+    do not hold enough. Defined by ``adl_select_reference`` (a growing top-k partition);
+    this gives the same answer from one sorted head of the ranking instead of a partition
+    of every candidate per k, and defers to the reference when a tie straddles a k it
+    tests (there the partition's choice among equal scores decides).
     """
+    n = scores.shape[0]
+    if n == 0 or need_btc <= 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0)
+    neg = -scores
+    if np.isnan(neg).any():  # NaN has no place in the head's order: the reference decides
+        return adl_select_reference(scores, qty_btc, need_btc)
+    head = np.zeros(0, dtype=np.intp)
+    k = min(n, 256)
+    while True:
+        if head.size < k:
+            head = _ranked_head(neg, min(n, k * 16))
+            head_cum = np.cumsum(qty_btc[head])
+        if k < n and k < head.size and not neg[head[k]] > neg[head[k - 1]]:
+            return adl_select_reference(scores, qty_btc, need_btc)
+        top, cum = head[:k], head_cum[:k]
+        if cum[-1] >= need_btc or k >= n:
+            break
+        k = min(n, k * 4)
+    return _fill(top, cum, qty_btc, need_btc)
+
+
+def _ranked_head(neg: FloatArray, size: int) -> IntArray:
+    """The first ``size`` or more indices of the order (neg ascending, index ascending).
+
+    Everything at or below the size-th value is taken, so equal values at the cut all come
+    along and the result is exactly the head of the full order. Distinct values have one
+    order, so the (several times faster) introsort is used unless the head holds a tie."""
+    if size >= neg.shape[0]:
+        head = np.arange(neg.shape[0])
+    else:
+        cut = np.partition(neg, size - 1)[size - 1]
+        head = np.flatnonzero(neg <= cut)
+    vals = neg[head]
+    order = np.argsort(vals)
+    ranked = vals[order]
+    if np.any(ranked[1:] == ranked[:-1]):
+        order = np.argsort(vals, kind="stable")
+    return head[order]
+
+
+def _fill(top: IntArray, cum: FloatArray, qty_btc: FloatArray, need_btc: float) -> tuple[IntArray, FloatArray]:
+    m = int(np.searchsorted(cum, need_btc, side="left")) + 1
+    chosen = top[:m]
+    fill = qty_btc[chosen].copy()
+    over = cum[min(m, len(cum)) - 1] - need_btc
+    if over > 0:
+        fill[-1] -= over
+    return chosen, fill
+
+
+def adl_select_reference(scores: FloatArray, qty_btc: FloatArray,
+                         need_btc: float) -> tuple[IntArray, FloatArray]:
+    """``adl_select`` by its definition: partition the top k (k = 256, x4 ...) until they cover the need."""
     n = scores.shape[0]
     if n == 0 or need_btc <= 0:
         return np.zeros(0, dtype=np.intp), np.zeros(0)
@@ -53,10 +112,4 @@ def adl_select(scores: FloatArray, qty_btc: FloatArray, need_btc: float) -> tupl
         if cum[-1] >= need_btc or k >= n:
             break
         k = min(n, k * 4)
-    m = int(np.searchsorted(cum, need_btc, side="left")) + 1
-    chosen = top[:m]
-    fill = qty_btc[chosen].copy()
-    over = cum[min(m, len(cum)) - 1] - need_btc
-    if over > 0:
-        fill[-1] -= over
-    return chosen, fill
+    return _fill(top, cum, qty_btc, need_btc)

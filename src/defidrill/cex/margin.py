@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from defidrill.cex.blocks import in_blocks
 from defidrill.cex.tiers import MarginTiers
 
 FloatArray = npt.NDArray[np.float64]
@@ -34,10 +35,10 @@ def _lp_with(side: FloatArray, qty_btc: FloatArray, entry_usd: FloatArray, walle
 def liquidation_price_usd(tiers: MarginTiers, side: npt.ArrayLike, qty_btc: npt.ArrayLike,
                           entry_usd: npt.ArrayLike, wallet_usd: npt.ArrayLike) -> FloatArray:
     """Liquidation price per position (USD), floored at 0 (a long that can never be liquidated)."""
-    s = np.asarray(side, dtype=np.float64)
-    q = np.asarray(qty_btc, dtype=np.float64)
-    ep = np.asarray(entry_usd, dtype=np.float64)
-    wb = np.asarray(wallet_usd, dtype=np.float64)
+    return in_blocks(lambda s, q, ep, wb: _liquidation_price(tiers, s, q, ep, wb), side, qty_btc, entry_usd, wallet_usd)
+
+
+def _liquidation_price(tiers: MarginTiers, s: FloatArray, q: FloatArray, ep: FloatArray, wb: FloatArray) -> FloatArray:
     mmr, cum = tiers.lookup(q * ep)
     lp = _lp_with(s, q, ep, wb, mmr, cum)
     mmr2, cum2 = tiers.lookup(q * np.maximum(lp, 0.0))

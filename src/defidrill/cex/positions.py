@@ -88,14 +88,27 @@ def draw_population(params: PopulationParams, tiers: MarginTiers, start_price_us
     cross = rng.random(n) < params.cross_share
     wallet = notional / lev * np.where(cross, params.cross_wallet_multiple, 1.0)
     entry = np.full(n, float(start_price_usd))
-    todo = np.arange(n)
+    # The LP each round computes is the one the position keeps (same inputs, same elementwise
+    # formula), so it is stored instead of recomputed for all n at the end.
+    liq = np.zeros(n)
+    todo: npt.NDArray[np.intp] | None = None  # None: every position (round one, no gathers)
     for _ in range(_SURVIVOR_ROUNDS):
-        if todo.size == 0 or params.entry_spread == 0:
+        if params.entry_spread == 0 or (todo is not None and todo.size == 0):
             break
-        entry[todo] = start_price_usd * np.exp(params.entry_spread * rng.standard_normal(todo.size))
-        q = notional[todo] / entry[todo]
-        lp = liquidation_price_usd(tiers, side[todo], q, entry[todo], wallet[todo])
-        todo = todo[_breached(side[todo], lp, start_price_usd)]
-    entry[todo] = start_price_usd
+        sel = slice(None) if todo is None else todo
+        entry[sel] = start_price_usd * np.exp(params.entry_spread * rng.standard_normal(n if todo is None else todo.size))
+        s = side[sel]
+        liq[sel] = lp = liquidation_price_usd(tiers, s, notional[sel] / entry[sel], entry[sel], wallet[sel])
+        hit = np.flatnonzero(_breached(s, lp, start_price_usd))
+        todo = hit if todo is None else todo[hit]
     qty = notional / entry
-    return Positions.from_arrays(tiers, side, qty, entry, wallet, lev, cross)
+    pos = Positions(side=side, qty_btc=qty, entry_price_usd=entry, wallet_usd=wallet, leverage=lev, cross=cross,
+                    liq_price_usd=liq, bankruptcy_price_usd=np.zeros(n), open_=np.ones(n, dtype=bool))
+    if todo is None:  # no redraw rounds: every LP is still to compute
+        pos.reprice(tiers)
+        return pos
+    entry[todo] = start_price_usd
+    qty[todo] = notional[todo] / start_price_usd
+    pos.reprice(tiers, todo)
+    pos.bankruptcy_price_usd[:] = bankruptcy_price_usd(side, qty, entry, wallet)
+    return pos

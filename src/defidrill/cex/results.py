@@ -72,10 +72,17 @@ _COLUMNS: dict[str, type] = {
 
 
 class EventLog:
-    """Struct-of-arrays log, appended a batch (numpy arrays) at a time."""
+    """Struct-of-arrays log, appended a batch (numpy arrays) at a time.
+
+    Each column is one buffer that grows x4 when full (its unused tail is never touched, so
+    it costs address space, not memory; x4 rather than x2 halves the copying, measured);
+    a batch is written straight into it and ``arrays()`` hands out views. Copying every
+    batch and then joining the copies wrote each event twice and held both copies at once:
+    2.4 GiB twice at 10M positions.
+    """
 
     def __init__(self) -> None:
-        self._parts: dict[str, list[npt.NDArray[np.generic]]] = {k: [] for k in _COLUMNS}
+        self._cols: dict[str, npt.NDArray[np.generic]] = {k: np.zeros(0, dtype=d) for k, d in _COLUMNS.items()}
         self._len = 0
 
     def __len__(self) -> int:
@@ -88,15 +95,16 @@ class EventLog:
             return
         if set(columns) != set(_COLUMNS):
             raise KeyError(f"event columns must be exactly {sorted(_COLUMNS)}")
+        start, end = self._len, self._len + n
         for key, dtype in _COLUMNS.items():
-            self._parts[key].append(np.broadcast_to(np.asarray(columns[key], dtype=dtype), (n,)).copy())
-        self._len += n
+            col = self._cols[key]
+            if end > col.shape[0]:
+                grown: npt.NDArray[np.generic] = np.empty(max(end, 4 * col.shape[0], 1024), dtype=dtype)
+                grown[:start] = col[:start]
+                self._cols[key] = col = grown
+            col[start:end] = np.broadcast_to(np.asarray(columns[key], dtype=dtype), (n,))
+        self._len = end
 
     def arrays(self) -> dict[str, npt.NDArray[np.generic]]:
-        """Every column as one array (empty arrays when nothing happened)."""
-        out: dict[str, npt.NDArray[np.generic]] = {}
-        for key, dtype in _COLUMNS.items():
-            parts = self._parts[key]
-            out[key] = np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
-            self._parts[key] = [out[key]] if parts else []
-        return out
+        """Every column as one array (empty arrays when nothing happened); views of the log."""
+        return {key: col[:self._len] for key, col in self._cols.items()}
