@@ -298,9 +298,9 @@ class Chain(AnvilControls, ChainBase):
     def revert_reasons(self, tx_hashes: Sequence[str]) -> list[Any]:
         """Why mined transactions failed: the revert data anvil kept when it mined each one
         (``ots_getTransactionError``: no re-execution, so no need for the parent block's state, which
-        a drill's node prunes, see ``AnvilConfig.state_history_blocks``). A failure without revert data
-        (out of gas, a bare ``revert()``) is traced (callTracer) to tell the two apart: out of gas has
-        no reason (None), a bare revert is ``EmptyRevert``.
+        a drill's node prunes, see ``AnvilConfig.state_history_blocks``); the same bytes as the call
+        tracer's output. A failure without revert data (out of gas, a bare ``revert()``) is traced with
+        the call tracer as before, which tells those apart (out of gas has no reason: None).
 
         A trace the node refuses raises: read as "no reason", it would change a run's events silently
         (anvil answers 'Resource not found' once the parent block's state is pruned)."""

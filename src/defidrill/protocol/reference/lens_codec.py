@@ -20,6 +20,7 @@ from typing import Any
 
 from defidrill.chain.abi_registry import checksum
 
+
 def _words(data: bytes) -> list[int]:
     """Every 32-byte word as an int, in one pass: indexing a list beats slicing and converting at
     each use (the decoder reads each word once or twice; 1,000 accounts x 120 steps read ~1.6M)."""
