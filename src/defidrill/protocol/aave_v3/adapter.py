@@ -37,7 +37,7 @@ from defidrill.protocol.aave_v3.mapping import (
     check_expressible,
     reserve_risk,
 )
-from defidrill.protocol.aave_v3.invariants import Baseline, check_reserves, read_reserves
+from defidrill.protocol.aave_v3.invariants import Baseline, ReserveReads, check_reserves, read_reserves, reserve_reads
 from defidrill.protocol.aave_v3.reads import LensReader, ReadStrategy, RpcReader, plan_of
 from defidrill.protocol.adapter import (
     MAX_UINT,
@@ -76,6 +76,7 @@ class AaveV3Adapter(LendingAdapter):
         self._markets: LendingMarkets | None = None
         #: Fork mode: the reserves as the drill found them (the invariants check what changed since).
         self.baseline: Baseline | None = None
+        self._reserve_reads: ReserveReads | None = None
 
     @classmethod
     def check_config(cls, config: ProtocolConfig, *, file: str | None = None) -> None:
@@ -115,7 +116,8 @@ class AaveV3Adapter(LendingAdapter):
                               "sequencer_down failure")
         symbols = [config.base.symbol, *config.collaterals]
         tokens = {s: market.tokens[s].address for s in symbols}
-        baseline = read_reserves(chain, deployment, market, symbols, [market.lender, deployment.treasury], [])
+        baseline = read_reserves(chain, reserve_reads(chain, deployment, market, symbols,
+                                                    [market.lender, deployment.treasury], []))
         for phase, txs in (("attach (risk parameters)", risk_txs(chain, deployment.configurator, config, tokens)),
                            ("attach (lender supply)", lender_supply_txs(chain, market, deployment.pool))):
             if txs:
@@ -239,7 +241,9 @@ class AaveV3Adapter(LendingAdapter):
         """Aave's accounting identities (``invariants.py``), since the attach on a fork; and no
         LiquidationCall of an account whose health factor (from the scan before it) was >= 1."""
         holders = list(dict.fromkeys([*accounts, self.market.lender, self.aave.treasury]))
-        now = read_reserves(chain, self.aave, self.market, self.symbols, holders, accounts)
+        if self._reserve_reads is None or not self._reserve_reads.matches(self.symbols, holders, accounts):
+            self._reserve_reads = reserve_reads(chain, self.aave, self.market, self.symbols, holders, accounts)
+        now = read_reserves(chain, self._reserve_reads)
         return check_reserves(now, self.symbols[0], self.baseline, liquidations, chain.block_number())
 
     def named_contracts(self) -> dict[str, Deployed]:

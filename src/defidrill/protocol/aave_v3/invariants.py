@@ -20,9 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from web3.contract.contract import ContractFunction
-
-from defidrill.chain import Chain
+from defidrill.chain import Chain, PreparedCall
 from defidrill.errors import ChainError
 from defidrill.protocol.aave_v3.deploy import AaveDeployment
 from defidrill.protocol.adapter import InvariantResult, LiquidationRecord, no_healthy_liquidation
@@ -50,24 +48,49 @@ class ReserveState:
 Baseline = dict[str, ReserveState]
 
 
-def read_reserves(chain: Chain, aave: AaveDeployment, market: Market, symbols: Sequence[str],
-                  holders: Sequence[str], accounts: Sequence[str]) -> dict[str, ReserveState]:
-    """Every reserve's totals and the given holders' scaled balances, in one batch."""
-    calls: list[ContractFunction] = []
+@dataclass(frozen=True)
+class ReserveReads:
+    """The batch ``read_reserves`` sends, encoded once.
+
+    A drill checks the invariants every few steps with the same holders and accounts; building
+    web3's ContractFunction objects again each time cost ~0.6 ms a call (14,600 calls, 9 of the
+    36 s of a reduced gbm-stress run on Aave), encoding them once costs that once.
+    """
+
+    symbols: tuple[str, ...]
+    holders: tuple[str, ...]
+    accounts: tuple[str, ...]
+    calls: tuple[PreparedCall, ...]
+
+    def matches(self, symbols: Sequence[str], holders: Sequence[str], accounts: Sequence[str]) -> bool:
+        return (self.symbols, self.holders, self.accounts) == (tuple(symbols), tuple(holders), tuple(accounts))
+
+
+def reserve_reads(chain: Chain, aave: AaveDeployment, market: Market, symbols: Sequence[str],
+                  holders: Sequence[str], accounts: Sequence[str]) -> ReserveReads:
+    """Every reserve's totals and the given holders' scaled balances, as one batch to send."""
+    calls: list[PreparedCall] = []
     for sym in symbols:
         r = aave.reserves[sym]
         a_token = r.a_token.functions
-        calls += [a_token.scaledTotalSupply(), a_token.totalSupply(),
-                  market.tokens[sym].functions.balanceOf(r.a_token.address),
-                  r.variable_debt.functions.totalSupply(), r.stable_debt.functions.totalSupply()]
-        calls += [a_token.scaledBalanceOf(h) for h in holders]
-        calls += [a_token.balanceOf(a) for a in accounts]
-    values = chain.call_many(calls)
+        fns = [a_token.scaledTotalSupply(), a_token.totalSupply(),
+               market.tokens[sym].functions.balanceOf(r.a_token.address),
+               r.variable_debt.functions.totalSupply(), r.stable_debt.functions.totalSupply()]
+        fns += [a_token.scaledBalanceOf(h) for h in holders]
+        fns += [a_token.balanceOf(a) for a in accounts]
+        calls += [chain.prepare(fn, _uint256) for fn in fns]
+    return ReserveReads(tuple(symbols), tuple(holders), tuple(accounts), tuple(calls))
+
+
+def read_reserves(chain: Chain, reads: ReserveReads) -> dict[str, ReserveState]:
+    """Send the batch; each reserve's state."""
+    values = chain.call_many(reads.calls)
     for v in values:
         if isinstance(v, ChainError):
             raise v
+    holders, accounts = reads.holders, reads.accounts
     out, i = {}, 0
-    for sym in symbols:
+    for sym in reads.symbols:
         scaled_total, total, held, variable, stable = (int(v) for v in values[i : i + 5])
         i += 5
         scaled = dict(zip((h.lower() for h in holders), (int(v) for v in values[i : i + len(holders)])))
@@ -76,6 +99,10 @@ def read_reserves(chain: Chain, aave: AaveDeployment, market: Market, symbols: S
         i += len(accounts)
         out[sym] = ReserveState(scaled_total, total, held, variable + stable, scaled, balances_sum)
     return out
+
+
+def _uint256(data: bytes) -> int:
+    return int.from_bytes(data[:32], "big")
 
 
 def check_reserves(now: dict[str, ReserveState], base_symbol: str, baseline: Baseline | None,
