@@ -26,9 +26,14 @@ $(STAMP_PY): pyproject.toml constraints.txt
 demo: bootstrap
 	$(VENV)/bin/defidrill demo
 
+# pytest-xdist workers: each test that starts a chain picks its own free port and writes only into its
+# own tmp folder (compile caches are written atomically), so tests run side by side. TEST_WORKERS=0 runs
+# them in this process (what a debugger needs).
+TEST_WORKERS ?= 2
+
 test: bootstrap lint
 	$(VENV)/bin/defidrill ape test tests/ape -q
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS)
 
 # Lint and types run before any test: a finding fails the build. mypy is strict on src/defidrill
 # (configured in pyproject.toml, with the pydantic plugin).
