@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from defidrill.chain import Chain, PreparedCall
 from defidrill.errors import ChainError
 from defidrill.protocol.aave_v3.deploy import AaveDeployment
+from defidrill.protocol.aave_v3.reads import decode_uint256
 from defidrill.protocol.adapter import InvariantResult, LiquidationRecord, no_healthy_liquidation
 from defidrill.protocol.market import Market
 
@@ -78,7 +79,7 @@ def reserve_reads(chain: Chain, aave: AaveDeployment, market: Market, symbols: S
                r.variable_debt.functions.totalSupply(), r.stable_debt.functions.totalSupply()]
         fns += [a_token.scaledBalanceOf(h) for h in holders]
         fns += [a_token.balanceOf(a) for a in accounts]
-        calls += [chain.prepare(fn, _uint256) for fn in fns]
+        calls += [chain.prepare(fn, decode_uint256) for fn in fns]
     return ReserveReads(tuple(symbols), tuple(holders), tuple(accounts), tuple(calls))
 
 
@@ -99,10 +100,6 @@ def read_reserves(chain: Chain, reads: ReserveReads) -> dict[str, ReserveState]:
         i += len(accounts)
         out[sym] = ReserveState(scaled_total, total, held, variable + stable, scaled, balances_sum)
     return out
-
-
-def _uint256(data: bytes) -> int:
-    return int.from_bytes(data[:32], "big")
 
 
 def check_reserves(now: dict[str, ReserveState], base_symbol: str, baseline: Baseline | None,

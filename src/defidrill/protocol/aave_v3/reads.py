@@ -58,7 +58,8 @@ def _words(data: bytes) -> list[int]:
     return [int.from_bytes(data[64 + 32 * i : 96 + 32 * i], "big") for i in range(n)]
 
 
-def _word(data: bytes) -> int:
+def decode_uint256(data: bytes) -> int:
+    """A returned ``uint256`` (the first word), without the ABI decoder's per-call set-up."""
     return int.from_bytes(data[:32], "big")
 
 
@@ -139,19 +140,19 @@ class RpcReader:
     def prepare(self, accounts: Sequence[str]) -> list[PreparedCall]:
         c, d, p = self.chain, self.d, self.plan
         self._accounts = list(accounts)
-        calls = [c.prepare(d.oracle.functions.getAssetPrice(a), _word) for a in p.assets]
+        calls = [c.prepare(d.oracle.functions.getAssetPrice(a), decode_uint256) for a in p.assets]
         for token, asset in zip(self._tokens, self._underlying):
-            calls.append(c.prepare(token.functions.totalSupply(), _word))
-            calls.append(c.prepare(asset.functions.balanceOf(token.address), _word))
-        calls += [c.prepare(self._variable.functions.totalSupply(), _word),
-                  c.prepare(self._stable.functions.totalSupply(), _word)]
+            calls.append(c.prepare(token.functions.totalSupply(), decode_uint256))
+            calls.append(c.prepare(asset.functions.balanceOf(token.address), decode_uint256))
+        calls += [c.prepare(self._variable.functions.totalSupply(), decode_uint256),
+                  c.prepare(self._stable.functions.totalSupply(), decode_uint256)]
         if d.sentinel is not None:
-            calls.append(c.prepare(d.sentinel.functions.isLiquidationAllowed(), lambda b: _word(b) == 1))
+            calls.append(c.prepare(d.sentinel.functions.isLiquidationAllowed(), lambda b: decode_uint256(b) == 1))
         for account in accounts:
             calls.append(c.prepare(d.pool.functions.getUserAccountData(account), _account_data))
-            calls.append(c.prepare(self._variable.functions.balanceOf(account), _word))
-            calls.append(c.prepare(self._stable.functions.balanceOf(account), _word))
-            calls += [c.prepare(t.functions.balanceOf(account), _word) for t in self._tokens[1:]]
+            calls.append(c.prepare(self._variable.functions.balanceOf(account), decode_uint256))
+            calls.append(c.prepare(self._stable.functions.balanceOf(account), decode_uint256))
+            calls += [c.prepare(t.functions.balanceOf(account), decode_uint256) for t in self._tokens[1:]]
         return calls
 
     def decode(self, results: Sequence[Any]) -> ProtocolReads:
