@@ -33,7 +33,7 @@ from defidrill.run_folder import CONTRACTS_JSON, read_contracts
 from defidrill.runner import run_drill
 from defidrill.toolchain import Artifacts
 from support.aave_origin import SMALL_USDC_WHALE, USDC_WHALE, AaveOrigin, deploy_aave_origin
-from support.e2e_runs import DrillRun, amounts_by_key, on_aave, run_doc, variant_doc
+from support.e2e_runs import DrillRun, amounts_by_key, fresh_and_forked, on_aave, variant_doc
 
 ROOT = Path(__file__).resolve().parents[2]
 ZERO_INTEREST = {"base_rate": 0.0, "slope1": 0.0, "slope2": 0.0}
@@ -73,15 +73,9 @@ def _doc() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def runs(origin: AaveOrigin, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    tmp = tmp_path_factory.mktemp("fork-drill")
-    fork_block = origin.chain.block_number()
-    fresh = run_doc(tmp, "fresh", _doc())
-    forked_doc = _doc()
-    forked_doc["chain"].update({"fork_url": origin.chain.rpc_url, "fork_block": fork_block})
-    forked_doc["protocol"]["address"] = origin.provider
-    forked_doc["chain"]["whales"] = {"USDC": USDC_WHALE}  # USDC out of a holder's balance, WETH and WBTC dealt
-    forked = run_doc(tmp, "fork", forked_doc)
-    return {"fresh": fresh, "fork": forked, "fork_block": fork_block}
+    # USDC out of a holder's balance, WETH and WBTC dealt
+    return fresh_and_forked(tmp_path_factory.mktemp("fork-drill"), _doc, origin.chain, origin.provider,
+                            whales={"USDC": USDC_WHALE})
 
 
 def test_the_fork_attaches_where_the_protocol_stands(runs: dict[str, Any], origin: AaveOrigin) -> None:

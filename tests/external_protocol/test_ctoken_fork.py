@@ -30,7 +30,8 @@ from defidrill.protocol.config import AssetSpec, CollateralSpec, OracleSpec, Pro
 from defidrill.protocol.market import Market, deploy_market
 from defidrill.run_folder import CONTRACTS_JSON, read_contracts
 from defidrill.toolchain import Artifacts
-from support.e2e_runs import DrillRun, amounts_by_key, run_doc, variant_doc
+from support.e2e_runs import DrillRun, amounts_by_key, fresh_and_forked, variant_doc
+from support.foreign_feeds import with_foreign_feeds
 
 pytestmark = pytest.mark.slow
 
@@ -88,16 +89,12 @@ def origin(artifacts: Artifacts) -> Iterator[CTokenOrigin]:
     with Chain.launch(AnvilConfig(), artifacts) as chain:
         config = _origin_config()
         market = deploy_market(chain, config)
-        feeds = {}
-        for sym, price in PRICES_USD.items():
-            feed = chain.deploy("ForeignAggregator", 8, f"{sym} / USD", 2)
-            chain.transact(feed.functions.report(price * 10**8))
-            feeds[sym] = feed
+        on_foreign_feeds = with_foreign_feeds(chain, market, PRICES_USD)
         chain.set_balance(GOVERNOR, 10**22)
         with _deployer(chain, GOVERNOR):
-            adapter = CTokenAdapter.deploy(chain, Market(**{**market.__dict__, "feeds": feeds}), config)
+            adapter = CTokenAdapter.deploy(chain, on_foreign_feeds, config)
         chain.set_balance(GOVERNOR, 0)  # the fork must give the admin its gas
-        yield CTokenOrigin(chain, market, adapter, feeds)
+        yield CTokenOrigin(chain, market, adapter, on_foreign_feeds.feeds)
 
 
 def _doc() -> dict[str, Any]:
@@ -115,16 +112,10 @@ def _doc() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def runs(origin: CTokenOrigin, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    tmp = tmp_path_factory.mktemp("ctoken-fork")
-    fork_block = origin.chain.block_number()
-    fresh = run_doc(tmp, "fresh", _doc())
-    forked_doc = _doc()
-    forked_doc["chain"].update({"fork_url": origin.chain.rpc_url, "fork_block": fork_block})
-    forked_doc["protocol"]["address"] = origin.comptroller
-    forked = run_doc(tmp, "fork", forked_doc)
-    print(f"\n[external fork] flagship (40 borrowers, 451 steps): fresh {fresh.wall_time_s:.1f} s, "
-          f"fork {forked.wall_time_s:.1f} s wall")
-    return {"fresh": fresh, "fork": forked, "fork_block": fork_block}
+    runs = fresh_and_forked(tmp_path_factory.mktemp("ctoken-fork"), _doc, origin.chain, origin.comptroller)
+    print(f"\n[external fork] flagship (40 borrowers, 451 steps): fresh {runs['fresh'].wall_time_s:.1f} s, "
+          f"fork {runs['fork'].wall_time_s:.1f} s wall")
+    return runs
 
 
 def test_the_fork_attaches_to_the_comptroller_where_it_stands(runs: dict[str, Any], origin: CTokenOrigin) -> None:

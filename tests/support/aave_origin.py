@@ -15,6 +15,7 @@ from defidrill.chain import Chain, Deployed
 from defidrill.protocol.aave_v3.deploy import AaveDeployment, deploy_aave
 from defidrill.protocol.config import OracleSpec, ProtocolConfig, RateModelSpec
 from defidrill.protocol.market import Market, deploy_market
+from support.foreign_feeds import with_foreign_feeds
 
 CONFIG = ProtocolConfig(rate_model=RateModelSpec(base_rate_wad=0, slope1_wad=0, slope2_wad=0, kink_wad=8 * 10**17),
                         lender_supply_usd=1_000_000.0, oracle=OracleSpec())
@@ -43,12 +44,8 @@ class AaveOrigin:
 
 def deploy_aave_origin(chain: Chain) -> AaveOrigin:
     market = deploy_market(chain, CONFIG)
-    feeds = {}
-    for sym, price in PRICES_USD.items():
-        feed = chain.deploy("ForeignAggregator", 8, f"{sym} / USD", 2)
-        chain.transact(feed.functions.report(price * 10**8))
-        feeds[sym] = feed
-    aave = deploy_aave(chain, Market(**{**market.__dict__, "feeds": feeds}))
+    on_foreign_feeds = with_foreign_feeds(chain, market, PRICES_USD)
+    aave = deploy_aave(chain, on_foreign_feeds)
     chain.transact(market.base.functions.mint(USDC_WHALE, USDC_WHALE_HOLDS_RAW))
     chain.transact(market.base.functions.mint(SMALL_USDC_WHALE, 10 * 10**6))
-    return AaveOrigin(chain, market, aave, feeds)
+    return AaveOrigin(chain, market, aave, on_foreign_feeds.feeds)

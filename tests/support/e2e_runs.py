@@ -23,6 +23,7 @@ import numpy as np
 import yaml
 
 from defidrill import run_folder
+from defidrill.chain import Chain
 from defidrill.run_folder import CONTRACTS_JSON, read_contracts
 from defidrill.drill.units import parse_duration
 from defidrill.runner import run_drill
@@ -220,6 +221,19 @@ def run_doc(root: Path, name: str, doc: Doc) -> DrillRun:
     started = time.monotonic()
     outcome = run_drill(drill_path, out_dir=folder / "run", progress=False)
     return load_run(name, outcome.run_dir, doc, time.monotonic() - started)
+
+
+def fresh_and_forked(root: Path, make_doc: Callable[[], Doc], origin: Chain, address: str,
+                     **fork_chain: Any) -> dict[str, Any]:
+    """The same drill twice, same seed: on a fresh chain, then on a fork of ``origin`` at its current
+    block, attached to the protocol at ``address`` (``fork_chain``: more ``chain`` keys, e.g. whales).
+    Returns ``{"fresh": DrillRun, "fork": DrillRun, "fork_block": int}``."""
+    fork_block = origin.block_number()
+    fresh = run_doc(root, "fresh", make_doc())
+    forked_doc = make_doc()
+    forked_doc["chain"].update({"fork_url": origin.rpc_url, "fork_block": fork_block, **fork_chain})
+    forked_doc["protocol"]["address"] = address
+    return {"fresh": fresh, "fork": run_doc(root, "fork", forked_doc), "fork_block": fork_block}
 
 
 LiquidationKey = tuple[int, str, str]
