@@ -14,7 +14,7 @@ Node controls (balances, storage, code, impersonation, the block clock) are part
 not a second, narrower one: the engine seeds balances and the fork path writes storage and code on
 whichever chain it is handed, and revm implements every one of them. The one exception is
 ``send_one_block`` (a congested block whose leftovers are dropped): revm raises ChainError for it,
-and the preflight refuses a congestion drill on revm before any chain exists. What only a JSON-RPC
+and a congestion drill on revm is refused before any chain exists. What only a JSON-RPC
 node has (``rpc``, ``rpc_url``, ``Chain.attach``) stays on ``Chain``: its callers (the CLI, an
 attached node) make that chain themselves and so never hold an unknown backend.
 """
@@ -230,7 +230,7 @@ class ChainAPI(ABC):
                        base_fee_wei: int | None = None) -> list[Receipt | ChainError | Dropped]:
         """With automine off: mine exactly ONE block from a batch (a congested chain); what did not fit
         is ``Dropped(NO_ROOM)``, a fee cap under the base fee ``Dropped(FEE_CAP)``. The revm backend
-        raises ChainError (not supported; the preflight refuses congestion on revm)."""
+        raises ChainError (not supported; a congestion drill on revm is refused before it starts)."""
 
     @abstractmethod
     def receipts(self, tx_hashes: Sequence[str]) -> list[Receipt]:
