@@ -17,11 +17,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
 
 from defidrill.cex.coupling import CEX_STEP_COLUMNS, CexSide
-from defidrill.chain import Chain
 from defidrill.drill.overrides import Override, as_overrides
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.schema import Drill
@@ -104,10 +103,7 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
     venue_summary: dict[str, Any] | None = None
     update: dict[str, Any] = {"status": "ok", "exit_status": 0}
     try:
-        with drill_chain(drill, compile_project(), rpc_url) as any_chain:
-            # The engine is typed against Chain; RevmChain answers the same interface (the backend
-            # boundary, tests/chain/test_backends.py), so either backend runs it.
-            chain = cast(Chain, any_chain)
+        with drill_chain(drill, compile_project(), rpc_url) as chain:
             fork_block = chain.block_number()
             world = build_world(chain, drill, path)
             apply_drill_gas_limit(chain, drill)

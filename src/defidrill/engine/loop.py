@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from collections.abc import Callable
 
-from defidrill.chain import Chain, Dropped, Receipt, TxIntent, TxRequest
+from defidrill.chain import ChainAPI, Dropped, Receipt, TxIntent, TxRequest
 from defidrill.drill.actions import SpotManipulation
 from defidrill.drill.failures import Congestion
 from defidrill.engine.agents.attacker import Attacker
@@ -72,7 +72,7 @@ class LoopResult:
 ProgressFn = Callable[[int, int, dict[str, float], int], None]
 
 
-def run_loop(chain: Chain, world: World, recorder: StepRecorder, *, leader: PriceLeader | None = None,
+def run_loop(chain: ChainAPI, world: World, recorder: StepRecorder, *, leader: PriceLeader | None = None,
              progress: ProgressFn | None = None, on_step: Callable[[LoopResult], None] | None = None,
              start_timestamp: int | None = None, monitor: InvariantMonitor | None = None) -> LoopResult:
     """Run every step. ``start_timestamp``: the first step's block time (reproducible runs pass a
@@ -88,7 +88,7 @@ def run_loop(chain: Chain, world: World, recorder: StepRecorder, *, leader: Pric
     return loop.result
 
 
-def _first_timestamp(chain: Chain, world: World, start_timestamp: int | None) -> int:
+def _first_timestamp(chain: ChainAPI, world: World, start_timestamp: int | None) -> int:
     """Step 0's block time, after the sequencer's grace period and a warmed-up TWAP window."""
     t0 = max(chain.timestamp() + START_GAP_S, start_timestamp or 0)
     spec = world.market.config.oracle
@@ -113,7 +113,7 @@ class _Block:
 class StepLoop:
     """The agents of one run and the step's phases, each a method, called in order by :meth:`step`."""
 
-    def __init__(self, chain: Chain, world: World, recorder: StepRecorder, leader: PriceLeader | None,
+    def __init__(self, chain: ChainAPI, world: World, recorder: StepRecorder, leader: PriceLeader | None,
                  monitor: InvariantMonitor | None, t0: int) -> None:
         drill = world.drill
         self.chain, self.world, self.recorder, self.leader, self.monitor, self.t0 = chain, world, recorder, leader, monitor, t0
