@@ -31,11 +31,11 @@ import yaml
 
 from defidrill.errors import DrillError
 from defidrill.run_folder.models import ContractsBook, RunSummary
-from defidrill.run_folder.records import (
-    RECORD_KINDS, BadDebtLine, Event, Line, LiquidationLine, TxDroppedLine, TxFailedLine, parse_line,
-)
 from defidrill.run_folder.names import (
     BORROWERS_CSV, CEX_EVENTS_CSV, CEX_STEPS_CSV, CONTRACTS_JSON, DRILL_YAML, EVENTS_JSONL, STEPS_CSV, SUMMARY_JSON,
+)
+from defidrill.run_folder.records import (
+    RECORD_KINDS, BadDebtLine, Event, Line, LiquidationLine, TxDroppedLine, TxFailedLine, parse_line,
 )
 
 __all__ = [
