@@ -2,36 +2,18 @@
 
 ``assert_not_liquidated(run, "0xab..")`` fails with "account 0xab12..cd34 liquidated at HF 1.02
 in step 41 (t = 410 s)", not ``assert False``. They read a run folder (a ``RunOutcome`` or a
-loaded ``RunFolder``: the events.jsonl ``Liquidation`` lines every adapter writes) or, for a
-feed, the chain itself.
+loaded ``RunFolder``: the events.jsonl ``Liquidation`` lines every adapter writes, as the run
+folder's :class:`~defidrill.run_folder.records.LiquidationLine`) or, for a feed, the chain itself.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from defidrill.protocol.feeds.control import FeedControl
     from defidrill.run_folder.reader import RunFolder
-
-WAD = 10**18
-
-
-@dataclass(frozen=True)
-class LiquidationSeen:
-    """One liquidation of a run, as events.jsonl recorded it."""
-
-    account: str
-    step: int
-    t_s: float
-    health_factor: float
-    repaid_base_raw: int
-    liquidator: str
-
-    def describe(self) -> str:
-        return (f"account {short(self.account)} liquidated at HF {self.health_factor:.2f} in step {self.step} "
-                f"(t = {self.t_s:.0f} s)")
+    from defidrill.run_folder.records import LiquidationLine
 
 
 def short(address: str) -> str:
@@ -44,40 +26,45 @@ def _folder(run: Any) -> RunFolder:
     return folder
 
 
-def liquidations(run: Any) -> list[LiquidationSeen]:
+def liquidations(run: Any) -> list[LiquidationLine]:
     """Every liquidation of a run in order (``run``: a RunOutcome or a RunFolder)."""
-    out = []
-    for e in _folder(run).events_named("Liquidation"):
-        hf_wad = int(e.args.get("healthFactorBeforeWad", 0))
-        out.append(LiquidationSeen(str(e.args.get("account", "")).lower(), e.step, e.t_s, hf_wad / WAD,
-                                   int(e.args.get("repaidBase", 0)), str(e.args.get("liquidator", "")).lower()))
-    return out
+    return _folder(run).liquidations()
 
 
-def assert_liquidated(run: Any, account: str, *, by_step: int | None = None) -> LiquidationSeen:
+def describe(line: LiquidationLine) -> str:
+    """"account 0xab12..cd34 liquidated at HF 1.02 in step 41 (t = 410 s)"."""
+    return (f"account {short(line.liquidation.account.lower())} liquidated at HF "
+            f"{line.liquidation.health_factor_before:.2f} in step {line.step} (t = {line.t_s:.0f} s)")
+
+
+def _of(lines: list[LiquidationLine], account: str) -> list[LiquidationLine]:
+    return [x for x in lines if x.liquidation.account.lower() == account.lower()]
+
+
+def assert_liquidated(run: Any, account: str, *, by_step: int | None = None) -> LiquidationLine:
     """``account`` was liquidated (by ``by_step`` when given); returns its first liquidation."""
     seen = liquidations(run)
-    mine = [x for x in seen if x.account == account.lower()]
+    mine = _of(seen, account)
     if not mine:
         others = f"{len(seen)} liquidations of other accounts" + (f", the first in step {seen[0].step}" if seen else "")
         raise AssertionError(f"account {short(account)} was never liquidated ({others})")
     if by_step is not None and mine[0].step > by_step:
-        raise AssertionError(f"{mine[0].describe()}: later than step {by_step}")
+        raise AssertionError(f"{describe(mine[0])}: later than step {by_step}")
     return mine[0]
 
 
 def assert_not_liquidated(run: Any, account: str) -> None:
-    mine = [x for x in liquidations(run) if x.account == account.lower()]
+    mine = _of(liquidations(run), account)
     if mine:
         more = f" (and {len(mine) - 1} more)" if len(mine) > 1 else ""
-        raise AssertionError(mine[0].describe() + more)
+        raise AssertionError(describe(mine[0]) + more)
 
 
 def assert_no_liquidation_above(run: Any, health_factor: float = 1.0) -> None:
     """No account was liquidated while its health factor was at or above ``health_factor``."""
-    bad = [x for x in liquidations(run) if x.health_factor >= health_factor]
+    bad = [x for x in liquidations(run) if x.liquidation.health_factor_before >= health_factor]
     if bad:
-        raise AssertionError(f"{bad[0].describe()}: at or above HF {health_factor:.2f}"
+        raise AssertionError(f"{describe(bad[0])}: at or above HF {health_factor:.2f}"
                              + (f"; {len(bad) - 1} more like it" if len(bad) > 1 else ""))
 
 

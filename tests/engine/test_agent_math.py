@@ -153,12 +153,12 @@ def test_ledger_keeper_profit_gas_failures_and_bad_debt() -> None:
     assert (outcome.liquidations, outcome.failed_liquidations, outcome.failed_txs) == (1, 1, 1)
     assert outcome.liquidated_debt_usd == pytest.approx(10_000.0)
     assert outcome.seized_collateral_usd == pytest.approx(10_500.0)
-    [failed] = [line for line in lines if line["event"] == "TxFailed"]
+    [failed] = [line.as_dict() for line in lines if line.event == "TxFailed"]
     assert failed["agent"] == "keeper:slow"
     assert failed["args"] == {"label": "liquidate 0xabc WETH", "revert": "HealthyAccount",
                               "revert_args": {"account": "0xabc"}, "gas_used": 100_000,
                               "fee_wei": 100_000 * 3 * GWEI}
-    assert [line["event"] for line in lines] == ["Liquidation", "BadDebtWrittenOff", "TxFailed"]
+    assert [line.event for line in lines] == ["Liquidation", "BadDebtWrittenOff", "TxFailed"]
 
 
 def test_ledger_values_at_the_reference_of_the_step() -> None:

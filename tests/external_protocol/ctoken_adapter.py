@@ -54,7 +54,7 @@ from defidrill.protocol.adapter import (
     InvariantResult,
     LendingAdapter,
     LendingMarkets,
-    LiquidationRecord,
+    Liquidation,
     PoolTotals,
     ProtocolReads,
     SeedPosition,
@@ -293,7 +293,7 @@ class CTokenAdapter(LendingAdapter):
 
     # -- events ----------------------------------------------------------------------------
 
-    def decode_liquidation(self, event: dict[str, Any], health_before_wad: int | None) -> LiquidationRecord | None:
+    def decode_liquidation(self, event: dict[str, Any], health_before_wad: int | None) -> Liquidation | None:
         if event.get("event") != "LiquidateBorrow":
             return None
         if str(event.get("address", "")).lower() != self.ctokens[self.base_symbol].address.lower():
@@ -302,7 +302,7 @@ class CTokenAdapter(LendingAdapter):
         collateral = str(a["cTokenCollateral"]).lower()
         symbol = self._symbol_of_ctoken[collateral]
         seized_raw = a["seizeTokens"] * self.exchange_rates[symbol] // WAD
-        return LiquidationRecord(account=a["borrower"], collateral_asset=self._underlying_of[collateral],
+        return Liquidation(account=a["borrower"], collateral_asset=self._underlying_of[collateral],
                                  repaid_base=a["repayAmount"], seized_raw=seized_raw,
                                  health_before_wad=health_before_wad if health_before_wad is not None else 0,
                                  liquidator=a["liquidator"])
@@ -310,7 +310,7 @@ class CTokenAdapter(LendingAdapter):
     # -- invariants ------------------------------------------------------------------------
 
     def invariants(self, chain: ChainAPI, accounts: Sequence[str],
-                   liquidations: Sequence[LiquidationRecord]) -> list[InvariantResult]:
+                   liquidations: Sequence[Liquidation]) -> list[InvariantResult]:
         """1. the base market's borrows: sum of accounts' balances = totalBorrows within index rounding (each
         balance rounds down once per accrual: at most one raw unit per account per block);
         2. each collateral market's cTokens: totalSupply = the sum over accounts (the router keeps none) and

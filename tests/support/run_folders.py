@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from defidrill.run_folder import (
-    DRILL_YAML, ContractsBook, RunFolderWriter, StepRecorder, write_cex_files, write_text_atomic,
+    DRILL_YAML, ContractsBook, RunFolderWriter, StepRecorder, parse_line, write_cex_files, write_text_atomic,
 )
 
 USDC = "0x" + "0" * 36 + "0100"
@@ -154,7 +154,7 @@ def write_onchain_run(root: Path, *, contracts: bool = True, decimals: bool = Tr
     events = event_rows(with_collateral_configured=with_collateral_configured)
     with StepRecorder(root, STEP_COLUMNS) as recorder:
         for row in step_rows():
-            recorder.record(row, [e for e in events if e["step"] == row["step"]])
+            recorder.record(row, [parse_line(e) for e in events if e["step"] == row["step"]])
     assert recorder.events_written == len(events), "every hand-made event belongs to a step"
     write_text_atomic(root / DRILL_YAML, DRILL_YAML_TEXT)
     if contracts:

@@ -20,7 +20,8 @@ from defidrill.engine.invariants import Broken, StepCheck, TokenSupply, UserInva
 from defidrill.engine.observe import Observation
 from defidrill.engine.world import World
 from defidrill.errors import ConfigError, InvariantError
-from defidrill.protocol.adapter import InvariantResult, LiquidationRecord
+from defidrill.protocol.adapter import InvariantResult
+from defidrill.run_folder.records import Line, Liquidation
 
 #: At most this many accounts are named per broken invariant (the count is always given).
 NAMED_ACCOUNTS = 10
@@ -62,8 +63,8 @@ class InvariantMonitor:
         self.supply = (TokenSupply.from_now(chain, world.market.tokens) if world.market.forked
                        else TokenSupply(world.market.tokens))
         self.contracts = {**world.market.named_contracts(), **world.lending.named_contracts()}
-        self.pending: list[LiquidationRecord] = []
-        self.liquidations: list[LiquidationRecord] = []
+        self.pending: list[Liquidation] = []
+        self.liquidations: list[Liquidation] = []
         self.tallies: dict[str, _Tally] = {}
         self.checks_run = 0
         self.check_wall_time_s = 0.0
@@ -71,7 +72,7 @@ class InvariantMonitor:
         self.started = time.monotonic()  # built just before the step loop runs
         self.last_step_end = self.started
 
-    def after_step(self, obs: Observation, row: dict[str, Any], lines: Sequence[dict[str, Any]], *, last: bool) -> None:
+    def after_step(self, obs: Observation, row: dict[str, Any], lines: Sequence[Line], *, last: bool) -> None:
         """Check when the step is due; raise InvariantError on a break when the drill says stop."""
         self.pending += liquidations_in(lines)
         self.steps_seen += 1

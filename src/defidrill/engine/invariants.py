@@ -22,7 +22,8 @@ from eth_utils.crypto import keccak
 
 from defidrill.chain import ChainAPI, Deployed
 from defidrill.errors import ChainError
-from defidrill.protocol.adapter import AccountView, InvariantResult, LiquidationRecord, PoolTotals
+from defidrill.protocol.adapter import AccountView, InvariantResult, PoolTotals
+from defidrill.run_folder.records import Line, Liquidation, LiquidationLine
 
 ZERO_TOPIC = "0x" + "00" * 32
 TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
@@ -55,7 +56,7 @@ class StepCheck:
     accounts: list[AccountView]
     totals: PoolTotals
     row: dict[str, Any]
-    liquidations: list[LiquidationRecord]
+    liquidations: list[Liquidation]
     contracts: dict[str, Deployed] = field(repr=False)
 
 
@@ -124,6 +125,6 @@ class TokenSupply:
         return InvariantResult(TOKEN_SUPPLY, not broken, "; ".join(parts), tuple(broken))
 
 
-def liquidations_in(lines: Sequence[dict[str, Any]]) -> list[LiquidationRecord]:
-    """The liquidations among a step's events.jsonl lines (the ledger writes each as ``Liquidation``)."""
-    return [LiquidationRecord.from_args(line["args"]) for line in lines if line.get("event") == "Liquidation"]
+def liquidations_in(lines: Sequence[Line]) -> list[Liquidation]:
+    """The liquidations among a step's events.jsonl lines, as the ledger wrote them."""
+    return [line.liquidation for line in lines if isinstance(line, LiquidationLine)]

@@ -20,6 +20,9 @@ from defidrill.chain import Dropped, Receipt, TxRequest
 from defidrill.engine.observe import WAD, Observation
 from defidrill.engine.world import World
 from defidrill.errors import ChainError
+from defidrill.run_folder.records import (
+    BadDebtLine, DecodedCall, Event, Line, LiquidationLine, ProtocolEvent, TxDroppedLine, TxFailedLine,
+)
 
 
 @dataclass
@@ -56,27 +59,28 @@ class Ledger:
 
     def settle(self, step: int, t_s: float, txs: list[TxRequest], results: list[Receipt | ChainError | Dropped],
                reference_usd: dict[str, float], failure_reasons: dict[str, Any],
-               scan: Observation | None = None) -> tuple[StepOutcome, list[dict[str, Any]]]:
-        """Events of the step's transactions (agent-tagged) and the step's liquidation figures.
+               scan: Observation | None = None) -> tuple[StepOutcome, list[Line]]:
+        """Event lines of the step's transactions (agent-tagged, as run_folder.records) and the step's
+        liquidation figures.
 
-        The lending protocol's liquidation events are written as one ``Liquidation`` line each
-        (the adapter's typed record; the protocol's own event name and args ride along when they
-        differ); ``scan`` (this step's read, just before the keepers' block) gives the health
+        The lending protocol's liquidation and write-off events are written as one ``Liquidation`` /
+        ``BadDebtWrittenOff`` line each (the adapter's typed record; the protocol's own event name and
+        args ride along when they differ); ``scan`` (this step's read, just before the keepers' block) gives the health
         factor before a liquidation when the protocol's event does not carry it."""
         lending, markets = self.world.lending, self.world.markets
         base = markets.base
         health = {a.address.lower(): a.health_factor_wad for a in scan.accounts} if scan is not None else {}
         outcome = StepOutcome()
-        lines: list[dict[str, Any]] = []
+        lines: list[Line] = []
         eth_usd = self.world.drill.chain.gas_token_price_usd(reference_usd)
         for tx, result in zip(txs, results):
             is_keeper = tx.agent.startswith("keeper:")
             is_liquidation = tx.intent is not None and tx.intent.kind == "liquidate"
             if isinstance(result, Dropped):
-                lines.append({"step": step, "t_s": t_s, "block": None, "tx": result.tx_hash, "agent": tx.agent,
-                              "event": "TxDropped", "contract": None, "address": tx.to,
-                              "args": {"label": tx.label, "reason": result.reason,
-                                       "call": self.decode_call(tx.data) if self.decode_call else None}})
+                call = self.decode_call(tx.data) if self.decode_call else None
+                lines.append(TxDroppedLine(step=step, t_s=t_s, block=None, tx=result.tx_hash, agent=tx.agent,
+                                           contract=None, address=tx.to, label=tx.label, reason=result.reason,
+                                           call=DecodedCall.from_dict(call) if call is not None else None))
                 if is_liquidation:
                     outcome.gas_dropped_liquidations += 1
                 continue
@@ -103,16 +107,14 @@ class Ledger:
                     outcome.failed_liquidations += 1
                 continue
             for event in result.events:
-                line = {"step": step, "t_s": t_s, "block": event["block"], "tx": event["tx"], "agent": tx.agent,
-                        "event": event["event"], "contract": event["contract"], "address": event["address"],
-                        "args": event["args"]}
+                head = {"step": step, "t_s": t_s, "block": event["block"], "tx": event["tx"], "agent": tx.agent,
+                        "contract": event["contract"], "address": event["address"]}
                 args = event.get("args", {})
                 account = args.get("user") or args.get("account") or args.get("borrower")  # Aave, ours, Compound
                 record = lending.decode_liquidation(event, health.get(str(account).lower()) if account else None)
                 if record is not None:
-                    if event["event"] != "Liquidation":
-                        line["protocol_event"] = {"name": event["event"], "args": event["args"]}
-                    line["event"], line["args"] = "Liquidation", record.as_args()
+                    lines.append(LiquidationLine(**head, liquidation=record,
+                                                 protocol_event=_own_event(event, LiquidationLine.event)))
                     sym = markets.symbol_of(record.collateral_asset)
                     if sym is not None and sym != base.symbol:
                         repaid_usd = record.repaid_base / 10**base.decimals * reference_usd[base.symbol]
@@ -122,11 +124,14 @@ class Ledger:
                         outcome.seized_collateral_usd += seized_usd
                         if is_keeper:
                             self.keeper_profit_usd += seized_usd - repaid_usd
-                else:
-                    written_off = lending.decode_bad_debt(event)
-                    if written_off is not None:
-                        self.bad_debt_usd += written_off / 10**base.decimals * reference_usd[base.symbol]
-                lines.append(line)
+                    continue
+                written_off = lending.decode_bad_debt(event)
+                if written_off is not None:
+                    lines.append(BadDebtLine(**head, bad_debt=written_off,
+                                             protocol_event=_own_event(event, BadDebtLine.event)))
+                    self.bad_debt_usd += written_off.amount_base / 10**base.decimals * reference_usd[base.symbol]
+                    continue
+                lines.append(Event(**head, event=event["event"], args=event["args"]))
         self.liquidation_count += outcome.liquidations
         self.failed_liquidation_count += outcome.failed_liquidations
         return outcome, lines
@@ -209,9 +214,12 @@ def step_columns(world: World) -> list[str]:
     return cols
 
 
+def _own_event(event: dict[str, Any], record_name: str) -> ProtocolEvent | None:
+    """The protocol's own event behind a record, kept on the line when it is named otherwise."""
+    return ProtocolEvent(event["event"], event["args"]) if event["event"] != record_name else None
+
+
 def _failed_line(step: int, t_s: float, block: int | None, tx_hash: str | None, tx: TxRequest, revert: str | None,
-                 revert_args: dict[str, Any], gas_used: int, fee_wei: int) -> dict[str, Any]:
-    return {"step": step, "t_s": t_s, "block": block, "tx": tx_hash, "agent": tx.agent, "event": "TxFailed",
-            "contract": None, "address": tx.to,
-            "args": {"label": tx.label, "revert": revert, "revert_args": revert_args, "gas_used": gas_used,
-                     "fee_wei": fee_wei}}
+                 revert_args: dict[str, Any], gas_used: int, fee_wei: int) -> TxFailedLine:
+    return TxFailedLine(step=step, t_s=t_s, block=block, tx=tx_hash, agent=tx.agent, contract=None, address=tx.to,
+                        label=tx.label, revert=revert, revert_args=revert_args, gas_used=gas_used, fee_wei=fee_wei)

@@ -38,7 +38,7 @@ from defidrill.drill.population import agent_address
 from defidrill.engine.world import World
 from defidrill.errors import ChainError
 from defidrill.protocol.market import warm_up_twaps
-from defidrill.run_folder import StepRecorder
+from defidrill.run_folder import Line, StepRecorder
 
 TWAP_UPDATE_GAS = 300_000
 #: Seconds between the end of seeding and the drill's first step (a sequencer grace period is added).
@@ -205,7 +205,7 @@ class StepLoop:
         return txs + self.borrowers.act(self.ctx)
 
     def settle_and_record(self, k: int, obs: Observation, block_a: _Block,
-                          block_b: _Block) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+                          block_b: _Block) -> tuple[dict[str, Any], list[Line]]:
         """Receipts and revert reasons into the ledger's row and event lines, written as one step."""
         txs, results = block_a.txs + block_b.txs, [*block_a.results, *block_b.results]
         failed = [r.tx_hash for r in results if isinstance(r, Receipt) and not r.ok]
@@ -217,7 +217,7 @@ class StepLoop:
         self.result.steps_completed = k + 1
         return row, lines
 
-    def check_invariants(self, k: int, obs: Observation, row: dict[str, Any], lines: list[dict[str, Any]]) -> None:
+    def check_invariants(self, k: int, obs: Observation, row: dict[str, Any], lines: list[Line]) -> None:
         """The monitor's checks when due (it raises InvariantError when the drill says stop); the tallies."""
         if self.monitor is not None:
             self.monitor.after_step(obs, row, lines, last=k == self.world.path.step_count)

@@ -1,10 +1,11 @@
-"""Turn raw events into per-liquidation and per-swap records valued at the step's reference.
+"""Value the run folder's liquidations and swaps at the step's reference.
 
-Two sources, and what each needs:
+Liquidations are the run folder's own records (``run.liquidations()``); this module only adds
+what they are worth. Two sources, and what each needs:
 
 - USD repaid per liquidation: the step's ``liquidated_debt_usd`` (steps.csv, base valued at
-  its reference) split across that step's ``Liquidation`` events in proportion to their raw
-  ``repaidBase`` (all in the same base units, so no decimals are needed).
+  its reference) split across that step's ``Liquidation`` lines in proportion to their raw
+  ``repaid_base`` (all in the same base units, so no decimals are needed).
 - Seized units, the asset's symbol, swap amounts: the address book (contracts.json) and
   token decimals. Without it these fields are None and the metrics built on them are null
   (the report says why).
@@ -20,22 +21,33 @@ import numpy as np
 import numpy.typing as npt
 
 from defidrill.run_folder.reader import RunFolder
+from defidrill.run_folder.records import LiquidationLine
 
 KEEPER_PREFIX = "keeper:"
 ARBITRAGEUR = "arbitrageur"
 
 
 @dataclass(frozen=True)
-class LiquidationRecord:
-    step: int
-    t_s: float
-    agent: str
+class ValuedLiquidation:
+    """A ``Liquidation`` line of the run folder with what it was worth at the step's reference."""
+
+    line: LiquidationLine
     asset: str | None            # collateral symbol (None without an address book)
-    repaid_raw: int
-    seized_raw: int
     repaid_usd: float            # NaN when the step has no steps.csv row
     seized_units: float | None   # whole tokens (None without decimals)
     ref_price_usd: float | None  # reference price of the collateral at the step
+
+    @property
+    def step(self) -> int:
+        return self.line.step
+
+    @property
+    def t_s(self) -> float:
+        return self.line.t_s
+
+    @property
+    def agent(self) -> str:
+        return self.line.agent
 
     @property
     def effective_price_usd(self) -> float | None:
@@ -80,28 +92,27 @@ def _ref(run: RunFolder, asset: str | None, row: int | None) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def liquidation_records(run: RunFolder) -> list[LiquidationRecord]:
-    """Every ``Liquidation`` event with its USD repaid and, where the address book allows, its
+def liquidation_records(run: RunFolder) -> list[ValuedLiquidation]:
+    """Every ``Liquidation`` line with its USD repaid and, where the address book allows, its
     seized units and the collateral's reference price at the step."""
     rows = _row_of_step(run)
     debt_usd = run.steps.floats("liquidated_debt_usd")
-    events = list(run.events_named("Liquidation"))
+    lines = run.liquidations()
     repaid_by_step: dict[int, int] = defaultdict(int)
-    for e in events:
-        repaid_by_step[e.step] += e.int_arg("repaidBase")
+    for line in lines:
+        repaid_by_step[line.step] += line.liquidation.repaid_base
     book = run.contracts
-    out: list[LiquidationRecord] = []
-    for e in events:
-        repaid_raw, seized_raw = e.int_arg("repaidBase"), e.int_arg("seizedCollateral")
-        row = rows.get(e.step)
-        total = repaid_by_step[e.step]
-        repaid_usd = math.nan if row is None or total == 0 else float(debt_usd[row]) * repaid_raw / total
-        asset = book.symbol_of(e.address_arg("collateralAsset")) if book else None
+    out: list[ValuedLiquidation] = []
+    for line in lines:
+        liq = line.liquidation
+        row = rows.get(line.step)
+        total = repaid_by_step[line.step]
+        repaid_usd = math.nan if row is None or total == 0 else float(debt_usd[row]) * liq.repaid_base / total
+        asset = book.symbol_of(liq.collateral_asset) if book else None
         dec = book.decimals.get(asset) if (book and asset) else None
-        out.append(LiquidationRecord(
-            step=e.step, t_s=e.t_s, agent=e.agent, asset=asset, repaid_raw=repaid_raw, seized_raw=seized_raw,
-            repaid_usd=repaid_usd, seized_units=(seized_raw / 10**dec if dec is not None else None),
-            ref_price_usd=_ref(run, asset, row)))
+        out.append(ValuedLiquidation(
+            line=line, asset=asset, repaid_usd=repaid_usd,
+            seized_units=(liq.seized_raw / 10**dec if dec is not None else None), ref_price_usd=_ref(run, asset, row)))
     return out
 
 

@@ -17,28 +17,17 @@ One definition per field (docs/metrics.md repeats them):
   it is ``missed by gas`` when a liquidation of it was dropped and no Liquidation came at or after
   that step until the end. An account another keeper liquidated in the very step of the drop was
   neither (the chain lost nothing). A dropped call's account is read from its decoded calldata
-  (``args.call``), never from the label.
+  (``TxDroppedLine.call``), never from the label.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from defidrill.metrics.decode import KEEPER_PREFIX
 from defidrill.run_folder.models import GasMetrics
 from defidrill.run_folder.reader import RunFolder
 from defidrill.metrics.series import clean
-
-
-def _account_of_call(call: Any) -> str | None:
-    """The liquidated account of a decoded liquidation call (our pool and flash liquidator say
-    ``account``; Aave V3's ``liquidationCall`` says ``user``); None for any other call."""
-    if not isinstance(call, dict) or not str(call.get("function", "")).startswith("liquidat"):
-        return None
-    args = call.get("args") or {}
-    account = args.get("account") or args.get("user")
-    return str(account).lower() if account else None
 
 
 def gas_metrics(run: RunFolder) -> GasMetrics | None:
@@ -49,16 +38,16 @@ def gas_metrics(run: RunFolder) -> GasMetrics | None:
     last = {c: clean(float(steps.floats(c)[-1])) for c in ("keeper_gas_eth", "keeper_gas_usd", "keeper_profit_usd")}
     reasons: Counter[str] = Counter()
     first_drop: dict[str, tuple[int, float]] = {}  # account -> (step, t_s) of its first dropped liquidation
-    for e in run.events_named("TxDropped"):
-        account = _account_of_call(e.args.get("call"))
-        if not e.agent.startswith(KEEPER_PREFIX) or account is None:
+    for drop in run.dropped_txs():
+        account = drop.call.liquidated_account if drop.call is not None else None
+        if not drop.agent.startswith(KEEPER_PREFIX) or account is None:
             continue
-        reasons[str(e.args.get("reason"))] += 1
+        reasons[drop.reason] += 1
         if account not in first_drop:
-            first_drop[account] = (e.step, e.t_s)
+            first_drop[account] = (drop.step, drop.t_s)
     liquidated: dict[str, list[tuple[int, float]]] = {}
-    for e in run.events_named("Liquidation"):
-        liquidated.setdefault(str(e.args.get("account", "")).lower(), []).append((e.step, e.t_s))
+    for line in run.liquidations():
+        liquidated.setdefault(line.liquidation.account.lower(), []).append((line.step, line.t_s))
     delays: list[float] = []
     missed = 0
     for account, (step, t_s) in first_drop.items():

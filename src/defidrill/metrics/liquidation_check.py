@@ -36,7 +36,9 @@ from defidrill.metrics.lending_model import (
     BPS, WAD, collateral_value_usd_wad, close_factor_bps, percent_mul, repay_for_balance_base,
     seize_for_repay_raw,
 )
-from defidrill.run_folder import CONTRACTS_JSON, DRILL_YAML, Event, RunFolder, load_run, read_contracts
+from defidrill.run_folder import (
+    CONTRACTS_JSON, DRILL_YAML, Event, LiquidationLine, RunFolder, load_run, read_contracts,
+)
 
 __all__ = ["Difference", "LiquidationCheck", "check_liquidations", "RELATIVE_TOLERANCE"]
 
@@ -139,19 +141,20 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= RELATIVE_TOLERANCE * max(abs(a), abs(b)) + 2
 
 
-def _check_one(ev: Event, ctx: _Context, prices_wad: dict[str, int], balances: dict[tuple[str, str], _Balance],
+def _check_one(line: LiquidationLine, ctx: _Context, prices_wad: dict[str, int], balances: dict[tuple[str, str], _Balance],
                write_offs: dict[tuple[str | None, str], int], out: LiquidationCheck) -> None:
     drill = ctx.drill
     base = drill.protocol.base_asset
-    account = ev.address_arg("account")
-    coll = ctx.tokens.get(ev.address_arg("collateralAsset"))
-    repaid, seized, hf = ev.int_arg("repaidBase"), ev.int_arg("seizedCollateral"), ev.int_arg("healthFactorBeforeWad")
+    liq = line.liquidation
+    account = liq.account.lower()
+    coll = ctx.tokens.get(liq.collateral_asset.lower())
+    repaid, seized, hf = liq.repaid_base, liq.seized_raw, liq.health_before_wad
 
     def diff(rule: str, detail: str) -> None:
-        out.differences.append(Difference(ev.tx, ev.step, account, rule, detail))
+        out.differences.append(Difference(line.tx, line.step, account, rule, detail))
 
     if coll is None or coll not in prices_wad or base not in prices_wad:
-        out.not_checked.append((ev.tx, f"no feed round on record for {coll or 'the collateral'} or {base}"))
+        out.not_checked.append((line.tx, f"no feed round on record for {coll or 'the collateral'} or {base}"))
         return
     out.checked += 1
     params = drill.collateral[coll]
@@ -174,7 +177,7 @@ def _check_one(ev: Event, ctx: _Context, prices_wad: dict[str, int], balances: d
     if healthy:
         return  # the debt is solved from the health factor: nothing more to compare
     if key not in balances:
-        out.not_checked.append((ev.tx, "close factor, cap and write-off: balance unknown (not seeded, no deposit)"))
+        out.not_checked.append((line.tx, "close factor, cap and write-off: balance unknown (not seeded, no deposit)"))
         return
     lt_value = sum(collateral_value_usd_wad(max(int(bal.raw), 0), prices_wad[sym], ctx.decimals[sym])
                    * round(drill.collateral[sym].liquidation_threshold * BPS) // BPS
@@ -194,7 +197,7 @@ def _check_one(ev: Event, ctx: _Context, prices_wad: dict[str, int], balances: d
             diff("cap", f"capped, but seized {seized} of a balance of ~{balance.raw:.0f}")
     balance.add(-seized)
     left_anything = any(not bal.is_empty() for (acc, _), bal in balances.items() if acc == account)
-    written = write_offs.get((ev.tx, account))
+    written = write_offs.get((line.tx, account))
     debt_left = debt_base - repaid
     if written is None and not left_anything and debt_left > RELATIVE_TOLERANCE * debt_base + 2:
         diff("write_off", f"no collateral left and ~{debt_left:.0f} of debt, but nothing written off")
@@ -213,18 +216,24 @@ def check_liquidations(run_dir: str | Path) -> LiquidationCheck:
     """
     run = load_run(run_dir)
     out = LiquidationCheck(Path(run_dir))
-    liquidations = [e for e in run.events if e.event == "Liquidation"]
+    liquidations = run.liquidations()
     ctx = _context(run)
     if isinstance(ctx, str):
         out.not_checked.extend((e.tx, ctx) for e in liquidations)
         return out
     balances = _initial_balances(run, ctx)
-    fallback_txs = {e.tx for e in run.events if e.event == "FallbackUsed"}
-    write_offs = {(e.tx, e.address_arg("account")): e.int_arg("amountBase")
-                  for e in run.events if e.event == "BadDebtWrittenOff"}
+    fallback_txs = {e.tx for e in run.events_named("FallbackUsed")}
+    write_offs = {(b.tx, b.bad_debt.account.lower()): b.bad_debt.amount_base for b in run.bad_debts()}
     prices_wad: dict[str, int] = {}
-    for ev in run.events:
-        if ev.event == "AnswerUpdated" and ev.address in ctx.feeds:
+    for ev in run.events:  # in file order: a liquidation sees the feed rounds and deposits before it
+        if isinstance(ev, LiquidationLine):
+            if ev.tx in fallback_txs:
+                out.not_checked.append((ev.tx, "the guard priced it from its fallback source"))
+                continue
+            _check_one(ev, ctx, prices_wad, balances, write_offs, out)
+        elif not isinstance(ev, Event):
+            continue
+        elif ev.event == "AnswerUpdated" and ev.address in ctx.feeds:
             sym = ctx.feeds[ev.address]
             prices_wad[sym] = ev.int_arg("current") * 10 ** (18 - ctx.drill.feed_params(sym).decimals)
         elif ev.event == "CollateralDeposited":
@@ -233,9 +242,4 @@ def check_liquidations(run_dir: str | Path) -> LiquidationCheck:
         elif ev.event == "CollateralWithdrawn":
             key = (ev.address_arg("account"), ctx.tokens.get(ev.address_arg("asset"), "?"))
             balances.setdefault(key, _Balance()).add(-ev.int_arg("amountRaw"))
-        elif ev.event == "Liquidation":
-            if ev.tx in fallback_txs:
-                out.not_checked.append((ev.tx, "the guard priced it from its fallback source"))
-                continue
-            _check_one(ev, ctx, prices_wad, balances, write_offs, out)
     return out

@@ -47,7 +47,7 @@ import numpy as np
 import numpy.typing as npt
 
 from defidrill.metrics.decode import (
-    KEEPER_PREFIX, LiquidationRecord, SwapFlow, liquidation_records, swap_flows, weighted_slippage_pct,
+    KEEPER_PREFIX, SwapFlow, ValuedLiquidation, liquidation_records, swap_flows, weighted_slippage_pct,
 )
 from defidrill.metrics.gas import gas_metrics
 from defidrill.metrics.leverage import onchain_by_leverage
@@ -128,22 +128,22 @@ def amplification(ref_usd: npt.NDArray[np.float64], traded_usd: npt.NDArray[np.f
                          amplification=(endo / exo if exo > 0 else None))
 
 
-def _by_keeper(run: RunFolder, records: list[LiquidationRecord]) -> dict[str, KeeperLiquidations]:
+def _by_keeper(run: RunFolder, records: list[ValuedLiquidation]) -> dict[str, KeeperLiquidations]:
     count: dict[str, int] = defaultdict(int)
     repaid: dict[str, float] = defaultdict(float)
     failed: dict[str, int] = defaultdict(int)
     for r in records:
         count[r.agent] += 1
         repaid[r.agent] += 0.0 if math.isnan(r.repaid_usd) else r.repaid_usd
-    for e in run.events_named("TxFailed"):
+    for e in run.failed_txs():
         # only liquidation attempts (the run loop labels them "liquidate..."), not a keeper's failed AMM sell
-        if e.agent.startswith(KEEPER_PREFIX) and str(e.args.get("label") or "liquidate").startswith("liquidate"):
+        if e.agent.startswith(KEEPER_PREFIX) and (e.label or "liquidate").startswith("liquidate"):
             failed[e.agent] += 1
     return {a: KeeperLiquidations(count=count[a], repaid_usd=repaid[a], failed_txs=failed[a])
             for a in sorted(set(count) | set(failed))}
 
 
-def _slippage_by_asset(records: list[LiquidationRecord]) -> dict[str, AssetSlippage] | None:
+def _slippage_by_asset(records: list[ValuedLiquidation]) -> dict[str, AssetSlippage] | None:
     usable = [r for r in records if r.asset and r.seized_units is not None and r.ref_price_usd is not None
               and not math.isnan(r.repaid_usd)]
     if len(usable) < len(records) or not records:
@@ -264,6 +264,6 @@ def onchain_metrics(run: RunFolder, invariants: list[dict[str, Any]] | None = No
         invariants=[Invariant.model_validate(i) for i in (inv_src or [])],
         notes=notes,
         liquidations_by_leverage=onchain_by_leverage(
-            run.borrowers, {str(e.args.get("account", "")).lower() for e in run.events_named("Liquidation")}),
+            run.borrowers, {line.liquidation.account.lower() for line in run.liquidations()}),
         gas=gas_metrics(run),
     )

@@ -15,7 +15,9 @@ answers, in the protocol's own terms translated to ours:
   through a flash swap on the market's AMM pair where the protocol allows;
 - ``top_up_calls`` / ``repay_calls``: reactive borrowers defending a position;
 - ``price_sources()``: the feed addresses the protocol reads (so drills can drive and break them);
-- ``decode_liquidation`` / ``decode_bad_debt``: the protocol's events as one typed record;
+- ``decode_liquidation`` / ``decode_bad_debt``: the protocol's events as the run folder's records
+  (:class:`~defidrill.run_folder.records.Liquidation`, :class:`~defidrill.run_folder.records.BadDebt`:
+  the ledger writes them as events.jsonl's ``Liquidation`` / ``BadDebtWrittenOff`` lines);
 - ``invariants(...)``: the protocol's accounting checks after a drill.
 
 Amounts are raw token units (``*_raw``, ``*_base`` for the base asset), values in USD wad
@@ -32,6 +34,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from defidrill.chain import Receipt
 from defidrill.errors import ChainError, ConfigError
+# The run folder's records of a liquidation and a write-off, re-exported: what adapters build.
+from defidrill.run_folder.records import BadDebt as BadDebt
+from defidrill.run_folder.records import Liquidation as Liquidation
 
 if TYPE_CHECKING:
     from web3.contract.contract import ContractFunction
@@ -144,36 +149,6 @@ class ProtocolReads:
     #: Liquidations are allowed now of accounts whose health factor is below this (wad): 1.0 normally;
     #: 0.95 while Aave's PriceOracleSentinel holds liquidations (sequencer down or in its grace period).
     liquidatable_below_hf_wad: int = WAD
-
-
-@dataclass(frozen=True)
-class LiquidationRecord:
-    """One liquidation, whatever the protocol's event is called.
-
-    Written to events.jsonl as a ``Liquidation`` line with args ``account``,
-    ``collateralAsset``, ``repaidBase``, ``seizedCollateral``, ``healthFactorBeforeWad``
-    (the reference pool's event shape); ``health_before_wad`` comes from the event when the
-    protocol emits it, else from the step's scan just before the liquidation's block.
-    """
-
-    account: str
-    collateral_asset: str
-    repaid_base: int
-    seized_raw: int
-    health_before_wad: int
-    liquidator: str
-
-    @classmethod
-    def from_args(cls, args: dict[str, Any]) -> LiquidationRecord:
-        """The record back from an events.jsonl ``Liquidation`` line's args (``as_args``'s inverse)."""
-        return cls(account=args["account"], collateral_asset=args["collateralAsset"], repaid_base=int(args["repaidBase"]),
-                   seized_raw=int(args["seizedCollateral"]), health_before_wad=int(args["healthFactorBeforeWad"]),
-                   liquidator=args.get("liquidator", ""))
-
-    def as_args(self) -> dict[str, Any]:
-        return {"account": self.account, "collateralAsset": self.collateral_asset, "repaidBase": self.repaid_base,
-                "seizedCollateral": self.seized_raw, "healthFactorBeforeWad": self.health_before_wad,
-                "liquidator": self.liquidator}
 
 
 @dataclass(frozen=True)
@@ -303,16 +278,16 @@ class LendingAdapter(ABC):
         """Symbol -> address of the feed the protocol reads for it."""
 
     @abstractmethod
-    def decode_liquidation(self, event: dict[str, Any], health_before_wad: int | None) -> LiquidationRecord | None:
+    def decode_liquidation(self, event: dict[str, Any], health_before_wad: int | None) -> Liquidation | None:
         """A decoded event (``{"event", "address", "args", ...}``) as a liquidation, or None."""
 
-    def decode_bad_debt(self, event: dict[str, Any]) -> int | None:
-        """Base raw units written off by this event, or None (protocols without write-offs)."""
+    def decode_bad_debt(self, event: dict[str, Any]) -> BadDebt | None:
+        """The debt this event wrote off (account, base raw units), or None (protocols without write-offs)."""
         return None
 
     @abstractmethod
     def invariants(self, chain: ChainAPI, accounts: Sequence[str],
-                   liquidations: Sequence[LiquidationRecord]) -> list[InvariantResult]:
+                   liquidations: Sequence[Liquidation]) -> list[InvariantResult]:
         """The protocol's accounting checks after a drill (token supply is checked by the engine)."""
 
     @abstractmethod
@@ -345,7 +320,7 @@ def _reason_text(reason: Any) -> str:
     return str(reason)
 
 
-def no_healthy_liquidation(liquidations: Sequence[LiquidationRecord]) -> InvariantResult:
+def no_healthy_liquidation(liquidations: Sequence[Liquidation]) -> InvariantResult:
     """Shared by every adapter: a liquidation of an account at HF >= 1 is a protocol bug."""
     healthy = list(dict.fromkeys(r.account for r in liquidations if r.health_before_wad >= WAD))
     return InvariantResult("no account liquidated while healthy", not healthy,

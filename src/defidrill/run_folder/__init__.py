@@ -5,8 +5,9 @@
         folder.write_summary(RunSummary(drill="x"))                 # status: running
         folder.write_contracts(book); folder.write_borrowers(borrowers)
         with folder.open_recorder(columns) as rec:                  # steps.csv + events.jsonl
-            rec.record(row, events)
+            rec.record(row, lines)                                  # lines: records.py's typed lines
     run = load_run("runs/x")                                        # RunFolderError names any bad file
+    run.liquidations()                                              # the Liquidation lines, typed
 
 Every whole file is written atomically (temp + rename); steps.csv and events.jsonl are
 appended a whole step at a time. OS failures are :class:`~defidrill.errors.OutputError`
@@ -29,6 +30,10 @@ from defidrill.run_folder.reader import (
     read_json, read_summary, read_table,
 )
 from defidrill.run_folder.recorder import StepRecorder
+from defidrill.run_folder.records import (
+    BadDebt, BadDebtLine, DecodedCall, Line, Liquidation, LiquidationLine, ProtocolEvent, TxDroppedLine, TxFailedLine,
+    parse_line,
+)
 from defidrill.run_folder.writer import (
     BORROWER_COLUMNS, RunFolderWriter, default_run_dir, lock_run_folder, open_run_folder, write_cex_files,
     write_summary,
@@ -36,6 +41,8 @@ from defidrill.run_folder.writer import (
 
 __all__ = [
     "ForkInfo", "ProtocolInfo",
+    "BadDebt", "BadDebtLine", "DecodedCall", "Line", "Liquidation", "LiquidationLine", "ProtocolEvent",
+    "TxDroppedLine", "TxFailedLine", "parse_line",
     "Activity", "AddressBook", "Amplification", "AssetSlippage", "BORROWERS_CSV", "BORROWER_COLUMNS",
     "CEX_EVENTS_CSV", "CEX_STEPS_CSV", "CONTRACTS_JSON", "ComparisonEntry", "ContractsBook", "DRILL_YAML",
     "DrillInfo", "EVENTS_JSONL", "Event", "FILES", "FeedDeviation", "Invariant", "InvariantChecks", "KeeperLiquidations",

@@ -1,4 +1,4 @@
-"""Read a run folder (docs/run-folder.md) into plain columns, events and typed JSON.
+"""Read a run folder (docs/run-folder.md) into plain columns, typed event lines and typed JSON.
 
 The only reader of the run folder: metrics, report, pytest plugin and tests go through
 :func:`load_run`. Nothing here talks to the chain, so a run folder copied to another
@@ -6,6 +6,9 @@ machine gives the same numbers. Required: ``steps.csv`` and ``events.jsonl``. Op
 ``cex_steps.csv``, ``cex_events.csv`` (the CEX replay), ``summary.json``
 (:class:`~defidrill.run_folder.models.RunSummary`), ``drill.yaml`` (names the collateral
 and the base asset) and ``contracts.json`` (:class:`~defidrill.run_folder.models.ContractsBook`).
+Each line of events.jsonl is read as its record (:mod:`defidrill.run_folder.records`):
+``run.liquidations()``, ``run.bad_debts()``, ``run.dropped_txs()``, ``run.failed_txs()``; other
+decoded events by name (``run.events_named("Swap")``).
 
 A missing required file, a missing column or a value that is not a number raises
 :class:`RunFolderError` naming the file (and line and column where one is at fault).
@@ -30,6 +33,9 @@ from defidrill.errors import DrillError
 from defidrill.run_folder.models import ContractsBook, RunSummary
 from defidrill.run_folder.names import (
     BORROWERS_CSV, CEX_EVENTS_CSV, CEX_STEPS_CSV, CONTRACTS_JSON, DRILL_YAML, EVENTS_JSONL, STEPS_CSV, SUMMARY_JSON,
+)
+from defidrill.run_folder.records import (
+    RECORD_KINDS, BadDebtLine, Event, Line, LiquidationLine, TxDroppedLine, TxFailedLine, parse_line,
 )
 
 __all__ = [
@@ -102,37 +108,6 @@ class Table:
 
 
 @dataclass(frozen=True)
-class Event:
-    """One line of events.jsonl: a decoded event (or ``TxFailed``) and who sent its transaction."""
-
-    step: int
-    t_s: float
-    agent: str
-    event: str
-    address: str | None
-    args: dict[str, Any]
-    contract: str | None = None
-    tx: str | None = None
-    block: int | None = None
-    protocol_event: dict[str, Any] | None = None  # the protocol's own event when it is not named Liquidation
-
-    def as_dict(self) -> dict[str, Any]:
-        """The line as the JSON object it was read from (address lower-cased)."""
-        out = {"step": self.step, "t_s": self.t_s, "block": self.block, "tx": self.tx, "agent": self.agent,
-               "event": self.event, "contract": self.contract, "address": self.address, "args": self.args}
-        if self.protocol_event is not None:
-            out["protocol_event"] = self.protocol_event
-        return out
-
-    def int_arg(self, name: str) -> int:
-        """A raw integer argument (the writer keeps integers raw; a decimal string is accepted)."""
-        return int(self.args[name])
-
-    def address_arg(self, name: str) -> str:
-        return str(self.args[name]).lower()
-
-
-@dataclass(frozen=True)
 class DrillInfo:
     """What the metrics need from drill.yaml (read as plain YAML: a copied drill may name a
     replay CSV relative to where it was run, so it is not re-validated here)."""
@@ -177,7 +152,7 @@ class RunFolder:
 
     path: Path
     steps: Table
-    events: list[Event]
+    events: list[Line]      # every line of events.jsonl in file order, each as its record (records.py)
     drill: DrillInfo
     summary: dict[str, Any] | None = None       # summary.json validated by RunSummary, as JSON
     cex_steps: Table | None = None
@@ -186,7 +161,24 @@ class RunFolder:
     borrowers: Table | None = None
 
     def events_named(self, name: str) -> Iterator[Event]:
-        return (e for e in self.events if e.event == name)
+        """Decoded events with no record of ours (Swap, AnswerUpdated...) by name; a line that has a
+        record is read through its accessor (``liquidations()``...), never by argument name."""
+        if name in RECORD_KINDS:
+            raise ValueError(f"{name} lines are typed records: read them with RunFolder.liquidations(), "
+                             "bad_debts(), dropped_txs() or failed_txs()")
+        return (e for e in self.events if isinstance(e, Event) and e.event == name)
+
+    def liquidations(self) -> list[LiquidationLine]:
+        return [e for e in self.events if isinstance(e, LiquidationLine)]
+
+    def bad_debts(self) -> list[BadDebtLine]:
+        return [e for e in self.events if isinstance(e, BadDebtLine)]
+
+    def dropped_txs(self) -> list[TxDroppedLine]:
+        return [e for e in self.events if isinstance(e, TxDroppedLine)]
+
+    def failed_txs(self) -> list[TxFailedLine]:
+        return [e for e in self.events if isinstance(e, TxFailedLine)]
 
     @property
     def step_s(self) -> float:
@@ -241,12 +233,13 @@ def read_contracts(path: Path) -> ContractsBook:
     return book
 
 
-def read_events(path: Path) -> list[Event]:
-    """Read events.jsonl; a torn last line (the run died mid-write) is ignored, any other bad line is an error."""
+def read_events(path: Path) -> list[Line]:
+    """Read events.jsonl, each line as its record; a torn last line (the run died mid-write) is ignored,
+    any other bad line is an error."""
     if not path.is_file():
         raise RunFolderError("file not found", file=path)
     lines = path.read_text().splitlines()
-    out: list[Event] = []
+    out: list[Line] = []
     for lineno, text in enumerate(lines, start=1):
         if not text.strip():
             continue
@@ -257,13 +250,7 @@ def read_events(path: Path) -> list[Event]:
                 break
             raise RunFolderError(f"not JSON: {exc.msg}", file=path, line=lineno) from None
         try:
-            out.append(Event(
-                step=int(obj["step"]), t_s=float(obj["t_s"]), agent=str(obj.get("agent") or ""),
-                event=str(obj["event"]), address=(str(obj["address"]).lower() if obj.get("address") else None),
-                args=dict(obj.get("args") or {}), contract=obj.get("contract"), tx=obj.get("tx"),
-                block=(int(obj["block"]) if obj.get("block") is not None else None),
-                protocol_event=obj.get("protocol_event"),
-            ))
+            out.append(parse_line(obj))
         except (KeyError, TypeError, ValueError) as exc:
             raise RunFolderError(f"event line lacks or mistypes a field ({exc})", file=path, line=lineno) from None
     return out
@@ -324,7 +311,7 @@ def _fraction(value: Any) -> float:
         return math.nan
 
 
-def _address_book(run_dir: Path, events: list[Event], drill: DrillInfo) -> AddressBook | None:
+def _address_book(run_dir: Path, events: list[Line], drill: DrillInfo) -> AddressBook | None:
     path = run_dir / CONTRACTS_JSON
     if not path.is_file():
         return None
@@ -338,7 +325,7 @@ def _address_book(run_dir: Path, events: list[Event], drill: DrillInfo) -> Addre
              if f"PAIR_{s}_{drill.base_asset}" in contracts}
     decimals = dict(book.decimals)
     for ev in events:
-        if ev.event == "CollateralConfigured" and "asset" in ev.args and "decimals" in ev.args:
+        if isinstance(ev, Event) and ev.event == "CollateralConfigured" and "asset" in ev.args and "decimals" in ev.args:
             sym = next((s for s, a in tokens.items() if a == ev.address_arg("asset")), None)
             if sym is not None:
                 decimals.setdefault(sym, ev.int_arg("decimals"))

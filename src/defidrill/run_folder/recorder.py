@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from defidrill.errors import OutputError
 from defidrill.interrupts import deferred
 from defidrill.run_folder.atomic import cell
 from defidrill.run_folder.names import EVENTS_JSONL, STEPS_CSV
+from defidrill.run_folder.records import Line
 
 
 class _AppendFile:
@@ -84,9 +86,9 @@ class StepRecorder:
         csv.writer(buf).writerow(cells)
         return buf.getvalue()
 
-    def record(self, row: dict[str, Any], events: list[dict[str, Any]]) -> None:
-        """One completed step: its events, then its row. A signal waits until both are down, so a
-        step's events never lack their row (its events go first: a row means the step is whole)."""
+    def record(self, row: dict[str, Any], events: Sequence[Line]) -> None:
+        """One completed step: its event lines (records.py), then its row. A signal waits until both are
+        down, so a step's events never lack their row (its events go first: a row means the step is whole)."""
         unknown = set(row) - set(self.columns)
         if unknown:
             raise ValueError(f"steps.csv has no column(s) {sorted(unknown)}")
@@ -94,7 +96,7 @@ class StepRecorder:
         with deferred():
             events_end = self._events.tell()
             if events:
-                self._events.append("".join(json.dumps(event, default=str) + "\n" for event in events))
+                self._events.append("".join(json.dumps(event.as_dict(), default=str) + "\n" for event in events))
             try:
                 self._steps.append(line)
             except OutputError:

@@ -10,7 +10,7 @@ from contracts.amm.amm_formulas import amount_in, amount_out
 from defidrill.errors import ConfigError, RevertError
 from defidrill.protocol.aave_v3.adapter import AaveV3Adapter
 from defidrill.protocol.aave_v3.mapping import check_expressible
-from defidrill.protocol.adapter import LiquidationRecord
+from defidrill.run_folder.records import Liquidation
 from defidrill.protocol.config import CollateralSpec, OracleMode, OracleSpec
 
 WAD = 10**18
@@ -79,7 +79,7 @@ def test_flash_liquidation_profit_by_uniswap_formulas(aave: AaveWorld) -> None:
     record = aave.adapter.decode_liquidation({"event": "LiquidationCall", "address": aave.adapter.spender,
                                               "args": event, "block": receipt.block_number}, None)
     # Health before, read at the block before: 29,000 x 0.82 / 24,000.
-    assert record == LiquidationRecord(alice, aave.market.tokens["WETH"].address, repay, seized,
+    assert record == Liquidation(alice, aave.market.tokens["WETH"].address, repay, seized,
                                        29_000 * 82 * WAD // (100 * 24_000), record.liquidator)
     assert record.liquidator == aave.adapter.aave.flash_liquidator.address
 
@@ -169,7 +169,7 @@ def test_invariants_hold_after_a_liquidation_and_catch_a_healthy_one(aave: AaveW
     assert record is not None and record.health_before_wad == 99 * 10**16
     results = aave.adapter.invariants(aave.chain, [alice, bob], [record])
     assert [r.ok for r in results] == [True] * 4, [r.detail for r in results]
-    healthy = LiquidationRecord(bob, record.collateral_asset, 1, 1, WAD, keeper)
+    healthy = Liquidation(bob, record.collateral_asset, 1, 1, WAD, keeper)
     assert not aave.adapter.invariants(aave.chain, [alice, bob], [record, healthy])[-1].ok
     # Leaving bob out of the accounts breaks the collateral sum.
     assert not aave.adapter.invariants(aave.chain, [alice], [record])[2].ok

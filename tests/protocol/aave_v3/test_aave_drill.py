@@ -28,10 +28,10 @@ def test_flash_crash_runs_on_aave_v3(tmp_path: Path) -> None:
     assert summary["overrides"] == REDUCED
     contracts = read_contracts(tmp_path / "run" / CONTRACTS_JSON)
     assert "AAVE_ORACLE" in contracts.contracts
-    liquidations = list(outcome.folder().events_named("Liquidation"))
+    liquidations = outcome.folder().liquidations()
     assert liquidations, "the crash breaches some borrowers: Aave's keepers must liquidate"
     for e in liquidations:
-        assert e.protocol_event is not None and e.protocol_event["name"] == "LiquidationCall"
-        assert e.int_arg("healthFactorBeforeWad") < WAD
-        assert e.int_arg("repaidBase") == int(e.protocol_event["args"]["debtToCover"])
+        assert e.protocol_event is not None and e.protocol_event.name == "LiquidationCall"
+        assert e.liquidation.health_before_wad < WAD
+        assert e.liquidation.repaid_base == int(e.protocol_event.args["debtToCover"])
     assert "--set protocol.kind=aave-v3" in (tmp_path / "run" / "drill.yaml").read_text()

@@ -48,13 +48,13 @@ from defidrill.protocol.adapter import (
     InvariantResult,
     LendingAdapter,
     LendingMarkets,
-    LiquidationRecord,
     ProtocolReads,
     SeedPosition,
     expect_ok,
 )
 from defidrill.protocol.config import ProtocolConfig
 from defidrill.protocol.market import Market
+from defidrill.run_folder.records import Liquidation
 
 #: Gas for a seeding supply / borrow sent in a batch (never estimated against an unmined state).
 SEED_GAS = 1_000_000
@@ -219,7 +219,7 @@ class AaveV3Adapter(LendingAdapter):
 
     # -- events ------------------------------------------------------------------------------
 
-    def decode_liquidation(self, event: dict[str, Any], health_before_wad: int | None) -> LiquidationRecord | None:
+    def decode_liquidation(self, event: dict[str, Any], health_before_wad: int | None) -> Liquidation | None:
         """Aave's ``LiquidationCall(collateralAsset, debtAsset, user, debtToCover, liquidatedCollateralAmount,
         liquidator, receiveAToken)``; ``debtToCover`` is what was actually repaid. Without a scan's health
         factor, the account's health at the end of the block before is read."""
@@ -230,14 +230,14 @@ class AaveV3Adapter(LendingAdapter):
             data = self.chain.call(self.aave.pool.functions.getUserAccountData(a["user"]),
                                    block=max(int(event["block"]) - 1, 0))
             health_before_wad = int(data[5])
-        return LiquidationRecord(account=a["user"], collateral_asset=a["collateralAsset"], repaid_base=int(a["debtToCover"]),
+        return Liquidation(account=a["user"], collateral_asset=a["collateralAsset"], repaid_base=int(a["debtToCover"]),
                                  seized_raw=int(a["liquidatedCollateralAmount"]), health_before_wad=health_before_wad,
                                  liquidator=a["liquidator"])
 
     # -- invariants --------------------------------------------------------------------------
 
     def invariants(self, chain: ChainAPI, accounts: Sequence[str],
-                   liquidations: Sequence[LiquidationRecord]) -> list[InvariantResult]:
+                   liquidations: Sequence[Liquidation]) -> list[InvariantResult]:
         """Aave's accounting identities (``invariants.py``), since the attach on a fork; and no
         LiquidationCall of an account whose health factor (from the scan before it) was >= 1."""
         holders = list(dict.fromkeys([*accounts, self.market.lender, self.aave.treasury]))

@@ -24,7 +24,8 @@ from defidrill.chain import ChainAPI, PreparedCall
 from defidrill.errors import ChainError
 from defidrill.protocol.aave_v3.deploy import AaveDeployment
 from defidrill.protocol.aave_v3.reads import decode_uint256
-from defidrill.protocol.adapter import InvariantResult, LiquidationRecord, no_healthy_liquidation
+from defidrill.protocol.adapter import InvariantResult, no_healthy_liquidation
+from defidrill.run_folder.records import Liquidation
 from defidrill.protocol.market import Market
 
 #: Index rounding may leave (held + debt - supply) this many raw units short.
@@ -103,7 +104,7 @@ def read_reserves(chain: ChainAPI, reads: ReserveReads) -> dict[str, ReserveStat
 
 
 def check_reserves(now: dict[str, ReserveState], base_symbol: str, baseline: Baseline | None,
-                   liquidations: Sequence[LiquidationRecord], blocks: int) -> list[InvariantResult]:
+                   liquidations: Sequence[Liquidation], blocks: int) -> list[InvariantResult]:
     """The four checks (see the module docstring); ``baseline`` None: a fresh deployment."""
     if baseline is None:
         scaled_ok = all(s.scaled_total == sum(s.scaled_of.values()) for s in now.values())

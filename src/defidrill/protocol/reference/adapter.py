@@ -24,7 +24,6 @@ from defidrill.protocol.adapter import (
     InvariantResult,
     LendingAdapter,
     LendingMarkets,
-    LiquidationRecord,
     PoolTotals,
     ProtocolReads,
     SeedPosition,
@@ -36,6 +35,7 @@ from defidrill.protocol.market import BATCH_TX_GAS, Market
 from defidrill.protocol.reference.deploy import Protocol, deploy_reference_pool
 from defidrill.protocol.reference.lens_codec import decode_scan
 from defidrill.errors import ChainError
+from defidrill.run_folder.records import BadDebt, Liquidation
 
 SCAN_CHUNK = 250
 MAX_UINT = 2**256 - 1
@@ -183,18 +183,19 @@ class ReferenceAdapter(LendingAdapter):
     def _from_pool(self, event: dict[str, Any]) -> bool:
         return str(event.get("address", "")).lower() == self.protocol.pool.address.lower()
 
-    def decode_liquidation(self, event: dict[str, Any], health_before_wad: int | None) -> LiquidationRecord | None:
+    def decode_liquidation(self, event: dict[str, Any], health_before_wad: int | None) -> Liquidation | None:
         if event.get("event") != "Liquidation" or not self._from_pool(event):
             return None
         a = event["args"]
-        return LiquidationRecord(account=a["account"], collateral_asset=a["collateralAsset"], repaid_base=a["repaidBase"],
+        return Liquidation(account=a["account"], collateral_asset=a["collateralAsset"], repaid_base=a["repaidBase"],
                                  seized_raw=a["seizedCollateral"], health_before_wad=a["healthFactorBeforeWad"],
                                  liquidator=a["liquidator"])
 
-    def decode_bad_debt(self, event: dict[str, Any]) -> int | None:
+    def decode_bad_debt(self, event: dict[str, Any]) -> BadDebt | None:
         if event.get("event") != "BadDebtWrittenOff" or not self._from_pool(event):
             return None
-        return int(event["args"]["amountBase"])
+        a = event["args"]
+        return BadDebt(account=a["account"], amount_base=int(a["amountBase"]))
 
     # -- invariants ----------------------------------------------------------------------
 
@@ -207,7 +208,7 @@ class ReferenceAdapter(LendingAdapter):
         return self._pool_events
 
     def invariants(self, chain: ChainAPI, accounts: Sequence[str],
-                   liquidations: Sequence[LiquidationRecord]) -> list[InvariantResult]:
+                   liquidations: Sequence[Liquidation]) -> list[InvariantResult]:
         """1. cash + total borrow == total supply + reserves, within index rounding (docs/lending.md):
         the gap is never negative and grows by at most about one raw unit per accrual (one a block)
         and per action (each emits at least one pool event), so 0 <= gap <= 2 x (blocks mined + pool
