@@ -30,7 +30,7 @@ from web3.contract.contract import ContractFunction
 from defidrill.chain import ChainAPI, Deployed, TxRequest
 from defidrill.errors import ChainError, ConfigError
 from defidrill.protocol.adapter import MAX_UINT, WAD, ForkedProtocol, expect_ok
-from defidrill.protocol.config import ProtocolConfig
+from defidrill.protocol_terms.spec import ProtocolConfig
 from defidrill.protocol.market import BATCH_TX_GAS, DEPLOY_GAS, Market
 
 ZERO = "0x" + "00" * 20

@@ -45,7 +45,7 @@ from defidrill.drill.schema import (
     ClampFailure, CongestionFailure, DelayFailure, Drill, Failure, FallbackDivergenceFailure, FrozenFailure, NegativeFailure,
     SequencerDownFailure, SpikeFailure, SpotManipulationFailure, StaleFailure, WrongDecimalsFailure, ZeroFailure,
 )
-from defidrill.protocol.amounts import price_to_answer_half_even
+from defidrill.protocol_terms.amounts import price_to_answer_half_even
 
 __all__ = ["Congestion", "FailureSchedule", "step_of"]
 

@@ -11,7 +11,7 @@ Chainlink's rules, as in the median reporting plugin of chainlink-common
 * or when ``heartbeat`` seconds or more have passed since the latest round;
 * the round lands ``latency`` steps after the observation (the time for the report to
   be agreed and mined) and carries the observation rounded to the feed's decimals
-  (half-even, by :func:`defidrill.protocol.amounts.price_to_answer_half_even`, the same integer
+  (half-even, by :func:`defidrill.protocol_terms.amounts.price_to_answer_half_even`, the same integer
   the market deploys and the engine sends).
 
 The feeder compares with the latest round it *decided* (in flight or landed), except a
@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from defidrill.drill.actions import Action, InjectRaw, Transmit, TransmitReason
-from defidrill.protocol.config import DEFAULT_MAX_ANSWER_RAW, DEFAULT_MIN_ANSWER_RAW
+from defidrill.protocol_terms.spec import DEFAULT_MAX_ANSWER_RAW, DEFAULT_MIN_ANSWER_RAW
 
 __all__ = ["FeedRules", "FeedFeeder", "Observation", "deviates", "threshold_ppb"]
 

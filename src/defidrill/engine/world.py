@@ -26,8 +26,8 @@ from defidrill.drill.paths import MarketPath
 from defidrill.drill.population import BorrowerPlan, agent_address, draw_population
 from defidrill.drill.schema import Drill
 from defidrill.errors import ChainError
-from defidrill.protocol.amounts import usd_to_raw_half_even
-from defidrill.protocol.config import (
+from defidrill.protocol_terms.amounts import usd_to_raw_half_even
+from defidrill.protocol_terms.spec import (
     AssetSpec,
     CollateralSpec,
     ExternalSpec,

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from web3.contract.contract import ContractFunction
 
     from defidrill.chain import ChainAPI, Deployed, PreparedCall, TxRequest
-    from defidrill.protocol.config import ProtocolConfig
+    from defidrill.protocol_terms.spec import ProtocolConfig
     from defidrill.protocol.market import Market
 
 WAD = 10**18

@@ -15,8 +15,8 @@ import pytest
 from defidrill.chain import Chain
 from defidrill.protocol.aave_v3.adapter import AaveV3Adapter
 from defidrill.protocol.adapter import SeedPosition
-from defidrill.protocol.amounts import price_to_answer_half_even
-from defidrill.protocol.config import OracleSpec, ProtocolConfig, RateModelSpec
+from defidrill.protocol_terms.amounts import price_to_answer_half_even
+from defidrill.protocol_terms.spec import OracleSpec, ProtocolConfig, RateModelSpec
 from defidrill.protocol.market import Market, deploy_market
 
 USDC = 10**6

@@ -24,7 +24,7 @@ from defidrill.engine.agents.context import StepContext
 from defidrill.engine.observe import WAD, AccountView, Observation
 from defidrill.drill.schema import Drill
 from defidrill.drill.schema.agents import KeeperConfig
-from defidrill.protocol.amounts import usd_to_raw_half_even
+from defidrill.protocol_terms.amounts import usd_to_raw_half_even
 from defidrill.protocol.adapter import LendingMarkets
 
 LIQUIDATE_GAS = 800_000

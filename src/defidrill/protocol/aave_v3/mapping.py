@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from defidrill.errors import ConfigError
-from defidrill.protocol.config import FallbackKind, OracleMode, ProtocolConfig
+from defidrill.protocol_terms.spec import FallbackKind, OracleMode, ProtocolConfig
 
 RAY_PER_WAD = 10**9
 BPS = 10_000

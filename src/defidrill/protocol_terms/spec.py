@@ -1,8 +1,8 @@
-"""Typed configuration of the reference protocol: what `deploy` builds.
+"""Typed configuration of a lending protocol: what `deploy` builds (the reference pool, or an adapter maps).
 
-This is the protocol layer's own model; the drill layer translates a drill file's
-`protocol:` and `amm:` sections into it. Rates and shares are in basis points or
-wad, named so; prices in USD per whole token.
+The protocol side's own model; :mod:`defidrill.drill.protocol_spec` translates a drill file's
+`protocol:` and `amm:` sections into it. Rates and shares are in basis points or wad, named so;
+prices in USD per whole token. Pure: the chain side deploys it, nothing here touches a chain.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import pytest
 
 from defidrill.drill import feed_rules, parse_drill
 from defidrill.drill.feeder import FeedFeeder, Observation
-from defidrill.protocol.amounts import (
+from defidrill.protocol_terms.amounts import (
     feed_bounds_raw, from_raw, price_to_answer_half_even, to_raw_half_even, usd_to_raw_half_even,
 )
 
