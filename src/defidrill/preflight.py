@@ -37,7 +37,7 @@ from defidrill.chain.backends import check_backend
 from defidrill.drill.schema import Drill, Problem
 from defidrill.drill.schema.checks import backend_problems
 from defidrill.engine.invariants import UserInvariant
-from defidrill.engine.world import protocol_config
+from defidrill.drill.protocol_spec import protocol_config
 from defidrill.errors import ConfigError
 from defidrill.protocol.registry import adapter_class
 from defidrill.user_code import load_callable

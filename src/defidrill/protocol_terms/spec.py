@@ -7,6 +7,7 @@ prices in USD per whole token. Pure: the chain side deploys it, nothing here tou
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -122,3 +123,16 @@ class ProtocolConfig(_Strict):
         if symbol == self.base.symbol:
             return self.base
         return self.collaterals[symbol][0]
+
+
+@dataclass(frozen=True)
+class ForkedUnits:
+    """The decimals the forked tokens and feeds state: the drill's amounts are converted with these."""
+
+    token_decimals: dict[str, int]
+    feed_decimals: dict[str, int]
+
+
+def token_decimals(symbol: str) -> int:
+    """Decimals of the drill's tokens: the real ones for known symbols, 18 otherwise."""
+    return {"USDC": 6, "USDT": 6, "WBTC": 8, "DAI": 18, "WETH": 18}.get(symbol, 18)
