@@ -20,7 +20,7 @@ from defidrill.protocol_terms.spec import (
     ForkedUnits,
     OracleMode,
     OracleSpec,
-    ProtocolConfig,
+    ProtocolSpec,
     RateModelSpec,
     token_decimals,
 )
@@ -34,7 +34,7 @@ def pair_symbol(drill: Drill, pair_name: str) -> str:
     return a if b == drill.protocol.base_asset else b
 
 
-def protocol_config(drill: Drill, path: MarketPath, total_debt_usd: float, units: ForkedUnits | None = None) -> ProtocolConfig:
+def protocol_spec(drill: Drill, path: MarketPath, total_debt_usd: float, units: ForkedUnits | None = None) -> ProtocolSpec:
     """Translate the drill's `protocol:` and `amm:` sections into the protocol layer's config.
     ``units``: on a fork, the decimals the protocol's own tokens and feeds state."""
     base = drill.protocol.base_asset
@@ -81,7 +81,7 @@ def protocol_config(drill: Drill, path: MarketPath, total_debt_usd: float, units
     if drill.protocol.kind == "external" and drill.protocol.adapter:
         external = ExternalSpec(adapter=drill.protocol.adapter, options=drill.protocol.options,
                                 artifacts_dir=Path(drill.protocol.artifacts) if drill.protocol.artifacts else None)
-    return ProtocolConfig(
+    return ProtocolSpec(
         external=external,
         base=spec(base, decimals_of(base)),
         collaterals=collaterals,

@@ -23,7 +23,7 @@ from defidrill.drill.actions import SpotManipulation
 from defidrill.engine.agents.pricing import base_in_for
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.population import BorrowerPlan, agent_address, draw_population
-from defidrill.drill.protocol_spec import pair_symbol, protocol_config
+from defidrill.drill.protocol_spec import pair_symbol, protocol_spec
 from defidrill.drill.schema import Drill
 from defidrill.errors import ChainError
 from defidrill.protocol_terms.amounts import usd_to_raw_half_even
@@ -69,11 +69,11 @@ def build_world(chain: ChainAPI, drill: Drill, path: MarketPath) -> World:
     forked: ForkedProtocol | None = None
     if drill.protocol.address is not None:  # fork mode: the protocol is on the chain already
         forked = adapter_type.discover(chain, drill.protocol.address, [drill.protocol.base_asset, *drill.collateral])
-        config = protocol_config(drill, path, debt_usd, forked_units(chain, forked))
+        config = protocol_spec(drill, path, debt_usd, forked_units(chain, forked))
         market = attach_market(chain, config, forked, whales=drill.chain.whales)
         lending = adapter_type.attach(chain, market, config, forked)
     else:
-        config = protocol_config(drill, path, debt_usd)
+        config = protocol_spec(drill, path, debt_usd)
         market = deploy_market(chain, config)
         lending = adapter_type.deploy(chain, market, config)
     funder = chain.deployer

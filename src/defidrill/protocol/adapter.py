@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from web3.contract.contract import ContractFunction
 
     from defidrill.chain import ChainAPI, Deployed, PreparedCall, TxRequest
-    from defidrill.protocol_terms.spec import ProtocolConfig
+    from defidrill.protocol_terms.spec import ProtocolSpec
     from defidrill.protocol.market import Market
 
 WAD = 10**18
@@ -209,7 +209,7 @@ class LendingAdapter(ABC):
         raise cls._cannot_attach(address)
 
     @classmethod
-    def attach(cls, chain: ChainAPI, market: Market, config: ProtocolConfig, found: ForkedProtocol) -> LendingAdapter:
+    def attach(cls, chain: ChainAPI, market: Market, config: ProtocolSpec, found: ForkedProtocol) -> LendingAdapter:
         """Fork mode: take the protocol ``discover`` found over ``market`` (its tokens, its feeds taken
         over, our AMM beside them), apply the config's risk parameters and supply the lender's base,
         as ``deploy`` does on a fresh chain. Default: cannot attach (the preflight refuses such a drill first)."""
@@ -222,12 +222,12 @@ class LendingAdapter(ABC):
 
     @classmethod
     @abstractmethod
-    def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolConfig) -> LendingAdapter:
+    def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolSpec) -> LendingAdapter:
         """Deploy (or attach to) the protocol over ``market``, list the collaterals with the
         config's risk parameters, and supply ``config.lender_supply_usd`` of base to lend."""
 
     @classmethod  # noqa: B027 (a hook whose default accepts everything, not an abstract method)
-    def check_config(cls, config: ProtocolConfig, *, file: str | None = None) -> None:
+    def check_config(cls, config: ProtocolSpec, *, file: str | None = None) -> None:
         """Raise ConfigError (naming the drill field) for what this protocol cannot express; the preflight
         (``validate`` and ``run``) calls it before anvil starts. Default: everything is expressible."""
 

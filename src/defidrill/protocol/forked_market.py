@@ -20,7 +20,7 @@ from defidrill.chain import ChainAPI, Deployed, TxRequest
 from defidrill.chain.abi_registry import checksum
 from defidrill.protocol.adapter import ForkedProtocol
 from defidrill.protocol_terms.amounts import feed_bounds_raw
-from defidrill.protocol_terms.spec import FallbackKind, ForkedUnits, ProtocolConfig
+from defidrill.protocol_terms.spec import FallbackKind, ForkedUnits, ProtocolSpec
 from defidrill.protocol.feeds import take_over_feed
 from defidrill.protocol.feeds.takeover import check_aggregator, take_over_sequencer
 from defidrill.protocol.market import BATCH_TX_GAS, DEPLOY_GAS, Market, feed_deployments, open_market
@@ -39,7 +39,7 @@ def forked_units(chain: ChainAPI, found: ForkedProtocol) -> ForkedUnits:
     return ForkedUnits(dict(zip(symbols, (int(d) for d in decimals))), feeds)
 
 
-def attach_market(chain: ChainAPI, config: ProtocolConfig, found: ForkedProtocol, *, whales: Mapping[str, str] | None = None,
+def attach_market(chain: ChainAPI, config: ProtocolSpec, found: ForkedProtocol, *, whales: Mapping[str, str] | None = None,
                   liquidity_provider: str | None = None, lender: str | None = None) -> Market:
     """Take over the protocol's feeds, deploy our AMM over its tokens and fund it (see the module doc).
     ``whales``: symbol -> a holder (impersonated: anvil) that approves the deployer and funds the agents."""

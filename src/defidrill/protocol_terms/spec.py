@@ -90,7 +90,7 @@ class ExternalSpec(_Strict):
     options: dict[str, Any] = Field(default_factory=dict, description="free-form, for the adapter to read")
 
 
-class ProtocolConfig(_Strict):
+class ProtocolSpec(_Strict):
     external: ExternalSpec | None = None
     base: AssetSpec = AssetSpec(symbol="USDC", decimals=6, price_usd=1.0)
     collaterals: dict[str, tuple[AssetSpec, CollateralSpec]] = Field(
@@ -113,7 +113,7 @@ class ProtocolConfig(_Strict):
     reserve_factor_bps: int = Field(1000, ge=0, le=10_000)
 
     @model_validator(mode="after")
-    def _pairs_name_collaterals(self) -> ProtocolConfig:
+    def _pairs_name_collaterals(self) -> ProtocolSpec:
         unknown = set(self.pair_liquidity_usd) - set(self.collaterals)
         if unknown:
             raise ValueError(f"pair_liquidity_usd names unknown collaterals: {sorted(unknown)}")

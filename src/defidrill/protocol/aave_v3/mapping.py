@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from defidrill.errors import ConfigError
-from defidrill.protocol_terms.spec import FallbackKind, OracleMode, ProtocolConfig
+from defidrill.protocol_terms.spec import FallbackKind, OracleMode, ProtocolSpec
 
 RAY_PER_WAD = 10**9
 BPS = 10_000
@@ -52,7 +52,7 @@ class RateStrategy:
     variable_rate_slope2_ray: int
 
 
-def refusals(config: ProtocolConfig) -> list[tuple[str, str]]:
+def refusals(config: ProtocolSpec) -> list[tuple[str, str]]:
     """(config path, why Aave V3 cannot express it) for every field it cannot run as asked."""
     out: list[tuple[str, str]] = []
     if config.close_factor_bps != AAVE_CLOSE_FACTOR_BPS or config.full_close_below_hf_wad != AAVE_FULL_CLOSE_BELOW_HF_WAD:
@@ -79,7 +79,7 @@ def refusals(config: ProtocolConfig) -> list[tuple[str, str]]:
     return out
 
 
-def check_expressible(config: ProtocolConfig, *, file: str | None = None) -> None:
+def check_expressible(config: ProtocolSpec, *, file: str | None = None) -> None:
     """Raise ConfigError naming the first field Aave V3 cannot express (all of them in the message)."""
     problems = refusals(config)
     if problems:
@@ -89,7 +89,7 @@ def check_expressible(config: ProtocolConfig, *, file: str | None = None) -> Non
                           path=path if path == "failures" else f"protocol.{path}")
 
 
-def reserve_risk(config: ProtocolConfig, symbol: str) -> ReserveRisk:
+def reserve_risk(config: ProtocolSpec, symbol: str) -> ReserveRisk:
     spec, coll = config.collaterals[symbol]
     unit = 10**spec.decimals
     return ReserveRisk(ltv_bps=coll.ltv_bps, liquidation_threshold_bps=coll.liquidation_threshold_bps,
@@ -97,7 +97,7 @@ def reserve_risk(config: ProtocolConfig, symbol: str) -> ReserveRisk:
                        supply_cap_tokens=-(-coll.supply_cap_raw // unit))
 
 
-def rate_strategy(config: ProtocolConfig) -> RateStrategy:
+def rate_strategy(config: ProtocolSpec) -> RateStrategy:
     rm = config.rate_model
     return RateStrategy(optimal_usage_ratio_ray=rm.kink_wad * RAY_PER_WAD,
                         base_variable_borrow_rate_ray=rm.base_rate_wad * RAY_PER_WAD,
