@@ -24,8 +24,7 @@ from defidrill.protocol_terms.spec import (
     RateModelSpec,
     token_decimals,
 )
-
-WAD = 10**18
+from defidrill.protocol_terms.fixed_point import BPS, WAD
 
 
 def pair_symbol(drill: Drill, pair_name: str) -> str:
@@ -97,7 +96,7 @@ def protocol_spec(drill: Drill, path: MarketPath, total_debt_usd: float, units: 
 
 
 def _bps(fraction: float) -> int:
-    return int(round(fraction * 10_000))
+    return int(round(fraction * BPS))
 
 
 def _wad(fraction: float) -> int:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from defidrill.chain import Receipt
 from defidrill.errors import ChainError, ConfigError
+from defidrill.protocol_terms.fixed_point import BPS, WAD, mul_div_up
 # The run folder's records of a liquidation and a write-off, re-exported: what adapters build.
 from defidrill.run_folder.records import BadDebt as BadDebt
 from defidrill.run_folder.records import Liquidation as Liquidation
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
     from defidrill.protocol_terms.spec import ProtocolSpec
     from defidrill.protocol.market import Market
 
-WAD = 10**18
 MAX_UINT = 2**256 - 1
 
 
@@ -77,7 +77,7 @@ class CloseFactorRule:
         """The largest repay allowed (rounded up, as keepers ask the full share)."""
         if health_factor_wad <= self.full_close_below_hf_wad:
             return debt_base
-        return -(-debt_base * self.default_bps // 10_000)
+        return mul_div_up(debt_base, self.default_bps, BPS)
 
 
 @dataclass(frozen=True)

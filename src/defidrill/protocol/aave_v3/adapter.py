@@ -32,11 +32,11 @@ from defidrill.protocol.aave_v3.deploy import (
 from defidrill.protocol.aave_v3.mapping import (
     AAVE_CLOSE_FACTOR_BPS,
     AAVE_FULL_CLOSE_BELOW_HF_WAD,
-    BPS,
     FIXED_BY_PROTOCOL,
     check_expressible,
     reserve_risk,
 )
+from defidrill.protocol_terms.fixed_point import BPS
 from defidrill.protocol.aave_v3.invariants import Baseline, ReserveReads, check_reserves, read_reserves, reserve_reads
 from defidrill.protocol.aave_v3.reads import LensReader, ReadStrategy, RpcReader, plan_of
 from defidrill.protocol.adapter import (

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from defidrill.errors import ConfigError
+from defidrill.protocol_terms.fixed_point import BPS, div_up
 from defidrill.protocol_terms.spec import FallbackKind, OracleMode, ProtocolSpec
 
 RAY_PER_WAD = 10**9
-BPS = 10_000
 #: The only close factor rule Aave V3 has (LiquidationLogic constants).
 AAVE_CLOSE_FACTOR_BPS = 5000
 AAVE_FULL_CLOSE_BELOW_HF_WAD = 95 * 10**16
@@ -94,7 +94,7 @@ def reserve_risk(config: ProtocolSpec, symbol: str) -> ReserveRisk:
     unit = 10**spec.decimals
     return ReserveRisk(ltv_bps=coll.ltv_bps, liquidation_threshold_bps=coll.liquidation_threshold_bps,
                        liquidation_bonus_bps=BPS + coll.liquidation_bonus_bps,
-                       supply_cap_tokens=-(-coll.supply_cap_raw // unit))
+                       supply_cap_tokens=div_up(coll.supply_cap_raw, unit))
 
 
 def rate_strategy(config: ProtocolSpec) -> RateStrategy:
