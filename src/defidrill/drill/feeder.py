@@ -60,7 +60,7 @@ class FeedRules:
 
 @dataclass(frozen=True)
 class Observation:
-    """What the nodes see at one step once failures are applied (see failures.py).
+    """What the nodes see at one step once failures are applied (see failure_schedule.py).
 
     ``answer_raw`` replaces the rounded reference; ``suppress`` means no round can be
     sent (stale feeder, sequencer down); ``force`` sends a round regardless of the rules

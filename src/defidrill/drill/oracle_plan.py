@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from defidrill.drill.actions import ACTION_ORDER, Action
-from defidrill.drill.failures import FailureSchedule
+from defidrill.drill.failure_schedule import FailureSchedule
 from defidrill.drill.feeder import FeedFeeder, FeedRules
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.schema import Drill
