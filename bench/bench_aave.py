@@ -18,7 +18,7 @@ from defidrill.chain import AnvilConfig, Chain
 from defidrill.chain.abi_registry import checksum
 from defidrill.protocol.aave_v3.adapter import AaveV3Adapter
 from defidrill.protocol.adapter import SeedPosition
-from defidrill.protocol_terms.spec import ProtocolSpec
+from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import deploy_market
 
 

@@ -128,7 +128,7 @@ def defidrill_deploy(defidrill_chain: Any, request: pytest.FixtureRequest) -> Ca
     the adapter; ``.markets()``, ``.prepare_reads``/``.decode_reads`` and its own handles reach it.
     ``artifacts`` is relative to the test file's folder. Keyword ``config`` replaces the ProtocolSpec.
     """
-    from defidrill.protocol_terms.spec import ExternalSpec, ProtocolSpec
+    from defidrill.protocol_terms.parameters import ExternalSpec, ProtocolSpec
     from defidrill.protocol.external import load_adapter_class
     from defidrill.protocol.market import deploy_market
 

@@ -61,7 +61,7 @@ from defidrill.protocol.adapter import (
     expect_ok,
     no_healthy_liquidation,
 )
-from defidrill.protocol_terms.spec import ProtocolSpec
+from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import BATCH_TX_GAS, DEPLOY_GAS, Market
 from defidrill.toolchain.user_artifacts import load_artifacts
 

@@ -15,7 +15,7 @@ from ctoken_adapter import CTokenAdapter, initial_exchange_rate
 
 from defidrill.chain import Chain, Deployed
 from defidrill.protocol.adapter import MAX_UINT, SeedPosition
-from defidrill.protocol_terms.spec import AssetSpec, CollateralSpec, ProtocolSpec, RateModelSpec
+from defidrill.protocol_terms.parameters import AssetSpec, CollateralSpec, ProtocolSpec, RateModelSpec
 from defidrill.protocol.market import Market, deploy_market
 
 WAD = 10**18

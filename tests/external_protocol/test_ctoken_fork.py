@@ -26,7 +26,7 @@ from ctoken_adapter import CTokenAdapter
 from defidrill.chain import AnvilConfig, Chain, Deployed
 from defidrill.chain.abi_registry import checksum
 from defidrill.errors import ConfigError
-from defidrill.protocol_terms.spec import AssetSpec, CollateralSpec, OracleSpec, ProtocolSpec, RateModelSpec
+from defidrill.protocol_terms.parameters import AssetSpec, CollateralSpec, OracleSpec, ProtocolSpec, RateModelSpec
 from defidrill.protocol.market import Market, deploy_market
 from defidrill.run_folder import CONTRACTS_JSON, read_contracts
 from defidrill.toolchain import Artifacts

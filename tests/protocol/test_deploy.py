@@ -7,7 +7,7 @@ import math
 import pytest
 
 from defidrill.chain import Chain
-from defidrill.protocol_terms.spec import AssetSpec, CollateralSpec, OracleMode, OracleSpec, ProtocolSpec
+from defidrill.protocol_terms.parameters import AssetSpec, CollateralSpec, OracleMode, OracleSpec, ProtocolSpec
 from defidrill.protocol.reference.deploy import Protocol, deploy
 
 WAD = 10**18

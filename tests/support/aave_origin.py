@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from defidrill.chain import Chain, Deployed
 from defidrill.protocol.aave_v3.deploy import AaveDeployment, deploy_aave
-from defidrill.protocol_terms.spec import OracleSpec, ProtocolSpec, RateModelSpec
+from defidrill.protocol_terms.parameters import OracleSpec, ProtocolSpec, RateModelSpec
 from defidrill.protocol.market import Market, deploy_market
 from support.foreign_feeds import with_foreign_feeds
 

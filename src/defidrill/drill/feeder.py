@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from defidrill.drill.actions import Action, InjectRaw, Transmit, TransmitReason
-from defidrill.protocol_terms.spec import DEFAULT_MAX_ANSWER_RAW, DEFAULT_MIN_ANSWER_RAW
+from defidrill.protocol_terms.parameters import DEFAULT_MAX_ANSWER_RAW, DEFAULT_MIN_ANSWER_RAW
 
 __all__ = ["FeedRules", "FeedFeeder", "NodeObservation", "deviates", "threshold_ppb"]
 

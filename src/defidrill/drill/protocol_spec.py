@@ -12,7 +12,7 @@ from pathlib import Path
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.schema import Drill
 from defidrill.protocol_terms.amounts import usd_to_raw_half_even
-from defidrill.protocol_terms.spec import (
+from defidrill.protocol_terms.parameters import (
     AssetSpec,
     CollateralSpec,
     ExternalSpec,

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from web3.contract.contract import ContractFunction
 
     from defidrill.chain import ChainAPI, Deployed, PreparedCall, TxRequest
-    from defidrill.protocol_terms.spec import ProtocolSpec
+    from defidrill.protocol_terms.parameters import ProtocolSpec
     from defidrill.protocol.market import Market
 
 MAX_UINT = 2**256 - 1

@@ -20,7 +20,7 @@ from defidrill.chain import ChainAPI, Deployed, TxRequest
 from defidrill.chain.abi_registry import checksum
 from defidrill.protocol.adapter import ForkedProtocol
 from defidrill.protocol_terms.amounts import feed_bounds_raw
-from defidrill.protocol_terms.spec import FallbackKind, ForkedUnits, ProtocolSpec
+from defidrill.protocol_terms.parameters import FallbackKind, ForkedUnits, ProtocolSpec
 from defidrill.protocol.feeds import take_over_feed
 from defidrill.protocol.feeds.takeover import check_aggregator, take_over_sequencer
 from defidrill.protocol.market import BATCH_TX_GAS, DEPLOY_GAS, Market, feed_deployments, open_market

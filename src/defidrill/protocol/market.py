@@ -19,7 +19,7 @@ from defidrill.chain import ChainAPI, Deployed, TxRequest
 from defidrill.chain.deal import deal_more
 from defidrill.errors import ChainError
 from defidrill.protocol_terms.amounts import feed_bounds_raw, price_to_answer_half_even, usd_to_raw_half_even
-from defidrill.protocol_terms.spec import (
+from defidrill.protocol_terms.parameters import (
     FallbackKind,
     OracleMode,
     ProtocolSpec,

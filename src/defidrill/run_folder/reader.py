@@ -30,7 +30,7 @@ import pydantic
 import yaml
 
 from defidrill.errors import DrillError
-from defidrill.protocol_terms.spec import token_decimals
+from defidrill.protocol_terms.parameters import token_decimals
 from defidrill.run_folder.models import ContractsBook, RunSummary
 from defidrill.run_folder.names import (
     BORROWERS_CSV, CEX_EVENTS_CSV, CEX_STEPS_CSV, CONTRACTS_JSON, DRILL_YAML, EVENTS_JSONL, STEPS_CSV, SUMMARY_JSON,
@@ -131,7 +131,7 @@ class AddressBook:
     names as ``defidrill chain up`` prints them: ``WBTC``, ``USDC``, ``PAIR_WBTC_USDC`` ...).
     Collateral decimals missing there are taken
     from the pool's ``CollateralConfigured`` events, and any still missing from the drill
-    engine's token table (``defidrill.protocol_terms.spec.token_decimals``: what it deploys).
+    engine's token table (``defidrill.protocol_terms.parameters.token_decimals``: what it deploys).
     """
 
     tokens: dict[str, str]      # symbol -> lower-case address

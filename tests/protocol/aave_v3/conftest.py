@@ -16,7 +16,7 @@ from defidrill.chain import Chain
 from defidrill.protocol.aave_v3.adapter import AaveV3Adapter
 from defidrill.protocol.adapter import SeedPosition
 from defidrill.protocol_terms.amounts import price_to_answer_half_even
-from defidrill.protocol_terms.spec import OracleSpec, ProtocolSpec, RateModelSpec
+from defidrill.protocol_terms.parameters import OracleSpec, ProtocolSpec, RateModelSpec
 from defidrill.protocol.market import Market, deploy_market
 
 USDC = 10**6

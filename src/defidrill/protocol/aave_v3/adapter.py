@@ -52,7 +52,7 @@ from defidrill.protocol.adapter import (
     SeedPosition,
     expect_ok,
 )
-from defidrill.protocol_terms.spec import ProtocolSpec
+from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import Market
 from defidrill.run_folder.records import Liquidation
 

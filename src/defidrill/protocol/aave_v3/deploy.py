@@ -26,7 +26,7 @@ from defidrill.chain import ChainAPI, Deployed, TxRequest
 from defidrill.errors import ChainError
 from defidrill.protocol.aave_v3.artifacts import LIBRARIES, aave_artifacts, error_codes, qualified
 from defidrill.protocol.aave_v3.mapping import BASE_CURRENCY_UNIT, rate_strategy, reserve_risk
-from defidrill.protocol_terms.spec import ProtocolSpec
+from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import DEPLOY_GAS, Market
 
 ZERO = "0x" + "0" * 40

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from defidrill.errors import ConfigError
 from defidrill.protocol_terms.fixed_point import BPS, div_up
-from defidrill.protocol_terms.spec import FallbackKind, OracleMode, ProtocolSpec
+from defidrill.protocol_terms.parameters import FallbackKind, OracleMode, ProtocolSpec
 
 RAY_PER_WAD = 10**9
 #: The only close factor rule Aave V3 has (LiquidationLogic constants).

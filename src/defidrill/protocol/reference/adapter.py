@@ -30,7 +30,7 @@ from defidrill.protocol.adapter import (
     expect_ok,
     no_healthy_liquidation,
 )
-from defidrill.protocol_terms.spec import ProtocolSpec
+from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import BATCH_TX_GAS, Market
 from defidrill.protocol.reference.deploy import Protocol, deploy_reference_pool
 from defidrill.protocol.reference.lens_codec import decode_scan

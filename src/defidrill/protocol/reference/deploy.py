@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from defidrill.chain import ChainAPI, Deployed, TxRequest
-from defidrill.protocol_terms.spec import FallbackKind, OracleMode, ProtocolSpec
+from defidrill.protocol_terms.parameters import FallbackKind, OracleMode, ProtocolSpec
 from defidrill.protocol.market import BATCH_TX_GAS, DEPLOY_GAS, Market, deploy_market, warm_up_twaps
 
 __all__ = ["BATCH_TX_GAS", "DEPLOY_GAS", "Protocol", "deploy", "deploy_default_protocol", "deploy_reference_pool",
