@@ -18,14 +18,14 @@ from defidrill.chain import AnvilConfig, Chain
 from defidrill.chain.abi_registry import checksum
 from defidrill.protocol.aave_v3.adapter import AaveV3Adapter
 from defidrill.protocol.adapter import SeedPosition
-from defidrill.protocol.config import ProtocolConfig
+from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import deploy_market
 
 
 def bench(n_accounts: int, repeat: int) -> list[tuple[str, float]]:
     rows: list[tuple[str, float]] = []
     with Chain.launch(AnvilConfig(gas_limit=1_000_000_000)) as chain:
-        config = ProtocolConfig()
+        config = ProtocolSpec()
         market = deploy_market(chain, config)
         t0 = time.perf_counter()
         adapter = AaveV3Adapter.deploy(chain, market, config)

@@ -37,7 +37,7 @@ from defidrill.chain.backends import check_backend
 from defidrill.drill.schema import Drill, Problem
 from defidrill.drill.schema.checks import backend_problems
 from defidrill.engine.invariants import UserInvariant
-from defidrill.engine.world import protocol_config
+from defidrill.drill.protocol_spec import protocol_spec
 from defidrill.errors import ConfigError
 from defidrill.protocol.registry import adapter_class
 from defidrill.user_code import load_callable
@@ -116,7 +116,7 @@ def _translations(source: DrillSource, path: MarketPath) -> None:
     try:
         # The protocol kind's own refusals (what genuine Aave V3 cannot express) come last.
         adapter = adapter_class(drill.protocol.kind, drill.protocol.adapter)
-        adapter.check_config(protocol_config(drill, path, 0.0))
+        adapter.check_config(protocol_spec(drill, path, 0.0))
         if drill.protocol.address is not None and not adapter.attaches():
             problems.append(Problem(("protocol", "address"), f"the adapter {adapter.__name__} cannot attach to a "
                                     "deployed protocol (it implements no discover/attach)", drill.protocol.address,

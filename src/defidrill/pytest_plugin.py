@@ -4,7 +4,7 @@ Installed with the package (entry point ``pytest11: defidrill``). Fixture names 
 ``defidrill_`` prefix so they never shadow a project's own ``chain`` or ape's fixtures:
 
 - ``defidrill_chain``: one anvil per session, every test on its own snapshot (reverted after).
-- ``defidrill_protocol``: the reference protocol deployed once per session (ProtocolConfig
+- ``defidrill_protocol``: the reference protocol deployed once per session (ProtocolSpec
   defaults: WBTC and WETH against USDC), reset to its deployed state for every test.
 - ``defidrill_feeds``: the chain's feeds by address (push answers, inject failures, take over a
   feed we did not deploy, flip a sequencer feed) and assertions that speak the domain
@@ -124,11 +124,11 @@ def defidrill_deploy(defidrill_chain: Any, request: pytest.FixtureRequest) -> Ca
 
     ``defidrill_deploy("my_adapter:MyAdapter", artifacts="contracts")`` imports the adapter the way a
     ``kind: external`` drill does (the test file's folder and the current folder on sys.path), deploys
-    the market (WBTC and WETH against USDC, ProtocolConfig defaults) and the protocol on it, and returns
+    the market (WBTC and WETH against USDC, ProtocolSpec defaults) and the protocol on it, and returns
     the adapter; ``.markets()``, ``.prepare_reads``/``.decode_reads`` and its own handles reach it.
-    ``artifacts`` is relative to the test file's folder. Keyword ``config`` replaces the ProtocolConfig.
+    ``artifacts`` is relative to the test file's folder. Keyword ``config`` replaces the ProtocolSpec.
     """
-    from defidrill.protocol.config import ExternalSpec, ProtocolConfig
+    from defidrill.protocol_terms.parameters import ExternalSpec, ProtocolSpec
     from defidrill.protocol.external import load_adapter_class
     from defidrill.protocol.market import deploy_market
 
@@ -137,7 +137,7 @@ def defidrill_deploy(defidrill_chain: Any, request: pytest.FixtureRequest) -> Ca
     def deploy(adapter: str, artifacts: str | Path | None = None, config: Any = None, **options: Any) -> Any:
         cls = load_adapter_class(adapter, [here])
         folder = (here / artifacts).resolve() if artifacts is not None else None
-        base = config or ProtocolConfig()
+        base = config or ProtocolSpec()
         cfg = base.model_copy(update={"external": ExternalSpec(adapter=adapter, artifacts_dir=folder, options=options)})
         market = deploy_market(defidrill_chain, cfg)
         return cls.deploy(defidrill_chain, market, cfg)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from defidrill.drill import Transmit, build_paths, deviates, parse_drill, plan_actions
-from defidrill.drill.feeder import FeedFeeder, FeedRules, Observation, threshold_ppb
+from defidrill.drill.feeder import FeedFeeder, FeedRules, NodeObservation, threshold_ppb
 
 
 def transmits(plan, feed="X"):
@@ -53,10 +53,10 @@ def test_latency_delays_landing_not_observation() -> None:
 def test_rejected_round_keeps_the_old_answer_and_retries() -> None:
     rules = FeedRules("X", heartbeat_s=3600, deviation=0.005, decimals=8, latency_steps=0, min_answer_raw=50)
     feeder = FeedFeeder(rules)
-    feeder.observe(0, 0.0, Observation(answer_raw=100))
+    feeder.observe(0, 0.0, NodeObservation(answer_raw=100))
     feeder.due(0, 0.0)
     for k in (1, 2):
-        assert feeder.observe(k, 10.0 * k, Observation(answer_raw=40)) == "deviation"
+        assert feeder.observe(k, 10.0 * k, NodeObservation(answer_raw=40)) == "deviation"
         (action,) = feeder.due(k, 10.0 * k)
         assert action.expect_rejected
     assert feeder.answers_raw == [100, 100, 100]

@@ -13,7 +13,7 @@ import pytest
 from defidrill.cex.from_drill import venue_params
 from defidrill.cex.venue import run_path
 from defidrill.drill import build_paths, load_drill
-from defidrill.metrics.targets import model_value
+from defidrill.metrics.fit import model_value
 from defidrill.toolchain import project_root
 from support.e2e_runs import DrillRuns, assert_clean
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 
 from defidrill.chain import AnvilConfig, Chain, Dropped, Receipt, TxRequest
-from defidrill.drill.failures import Congestion
+from defidrill.drill.failure_schedule import Congestion
 from defidrill.engine.congestion import Crowd
 
 GWEI = 10**9

@@ -61,7 +61,7 @@ from defidrill.protocol.adapter import (
     expect_ok,
     no_healthy_liquidation,
 )
-from defidrill.protocol.config import ProtocolConfig
+from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import BATCH_TX_GAS, DEPLOY_GAS, Market
 from defidrill.toolchain.user_artifacts import load_artifacts
 
@@ -78,7 +78,7 @@ def initial_exchange_rate(underlying_decimals: int) -> int:
     return 2 * 10 ** (underlying_decimals + 18 - CTOKEN_DECIMALS - 2)
 
 
-def _incentive_wad(config: ProtocolConfig) -> int:
+def _incentive_wad(config: ProtocolSpec) -> int:
     """One liquidation incentive for every market: 1 + the drill's largest bonus, as a mantissa."""
     return WAD + max(c.liquidation_bonus_bps for _s, c in config.collaterals.values()) * 10**14
 
@@ -110,7 +110,7 @@ class CTokenAdapter(LendingAdapter):
     # -- deployment ------------------------------------------------------------------------
 
     @classmethod
-    def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolConfig) -> CTokenAdapter:
+    def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolSpec) -> CTokenAdapter:
         ext = config.external
         folder = ext.artifacts_dir if ext and ext.artifacts_dir else HERE / "contracts"
         load_artifacts(folder).register(chain)
@@ -163,7 +163,7 @@ class CTokenAdapter(LendingAdapter):
         return discover_comptroller(chain, address, list(symbols))
 
     @classmethod
-    def attach(cls, chain: ChainAPI, market: Market, config: ProtocolConfig, found: ForkedProtocol) -> CTokenAdapter:
+    def attach(cls, chain: ChainAPI, market: Market, config: ProtocolSpec, found: ForkedProtocol) -> CTokenAdapter:
         """Fork mode's ``deploy``: the drill's risk parameters set as the forked protocol's admins, our
         periphery beside it, the lender's base supplied."""
         if not isinstance(found.handle, ForkedComptroller):

@@ -29,8 +29,9 @@ from web3.contract.contract import ContractFunction
 
 from defidrill.chain import ChainAPI, Deployed, TxRequest
 from defidrill.errors import ChainError, ConfigError
-from defidrill.protocol.adapter import MAX_UINT, WAD, ForkedProtocol, expect_ok
-from defidrill.protocol.config import ProtocolConfig
+from defidrill.protocol.adapter import MAX_UINT, ForkedProtocol, expect_ok
+from defidrill.protocol_terms.fixed_point import WAD
+from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import BATCH_TX_GAS, DEPLOY_GAS, Market
 
 ZERO = "0x" + "00" * 20
@@ -100,7 +101,7 @@ def discover_comptroller(chain: ChainAPI, address: str, symbols: list[str]) -> F
                           forked_params=forked)
 
 
-def attach_comptroller(chain: ChainAPI, market: Market, config: ProtocolConfig, found: ForkedComptroller,
+def attach_comptroller(chain: ChainAPI, market: Market, config: ProtocolSpec, found: ForkedComptroller,
                        incentive_wad: int, close_factor_wad: int) -> dict[str, Deployed]:
     """Apply the drill's parameters as the admins, deploy the periphery, supply the lender's base;
     returns the adapter's named contracts."""

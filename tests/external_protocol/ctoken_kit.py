@@ -15,7 +15,7 @@ from ctoken_adapter import CTokenAdapter, initial_exchange_rate
 
 from defidrill.chain import Chain, Deployed
 from defidrill.protocol.adapter import MAX_UINT, SeedPosition
-from defidrill.protocol.config import AssetSpec, CollateralSpec, ProtocolConfig, RateModelSpec
+from defidrill.protocol_terms.parameters import AssetSpec, CollateralSpec, ProtocolSpec, RateModelSpec
 from defidrill.protocol.market import Market, deploy_market
 
 WAD = 10**18
@@ -27,8 +27,8 @@ INCENTIVE_WAD = 108 * 10**16
 LENDER_SUPPLY_USD = 5_000_000
 
 
-def config() -> ProtocolConfig:
-    return ProtocolConfig(
+def config() -> ProtocolSpec:
+    return ProtocolSpec(
         base=AssetSpec(symbol="USDC", decimals=6, price_usd=1.0),
         collaterals={s: (AssetSpec(symbol=s, decimals=DECIMALS[s], price_usd=float(PRICES_USD[s])),
                          CollateralSpec(ltv_bps=COLLATERAL_FACTOR_BPS[s] - 500,

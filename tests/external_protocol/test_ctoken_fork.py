@@ -26,7 +26,7 @@ from ctoken_adapter import CTokenAdapter
 from defidrill.chain import AnvilConfig, Chain, Deployed
 from defidrill.chain.abi_registry import checksum
 from defidrill.errors import ConfigError
-from defidrill.protocol.config import AssetSpec, CollateralSpec, OracleSpec, ProtocolConfig, RateModelSpec
+from defidrill.protocol_terms.parameters import AssetSpec, CollateralSpec, OracleSpec, ProtocolSpec, RateModelSpec
 from defidrill.protocol.market import Market, deploy_market
 from defidrill.run_folder import CONTRACTS_JSON, read_contracts
 from defidrill.toolchain import Artifacts
@@ -59,11 +59,11 @@ class CTokenOrigin:
         return self.adapter.contracts["COMPTROLLER"].address
 
 
-def _origin_config() -> ProtocolConfig:
+def _origin_config() -> ProtocolSpec:
     def asset(sym: str) -> AssetSpec:
         return AssetSpec(symbol=sym, decimals=DECIMALS[sym], price_usd=float(PRICES_USD[sym]))
 
-    return ProtocolConfig(
+    return ProtocolSpec(
         base=asset("USDC"),
         collaterals={s: (asset(s), CollateralSpec(ltv_bps=ORIGIN_FACTOR_BPS[s] - 500,
                                                   liquidation_threshold_bps=ORIGIN_FACTOR_BPS[s],

@@ -5,21 +5,15 @@ from __future__ import annotations
 import pytest
 
 from defidrill.metrics.lending_model import (
-    MAX_UINT, WAD, RateModel, accrue, borrow_rate_per_year_wad, close_factor_bps, collateral_value_usd_wad,
-    debt_value_usd_wad, health_factor_wad, liquidate, max_repay_base, percent_mul, repay_for_balance_base,
-    seize_for_repay_raw, utilisation_wad,
+    MAX_UINT, RateModel, accrue, borrow_rate_per_year_wad, close_factor_bps, collateral_value_usd_wad,
+    debt_value_usd_wad, health_factor_wad, liquidate, max_repay_base, repay_for_balance_base, seize_for_repay_raw,
+    utilisation_wad,
 )
+from defidrill.protocol_terms.fixed_point import WAD
 
 USD = WAD  # a price of $1 in wad
 BTC = 10**8  # WBTC raw units per token
 USDC = 10**6
-
-
-def test_percent_mul_rounds_half_up() -> None:
-    assert percent_mul(40_000 * USDC, 5_000) == 20_000 * USDC
-    assert percent_mul(3, 5_000) == 2      # 1.5 -> 2
-    assert percent_mul(1, 5_000) == 1      # 0.5 -> 1
-    assert percent_mul(1, 4_999) == 0      # 0.4999 -> 0
 
 
 def test_values_round_against_the_account() -> None:

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from defidrill.chain import Chain
-from defidrill.protocol.config import AssetSpec, CollateralSpec, OracleMode, OracleSpec, ProtocolConfig
+from defidrill.protocol_terms.parameters import AssetSpec, CollateralSpec, OracleMode, OracleSpec, ProtocolSpec
 from defidrill.protocol.reference.deploy import Protocol, deploy
 
 WAD = 10**18
@@ -59,7 +59,7 @@ def test_pool_is_supplied_and_configured(chain: Chain, protocol: Protocol) -> No
 
 @pytest.mark.parametrize("mode, expected_mode", [(OracleMode.NAIVE, 2), (OracleMode.AMM_SPOT, 3)])
 def test_oracle_mode_reaches_the_guard(chain: Chain, mode: OracleMode, expected_mode: int) -> None:
-    config = ProtocolConfig(
+    config = ProtocolSpec(
         collaterals={"WETH": (AssetSpec(symbol="WETH", decimals=18, price_usd=2_000.0),
                               CollateralSpec(ltv_bps=7500, liquidation_threshold_bps=8200, liquidation_bonus_bps=500))},
         pair_liquidity_usd={"WETH": 4_000_000.0}, lender_supply_usd=1_000_000.0, oracle=OracleSpec(mode=mode),
@@ -76,7 +76,7 @@ def test_oracle_mode_reaches_the_guard(chain: Chain, mode: OracleMode, expected_
 
 def test_per_asset_staleness_reaches_the_guard(chain: Chain) -> None:
     """USDC/USD's 24 h heartbeat needs a longer staleness limit than the crypto feeds' 1 h."""
-    config = ProtocolConfig(base=AssetSpec(symbol="USDC", decimals=6, price_usd=1.0, max_staleness_s=90_000))
+    config = ProtocolSpec(base=AssetSpec(symbol="USDC", decimals=6, price_usd=1.0, max_staleness_s=90_000))
     protocol = deploy(chain, config)
     usdc = chain.call(protocol.guard.functions.assetConfig(protocol.tokens["USDC"].address))
     wbtc = chain.call(protocol.guard.functions.assetConfig(protocol.tokens["WBTC"].address))

@@ -16,7 +16,7 @@ from defidrill.run_folder import (
     BadDebt, BadDebtLine, DecodedCall, Event, Line, Liquidation, LiquidationLine, ProtocolEvent, RunFolderError,
     StepRecorder, TxDroppedLine, TxFailedLine, load_run, parse_line,
 )
-from defidrill.run_folder.records import WAD
+from defidrill.protocol_terms.fixed_point import WAD
 
 ACCOUNT = "0x" + "ab" * 20
 ASSET = "0x" + "0" * 36 + "0200"

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from defidrill.chain import Chain, Deployed
 from defidrill.protocol.aave_v3.deploy import AaveDeployment, deploy_aave
-from defidrill.protocol.config import OracleSpec, ProtocolConfig, RateModelSpec
+from defidrill.protocol_terms.parameters import OracleSpec, ProtocolSpec, RateModelSpec
 from defidrill.protocol.market import Market, deploy_market
 from support.foreign_feeds import with_foreign_feeds
 
-CONFIG = ProtocolConfig(rate_model=RateModelSpec(base_rate_wad=0, slope1_wad=0, slope2_wad=0, kink_wad=8 * 10**17),
+CONFIG = ProtocolSpec(rate_model=RateModelSpec(base_rate_wad=0, slope1_wad=0, slope2_wad=0, kink_wad=8 * 10**17),
                         lender_supply_usd=1_000_000.0, oracle=OracleSpec())
 PRICES_USD = {"USDC": 1, "WETH": 3_000, "WBTC": 60_000}
 #: Holders of the origin's USDC, for drills that fund agents from a whale (``chain.whales``).

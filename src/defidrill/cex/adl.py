@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from defidrill.cex.blocks import in_blocks
+from defidrill.cex.chunked import in_chunks
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -27,7 +27,7 @@ _TINY_USD = 1e-9
 def adl_scores(side: npt.ArrayLike, qty_btc: npt.ArrayLike, entry_usd: npt.ArrayLike,
                wallet_usd: npt.ArrayLike, mark_usd: float) -> FloatArray:
     """ADL ranking score per position (higher = deleveraged first)."""
-    return in_blocks(lambda s, q, ep, wb: _scores(s, q, ep, wb, mark_usd), side, qty_btc, entry_usd, wallet_usd)
+    return in_chunks(lambda s, q, ep, wb: _scores(s, q, ep, wb, mark_usd), side, qty_btc, entry_usd, wallet_usd)
 
 
 def _scores(s: FloatArray, q: FloatArray, entry_usd: FloatArray, wb: FloatArray, mark_usd: float) -> FloatArray:

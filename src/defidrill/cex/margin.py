@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from defidrill.cex.blocks import in_blocks
+from defidrill.cex.chunked import in_chunks
 from defidrill.cex.tiers import MarginTiers
 
 FloatArray = npt.NDArray[np.float64]
@@ -35,7 +35,7 @@ def _lp_with(side: FloatArray, qty_btc: FloatArray, entry_usd: FloatArray, walle
 def liquidation_price_usd(tiers: MarginTiers, side: npt.ArrayLike, qty_btc: npt.ArrayLike,
                           entry_usd: npt.ArrayLike, wallet_usd: npt.ArrayLike) -> FloatArray:
     """Liquidation price per position (USD), floored at 0 (a long that can never be liquidated)."""
-    return in_blocks(lambda s, q, ep, wb: _liquidation_price(tiers, s, q, ep, wb), side, qty_btc, entry_usd, wallet_usd)
+    return in_chunks(lambda s, q, ep, wb: _liquidation_price(tiers, s, q, ep, wb), side, qty_btc, entry_usd, wallet_usd)
 
 
 def _liquidation_price(tiers: MarginTiers, s: FloatArray, q: FloatArray, ep: FloatArray, wb: FloatArray) -> FloatArray:

@@ -22,7 +22,7 @@ from defidrill.cex.params import VenueParams
 from defidrill.cex.positions import Positions, draw_population
 from defidrill.cex.queue import BreachQueue
 from defidrill.cex.results import EventLog, StepResult
-from defidrill.cex.summary import summarize
+from defidrill.cex.venue_summary import summarize
 from defidrill.cex.tiers import margin_tiers
 from defidrill.errors import ConfigError
 
@@ -95,7 +95,7 @@ class Venue:
         return result
 
     def summary(self) -> dict[str, Any]:
-        """The run's metrics (see summary.py for every definition)."""
+        """The run's metrics (see venue_summary.py for every definition)."""
         return summarize(self)
 
     def _check_input(self, t_s: float, index_price_usd: float) -> None:

@@ -13,7 +13,7 @@ import click
 import pydantic
 
 from defidrill.chain import AnvilConfig, Chain
-from defidrill.cli.errors import reports_errors
+from defidrill.cli.exit_status import reports_errors
 from defidrill.errors import ConfigError
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from defidrill.cli.errors import reports_errors
+from defidrill.cli.exit_status import reports_errors
 from defidrill.metrics.headline import headline, headline_names, read_run_summary
 from defidrill.report.format import fmt
 

@@ -11,7 +11,7 @@ import json
 
 import click
 
-from defidrill.cli.errors import reports_errors
+from defidrill.cli.exit_status import reports_errors
 from defidrill.drill.units import UnitError, parse_duration
 from defidrill.errors import ConfigError
 from defidrill.protocol.feeds.control import FAILURE_KINDS, FeedControl

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from defidrill.cli.errors import reports_errors
+from defidrill.cli.exit_status import reports_errors
 from defidrill.metrics import build_summary
 from defidrill.report import write_report
 from defidrill.run_folder import RunFolderError, lock_run_folder, write_summary

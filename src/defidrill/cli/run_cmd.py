@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from defidrill.cli.errors import reports_errors
+from defidrill.cli.exit_status import reports_errors
 from defidrill.metrics.headline import side_by_side
 from defidrill.report.format import fmt
 from defidrill.run_folder import REPORT_HTML

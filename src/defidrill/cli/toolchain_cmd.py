@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from defidrill.cli.errors import reports_errors
+from defidrill.cli.exit_status import reports_errors
 from defidrill.toolchain import compile_project, find_anvil, find_solc
 from defidrill.toolchain.solc_binary import solcx_binary_dir
 

@@ -49,7 +49,7 @@ class InjectRaw:
 
 @dataclass(frozen=True)
 class SetFeedBounds:
-    """Set the feed's ``minAnswer``/``maxAnswer`` (raw answers, as :func:`~defidrill.protocol.amounts.feed_bounds_raw`
+    """Set the feed's ``minAnswer``/``maxAnswer`` (raw answers, as :func:`~defidrill.protocol_terms.amounts.feed_bounds_raw`
     makes them: OCR's defaults stand for "unbounded")."""
 
     feed: str

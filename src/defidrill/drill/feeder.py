@@ -11,7 +11,7 @@ Chainlink's rules, as in the median reporting plugin of chainlink-common
 * or when ``heartbeat`` seconds or more have passed since the latest round;
 * the round lands ``latency`` steps after the observation (the time for the report to
   be agreed and mined) and carries the observation rounded to the feed's decimals
-  (half-even, by :func:`defidrill.protocol.amounts.price_to_answer_half_even`, the same integer
+  (half-even, by :func:`defidrill.protocol_terms.amounts.price_to_answer_half_even`, the same integer
   the market deploys and the engine sends).
 
 The feeder compares with the latest round it *decided* (in flight or landed), except a
@@ -24,9 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from defidrill.drill.actions import Action, InjectRaw, Transmit, TransmitReason
-from defidrill.protocol.config import DEFAULT_MAX_ANSWER_RAW, DEFAULT_MIN_ANSWER_RAW
+from defidrill.protocol_terms.parameters import DEFAULT_MAX_ANSWER_RAW, DEFAULT_MIN_ANSWER_RAW
 
-__all__ = ["FeedRules", "FeedFeeder", "Observation", "deviates", "threshold_ppb"]
+__all__ = ["FeedRules", "FeedFeeder", "NodeObservation", "deviates", "threshold_ppb"]
 
 
 def threshold_ppb(deviation: float) -> int:
@@ -59,8 +59,11 @@ class FeedRules:
 
 
 @dataclass(frozen=True)
-class Observation:
-    """What the nodes see at one step once failures are applied (see failures.py).
+class NodeObservation:
+    """What the feed's nodes observe at one step once failures are applied (see failure_schedule.py).
+
+    Named for OCR's node observations; not the engine's :class:`~defidrill.engine.observe.Observation`
+    (one step's reads of the chain).
 
     ``answer_raw`` replaces the rounded reference; ``suppress`` means no round can be
     sent (stale feeder, sequencer down); ``force`` sends a round regardless of the rules
@@ -98,7 +101,7 @@ class FeedFeeder:
     answers_raw: list[int] = field(default_factory=list)
     updated_at_s: list[float] = field(default_factory=list)
 
-    def observe(self, step: int, t_s: float, obs: Observation) -> TransmitReason | None:
+    def observe(self, step: int, t_s: float, obs: NodeObservation) -> TransmitReason | None:
         """Decide whether a round goes out at ``step``; returns its reason, or None."""
         reason: TransmitReason | None
         if step == 0 or self.last_raw is None:

@@ -15,11 +15,11 @@ import numpy as np
 import numpy.typing as npt
 
 from defidrill.drill.actions import ACTION_ORDER, Action
-from defidrill.drill.failures import FailureSchedule
+from defidrill.drill.failure_schedule import FailureSchedule
 from defidrill.drill.feeder import FeedFeeder, FeedRules
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.schema import Drill
-from defidrill.protocol.amounts import feed_bounds_raw
+from defidrill.protocol_terms.amounts import feed_bounds_raw
 
 __all__ = ["OracleDriver", "ActionPlan", "plan_actions", "feed_rules"]
 

@@ -1,6 +1,6 @@
 """The crowd of a congested chain: other senders whose gas-burning transactions fill each block.
 
-A ``congestion`` failure (:meth:`defidrill.drill.failures.FailureSchedule.congestion`) says, per
+A ``congestion`` failure (:meth:`defidrill.drill.failure_schedule.FailureSchedule.congestion`) says, per
 step, what share of every block other senders take and, optionally, the base fee. The crowd
 executes it with real transactions: calls to ``GasBurner.burn`` (contracts/periphery) whose gas
 limits add up to ``fill`` x the block gas limit. They bid a tip above any agent's
@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from defidrill.chain import ChainAPI, Dropped, Receipt, TxRequest
-from defidrill.drill.failures import Congestion
+from defidrill.drill.failure_schedule import Congestion
 from defidrill.drill.schema import CongestionFailure, Drill
 from defidrill.errors import ChainError
 

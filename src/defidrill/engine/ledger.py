@@ -17,7 +17,8 @@ from typing import Any
 from collections.abc import Callable
 
 from defidrill.chain import Dropped, Receipt, TxRequest
-from defidrill.engine.observe import WAD, Observation
+from defidrill.engine.observe import Observation
+from defidrill.protocol_terms.fixed_point import WAD
 from defidrill.engine.world import World
 from defidrill.errors import ChainError
 from defidrill.run_folder.records import (

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from defidrill.chain import ChainAPI, Dropped, Receipt, TxIntent, TxRequest
 from defidrill.drill.actions import SpotManipulation
-from defidrill.drill.failures import Congestion
+from defidrill.drill.failure_schedule import Congestion
 from defidrill.engine.agents.attacker import Attacker
 from defidrill.engine.agents.borrowers import ReactiveBorrowers
 from defidrill.engine.agents.context import StepContext

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from defidrill.chain import ChainAPI
 from defidrill.engine.world import World
 from defidrill.errors import ChainError
-from defidrill.protocol.adapter import WAD, AccountView, GuardView, PoolTotals
+from defidrill.protocol.adapter import AccountView, GuardView, PoolTotals
+from defidrill.protocol_terms.fixed_point import WAD
 
-__all__ = ["WAD", "AccountView", "FeedView", "GuardView", "Observation", "Observer", "PoolTotals"]
+__all__ = ["AccountView", "FeedView", "GuardView", "Observation", "Observer", "PoolTotals"]
 
 
 @dataclass(frozen=True)

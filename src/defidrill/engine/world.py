@@ -17,32 +17,21 @@ positions opened at higher prices. Documented in the README.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from defidrill.chain import ChainAPI, Receipt, TxRequest
 from defidrill.drill.actions import SpotManipulation
 from defidrill.engine.agents.pricing import base_in_for
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.population import BorrowerPlan, agent_address, draw_population
+from defidrill.drill.protocol_spec import pair_symbol, protocol_spec
 from defidrill.drill.schema import Drill
 from defidrill.errors import ChainError
-from defidrill.protocol.amounts import usd_to_raw_half_even
-from defidrill.protocol.config import (
-    AssetSpec,
-    CollateralSpec,
-    ExternalSpec,
-    FallbackKind,
-    OracleMode,
-    OracleSpec,
-    ProtocolConfig,
-    RateModelSpec,
-)
+from defidrill.protocol_terms.amounts import usd_to_raw_half_even
 from defidrill.protocol.adapter import ForkedProtocol, LendingAdapter, LendingMarkets, SeedPosition, expect_ok
-from defidrill.protocol.forked_market import ForkedUnits, attach_market, forked_units
+from defidrill.protocol.forked_market import attach_market, forked_units
 from defidrill.protocol.market import BATCH_TX_GAS, Market, deploy_market
 from defidrill.protocol.registry import adapter_class
 
-WAD = 10**18
 MAX_UINT = 2**256 - 1
 AGENT_ETH_WEI = 1_000 * 10**18
 #: Arbitrage desk inventory, in multiples of its per-step capacity (it may trade every step).
@@ -72,87 +61,6 @@ class World:
         return [b.address for b in self.borrowers] + ([self.manipulator] if self.manipulator else [])
 
 
-def pair_symbol(drill: Drill, pair_name: str) -> str:
-    """`WBTC/USDC` -> `WBTC` (the non-base side)."""
-    a, b = pair_name.split("/")
-    return a if b == drill.protocol.base_asset else b
-
-
-def protocol_config(drill: Drill, path: MarketPath, total_debt_usd: float, units: ForkedUnits | None = None) -> ProtocolConfig:
-    """Translate the drill's `protocol:` and `amm:` sections into the protocol layer's config.
-    ``units``: on a fork, the decimals the protocol's own tokens and feeds state."""
-    base = drill.protocol.base_asset
-    start = {a: path.price_usd(a, 0) for a in drill.assets}
-
-    def decimals_of(sym: str) -> int:
-        return units.token_decimals[sym] if units is not None else token_decimals(sym)
-
-    def spec(sym: str, decimals: int) -> AssetSpec:
-        fp = drill.feed_params(sym)
-        feed_decimals = units.feed_decimals[sym] if units is not None else fp.decimals
-        return AssetSpec(symbol=sym, decimals=decimals, price_usd=start[sym], feed_decimals=feed_decimals,
-                         min_answer_usd=fp.min_answer_usd, max_answer_usd=fp.max_answer_usd,
-                         max_staleness_s=int(fp.max_staleness_s))
-
-    collaterals = {}
-    for sym, params in drill.collateral.items():
-        cap_raw = 0
-        if params.supply_cap_usd is not None:
-            cap_raw = usd_to_raw_half_even(params.supply_cap_usd, start[sym], decimals_of(sym))
-        collaterals[sym] = (
-            spec(sym, decimals_of(sym)),
-            CollateralSpec(ltv_bps=_bps(params.ltv), liquidation_threshold_bps=_bps(params.liquidation_threshold),
-                           liquidation_bonus_bps=_bps(params.bonus), supply_cap_raw=cap_raw),
-        )
-    oracle = drill.protocol.oracle
-    has_divergence = any(f.kind == "fallback_divergence" for f in drill.failures)
-    has_sequencer = any(f.kind == "sequencer_down" for f in drill.failures)
-    oracle_spec = OracleSpec(
-        mode=OracleMode(oracle.mode),
-        max_staleness_s=int(oracle.max_staleness_s),
-        max_deviation_bps=min(65_535, _bps(oracle.max_jump)),
-        fallback=FallbackKind.FEED if has_divergence else FallbackKind.NONE,
-        sequencer=has_sequencer,
-        grace_period_s=int(oracle.sequencer_grace_s),
-        twap_window_s=int(oracle.twap_window_s),
-    )
-    interest = drill.protocol.interest
-    # The AMM's fixed 0.3% fee is checked by the drill schema (PairConfig), before anything starts.
-    pairs = {pair_symbol(drill, name): float(p.liquidity_usd) for name, p in drill.amm.pairs.items()}
-    supply = drill.protocol.base_supply_usd
-    lender_supply = float(supply) if supply is not None else max(2.0 * total_debt_usd, 1_000_000.0)
-    external = None
-    if drill.protocol.kind == "external" and drill.protocol.adapter:
-        external = ExternalSpec(adapter=drill.protocol.adapter, options=drill.protocol.options,
-                                artifacts_dir=Path(drill.protocol.artifacts) if drill.protocol.artifacts else None)
-    return ProtocolConfig(
-        external=external,
-        base=spec(base, decimals_of(base)),
-        collaterals=collaterals,
-        pair_liquidity_usd=pairs,
-        lender_supply_usd=lender_supply,
-        oracle=oracle_spec,
-        close_factor_bps=_bps(drill.protocol.close_factor.default),
-        full_close_below_hf_wad=int(round(drill.protocol.close_factor.full_below_hf * WAD)),
-        rate_model=RateModelSpec(base_rate_wad=_wad(interest.base_rate), slope1_wad=_wad(interest.slope1),
-                                 slope2_wad=_wad(interest.slope2), kink_wad=_wad(interest.kink)),
-        reserve_factor_bps=_bps(interest.reserve_factor),
-    )
-
-
-def token_decimals(symbol: str) -> int:
-    """Decimals of the drill's tokens: the real ones for known symbols, 18 otherwise."""
-    return {"USDC": 6, "USDT": 6, "WBTC": 8, "DAI": 18, "WETH": 18}.get(symbol, 18)
-
-
-def _bps(fraction: float) -> int:
-    return int(round(fraction * 10_000))
-
-
-def _wad(fraction: float) -> int:
-    return int(round(fraction * WAD))
-
-
 def build_world(chain: ChainAPI, drill: Drill, path: MarketPath) -> World:
     """Deploy the market and the protocol, seed every agent; automine is off when this returns."""
     borrowers = draw_population(drill)
@@ -161,11 +69,11 @@ def build_world(chain: ChainAPI, drill: Drill, path: MarketPath) -> World:
     forked: ForkedProtocol | None = None
     if drill.protocol.address is not None:  # fork mode: the protocol is on the chain already
         forked = adapter_type.discover(chain, drill.protocol.address, [drill.protocol.base_asset, *drill.collateral])
-        config = protocol_config(drill, path, debt_usd, forked_units(chain, forked))
+        config = protocol_spec(drill, path, debt_usd, forked_units(chain, forked))
         market = attach_market(chain, config, forked, whales=drill.chain.whales)
         lending = adapter_type.attach(chain, market, config, forked)
     else:
-        config = protocol_config(drill, path, debt_usd)
+        config = protocol_spec(drill, path, debt_usd)
         market = deploy_market(chain, config)
         lending = adapter_type.deploy(chain, market, config)
     funder = chain.deployer

@@ -1,6 +1,6 @@
 """The ``cex`` object of summary.json: the venue's own summary plus per-minute series.
 
-The venue's summary (``Venue.summary()``, definitions in defidrill/cex/summary.py) is
+The venue's summary (``Venue.summary()``, definitions in defidrill/cex/venue_summary.py) is
 authoritative and passed through unchanged when the run loop hands it over (or it is
 already in summary.json). When only the files exist, the same metrics are rebuilt from
 cex_steps.csv and cex_events.csv with the same definitions; the one approximation is the

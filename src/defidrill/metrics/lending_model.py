@@ -27,28 +27,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from defidrill.protocol_terms.fixed_point import BPS, WAD, div_up, mul_wad_down, mul_wad_up, percent_mul_half_up
+
 __all__ = [
-    "WAD", "BPS", "MAX_UINT", "SECONDS_PER_YEAR", "percent_mul", "ceil_div", "collateral_value_usd_wad",
+    "MAX_UINT", "SECONDS_PER_YEAR", "collateral_value_usd_wad",
     "debt_value_usd_wad", "health_factor_wad", "close_factor_bps", "max_repay_base", "seize_for_repay_raw",
     "repay_for_balance_base", "LiquidationOutcome", "liquidate", "RateModel", "utilisation_wad",
     "borrow_rate_per_year_wad", "Accrual", "accrue",
 ]
 
-WAD = 10**18
-BPS = 10_000
-HALF_BPS = 5_000
 MAX_UINT = 2**256 - 1
 SECONDS_PER_YEAR = 365 * 86_400
-
-
-def ceil_div(a: int, b: int) -> int:
-    """``ceil(a / b)`` for non-negative integers."""
-    return -(-a // b)
-
-
-def percent_mul(value: int, bps: int) -> int:
-    """Aave ``PercentageMath.percentMul``: ``value * bps / 1e4`` rounded half up."""
-    return (value * bps + HALF_BPS) // BPS
 
 
 def collateral_value_usd_wad(balance_raw: int, price_wad: int, decimals: int) -> int:
@@ -58,7 +47,7 @@ def collateral_value_usd_wad(balance_raw: int, price_wad: int, decimals: int) ->
 
 def debt_value_usd_wad(debt_base: int, base_price_wad: int, base_decimals: int) -> int:
     """USD value (wad) of a debt, rounded up (against the account)."""
-    return ceil_div(debt_base * base_price_wad, 10**base_decimals)
+    return div_up(debt_base * base_price_wad, 10**base_decimals)
 
 
 def health_factor_wad(values_and_thresholds: list[tuple[int, int]], debt_usd_wad: int) -> int:
@@ -80,7 +69,7 @@ def close_factor_bps(hf_wad: int, *, default_bps: int = 5_000, full_close_hf_wad
 def max_repay_base(debt_base: int, hf_wad: int, *, default_bps: int = 5_000,
                    full_close_hf_wad: int = 95 * 10**16) -> int:
     """The most one liquidation may repay: ``percentMul(debt, close factor)``."""
-    return percent_mul(debt_base, close_factor_bps(hf_wad, default_bps=default_bps,
+    return percent_mul_half_up(debt_base, close_factor_bps(hf_wad, default_bps=default_bps,
                                                    full_close_hf_wad=full_close_hf_wad))
 
 
@@ -88,13 +77,13 @@ def seize_for_repay_raw(repay_base: int, coll_price_wad: int, base_price_wad: in
                         base_decimals: int, bonus_bps: int) -> int:
     """Collateral a repay buys at the oracle prices, plus the bonus (before any cap)."""
     base_collateral = (base_price_wad * repay_base * 10**coll_decimals) // (coll_price_wad * 10**base_decimals)
-    return percent_mul(base_collateral, BPS + bonus_bps)
+    return percent_mul_half_up(base_collateral, BPS + bonus_bps)
 
 
 def repay_for_balance_base(balance_raw: int, coll_price_wad: int, base_price_wad: int, coll_decimals: int,
                            base_decimals: int, bonus_bps: int) -> int:
     """The repay that buys exactly ``balance`` with the bonus, rounded up (the protocol's favour)."""
-    return ceil_div(coll_price_wad * balance_raw * 10**base_decimals * BPS,
+    return div_up(coll_price_wad * balance_raw * 10**base_decimals * BPS,
                     base_price_wad * 10**coll_decimals * (BPS + bonus_bps))
 
 
@@ -172,11 +161,11 @@ def accrue(*, borrow_principal: int, supply_principal: int, borrow_index_wad: in
     """
     if elapsed_s == 0:
         return Accrual(borrow_index_wad, supply_index_wad, 0, 0)
-    borrow_before = ceil_div(borrow_principal * borrow_index_wad, WAD)
-    supply_before = supply_principal * supply_index_wad // WAD
+    borrow_before = mul_wad_up(borrow_principal, borrow_index_wad)
+    supply_before = mul_wad_down(supply_principal, supply_index_wad)
     rate_per_s = borrow_rate_per_year_wad(model, utilisation_wad(borrow_before, supply_before)) // SECONDS_PER_YEAR
     new_borrow_index = borrow_index_wad + borrow_index_wad * (rate_per_s * elapsed_s) // WAD
-    interest = ceil_div(borrow_principal * new_borrow_index, WAD) - borrow_before
+    interest = mul_wad_up(borrow_principal, new_borrow_index) - borrow_before
     if supply_principal == 0:
         return Accrual(new_borrow_index, supply_index_wad, interest, interest)
     reserves = interest * reserve_factor_bps // BPS

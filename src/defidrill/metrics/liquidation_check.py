@@ -33,9 +33,9 @@ from defidrill.drill.loader import parse_drill
 from defidrill.drill.schema import Drill
 from defidrill.errors import ConfigError
 from defidrill.metrics.lending_model import (
-    BPS, WAD, collateral_value_usd_wad, close_factor_bps, percent_mul, repay_for_balance_base,
-    seize_for_repay_raw,
+    collateral_value_usd_wad, close_factor_bps, repay_for_balance_base, seize_for_repay_raw,
 )
+from defidrill.protocol_terms.fixed_point import BPS, WAD, percent_mul_half_up
 from defidrill.run_folder import (
     CONTRACTS_JSON, DRILL_YAML, Event, LiquidationLine, RunFolder, load_run, read_contracts,
 )
@@ -186,7 +186,7 @@ def _check_one(line: LiquidationLine, ctx: _Context, prices_wad: dict[str, int],
     debt_base = debt_usd_wad * 10**base_dec / p_base
     cf = drill.protocol.close_factor
     cf_bps = close_factor_bps(hf, default_bps=round(cf.default * BPS), full_close_hf_wad=round(cf.full_below_hf * WAD))
-    max_repay = percent_mul(round(debt_base), cf_bps)
+    max_repay = percent_mul_half_up(round(debt_base), cf_bps)
     if repaid > max_repay * (1 + RELATIVE_TOLERANCE) + 2:
         diff("close_factor", f"repaid {repaid} > {cf_bps / 100:g}% of a debt of ~{debt_base:.0f} ({max_repay})")
     balance = balances[key]

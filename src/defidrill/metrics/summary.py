@@ -15,7 +15,7 @@ from typing import Any
 from defidrill.metrics.cex_metrics import cex_metrics
 from defidrill.metrics.comparison import compare
 from defidrill.metrics.onchain import onchain_metrics
-from defidrill.metrics.targets import fit
+from defidrill.metrics.fit import fit
 from defidrill.run_folder import RunSummary, dump, load_run
 
 

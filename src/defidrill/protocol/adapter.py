@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from defidrill.chain import Receipt
 from defidrill.errors import ChainError, ConfigError
+from defidrill.protocol_terms.fixed_point import BPS, WAD, mul_div_up
 # The run folder's records of a liquidation and a write-off, re-exported: what adapters build.
 from defidrill.run_folder.records import BadDebt as BadDebt
 from defidrill.run_folder.records import Liquidation as Liquidation
@@ -42,10 +43,9 @@ if TYPE_CHECKING:
     from web3.contract.contract import ContractFunction
 
     from defidrill.chain import ChainAPI, Deployed, PreparedCall, TxRequest
-    from defidrill.protocol.config import ProtocolConfig
+    from defidrill.protocol_terms.parameters import ProtocolSpec
     from defidrill.protocol.market import Market
 
-WAD = 10**18
 MAX_UINT = 2**256 - 1
 
 
@@ -77,7 +77,7 @@ class CloseFactorRule:
         """The largest repay allowed (rounded up, as keepers ask the full share)."""
         if health_factor_wad <= self.full_close_below_hf_wad:
             return debt_base
-        return -(-debt_base * self.default_bps // 10_000)
+        return mul_div_up(debt_base, self.default_bps, BPS)
 
 
 @dataclass(frozen=True)
@@ -209,7 +209,7 @@ class LendingAdapter(ABC):
         raise cls._cannot_attach(address)
 
     @classmethod
-    def attach(cls, chain: ChainAPI, market: Market, config: ProtocolConfig, found: ForkedProtocol) -> LendingAdapter:
+    def attach(cls, chain: ChainAPI, market: Market, config: ProtocolSpec, found: ForkedProtocol) -> LendingAdapter:
         """Fork mode: take the protocol ``discover`` found over ``market`` (its tokens, its feeds taken
         over, our AMM beside them), apply the config's risk parameters and supply the lender's base,
         as ``deploy`` does on a fresh chain. Default: cannot attach (the preflight refuses such a drill first)."""
@@ -222,12 +222,12 @@ class LendingAdapter(ABC):
 
     @classmethod
     @abstractmethod
-    def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolConfig) -> LendingAdapter:
+    def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolSpec) -> LendingAdapter:
         """Deploy (or attach to) the protocol over ``market``, list the collaterals with the
         config's risk parameters, and supply ``config.lender_supply_usd`` of base to lend."""
 
     @classmethod  # noqa: B027 (a hook whose default accepts everything, not an abstract method)
-    def check_config(cls, config: ProtocolConfig, *, file: str | None = None) -> None:
+    def check_config(cls, config: ProtocolSpec, *, file: str | None = None) -> None:
         """Raise ConfigError (naming the drill field) for what this protocol cannot express; the preflight
         (``validate`` and ``run``) calls it before anvil starts. Default: everything is expressible."""
 

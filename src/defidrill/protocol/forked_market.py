@@ -13,15 +13,14 @@ names a whale for (``chain.whales``), moved out of that holder's balance: ``Mark
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Mapping
 from typing import Any
 
 from defidrill.chain import ChainAPI, Deployed, TxRequest
 from defidrill.chain.abi_registry import checksum
 from defidrill.protocol.adapter import ForkedProtocol
-from defidrill.protocol.amounts import feed_bounds_raw
-from defidrill.protocol.config import FallbackKind, ProtocolConfig
+from defidrill.protocol_terms.amounts import feed_bounds_raw
+from defidrill.protocol_terms.parameters import FallbackKind, ForkedUnits, ProtocolSpec
 from defidrill.protocol.feeds import take_over_feed
 from defidrill.protocol.feeds.takeover import check_aggregator, take_over_sequencer
 from defidrill.protocol.market import BATCH_TX_GAS, DEPLOY_GAS, Market, feed_deployments, open_market
@@ -29,14 +28,6 @@ from defidrill.protocol.market import BATCH_TX_GAS, DEPLOY_GAS, Market, feed_dep
 
 #: ETH given to each whale for its approval.
 WHALE_GAS_WEI = 10**18
-
-
-@dataclass(frozen=True)
-class ForkedUnits:
-    """The decimals the forked tokens and feeds state: the drill's amounts are converted with these."""
-
-    token_decimals: dict[str, int]
-    feed_decimals: dict[str, int]
 
 
 def forked_units(chain: ChainAPI, found: ForkedProtocol) -> ForkedUnits:
@@ -48,7 +39,7 @@ def forked_units(chain: ChainAPI, found: ForkedProtocol) -> ForkedUnits:
     return ForkedUnits(dict(zip(symbols, (int(d) for d in decimals))), feeds)
 
 
-def attach_market(chain: ChainAPI, config: ProtocolConfig, found: ForkedProtocol, *, whales: Mapping[str, str] | None = None,
+def attach_market(chain: ChainAPI, config: ProtocolSpec, found: ForkedProtocol, *, whales: Mapping[str, str] | None = None,
                   liquidity_provider: str | None = None, lender: str | None = None) -> Market:
     """Take over the protocol's feeds, deploy our AMM over its tokens and fund it (see the module doc).
     ``whales``: symbol -> a holder (impersonated: anvil) that approves the deployer and funds the agents."""

@@ -18,11 +18,11 @@ from web3.contract.contract import ContractFunction
 from defidrill.chain import ChainAPI, Deployed, TxRequest
 from defidrill.chain.deal import deal_more
 from defidrill.errors import ChainError
-from defidrill.protocol.amounts import feed_bounds_raw, price_to_answer_half_even, usd_to_raw_half_even
-from defidrill.protocol.config import (
+from defidrill.protocol_terms.amounts import feed_bounds_raw, price_to_answer_half_even, usd_to_raw_half_even
+from defidrill.protocol_terms.parameters import (
     FallbackKind,
     OracleMode,
-    ProtocolConfig,
+    ProtocolSpec,
 )
 
 #: Gas for a transaction sent in a batch behind the one it depends on (never estimated).
@@ -34,7 +34,7 @@ DEPLOY_GAS = 12_000_000
 class Market:
     """Handles of the market's contracts, by role."""
 
-    config: ProtocolConfig
+    config: ProtocolSpec
     deployer: str
     base: Deployed
     tokens: dict[str, Deployed]  # symbol -> token, base included
@@ -97,7 +97,7 @@ class Market:
         return named
 
 
-def deploy_market(chain: ChainAPI, config: ProtocolConfig, *, liquidity_provider: str | None = None,
+def deploy_market(chain: ChainAPI, config: ProtocolSpec, *, liquidity_provider: str | None = None,
                   lender: str | None = None) -> Market:
     """Deploy tokens, feeds (with their first rounds), the sequencer feed and the AMM with its liquidity."""
     me = chain.deployer
@@ -120,7 +120,7 @@ def deploy_market(chain: ChainAPI, config: ProtocolConfig, *, liquidity_provider
                        sequencer=sequencer, liquidity_provider=liquidity_provider, lender=lender)
 
 
-def feed_deployments(config: ProtocolConfig, symbols: list[str], owner: str, *,
+def feed_deployments(config: ProtocolSpec, symbols: list[str], owner: str, *,
                      fallback: bool = False) -> list[tuple[str, list[Any]]]:
     """One ChainlinkFeed per symbol with the drill's decimals and answer bounds, ``owner`` its transmitter."""
     out: list[tuple[str, list[Any]]] = []
@@ -132,7 +132,7 @@ def feed_deployments(config: ProtocolConfig, symbols: list[str], owner: str, *,
     return out
 
 
-def open_market(chain: ChainAPI, config: ProtocolConfig, *, tokens: dict[str, Deployed], feeds: dict[str, Deployed],
+def open_market(chain: ChainAPI, config: ProtocolSpec, *, tokens: dict[str, Deployed], feeds: dict[str, Deployed],
                 fallback_feeds: dict[str, Deployed], factory: Deployed, sequencer: Deployed,
                 liquidity_provider: str | None = None, lender: str | None = None, forked: bool = False,
                 whales: dict[str, list[Any]] | None = None) -> Market:

@@ -147,7 +147,7 @@ class OnchainMetrics(_Out):
 
 
 class TargetFit(_Out):
-    """One documented figure of the drill's ``targets:`` beside the model's (metrics/targets.py)."""
+    """One documented figure of the drill's ``targets:`` beside the model's (metrics/fit.py)."""
 
     metric: str
     meaning: str

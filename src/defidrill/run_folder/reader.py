@@ -30,6 +30,7 @@ import pydantic
 import yaml
 
 from defidrill.errors import DrillError
+from defidrill.protocol_terms.parameters import token_decimals
 from defidrill.run_folder.models import ContractsBook, RunSummary
 from defidrill.run_folder.names import (
     BORROWERS_CSV, CEX_EVENTS_CSV, CEX_STEPS_CSV, CONTRACTS_JSON, DRILL_YAML, EVENTS_JSONL, STEPS_CSV, SUMMARY_JSON,
@@ -130,7 +131,7 @@ class AddressBook:
     names as ``defidrill chain up`` prints them: ``WBTC``, ``USDC``, ``PAIR_WBTC_USDC`` ...).
     Collateral decimals missing there are taken
     from the pool's ``CollateralConfigured`` events, and any still missing from the drill
-    engine's token table (``defidrill.engine.world.token_decimals``: what it deploys).
+    engine's token table (``defidrill.protocol_terms.parameters.token_decimals``: what it deploys).
     """
 
     tokens: dict[str, str]      # symbol -> lower-case address
@@ -331,8 +332,6 @@ def _address_book(run_dir: Path, events: list[Line], drill: DrillInfo) -> Addres
                 decimals.setdefault(sym, ev.int_arg("decimals"))
     missing = [s for s in tokens if s not in decimals]
     if missing:
-        # the drill engine deploys its tokens with these decimals (imported late: it pulls in the chain layer)
-        from defidrill.engine.world import token_decimals
         decimals.update({s: token_decimals(s) for s in missing})
     return AddressBook(tokens=tokens, pairs=pairs, decimals=decimals)
 

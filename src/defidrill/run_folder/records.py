@@ -26,12 +26,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Final
 
+from defidrill.protocol_terms.fixed_point import WAD
+
 __all__ = [
     "BadDebt", "BadDebtLine", "DecodedCall", "Event", "Line", "Liquidation", "LiquidationLine", "ProtocolEvent",
     "RECORD_KINDS", "TxDroppedLine", "TxFailedLine", "parse_line",
 ]
-
-WAD: Final = 10**18
 
 
 # ---- what a line says (built by the protocol adapters and the ledger) ------------------------------

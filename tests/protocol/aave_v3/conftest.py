@@ -15,14 +15,14 @@ import pytest
 from defidrill.chain import Chain
 from defidrill.protocol.aave_v3.adapter import AaveV3Adapter
 from defidrill.protocol.adapter import SeedPosition
-from defidrill.protocol.amounts import price_to_answer_half_even
-from defidrill.protocol.config import OracleSpec, ProtocolConfig, RateModelSpec
+from defidrill.protocol_terms.amounts import price_to_answer_half_even
+from defidrill.protocol_terms.parameters import OracleSpec, ProtocolSpec, RateModelSpec
 from defidrill.protocol.market import Market, deploy_market
 
 USDC = 10**6
 WETH = 10**18
 ZERO_RATES = RateModelSpec(base_rate_wad=0, slope1_wad=0, slope2_wad=0, kink_wad=8 * 10**17)
-CONFIG = ProtocolConfig(rate_model=ZERO_RATES, lender_supply_usd=1_000_000.0,
+CONFIG = ProtocolSpec(rate_model=ZERO_RATES, lender_supply_usd=1_000_000.0,
                         oracle=OracleSpec(sequencer=True, grace_period_s=3600))
 
 

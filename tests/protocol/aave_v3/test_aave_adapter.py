@@ -11,7 +11,7 @@ from defidrill.errors import ConfigError, RevertError
 from defidrill.protocol.aave_v3.adapter import AaveV3Adapter
 from defidrill.protocol.aave_v3.mapping import check_expressible
 from defidrill.run_folder.records import Liquidation
-from defidrill.protocol.config import CollateralSpec, OracleMode, OracleSpec
+from defidrill.protocol_terms.parameters import CollateralSpec, OracleMode, OracleSpec
 
 WAD = 10**18
 

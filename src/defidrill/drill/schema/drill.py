@@ -20,6 +20,7 @@ from defidrill.drill.schema.invariants import InvariantsConfig
 from defidrill.drill.schema.market import MarketConfig
 from defidrill.drill.schema.protocol import CollateralParams, FeedOverride, ProtocolConfig
 from defidrill.drill.units import Gas, Gwei
+from defidrill.protocol_terms.fixed_point import div_up
 
 
 class ChainConfig(StrictModel):
@@ -164,9 +165,9 @@ class Drill(StrictModel):
     def blocks_to_steps(self, blocks: int) -> int:
         """Steps that must pass for ``blocks`` blocks to be mined (ceil; 0 blocks = 0 steps)."""
         per = self.blocks_per_step()
-        return -(-blocks // per)
+        return div_up(blocks, per)
 
     def seconds_to_steps(self, seconds: float) -> int:
         """Steps covering ``seconds`` (ceil, so a 15 s latency on a 10 s grid is 2 steps)."""
         steps = seconds / self.market.step_s
-        return int(-(-round(steps * 1e9) // int(1e9)))
+        return div_up(round(steps * 1e9), 10**9)

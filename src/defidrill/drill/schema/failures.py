@@ -2,7 +2,7 @@
 
 Every failure starts ``at`` (seconds from the drill start). Those that last take
 ``for``; ``for`` omitted means "until the end of the drill". What each does to the
-feeder's output is documented in :mod:`defidrill.drill.failures`.
+feeder's output is documented in :mod:`defidrill.drill.failure_schedule`.
 """
 
 from __future__ import annotations

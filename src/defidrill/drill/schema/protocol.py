@@ -124,14 +124,14 @@ class ProtocolConfig(StrictModel):
     @field_validator("artifacts")
     @classmethod
     def _artifacts_exist(cls, value: str | None, info: ValidationInfo) -> str | None:
-        from defidrill.drill.schema.external import resolve_artifacts
+        from defidrill.drill.schema.external_checks import resolve_artifacts
 
         return resolve_artifacts(value, (info.context or {}).get("base_dir"))
 
     @model_validator(mode="after")
     def _external_adapter(self, info: ValidationInfo) -> ProtocolConfig:
         """kind: external imports the user's adapter and finds their build now, before anything runs."""
-        from defidrill.drill.schema.external import check_external
+        from defidrill.drill.schema.external_checks import check_external
 
         check_external(self, (info.context or {}).get("base_dir"))
         return self

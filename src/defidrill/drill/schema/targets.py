@@ -16,7 +16,7 @@ from pydantic import Field, model_validator
 from defidrill.drill.schema.common import StrictModel
 from defidrill.drill.units import parse_count, parse_usd
 
-#: metric -> what it is (how metrics/targets.py reads it from summary.json).
+#: metric -> what it is (how metrics/fit.py reads it from summary.json).
 TARGET_METRICS: dict[str, str] = {
     "cex.traded_drop_pct": "the CEX's fall from the start to its lowest traded price, % of the start",
     "cex.liquidated_notional_usd": "notional of the CEX positions liquidated (USD, at the mark)",

@@ -14,7 +14,7 @@ from defidrill.chain import TxIntent, TxRequest
 from defidrill.drill.actions import SpotManipulation
 from defidrill.engine.agents.context import StepContext
 from defidrill.engine.agents.pricing import base_in_for, pair_asset
-from defidrill.protocol.amounts import usd_to_raw_half_even
+from defidrill.protocol_terms.amounts import usd_to_raw_half_even
 
 ATTACK_GAS = 2_000_000
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from defidrill.chain import TxIntent, TxRequest
 from defidrill.engine.agents.context import StepContext
-from defidrill.engine.observe import WAD, AccountView
+from defidrill.engine.observe import AccountView
+from defidrill.protocol_terms.fixed_point import WAD
 from defidrill.drill.population import BorrowerPlan
 
 REACTION_GAS = 400_000

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from defidrill.chain import TxIntent, TxRequest
 from defidrill.engine.agents.context import StepContext
-from defidrill.engine.observe import WAD, AccountView, Observation
+from defidrill.engine.observe import AccountView, Observation
+from defidrill.protocol_terms.fixed_point import WAD
 from defidrill.drill.schema import Drill
 from defidrill.drill.schema.agents import KeeperConfig
-from defidrill.protocol.amounts import usd_to_raw_half_even
+from defidrill.protocol_terms.amounts import usd_to_raw_half_even
 from defidrill.protocol.adapter import LendingMarkets
 
 LIQUIDATE_GAS = 800_000

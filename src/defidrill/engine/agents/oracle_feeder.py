@@ -21,7 +21,7 @@ from defidrill.drill.actions import (
 )
 from defidrill.drill.feeder import deviates, threshold_ppb
 from defidrill.engine.agents.context import StepContext
-from defidrill.protocol.amounts import price_to_answer_half_even
+from defidrill.protocol_terms.amounts import price_to_answer_half_even
 
 ORACLE_TX_GAS = 400_000
 

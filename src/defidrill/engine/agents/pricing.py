@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from defidrill.drill.actions import SpotManipulation
-from defidrill.protocol.amounts import usd_to_raw_half_even
+from defidrill.protocol_terms.amounts import usd_to_raw_half_even
 
 FEE_NUMERATOR = 997
 FEE_DENOMINATOR = 1000

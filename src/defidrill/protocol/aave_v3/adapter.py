@@ -32,11 +32,11 @@ from defidrill.protocol.aave_v3.deploy import (
 from defidrill.protocol.aave_v3.mapping import (
     AAVE_CLOSE_FACTOR_BPS,
     AAVE_FULL_CLOSE_BELOW_HF_WAD,
-    BPS,
     FIXED_BY_PROTOCOL,
     check_expressible,
     reserve_risk,
 )
+from defidrill.protocol_terms.fixed_point import BPS
 from defidrill.protocol.aave_v3.invariants import Baseline, ReserveReads, check_reserves, read_reserves, reserve_reads
 from defidrill.protocol.aave_v3.reads import LensReader, ReadStrategy, RpcReader, plan_of
 from defidrill.protocol.adapter import (
@@ -52,7 +52,7 @@ from defidrill.protocol.adapter import (
     SeedPosition,
     expect_ok,
 )
-from defidrill.protocol.config import ProtocolConfig
+from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import Market
 from defidrill.run_folder.records import Liquidation
 
@@ -79,11 +79,11 @@ class AaveV3Adapter(LendingAdapter):
         self._reserve_reads: ReserveReads | None = None
 
     @classmethod
-    def check_config(cls, config: ProtocolConfig, *, file: str | None = None) -> None:
+    def check_config(cls, config: ProtocolSpec, *, file: str | None = None) -> None:
         check_expressible(config, file=file)
 
     @classmethod
-    def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolConfig) -> AaveV3Adapter:
+    def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolSpec) -> AaveV3Adapter:
         check_expressible(config)
         if market.config != config:
             market = Market(**{**market.__dict__, "config": config})
@@ -103,7 +103,7 @@ class AaveV3Adapter(LendingAdapter):
                               sequencer_feed=found.sequencer_feed, handle=found.deployment, forked_params=forked)
 
     @classmethod
-    def attach(cls, chain: ChainAPI, market: Market, config: ProtocolConfig, found: ForkedProtocol) -> AaveV3Adapter:
+    def attach(cls, chain: ChainAPI, market: Market, config: ProtocolSpec, found: ForkedProtocol) -> AaveV3Adapter:
         """The drill's risk parameters on the forked reserves (we hold the pool admin role), then the
         lender's supply. A sequencer drill needs the market's own PriceOracleSentinel: Aave reads no other."""
         check_expressible(config)

@@ -26,7 +26,7 @@ from defidrill.chain import ChainAPI, Deployed, TxRequest
 from defidrill.errors import ChainError
 from defidrill.protocol.aave_v3.artifacts import LIBRARIES, aave_artifacts, error_codes, qualified
 from defidrill.protocol.aave_v3.mapping import BASE_CURRENCY_UNIT, rate_strategy, reserve_risk
-from defidrill.protocol.config import ProtocolConfig
+from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import DEPLOY_GAS, Market
 
 ZERO = "0x" + "0" * 40
@@ -166,7 +166,7 @@ def deploy_aave(chain: ChainAPI, market: Market) -> AaveDeployment:
                           rate_strategy=chain.at(qualified("DefaultReserveInterestRateStrategy"), strategy_addr),
                           sentinel=sentinel, reserves=reserves, lens=lens, flash_liquidator=flash, treasury=me)
 
-def risk_txs(chain: ChainAPI, configurator: Deployed, config: ProtocolConfig, tokens: dict[str, str]) -> list[TxRequest]:
+def risk_txs(chain: ChainAPI, configurator: Deployed, config: ProtocolSpec, tokens: dict[str, str]) -> list[TxRequest]:
     """The drill's risk parameters on each collateral reserve (and its supply cap), base borrowable."""
     txs = []
     for sym in config.collaterals:

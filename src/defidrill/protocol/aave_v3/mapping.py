@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from defidrill.errors import ConfigError
-from defidrill.protocol.config import FallbackKind, OracleMode, ProtocolConfig
+from defidrill.protocol_terms.fixed_point import BPS, div_up
+from defidrill.protocol_terms.parameters import FallbackKind, OracleMode, ProtocolSpec
 
 RAY_PER_WAD = 10**9
-BPS = 10_000
 #: The only close factor rule Aave V3 has (LiquidationLogic constants).
 AAVE_CLOSE_FACTOR_BPS = 5000
 AAVE_FULL_CLOSE_BELOW_HF_WAD = 95 * 10**16
@@ -52,7 +52,7 @@ class RateStrategy:
     variable_rate_slope2_ray: int
 
 
-def refusals(config: ProtocolConfig) -> list[tuple[str, str]]:
+def refusals(config: ProtocolSpec) -> list[tuple[str, str]]:
     """(config path, why Aave V3 cannot express it) for every field it cannot run as asked."""
     out: list[tuple[str, str]] = []
     if config.close_factor_bps != AAVE_CLOSE_FACTOR_BPS or config.full_close_below_hf_wad != AAVE_FULL_CLOSE_BELOW_HF_WAD:
@@ -79,7 +79,7 @@ def refusals(config: ProtocolConfig) -> list[tuple[str, str]]:
     return out
 
 
-def check_expressible(config: ProtocolConfig, *, file: str | None = None) -> None:
+def check_expressible(config: ProtocolSpec, *, file: str | None = None) -> None:
     """Raise ConfigError naming the first field Aave V3 cannot express (all of them in the message)."""
     problems = refusals(config)
     if problems:
@@ -89,15 +89,15 @@ def check_expressible(config: ProtocolConfig, *, file: str | None = None) -> Non
                           path=path if path == "failures" else f"protocol.{path}")
 
 
-def reserve_risk(config: ProtocolConfig, symbol: str) -> ReserveRisk:
+def reserve_risk(config: ProtocolSpec, symbol: str) -> ReserveRisk:
     spec, coll = config.collaterals[symbol]
     unit = 10**spec.decimals
     return ReserveRisk(ltv_bps=coll.ltv_bps, liquidation_threshold_bps=coll.liquidation_threshold_bps,
                        liquidation_bonus_bps=BPS + coll.liquidation_bonus_bps,
-                       supply_cap_tokens=-(-coll.supply_cap_raw // unit))
+                       supply_cap_tokens=div_up(coll.supply_cap_raw, unit))
 
 
-def rate_strategy(config: ProtocolConfig) -> RateStrategy:
+def rate_strategy(config: ProtocolSpec) -> RateStrategy:
     rm = config.rate_model
     return RateStrategy(optimal_usage_ratio_ray=rm.kink_wad * RAY_PER_WAD,
                         base_variable_borrow_rate_ray=rm.base_rate_wad * RAY_PER_WAD,

@@ -21,7 +21,8 @@ from typing import Any, Literal
 
 from defidrill.chain import ChainAPI, Deployed, PreparedCall
 from defidrill.errors import ChainError
-from defidrill.protocol.adapter import MAX_UINT, WAD, AccountView, GuardView, PoolTotals, ProtocolReads
+from defidrill.protocol_terms.fixed_point import WAD, percent_mul_half_up
+from defidrill.protocol.adapter import MAX_UINT, AccountView, GuardView, PoolTotals, ProtocolReads
 from defidrill.protocol.aave_v3.deploy import AaveDeployment
 
 ReadStrategy = Literal["lens", "rpc"]
@@ -70,7 +71,7 @@ def _account_data(data: bytes) -> tuple[int, ...]:
 def _view(address: str, plan: ReadPlan, collateral_base: int, debt_base_1e8: int, threshold_bps: int, hf_wad: int,
           debt_raw: int, ok: bool, balances: Sequence[int]) -> AccountView:
     # Aave's HF numerator: totalCollateralBase.percentMul(avgLiquidationThreshold), rounded half up.
-    liquidation_base = (collateral_base * threshold_bps + 5000) // 10_000
+    liquidation_base = percent_mul_half_up(collateral_base, threshold_bps)
     return AccountView(address=address, health_factor_wad=hf_wad if ok else MAX_UINT,
                        collateral_value_usd_wad=collateral_base * USD_1E8_TO_WAD,
                        liquidation_value_usd_wad=liquidation_base * USD_1E8_TO_WAD, debt_base=debt_raw,

@@ -19,7 +19,7 @@ from typing import Literal
 
 from defidrill.chain import ChainAPI, Deployed
 from defidrill.errors import ChainError, ConfigError
-from defidrill.protocol.amounts import from_raw, price_to_answer_half_even
+from defidrill.protocol_terms.amounts import from_raw, price_to_answer_half_even
 from defidrill.protocol.feeds.takeover import check_aggregator, runtime_code, take_over_feed, take_over_sequencer
 
 FailureKind = Literal["stale", "zero", "negative", "incomplete", "future", "spike", "wrong_decimals", "clamp"]

@@ -29,7 +29,7 @@ from eth_utils.crypto import keccak
 from defidrill.chain import ChainAPI, Deployed
 from defidrill.chain.abi_registry import checksum
 from defidrill.errors import ChainError, ConfigError
-from defidrill.protocol.config import DEFAULT_MAX_ANSWER_RAW, DEFAULT_MIN_ANSWER_RAW
+from defidrill.protocol_terms.parameters import DEFAULT_MAX_ANSWER_RAW, DEFAULT_MIN_ANSWER_RAW
 
 #: keccak256(abi.encode(uint256(keccak256("defidrill.takeover.feed")) - 1)) & ~0xff (ERC-7201).
 LAYOUT_SLOT = 0x6a7372db5ca23aac32e8bdb838fabeb21efc435c515cb58a2d2686c956003c00

@@ -30,7 +30,7 @@ from defidrill.protocol.adapter import (
     expect_ok,
     no_healthy_liquidation,
 )
-from defidrill.protocol.config import ProtocolConfig
+from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import BATCH_TX_GAS, Market
 from defidrill.protocol.reference.deploy import Protocol, deploy_reference_pool
 from defidrill.protocol.reference.lens_codec import decode_scan
@@ -64,7 +64,7 @@ class ReferenceAdapter(LendingAdapter):
         self._events_counted_from = 0
 
     @classmethod
-    def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolConfig) -> ReferenceAdapter:
+    def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolSpec) -> ReferenceAdapter:
         if market.config != config:
             market = Market(**{**market.__dict__, "config": config})
         return cls(chain, deploy_reference_pool(chain, market))

@@ -19,8 +19,8 @@ from eth_typing import ChecksumAddress, HexAddress, HexStr
 from defidrill.chain import Chain, ChainAPI, Deployed
 from defidrill.protocol.address_book import read_abi_dir
 from defidrill.protocol.reference.deploy import deploy
+from defidrill.protocol_terms.fixed_point import WAD
 
-WAD = 10**18
 #: Share of its borrow limit each borrower takes (the first is the most exposed).
 BORROW_SHARES = (0.99, 0.95, 0.91, 0.87, 0.83)
 COLLATERAL_WETH = 10

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from defidrill.chain import ChainAPI, Deployed, TxRequest
-from defidrill.protocol.config import FallbackKind, OracleMode, ProtocolConfig
+from defidrill.protocol_terms.parameters import FallbackKind, OracleMode, ProtocolSpec
 from defidrill.protocol.market import BATCH_TX_GAS, DEPLOY_GAS, Market, deploy_market, warm_up_twaps
 
 __all__ = ["BATCH_TX_GAS", "DEPLOY_GAS", "Protocol", "deploy", "deploy_default_protocol", "deploy_reference_pool",
@@ -57,10 +57,10 @@ def _guard_config(mode: OracleMode, primary: str, fallback_kind: int, fallback: 
     )
 
 
-def deploy(chain: ChainAPI, config: ProtocolConfig | None = None, *, liquidity_provider: str | None = None,
+def deploy(chain: ChainAPI, config: ProtocolSpec | None = None, *, liquidity_provider: str | None = None,
            lender: str | None = None) -> Protocol:
     """Deploy, seed and wire the market and the reference pool on it; returns typed handles."""
-    config = config or ProtocolConfig()
+    config = config or ProtocolSpec()
     market = deploy_market(chain, config, liquidity_provider=liquidity_provider, lender=lender)
     return deploy_reference_pool(chain, market)
 
@@ -92,7 +92,7 @@ def deploy_reference_pool(chain: ChainAPI, market: Market) -> Protocol:
     return Protocol(**fields, guard=guard, pool=pool, lens=lens, flash_liquidator=flash)
 
 
-def _guard_wiring(chain: ChainAPI, config: ProtocolConfig, guard: Deployed, feeds: dict[str, Deployed],
+def _guard_wiring(chain: ChainAPI, config: ProtocolSpec, guard: Deployed, feeds: dict[str, Deployed],
                   fallback_feeds: dict[str, Deployed], twaps: dict[str, Deployed], pairs: dict[str, Deployed],
                   sequencer: Deployed, tokens: dict[str, Deployed]) -> list[TxRequest]:
     oracle = config.oracle
@@ -122,5 +122,5 @@ def _guard_wiring(chain: ChainAPI, config: ProtocolConfig, guard: Deployed, feed
 
 
 def deploy_default_protocol(chain: ChainAPI) -> Protocol:
-    """The protocol `defidrill chain up` serves: defaults of ProtocolConfig (WBTC, WETH against USDC)."""
+    """The protocol `defidrill chain up` serves: defaults of ProtocolSpec (WBTC, WETH against USDC)."""
     return deploy(chain)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from defidrill.drill import feed_rules, parse_drill
-from defidrill.drill.feeder import FeedFeeder, Observation
-from defidrill.protocol.amounts import (
+from defidrill.drill.feeder import FeedFeeder, NodeObservation
+from defidrill.protocol_terms.amounts import (
     feed_bounds_raw, from_raw, price_to_answer_half_even, to_raw_half_even, usd_to_raw_half_even,
 )
 
@@ -78,8 +78,8 @@ def test_the_drill_model_holds_the_bounds_the_market_deploys(feed: dict, bounds:
 def test_the_feeder_model_rejects_a_zero_answer_as_the_deployed_feed_does() -> None:
     # A transmitted 0 is below the feed's minAnswer of 1 raw unit: ChainlinkFeed reverts MedianNotInMinMax.
     feeder = FeedFeeder(feed_rules(_drill({}))["X"])
-    feeder.observe(0, 0.0, Observation(answer_raw=100 * 10**8))
+    feeder.observe(0, 0.0, NodeObservation(answer_raw=100 * 10**8))
     feeder.due(0, 0.0)
-    assert feeder.observe(1, 10.0, Observation(answer_raw=0)) == "deviation"
+    assert feeder.observe(1, 10.0, NodeObservation(answer_raw=0)) == "deviation"
     (action,) = feeder.due(1, 10.0)
     assert action.expect_rejected

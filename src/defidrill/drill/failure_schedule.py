@@ -40,12 +40,12 @@ import math
 from dataclasses import dataclass
 
 from defidrill.drill.actions import Action, SetFallbackDivergence, SetFeedBounds, SetSequencer, SpotManipulation
-from defidrill.drill.feeder import FeedRules, Observation
+from defidrill.drill.feeder import FeedRules, NodeObservation
 from defidrill.drill.schema import (
     ClampFailure, CongestionFailure, DelayFailure, Drill, Failure, FallbackDivergenceFailure, FrozenFailure, NegativeFailure,
     SequencerDownFailure, SpikeFailure, SpotManipulationFailure, StaleFailure, WrongDecimalsFailure, ZeroFailure,
 )
-from defidrill.protocol.amounts import price_to_answer_half_even
+from defidrill.protocol_terms.amounts import price_to_answer_half_even
 
 __all__ = ["Congestion", "FailureSchedule", "step_of"]
 
@@ -111,7 +111,7 @@ class FailureSchedule:
                 found = Congestion(failure.fill, wei)
         return found
 
-    def observation(self, feed: str, step: int, price_usd: float, last_raw: int | None) -> Observation:
+    def observation(self, feed: str, step: int, price_usd: float, last_raw: int | None) -> NodeObservation:
         """What the nodes of ``feed`` observe at ``step``, with every active failure applied."""
         rules = self._rules[feed]
         answer = price_to_answer_half_even(price_usd, rules.decimals)
@@ -152,7 +152,7 @@ class FailureSchedule:
             else:
                 continue  # fallback_divergence acts through global actions only
             fields["failure"] = kind
-        return Observation(**fields)  # type: ignore[arg-type]
+        return NodeObservation(**fields)  # type: ignore[arg-type]
 
     def _clamp_raw(self, failure: ClampFailure, rules: FeedRules) -> int:
         if failure.min_answer_usd is not None:

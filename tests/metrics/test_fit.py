@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from defidrill.metrics.targets import fit, model_value
+from defidrill.metrics.fit import fit, model_value
 
 SUMMARY = {"cex": {"exogenous_drop_pct": 3.0, "endogenous_drop_pct": 4.5, "liquidated_notional_usd": 2.6e9,
                    "liquidation_count": 150_000}, "onchain": {"liquidation_count": 12}}

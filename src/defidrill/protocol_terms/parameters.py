@@ -1,12 +1,13 @@
-"""Typed configuration of the reference protocol: what `deploy` builds.
+"""Typed configuration of a lending protocol: what `deploy` builds (the reference pool, or an adapter maps).
 
-This is the protocol layer's own model; the drill layer translates a drill file's
-`protocol:` and `amm:` sections into it. Rates and shares are in basis points or
-wad, named so; prices in USD per whole token.
+The protocol side's own model; :mod:`defidrill.drill.protocol_spec` translates a drill file's
+`protocol:` and `amm:` sections into it. Rates and shares are in basis points or wad, named so;
+prices in USD per whole token. Pure: the chain side deploys it, nothing here touches a chain.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,7 @@ class ExternalSpec(_Strict):
     options: dict[str, Any] = Field(default_factory=dict, description="free-form, for the adapter to read")
 
 
-class ProtocolConfig(_Strict):
+class ProtocolSpec(_Strict):
     external: ExternalSpec | None = None
     base: AssetSpec = AssetSpec(symbol="USDC", decimals=6, price_usd=1.0)
     collaterals: dict[str, tuple[AssetSpec, CollateralSpec]] = Field(
@@ -112,7 +113,7 @@ class ProtocolConfig(_Strict):
     reserve_factor_bps: int = Field(1000, ge=0, le=10_000)
 
     @model_validator(mode="after")
-    def _pairs_name_collaterals(self) -> ProtocolConfig:
+    def _pairs_name_collaterals(self) -> ProtocolSpec:
         unknown = set(self.pair_liquidity_usd) - set(self.collaterals)
         if unknown:
             raise ValueError(f"pair_liquidity_usd names unknown collaterals: {sorted(unknown)}")
@@ -122,3 +123,16 @@ class ProtocolConfig(_Strict):
         if symbol == self.base.symbol:
             return self.base
         return self.collaterals[symbol][0]
+
+
+@dataclass(frozen=True)
+class ForkedUnits:
+    """The decimals the forked tokens and feeds state: the drill's amounts are converted with these."""
+
+    token_decimals: dict[str, int]
+    feed_decimals: dict[str, int]
+
+
+def token_decimals(symbol: str) -> int:
+    """Decimals of the drill's tokens: the real ones for known symbols, 18 otherwise."""
+    return {"USDC": 6, "USDT": 6, "WBTC": 8, "DAI": 18, "WETH": 18}.get(symbol, 18)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal
 from numbers import Integral
 
-from defidrill.protocol.config import DEFAULT_MAX_ANSWER_RAW, DEFAULT_MIN_ANSWER_RAW
+from defidrill.protocol_terms.parameters import DEFAULT_MAX_ANSWER_RAW, DEFAULT_MIN_ANSWER_RAW
 
 
 def _exact(amount: float | Decimal) -> Decimal:
