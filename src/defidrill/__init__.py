@@ -23,14 +23,14 @@ from defidrill.errors import (
 )
 
 if TYPE_CHECKING:
-    from defidrill.api import run, validate
+    from defidrill.front_door import run, validate
     from defidrill.drill import Drill, load_drill
     from defidrill.run_folder import RunFolder, load_run
     from defidrill.runner import RunOutcome, run_drill
 
 #: public name -> the module that defines it
 _LAZY = {
-    "run": "defidrill.api", "validate": "defidrill.api",
+    "run": "defidrill.front_door", "validate": "defidrill.front_door",
     "run_drill": "defidrill.runner", "RunOutcome": "defidrill.runner",
     "load_run": "defidrill.run_folder", "RunFolder": "defidrill.run_folder",
     "load_drill": "defidrill.drill", "Drill": "defidrill.drill",
