@@ -44,3 +44,19 @@ def test_the_message_lists_what_was_not_met() -> None:
 def test_nothing_to_assert_fails_too(expectations: list[dict[str, Any]] | None, status: str, message: str) -> None:
     with pytest.raises(AssertionError, match=message.replace("(", r"\(")):
         assert_expectations(_outcome(expectations, status))
+
+
+@pytest.mark.slow
+def test_the_run_fixture_hands_back_a_run_whose_expectation_failed(defidrill_run) -> None:
+    # the CEX index falls 5% at 30 s: its low is 60,000 x 0.95 = 57,000, under the expected 60,000
+    drill = {"name": "cannot-hold", "market": {"step": "10s", "duration": "1m", "assets": {
+        "WBTC": {"start": 60000, "path": {"kind": "step", "at": "30s", "change": "-5%"}}, "USDC": 1}},
+        "borrowers": {"count": 4}, "cex": {"positions": {"count": 200}},
+        "expect": {"cex.min_index_price_usd": {"min": "60k"}}}
+    outcome = defidrill_run(drill)
+    assert outcome.exit_status == 6 and outcome.summary["status"] == "ok"
+    assert [(e.metric, e.value, e.met) for e in outcome.expectations] == [("cex.min_index_price_usd", 57_000.0, False)]
+    with pytest.raises(AssertionError, match=r"1 of 1 expectations of drill cannot-hold not met .*\n"
+                                             r"  cex.min_index_price_usd = \$57,000 \(min \$60,000\)$"):
+        assert_expectations(outcome)
+    assert_expectations(defidrill_run(drill, **{"expect.cex.min_index_price_usd.min": "57k"}))
