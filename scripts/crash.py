@@ -32,7 +32,7 @@ from ape.cli import ConnectedProviderCommand, network_option
               help="Percent the WETH price falls per step (below the guard's 20% jump limit).")
 @click.option("--borrowers", type=click.IntRange(1, 5), default=5, show_default=True)
 def cli(provider, abi_dir, steps, drop_pct, borrowers):
-    from defidrill.cli.errors import reports_errors
+    from defidrill.cli.exit_status import reports_errors
     from defidrill.protocol.reference.crash import CrashPlan, run_crash
 
     @reports_errors

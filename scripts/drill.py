@@ -27,7 +27,7 @@ from ape.cli import ConnectedProviderCommand, network_option
 @click.option("--force", is_flag=True, help="Clear the run already in --out first.")
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a field of the drill.")
 def cli(provider, drill, out_dir, seed, force, overrides):
-    from defidrill.cli.errors import reports_errors
+    from defidrill.cli.exit_status import reports_errors
     from defidrill.cli.run_cmd import print_outcome
     from defidrill.drill import resolve_drill
     from defidrill.runner import run_drill

@@ -7,7 +7,7 @@ The documented Python API, importable from here (``import defidrill``)::
     defidrill.load_run(run_dir)                                          -> RunFolder
     defidrill.load_drill(path)                                           -> Drill
     defidrill.DrillError, ConfigError, ToolchainError, ChainError, RevertError, OutputError,
-    InvariantError, Interrupted                                          (the error tree)
+    InvariantError, ExpectationsNotMet, Interrupted                      (the error tree)
 
 Names load on first use (PEP 562), so ``import defidrill`` stays cheap for the CLI and the pytest
 plugin: the chain side (web3, the compiler) is imported only when a verb needs it.
@@ -19,7 +19,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from defidrill.errors import (
-    ChainError, ConfigError, DrillError, Interrupted, InvariantError, OutputError, RevertError, ToolchainError,
+    ChainError, ConfigError, DrillError, ExpectationsNotMet, Interrupted, InvariantError, OutputError, RevertError,
+    ToolchainError,
 )
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ _LAZY = {
 }
 
 __all__ = [
-    "ChainError", "ConfigError", "Drill", "DrillError", "Interrupted", "InvariantError", "OutputError", "RevertError",
+    "ChainError", "ConfigError", "Drill", "DrillError", "ExpectationsNotMet",
+    "Interrupted", "InvariantError", "OutputError", "RevertError",
     "RunFolder", "RunOutcome", "ToolchainError", "load_drill", "load_run", "run", "run_drill", "validate",
 ]
 

@@ -24,7 +24,7 @@ At the CEX (keys of the venue summary):
 
 - ``open_interest_start_usd``: the modelled positions' size at the start index price,
   sum(qty_btc) x start index (both sides: the book's makers are the counterparty, not positions);
-  computed by the venue (cex/summary.py), which holds the population.
+  computed by the venue (cex/venue_summary.py), which holds the population.
 - ``liquidated_share_of_open_interest_pct`` = liquidated_notional_usd / OI x 100.
 - ``losses_socialised_share_of_open_interest_pct`` = losses_socialised_usd / OI x 100.
 - ``insurance_fund_used_pct`` = insurance_fund_draw_usd / insurance_fund_start_usd x 100 (gross

@@ -17,7 +17,7 @@ docs/run-folder.md (``python -m defidrill.run_folder.schema`` prints the schema)
 
 from defidrill.run_folder.atomic import write_json_atomic, write_text_atomic
 from defidrill.run_folder.models import (
-    SCHEMA_VERSION, Activity, AssetSlippage, Amplification, ComparisonEntry, ContractsBook, FeedDeviation, Invariant,
+    SCHEMA_VERSION, Activity, AssetSlippage, Amplification, ComparisonEntry, ContractsBook, Expectation, FeedDeviation, Invariant,
     ForkInfo, InvariantChecks, KeeperLiquidations, OnchainMetrics, PairFlow, PerMinuteSeries, ProtocolInfo, RunStatus,
     RunSummary, dump,
 )
@@ -40,7 +40,7 @@ from defidrill.run_folder.writer import (
 )
 
 __all__ = [
-    "ForkInfo", "ProtocolInfo",
+    "Expectation", "ForkInfo", "ProtocolInfo",
     "BadDebt", "BadDebtLine", "DecodedCall", "Line", "Liquidation", "LiquidationLine", "ProtocolEvent",
     "TxDroppedLine", "TxFailedLine", "parse_line",
     "Activity", "AddressBook", "Amplification", "AssetSlippage", "BORROWERS_CSV", "BORROWER_COLUMNS",
