@@ -43,8 +43,9 @@ def test_html_is_self_contained_with_valid_svg(finished_run: Path) -> None:
     page = html_path.read_text()
     assert not re.search(r"(src|href)=\"https?:", page) and "<script" not in page and "@import" not in page
     svgs = re.findall(r"<svg.*?</svg>", page, re.S)
-    # WBTC and WETH prices, per-minute liquidations, CEX prices, insurance fund
-    assert len(svgs) == 5
+    # WBTC and WETH prices, per-minute liquidations (one panel per venue), accounts below HF 1,
+    # debt under water, CEX prices, insurance fund
+    assert len(svgs) == 8
     for svg in svgs:
         root = ET.fromstring(svg)
         assert root.tag == f"{SVG_NS}svg"
