@@ -124,3 +124,22 @@ def test_time_axes_end_at_the_drills_end(measured: dict[str, Any]) -> None:
     for chart in measured["charts"]:
         if chart["title"] == "Liquidated notional per minute: on chain (seized collateral at reference)":
             assert [t for t in chart["ticks"] if t in ("70", "80")] == ["70"], chart["ticks"]
+
+
+def test_the_drills_events_are_marked_where_the_drill_put_them(drilled_run: Path) -> None:
+    # keeper-outage: both keepers offline 25m..55m (one band), LPs withdraw 40 % at 15m (one line); the
+    # price chart's x axis runs 0..75 min over the plot's 78..744 px (svg.py margins), 8.88 px a minute
+    import xml.etree.ElementTree as ET
+    _, html_path = write_report(drilled_run)
+    wbtc = ET.fromstring(re.findall(r"<svg.*?</svg>", html_path.read_text(), re.S)[0])
+    ns = "{http://www.w3.org/2000/svg}"
+    px = lambda minute: 78 + minute / 75 * (760 - 16 - 78)   # noqa: E731
+    [band] = [r for r in wbtc.iter(f"{ns}rect") if r.get("class") == "marker"]
+    assert abs(float(band.get("x", "0")) - px(25)) < 0.1 and abs(float(band.get("width", "0")) - (px(55) - px(25))) < 0.1
+    [line] = [ln for ln in wbtc.iter(f"{ns}line") if ln.get("class") == "marker"]
+    assert abs(float(line.get("x1", "0")) - px(15)) < 0.1
+    labels = {t.text for t in wbtc.iter(f"{ns}text") if t.get("class") == "mlabel"}
+    assert labels == {"keepers fast, slow offline", "LPs withdraw 40.0 %"}
+    # the reference line's last point is the drill's last step, at the axis' right end
+    [ref] = [p for p in wbtc.iter(f"{ns}polyline") if p.get("data-series") == "reference"]
+    assert ref.get("points", "").split()[-1].startswith(f"{px(75):.1f},")

@@ -214,7 +214,7 @@ def bar_chart(title: str, x: Sequence[float], groups: Sequence[tuple[str, Sequen
               x_label: str, y_label: str, bar_width_x: float, y_format: Callable[[float], str] = compact,
               width: int = WIDTH, height: int = HEIGHT, x_range: tuple[float, float] | None = None) -> str:
     """Grouped bars: at each x, one bar per group side by side within ``bar_width_x`` data units
-    (a bar that would cross the end of ``x_range`` is cut at it)."""
+    (a bar that would cross the end of ``x_range`` is cut at it, 2 px at the least)."""
     xs = [float(v) for v in x] + ([float(x[-1]) + bar_width_x] if len(x) else [])
     ys = [float(v) for _, vals in groups for v in vals if _finite(v)] or [0.0]
     f = _Frame(xs, ys, width, height, y_zero=True, x_range=x_range)
@@ -229,10 +229,10 @@ def bar_chart(title: str, x: Sequence[float], groups: Sequence[tuple[str, Sequen
             if not _finite(yv) or yv == 0:
                 continue
             left = f.px(float(xv)) + gi * slot
-            if left >= right_edge:
-                continue
+            # the minute that starts at the drill's last step is cut at the axis end, never dropped
+            bar_w = max(min(max(slot, 1.0), right_edge - left), 2.0)
+            left = min(left, right_edge - bar_w)
             top, base = f.py(max(0.0, float(yv))), f.py(min(0.0, float(yv)))
-            bar_w = min(max(slot, 1.0), right_edge - left)
             body.append(f'<rect x="{left:.1f}" y="{top:.1f}" width="{bar_w:.1f}" '
                         f'height="{max(base - top, 0.5):.1f}" fill="{color}" data-series="{escape(label)}"/>')
         items.append((label, color, False))

@@ -204,8 +204,8 @@ def _checks(summary: Summary) -> str:
     expectations = summary.get("expectations")
     if expectations:
         missed = [str(e.get("metric")) for e in expectations if not e.get("met")]
-        text = f"{len(expectations) - len(missed)} of {len(expectations)} of the drill's expectations were met"
-        text += f" (not met: {', '.join(missed)})" if missed else ""
+        text = f"Expectations: {len(expectations) - len(missed)} of {len(expectations)} met"
+        text += f" (NOT MET: {', '.join(missed)})" if missed else ""
     elif expectations is None:
         text = "This run folder records no expectations (it predates them, or the drill states none)"
     else:
