@@ -60,6 +60,11 @@ def normalised_definitions(summary: dict[str, Any]) -> list[Block]:
     return [Heading("The normalised figures, defined", 3), Bullets(items)]
 
 
+def _unit(e: dict[str, Any]) -> str:
+    """The expectation's unit as summary.json states it, else from its metric's name."""
+    return str(e.get("unit") or _unit_of(str(e.get("metric"))))
+
+
 def _bound(e: dict[str, Any], unit: str) -> str:
     parts = []
     if e.get("min") is not None:
@@ -79,8 +84,8 @@ def _expectations(summary: dict[str, Any]) -> list[Block]:
     met = sum(1 for e in rows if e.get("met"))
     table = TableBlock(
         ["expectation", "result", "value", "bound", "why"],
-        [[f"`{e.get('metric')}`", "met" if e.get("met") else "NOT MET", fmt(e.get("value"), _unit_of(str(e.get("metric")))),
-          _bound(e, _unit_of(str(e.get("metric")))), str(e.get("why") or "")] for e in rows],
+        [[f"`{e.get('metric')}`", "met" if e.get("met") else "NOT MET", fmt(e.get("value"), _unit(e)), _bound(e, _unit(e)),
+          str(e.get("why") or "")] for e in rows],
         ["pass" if e.get("met") else "fail" for e in rows])
     return head + [Para(f"{met} of {len(rows)} met."), table]
 
