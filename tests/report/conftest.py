@@ -23,3 +23,21 @@ def finished_run(tmp_path: Path) -> Path:
                             header={"status": "ok", "error": None, "steps_completed": 13, "steps_total": 13})
     write_summary(root, summary)
     return root
+
+
+#: keeper-outage (both keepers offline 25m-55m, LPs withdraw 40% at 15m) cut to 75 minutes, the crash
+#: and the keepers' return kept, on a small book: a real run with liquidations on both venues and
+#: drill events to mark, in about 20 s.
+SMALL_DRILL = ("keeper-outage", ["borrowers.count=40", "market.duration=75m", "cex.positions.count=2000"])
+
+
+@pytest.fixture(scope="session")
+def drilled_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run folder made by a real drill run (anvil, solc, transactions), its report written."""
+    from defidrill.runner import run_drill
+    from defidrill.toolchain import project_root
+
+    name, overrides = SMALL_DRILL
+    out = tmp_path_factory.mktemp("drilled") / "run"
+    outcome = run_drill(project_root() / "oracles" / f"{name}.yaml", out_dir=out, progress=False, overrides=overrides)
+    return Path(outcome.run_dir)

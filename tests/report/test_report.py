@@ -43,8 +43,9 @@ def test_html_is_self_contained_with_valid_svg(finished_run: Path) -> None:
     page = html_path.read_text()
     assert not re.search(r"(src|href)=\"https?:", page) and "<script" not in page and "@import" not in page
     svgs = re.findall(r"<svg.*?</svg>", page, re.S)
-    # WBTC and WETH prices, per-minute liquidations, CEX prices, insurance fund
-    assert len(svgs) == 5
+    # WBTC and WETH prices, per-minute liquidations (one panel per venue), accounts below HF 1,
+    # debt under water, CEX prices, insurance fund
+    assert len(svgs) == 8
     for svg in svgs:
         root = ET.fromstring(svg)
         assert root.tag == f"{SVG_NS}svg"
@@ -117,3 +118,52 @@ def test_chromium_renders_the_page(finished_run: Path, tmp_path: Path) -> None:
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 20_000      # a blank page compresses to a few kB; tables and charts do not
+
+
+def test_first_screen_comes_before_the_raw_figures(finished_run: Path) -> None:
+    md_path, _ = write_report(finished_run)
+    md = md_path.read_text()
+    order = [md.index(h) for h in ("## Verdict", "## On chain beside the CEX, normalised", "## Expectations",
+                                   "**Invariants:** 1 of 2 BROKE (no account liquidated while healthy)", "## Charts",
+                                   "## The drill", "## How to read this", "## On chain versus CEX\n")]
+    assert order == sorted(order)
+    verdict = md.split("## Verdict\n\n")[1].split("\n")[0]
+    # the fixture's WBTC: 60,000 -> 58,800 (-2 %) over 120 s; 4 liquidations; one of two invariants broke
+    assert verdict.startswith("WBTC fell 2 % on the reference path (from $60k to $58.8k)")
+    assert "4 liquidations followed" in verdict and "1 of 2 invariants broke (no account liquidated while healthy)" in verdict
+
+
+def test_a_run_without_the_cex_says_what_is_absent(finished_run: Path) -> None:
+    summary = json.loads((finished_run / "summary.json").read_text())
+    summary["cex"] = None
+    (finished_run / "summary.json").write_text(json.dumps(summary))
+    for name in ("cex_steps.csv", "cex_events.csv"):
+        (finished_run / name).unlink(missing_ok=True)
+    md = write_report(finished_run)[0].read_text()
+    assert "This run has no CEX replay (cex disabled or not reached): the chain stands alone." in md
+    assert "The CEX replay is not part of this run" in md
+
+
+def test_time_axes_end_at_the_drills_end(finished_run: Path) -> None:
+    # the fixture's last step is t = 120 s = 2 min: every chart's x axis ends there, at 760 - 16 px
+    _, html_path = write_report(finished_run)
+    for svg in re.findall(r"<svg.*?</svg>", html_path.read_text(), re.S):
+        root = ET.fromstring(svg)
+        xs = [float(p.split(",")[0]) for pl in root.iter(f"{SVG_NS}polyline") for p in pl.get("points", "").split()]
+        xs += [float(r.get("x", "0")) + float(r.get("width", "0")) for r in root.iter(f"{SVG_NS}rect")
+               if r.get("data-series")]
+        assert xs and max(xs) <= 744.05
+        ticks = [t.text for t in root.iter(f"{SVG_NS}text") if t.get("class") == "tick"]
+        assert "2" in ticks and "2.5" not in ticks and "3" not in ticks
+
+
+def test_the_last_minutes_liquidations_stay_on_the_chart(finished_run: Path) -> None:
+    # liquidations C and D land at t = 120 s, the drill's last step: their minute [120, 180) starts at the
+    # axis end; its bar is cut there, not dropped (on chain: minute 1 has A + B at 60 and 70 s, minute 2 has C + D)
+    _, html_path = write_report(finished_run)
+    svgs = [ET.fromstring(s) for s in re.findall(r"<svg.*?</svg>", html_path.read_text(), re.S)]
+    [onchain] = [s for s in svgs if "Liquidated notional per minute: on chain" in (s.findtext(f"{SVG_NS}desc") or "")]
+    bars = [r for r in onchain.iter(f"{SVG_NS}rect") if r.get("data-series")]
+    assert len(bars) == 2
+    last = max(bars, key=lambda r: float(r.get("x", "0")))
+    assert float(last.get("x", "0")) + float(last.get("width", "0")) == pytest.approx(744.0, abs=0.05)

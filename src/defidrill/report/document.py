@@ -1,5 +1,9 @@
 """The report as a list of neutral blocks (headings, paragraphs, tables, charts), built once
-from summary.json and the run folder and rendered twice (Markdown and HTML)."""
+from summary.json and the run folder and rendered twice (Markdown and HTML).
+
+Reading order: the first screen (first_screen.py: verdict, normalised side by side, expectations,
+invariants), the charts, then the drill's prose, how to read the figures and every raw figure with
+its definition."""
 
 from __future__ import annotations
 
@@ -10,8 +14,10 @@ from typing import Any
 from defidrill.run_folder import DRILL_YAML, RunFolder
 from defidrill.report.blocks import Block, Bullets, Chart, Heading, Para, TableBlock
 from defidrill.report.charts import all_charts
+from defidrill.report.first_screen import first_screen, normalised_definitions
 from defidrill.report.format import MISSING, fmt
 from defidrill.report.model_check import model_check_blocks
+from defidrill.report.timeline import drill_timeline
 
 __all__ = ["Block", "Bullets", "Chart", "Heading", "Para", "TableBlock", "build_document"]
 
@@ -96,10 +102,7 @@ def _header(summary: dict[str, Any], run: RunFolder) -> list[Block]:
         bits.append(f"drill time {fmt(summary['duration_s'], 's')}")
     if summary.get("wall_time_s") is not None:
         bits.append(f"wall time {fmt(summary['wall_time_s'], 's')}")
-    out: list[Block] = [Heading(title, 1), Para(" · ".join(bits))]
-    if run.drill.description:
-        out += [Heading("The drill"), Para(run.drill.description)]
-    return out
+    return [Heading(title, 1), Para(" · ".join(bits))]
 
 
 COMPARISON_LABELS = {
@@ -263,15 +266,21 @@ def rerun_command(run_path: Path, seed: object, overrides: list[str] | None = No
 def build_document(summary: dict[str, Any], run: RunFolder, *, charts: bool = True) -> list[Block]:
     """The report's blocks in reading order."""
     on = summary.get("onchain") or {}
-    blocks: list[Block] = _header(summary, run)
-    blocks += [Heading("How to read this"), Bullets(HOW_TO_READ)]
-    blocks += _fit(summary.get("fit"))
-    blocks += _comparison(summary)
+    blocks: list[Block] = _header(summary, run) + first_screen(summary)
     if charts:
-        chart_list = all_charts(run, summary)
+        timeline = drill_timeline(run, summary)
+        chart_list = all_charts(run, summary, timeline)
         if chart_list:
             blocks.append(Heading("Charts"))
             blocks += [Chart(svg, caption) for svg, caption in chart_list]
+        if timeline.note:
+            blocks.append(Para(f"Note: {timeline.note}."))
+    if run.drill.description:
+        blocks += [Heading("The drill"), Para(run.drill.description)]
+    blocks += [Heading("How to read this"), Bullets(HOW_TO_READ)]
+    blocks += _fit(summary.get("fit"))
+    blocks += _comparison(summary)
+    blocks += normalised_definitions(summary)
     blocks += _onchain(on)
     blocks += _cex(summary.get("cex"))
     blocks += _coupling(summary.get("coupling"))

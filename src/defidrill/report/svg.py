@@ -63,17 +63,34 @@ def _finite(v: float | None) -> TypeGuard[float]:
     return v is not None and math.isfinite(v)
 
 
-class _Frame:
-    """Maps data coordinates to pixels inside the plotting area."""
+@dataclass(frozen=True)
+class Marker:
+    """A drill event on the time axis: a window [start, end) shaded, or a point (end None) as a line."""
 
-    def __init__(self, xs: list[float], ys: list[float], width: int, height: int, y_zero: bool) -> None:
+    label: str
+    start: float
+    end: float | None = None
+
+
+class _Frame:
+    """Maps data coordinates to pixels inside the plotting area.
+
+    ``x_range`` pins the x axis to exactly [lo, hi] (the drill's start and end), ticks inside it;
+    without it the axis runs to the nice ticks around the data."""
+
+    def __init__(self, xs: list[float], ys: list[float], width: int, height: int, y_zero: bool,
+                 x_range: tuple[float, float] | None = None) -> None:
         self.w, self.h = width, height
         ylo, yhi = (min(ys), max(ys)) if ys else (0.0, 1.0)
         if y_zero:
             ylo, yhi = min(0.0, ylo), max(0.0, yhi)
         self.yt = nice_ticks(ylo, yhi)
-        self.xt = nice_ticks(min(xs), max(xs)) if xs else [0.0, 1.0]
-        self.x0, self.x1 = self.xt[0], self.xt[-1]
+        if x_range is not None and x_range[1] > x_range[0]:
+            self.x0, self.x1 = x_range
+            self.xt = [t for t in nice_ticks(self.x0, self.x1, 8) if self.x0 - 1e-9 <= t <= self.x1 + 1e-9]
+        else:
+            self.xt = nice_ticks(min(xs), max(xs)) if xs else [0.0, 1.0]
+            self.x0, self.x1 = self.xt[0], self.xt[-1]
         self.y0, self.y1 = self.yt[0], self.yt[-1]
 
     def px(self, x: float) -> float:
@@ -117,23 +134,56 @@ def _legend(items: list[tuple[str, str, bool]], f: _Frame) -> list[str]:
     return out
 
 
+MARKER_COLOR = "#ff7f0e"
+
+
+def _markers(markers: Sequence[Marker], f: _Frame) -> list[str]:
+    """Shaded windows and point lines behind the series, labels staggered on three rows at the top."""
+    out: list[str] = []
+    top, bottom = MARGIN_T, f.h - MARGIN_B
+    for i, m in enumerate(markers):
+        x0 = min(max(f.px(m.start), MARGIN_L), f.w - MARGIN_R)
+        row_y = top + 11 + 12 * (i % 3)
+        if m.end is not None and m.end > m.start:
+            x1 = min(max(f.px(m.end), MARGIN_L), f.w - MARGIN_R)
+            out.append(f'<rect x="{x0:.1f}" y="{top}" width="{max(x1 - x0, 1.0):.1f}" height="{bottom - top}" '
+                       f'fill="{MARKER_COLOR}" fill-opacity="0.12" class="marker"><title>{escape(m.label)}</title></rect>')
+        else:
+            out.append(f'<line x1="{x0:.1f}" y1="{top}" x2="{x0:.1f}" y2="{bottom}" stroke="{MARKER_COLOR}" '
+                       f'stroke-width="1.5" stroke-dasharray="4 3" class="marker"/>')
+        anchor = "end" if x0 > f.w - MARGIN_R - 150 else "start"
+        dx = -3 if anchor == "end" else 3
+        out.append(f'<text x="{x0 + dx:.1f}" y="{row_y}" text-anchor="{anchor}" class="mlabel">{escape(m.label)}</text>')
+    return out
+
+
 def _svg(f: _Frame, body: list[str], desc: str) -> str:
     style = ("<style>.title{font:bold 14px sans-serif}.tick{font:11px sans-serif;fill:#444}"
              ".label{font:12px sans-serif;fill:#222}.legend{font:12px sans-serif}"
-             ".grid{stroke:#e5e5e5}.axis{stroke:#333}</style>")
+             ".grid{stroke:#e5e5e5}.axis{stroke:#333}"
+             ".mlabel{font:10px sans-serif;fill:#a04a00;paint-order:stroke;stroke:#fff;stroke-width:3px}</style>")
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{f.w}" height="{f.h}" '
             f'viewBox="0 0 {f.w} {f.h}" role="img"><desc>{escape(desc)}</desc>{style}'
             f'<rect x="0" y="0" width="{f.w}" height="{f.h}" fill="#fff"/>' + "".join(body) + "</svg>")
 
 
+def _clip(s: Series, lo: float, hi: float) -> Series:
+    """The series without its points outside [lo, hi] on x (a point with no x is kept: it breaks the line)."""
+    kept = [(x, y) for x, y in zip(s.x, s.y) if not _finite(x) or lo <= x <= hi]
+    return Series(s.label, [x for x, _ in kept], [y for _, y in kept], color=s.color, dashed=s.dashed, width=s.width)
+
+
 def line_chart(title: str, series: Sequence[Series], *, x_label: str, y_label: str,
                y_format: Callable[[float], str] = compact, width: int = WIDTH, height: int = HEIGHT,
-               y_zero: bool = False) -> str:
-    """Lines over a shared x axis; None/NaN values leave gaps."""
+               y_zero: bool = False, x_range: tuple[float, float] | None = None,
+               markers: Sequence[Marker] = ()) -> str:
+    """Lines over a shared x axis; None/NaN values leave gaps; points outside ``x_range`` are left out."""
+    lo, hi = x_range if x_range is not None else (-math.inf, math.inf)
+    series = [_clip(s, lo, hi) for s in series]
     xs = [float(x) for s in series for x in s.x if _finite(x)]
     ys = [float(y) for s in series for y in s.y if _finite(y)]
-    f = _Frame(xs, ys, width, height, y_zero)
-    body = _axes(f, title, x_label, y_label, y_format)
+    f = _Frame(xs, ys, width, height, y_zero, x_range)
+    body = _axes(f, title, x_label, y_label, y_format) + _markers(markers, f)
     items = []
     for i, s in enumerate(series):
         color = s.color or PALETTE[i % len(PALETTE)]
@@ -151,10 +201,10 @@ def line_chart(title: str, series: Sequence[Series], *, x_label: str, y_label: s
         for seg in segments:
             if len(seg) == 1:
                 cx, cy = seg[0].split(",")
-                body.append(f'<circle cx="{cx}" cy="{cy}" r="2" fill="{color}"/>')
+                body.append(f'<circle cx="{cx}" cy="{cy}" r="2" fill="{color}" data-series="{escape(s.label)}"/>')
             else:
                 body.append(f'<polyline points="{" ".join(seg)}" fill="none" stroke="{color}" '
-                            f'stroke-width="{s.width}" stroke-linejoin="round"{dash}/>')
+                            f'stroke-width="{s.width}" stroke-linejoin="round"{dash} data-series="{escape(s.label)}"/>')
         items.append((s.label, color, s.dashed))
     body += _legend(items, f)
     return _svg(f, body, f"{title}: {', '.join(s.label for s in series)}")
@@ -162,11 +212,13 @@ def line_chart(title: str, series: Sequence[Series], *, x_label: str, y_label: s
 
 def bar_chart(title: str, x: Sequence[float], groups: Sequence[tuple[str, Sequence[float | None]]], *,
               x_label: str, y_label: str, bar_width_x: float, y_format: Callable[[float], str] = compact,
-              width: int = WIDTH, height: int = HEIGHT) -> str:
-    """Grouped bars: at each x, one bar per group side by side within ``bar_width_x`` data units."""
+              width: int = WIDTH, height: int = HEIGHT, x_range: tuple[float, float] | None = None) -> str:
+    """Grouped bars: at each x, one bar per group side by side within ``bar_width_x`` data units
+    (a bar that would cross the end of ``x_range`` is cut at it, 2 px at the least)."""
     xs = [float(v) for v in x] + ([float(x[-1]) + bar_width_x] if len(x) else [])
     ys = [float(v) for _, vals in groups for v in vals if _finite(v)] or [0.0]
-    f = _Frame(xs, ys, width, height, y_zero=True)
+    f = _Frame(xs, ys, width, height, y_zero=True, x_range=x_range)
+    right_edge = f.px(f.x1)
     body = _axes(f, title, x_label, y_label, y_format)
     n = max(1, len(groups))
     slot = (f.px(bar_width_x) - f.px(0.0)) * 0.85 / n
@@ -177,9 +229,12 @@ def bar_chart(title: str, x: Sequence[float], groups: Sequence[tuple[str, Sequen
             if not _finite(yv) or yv == 0:
                 continue
             left = f.px(float(xv)) + gi * slot
+            # the minute that starts at the drill's last step is cut at the axis end, never dropped
+            bar_w = max(min(max(slot, 1.0), right_edge - left), 2.0)
+            left = min(left, right_edge - bar_w)
             top, base = f.py(max(0.0, float(yv))), f.py(min(0.0, float(yv)))
-            body.append(f'<rect x="{left:.1f}" y="{top:.1f}" width="{max(slot, 1.0):.1f}" '
-                        f'height="{max(base - top, 0.5):.1f}" fill="{color}"/>')
+            body.append(f'<rect x="{left:.1f}" y="{top:.1f}" width="{bar_w:.1f}" '
+                        f'height="{max(base - top, 0.5):.1f}" fill="{color}" data-series="{escape(label)}"/>')
         items.append((label, color, False))
     body += _legend(items, f)
     return _svg(f, body, f"{title}: {', '.join(g for g, _ in groups)}")
