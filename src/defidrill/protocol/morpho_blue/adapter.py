@@ -35,7 +35,7 @@ from defidrill.protocol.adapter import (
 )
 from defidrill.protocol.config import ProtocolConfig
 from defidrill.protocol.market import Market
-from defidrill.protocol.morpho_blue.deploy import MorphoDeployment, deploy_morpho, lender_txs, split_raw
+from defidrill.protocol.morpho_blue.deploy import ZERO, MorphoDeployment, deploy_morpho, lender_txs, split_raw
 from defidrill.protocol.morpho_blue.invariants import MorphoReads, check_markets, morpho_reads, read_markets
 from defidrill.protocol.morpho_blue.mapping import (
     BPS,
@@ -113,7 +113,11 @@ class MorphoBlueAdapter(LendingAdapter):
         def tx(fn: ContractFunction, sender: str = funder, label: str = "") -> TxRequest:
             return chain.tx(fn, sender=sender, gas=SEED_GAS, label=label, agent="setup")
 
-        txs = [tx(token.functions.approve(d.morpho.address, MAX_UINT)) for token in m.tokens.values()]
+        sequencer = m.config.oracle.sequencer
+        # A fresh uptime feed is inside its grace period, in which the guard refuses every price (and so
+        # Morpho every borrow): unwire the guard's sequencer check while seeding, as the reference pool does.
+        txs = [tx(d.guard.functions.setSequencerFeed(ZERO, m.config.oracle.grace_period_s))] if sequencer else []
+        txs += [tx(token.functions.approve(d.morpho.address, MAX_UINT)) for token in m.tokens.values()]
         txs += [tx(fns.supplyCollateral(d.params[p.collateral_symbol], p.collateral_raw, p.account, b""),
                    label=f"seed {p.label} collateral") for p in positions]
         for p in positions:
@@ -126,6 +130,8 @@ class MorphoBlueAdapter(LendingAdapter):
         expect_ok(chain, txs, chain.send_block(txs), "seeding (collateral, lender)")
         txs = [tx(fns.borrow(d.params[p.collateral_symbol], p.debt_base, 0, p.account, p.account), sender=p.account,
                   label=f"seed {p.label} borrow") for p in positions if p.debt_base > 0]
+        if sequencer:
+            txs.append(tx(d.guard.functions.setSequencerFeed(m.sequencer.address, m.config.oracle.grace_period_s)))
         if txs:
             expect_ok(chain, txs, chain.send_block(txs), "seeding (borrows)")
         self._market_of.update({p.account.lower(): p.collateral_symbol for p in positions})

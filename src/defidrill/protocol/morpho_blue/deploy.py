@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eth_abi import encode
+from eth_abi.abi import encode
 from eth_utils.crypto import keccak
 
 from defidrill.chain import Chain, Deployed, TxRequest
-from defidrill.protocol.config import ProtocolConfig
+from defidrill.errors import ChainError
 from defidrill.protocol.market import BATCH_TX_GAS, DEPLOY_GAS, Market
 from defidrill.protocol.morpho_blue.artifacts import morpho_artifact, qualified
 from defidrill.protocol.morpho_blue.mapping import fee_wad, has_interest, lltv_wad
@@ -77,7 +77,9 @@ def deploy_morpho(chain: Chain, market: Market) -> MorphoDeployment:
     if has_interest(config):
         first.append(chain.deploy_tx("MorphoKinkedIrm", rm.base_rate_wad, rm.slope1_wad, rm.slope2_wad, rm.kink_wad,
                                      gas=DEPLOY_GAS))
-    addrs = [r.contract_address for r in chain.send_many(first)]
+    addrs = [r.contract_address or "" for r in chain.send_many(first)]
+    if not all(addrs):
+        raise ChainError("Morpho Blue deploy: a contract creation left no address")
     guard, morpho = chain.at("OracleGuard", addrs[0]), chain.at(qualified("Morpho"), addrs[1])
     lens, flash = chain.at("MorphoLens", addrs[2]), chain.at("MorphoFlashLiquidator", addrs[3])
     irm = chain.at("MorphoKinkedIrm", addrs[4]) if len(addrs) > 4 else None
