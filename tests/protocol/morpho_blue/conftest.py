@@ -6,14 +6,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from defidrill.chain import Chain
+from defidrill.chain import ChainAPI
 from defidrill.protocol.market import deploy_market
 from defidrill.protocol.morpho_blue.adapter import MorphoBlueAdapter
 from morpho_world import CONFIG, MorphoWorld
 
 
 @pytest.fixture(scope="module")
-def morpho_module(session_chain: Chain) -> Iterator[MorphoWorld]:
+def morpho_module(session_chain: ChainAPI) -> Iterator[MorphoWorld]:
     snapshot = session_chain.snapshot()
     market = deploy_market(session_chain, CONFIG)
     adapter = MorphoBlueAdapter.deploy(session_chain, market, CONFIG)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from defidrill.chain import Chain
+from defidrill.chain import ChainAPI
 from defidrill.protocol.adapter import SeedPosition
 from defidrill.protocol.amounts import price_to_answer_half_even
 from defidrill.protocol.config import AssetSpec, CollateralSpec, OracleMode, OracleSpec, ProtocolConfig, RateModelSpec
@@ -37,7 +37,7 @@ CONFIG = ProtocolConfig(
 
 @dataclass
 class MorphoWorld:
-    chain: Chain
+    chain: ChainAPI
     market: Market
     adapter: MorphoBlueAdapter
 

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from web3.contract.contract import ContractFunction
 
-from defidrill.chain import Chain, Deployed, PreparedCall, TxRequest
+from defidrill.chain import ChainAPI, Deployed, PreparedCall, TxRequest
 from defidrill.protocol.adapter import (
     MAX_UINT,
     AssetInfo,
@@ -56,7 +56,7 @@ REPAY_MARGIN_BPS = 1
 class MorphoBlueAdapter(LendingAdapter):
     kind: ClassVar[str] = "morpho-blue"
 
-    def __init__(self, chain: Chain, market: Market, deployment: MorphoDeployment) -> None:
+    def __init__(self, chain: ChainAPI, market: Market, deployment: MorphoDeployment) -> None:
         self.chain, self.market, self.d = chain, market, deployment
         cfg = market.config
         self.symbols = [cfg.base.symbol, *cfg.collaterals]
@@ -75,7 +75,7 @@ class MorphoBlueAdapter(LendingAdapter):
         check_expressible(config, file=file)
 
     @classmethod
-    def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> MorphoBlueAdapter:
+    def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolConfig) -> MorphoBlueAdapter:
         check_expressible(config)
         if market.config != config:
             market = Market(**{**market.__dict__, "config": config})
@@ -103,7 +103,7 @@ class MorphoBlueAdapter(LendingAdapter):
 
     # -- seeding -----------------------------------------------------------------------------
 
-    def open_positions(self, chain: Chain, funder: str, positions: Sequence[SeedPosition]) -> None:
+    def open_positions(self, chain: ChainAPI, funder: str, positions: Sequence[SeedPosition]) -> None:
         """Collateral ``onBehalf`` of each account, the lender's supply moved in proportion to each market's
         debt seeded so far, then each account borrows to itself. Morpho has no LTV to lift: a position may borrow
         up to its LLTV."""
@@ -138,7 +138,7 @@ class MorphoBlueAdapter(LendingAdapter):
 
     # -- the step's read ---------------------------------------------------------------------
 
-    def prepare_reads(self, chain: Chain, accounts: Sequence[str]) -> list[PreparedCall]:
+    def prepare_reads(self, chain: ChainAPI, accounts: Sequence[str]) -> list[PreparedCall]:
         return self.reader.prepare(accounts)
 
     def decode_reads(self, results: Sequence[Any]) -> ProtocolReads:
@@ -227,7 +227,7 @@ class MorphoBlueAdapter(LendingAdapter):
 
     # -- invariants --------------------------------------------------------------------------
 
-    def invariants(self, chain: Chain, accounts: Sequence[str],
+    def invariants(self, chain: ChainAPI, accounts: Sequence[str],
                    liquidations: Sequence[LiquidationRecord]) -> list[InvariantResult]:
         suppliers = list(dict.fromkeys([self.market.lender, self.d.fee_recipient]))
         if self._reads is None or self._reads.key != (tuple(suppliers), tuple(accounts)):

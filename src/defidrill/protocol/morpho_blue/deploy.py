@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from eth_abi.abi import encode
 from eth_utils.crypto import keccak
 
-from defidrill.chain import Chain, Deployed, TxRequest
+from defidrill.chain import ChainAPI, Deployed, TxRequest
 from defidrill.errors import ChainError
 from defidrill.protocol.market import BATCH_TX_GAS, DEPLOY_GAS, Market
 from defidrill.protocol.morpho_blue.artifacts import morpho_artifact, qualified
@@ -55,14 +55,14 @@ class MorphoDeployment:
         return {sym: market_id(p) for sym, p in self.params.items()}
 
 
-def register_morpho(chain: Chain) -> None:
+def register_morpho(chain: ChainAPI) -> None:
     """Let ``chain`` deploy Morpho and decode its events (EventsLib's, added to its ABI)."""
     artifact = morpho_artifact()
     if artifact.name not in chain.foreign_artifacts:
         chain.register(artifact)
 
 
-def deploy_morpho(chain: Chain, market: Market) -> MorphoDeployment:
+def deploy_morpho(chain: ChainAPI, market: Market) -> MorphoDeployment:
     """Deploy Morpho Blue, one market per collateral of ``market.config``, and our periphery."""
     register_morpho(chain)
     config = market.config
@@ -122,7 +122,7 @@ def split_raw(total_raw: int, weights: list[int]) -> list[int]:
     return parts
 
 
-def lender_txs(chain: Chain, market: Market, d: MorphoDeployment, change_raw: dict[str, int]) -> list[TxRequest]:
+def lender_txs(chain: ChainAPI, market: Market, d: MorphoDeployment, change_raw: dict[str, int]) -> list[TxRequest]:
     """The lender supplies (positive) or withdraws (negative) ``change_raw`` of base per market, withdrawals first."""
     lender, fns = market.lender, d.morpho.functions
     out = [chain.tx(market.base.functions.approve(d.morpho.address, 2**256 - 1), sender=lender, gas=BATCH_TX_GAS)]

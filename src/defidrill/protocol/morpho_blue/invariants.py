@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from defidrill.chain import Chain, PreparedCall
+from defidrill.chain import ChainAPI, PreparedCall
 from defidrill.errors import ChainError
 from defidrill.protocol.adapter import InvariantResult, LiquidationRecord, no_healthy_liquidation
 from defidrill.protocol.market import Market
@@ -46,7 +46,7 @@ class MorphoReads:
     calls: tuple[PreparedCall, ...]
 
 
-def morpho_reads(chain: Chain, d: MorphoDeployment, market: Market, suppliers: Sequence[str],
+def morpho_reads(chain: ChainAPI, d: MorphoDeployment, market: Market, suppliers: Sequence[str],
                  accounts: Sequence[str]) -> MorphoReads:
     fns = d.morpho.functions
     calls = [chain.prepare(market.base.functions.balanceOf(d.morpho.address))]
@@ -58,7 +58,7 @@ def morpho_reads(chain: Chain, d: MorphoDeployment, market: Market, suppliers: S
     return MorphoReads((tuple(suppliers), tuple(accounts)), tuple(calls))
 
 
-def read_markets(chain: Chain, d: MorphoDeployment, reads: MorphoReads) -> tuple[int, dict[str, MarketState]]:
+def read_markets(chain: ChainAPI, d: MorphoDeployment, reads: MorphoReads) -> tuple[int, dict[str, MarketState]]:
     """(loan token held by Morpho, per collateral symbol its market's state)."""
     values = chain.call_many(list(reads.calls))
     for v in values:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from defidrill.chain import Chain, PreparedCall
+from defidrill.chain import ChainAPI, PreparedCall
 from defidrill.errors import ChainError
 from defidrill.protocol.adapter import MAX_UINT, WAD, AccountView, GuardView, PoolTotals, ProtocolReads
 from defidrill.protocol.morpho_blue.deploy import MorphoDeployment
@@ -49,7 +49,7 @@ class MarketTotals:
 class MorphoReader:
     """Prepares the scan, decodes it, and keeps each account's last positions for sizing liquidations."""
 
-    def __init__(self, chain: Chain, deployment: MorphoDeployment, symbols: list[str], decimals: dict[str, int],
+    def __init__(self, chain: ChainAPI, deployment: MorphoDeployment, symbols: list[str], decimals: dict[str, int],
                  addresses: dict[str, str]) -> None:
         self.chain, self.d = chain, deployment
         self.symbols = symbols  # base first
