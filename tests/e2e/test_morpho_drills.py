@@ -85,6 +85,9 @@ def test_library_drill_runs_clean_on_morpho(runs: Runs, name: str) -> None:
     # Bad debt in the ledger is what Morpho's Liquidate events wrote off (badDebtAssets, USDC at ~$1).
     written_off = sum(int(e["protocol_event"]["args"]["badDebtAssets"]) for e in liquidations) / 10**6
     assert run.onchain["bad_debt_usd"] == pytest.approx(written_off, rel=0.05, abs=1e-6)
+    lines = run.events_named("BadDebtWrittenOff")
+    assert sum(int(e["args"]["amountBase"]) for e in lines) / 10**6 == written_off
+    assert all(e["protocol_event"]["name"] == "Liquidate" for e in lines)
 
 
 def test_flash_crash_on_morpho_liquidates_through_liquidate(runs: Runs) -> None:

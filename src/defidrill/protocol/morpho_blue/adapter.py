@@ -23,12 +23,13 @@ from defidrill.chain import ChainAPI, Deployed, PreparedCall, TxRequest
 from defidrill.protocol.adapter import (
     MAX_UINT,
     AssetInfo,
+    BadDebt,
     CloseFactorRule,
     CollateralInfo,
     InvariantResult,
     LendingAdapter,
     LendingMarkets,
-    LiquidationRecord,
+    Liquidation,
     ProtocolReads,
     SeedPosition,
     expect_ok,
@@ -203,7 +204,7 @@ class MorphoBlueAdapter(LendingAdapter):
         args: dict[str, Any] = event["args"]
         return args
 
-    def decode_liquidation(self, event: dict[str, Any], health_before_wad: int | None) -> LiquidationRecord | None:
+    def decode_liquidation(self, event: dict[str, Any], health_before_wad: int | None) -> Liquidation | None:
         """Morpho's ``Liquidate(id, caller, borrower, repaidAssets, repaidShares, seizedAssets, badDebtAssets,
         badDebtShares)``: the market id names the collateral. Without a scan's health factor, the position's
         health at the end of the block before is read through the lens."""
@@ -214,21 +215,21 @@ class MorphoBlueAdapter(LendingAdapter):
         if health_before_wad is None:
             [words] = self.chain.call_many([self.reader.scan_call([a["borrower"]])], block=max(int(event["block"]) - 1, 0))
             health_before_wad = self.reader.health_of(words, a["borrower"])
-        return LiquidationRecord(account=a["borrower"], collateral_asset=self.market.tokens[sym].address,
+        return Liquidation(account=a["borrower"], collateral_asset=self.market.tokens[sym].address,
                                  repaid_base=int(a["repaidAssets"]), seized_raw=int(a["seizedAssets"]),
                                  health_before_wad=health_before_wad, liquidator=a["caller"])
 
-    def decode_bad_debt(self, event: dict[str, Any]) -> int | None:
+    def decode_bad_debt(self, event: dict[str, Any]) -> BadDebt | None:
         """``badDebtAssets`` of a ``Liquidate``: written off against the market's suppliers in that call."""
         a = self._liquidate_event(event)
         if a is None or int(a["badDebtAssets"]) == 0:
             return None
-        return int(a["badDebtAssets"])
+        return BadDebt(account=a["borrower"], amount_base=int(a["badDebtAssets"]))
 
     # -- invariants --------------------------------------------------------------------------
 
     def invariants(self, chain: ChainAPI, accounts: Sequence[str],
-                   liquidations: Sequence[LiquidationRecord]) -> list[InvariantResult]:
+                   liquidations: Sequence[Liquidation]) -> list[InvariantResult]:
         suppliers = list(dict.fromkeys([self.market.lender, self.d.fee_recipient]))
         if self._reads is None or self._reads.key != (tuple(suppliers), tuple(accounts)):
             self._reads = morpho_reads(chain, self.d, self.market, suppliers, accounts)

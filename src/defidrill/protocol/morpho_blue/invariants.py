@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from defidrill.chain import ChainAPI, PreparedCall
 from defidrill.errors import ChainError
-from defidrill.protocol.adapter import InvariantResult, LiquidationRecord, no_healthy_liquidation
+from defidrill.protocol.adapter import InvariantResult, Liquidation, no_healthy_liquidation
 from defidrill.protocol.market import Market
 from defidrill.protocol.morpho_blue.deploy import MorphoDeployment
 
@@ -78,7 +78,7 @@ def read_markets(chain: ChainAPI, d: MorphoDeployment, reads: MorphoReads) -> tu
     return held_base, out
 
 
-def check_markets(held_base: int, markets: dict[str, MarketState], liquidations: Sequence[LiquidationRecord],
+def check_markets(held_base: int, markets: dict[str, MarketState], liquidations: Sequence[Liquidation],
                   blocks: int) -> list[InvariantResult]:
     def each(ok: bool, parts: list[str]) -> tuple[bool, str]:
         return ok, "; ".join(parts)
