@@ -1,7 +1,8 @@
-"""The flagship on genuine Aave V3 versus the reference pool, in the same run (issue 8's speed row).
+"""The flagship on genuine Aave V3 and on genuine Morpho Blue versus the reference pool, in the same run
+(issue 8's and issue 19's speed rows).
 
 Both runs: the library flagship (flash-crash), 200 borrowers x 721 steps, CEX side off (the chain
-side alone), same seed. The row is Aave's wall time as a ratio of the reference pool's (target:
+side alone), same seed. Each row is the genuine protocol's wall time as a ratio of the reference pool's (target:
 under 2x); the detail holds each run's seconds and liquidations (the differential test asserts the
 liquidations match).
 Run: PYTHONPATH=src python -m bench --only protocols
@@ -16,5 +17,9 @@ TARGET_RATIO = 2.0
 
 def rows(borrowers: int = 200) -> list[Row]:
     ratio, detail = flagship_ratio(borrowers, ("aave-v3", {"kind": "aave-v3"}), ("reference", {"kind": "reference"}))
-    return [Row(f"flagship {borrowers} borrowers: aave-v3 / reference wall time", ratio, "x", TARGET_RATIO, False,
-                detail)]
+    out = [Row(f"flagship {borrowers} borrowers: aave-v3 / reference wall time", ratio, "x", TARGET_RATIO, False,
+               detail)]
+    ratio, detail = flagship_ratio(borrowers, ("morpho-blue", {"kind": "morpho-blue"}), ("reference", {"kind": "reference"}))
+    out.append(Row(f"flagship {borrowers} borrowers: morpho-blue / reference wall time", ratio, "x", TARGET_RATIO, False,
+                   detail))
+    return out

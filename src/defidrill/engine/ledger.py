@@ -125,14 +125,15 @@ class Ledger:
                         outcome.seized_collateral_usd += seized_usd
                         if is_keeper:
                             self.keeper_profit_usd += seized_usd - repaid_usd
-                    continue
+                # A write-off is its own event (the reference pool's BadDebtWrittenOff) or part of the
+                # liquidation's (Morpho Blue's Liquidate carries badDebtAssets): ask for both.
                 written_off = lending.decode_bad_debt(event)
                 if written_off is not None:
                     lines.append(BadDebtLine(**head, bad_debt=written_off,
                                              protocol_event=_own_event(event, BadDebtLine.event)))
                     self.bad_debt_usd += written_off.amount_base / 10**base.decimals * reference_usd[base.symbol]
-                    continue
-                lines.append(Event(**head, event=event["event"], args=event["args"]))
+                if record is None and written_off is None:
+                    lines.append(Event(**head, event=event["event"], args=event["args"]))
         self.liquidation_count += outcome.liquidations
         self.failed_liquidation_count += outcome.failed_liquidations
         return outcome, lines

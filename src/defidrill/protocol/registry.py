@@ -8,10 +8,12 @@ from pathlib import Path
 from defidrill.errors import ConfigError
 from defidrill.protocol.aave_v3.adapter import AaveV3Adapter
 from defidrill.protocol.adapter import LendingAdapter
+from defidrill.protocol.morpho_blue.adapter import MorphoBlueAdapter
 from defidrill.protocol.reference.adapter import ReferenceAdapter
 
 #: Every built-in adapter by the ``protocol.kind`` that selects it.
-ADAPTERS: dict[str, type[LendingAdapter]] = {ReferenceAdapter.kind: ReferenceAdapter, AaveV3Adapter.kind: AaveV3Adapter}
+ADAPTERS: dict[str, type[LendingAdapter]] = {ReferenceAdapter.kind: ReferenceAdapter, AaveV3Adapter.kind: AaveV3Adapter,
+                                             MorphoBlueAdapter.kind: MorphoBlueAdapter}
 #: ``kind: external`` takes the adapter class from the user's module (``protocol.adapter``).
 EXTERNAL = "external"
 

@@ -118,11 +118,20 @@ def compile_project(root: Path | None = None, *, contracts_dir: Path | None = No
     """
     root = (root or project_root()).resolve()
     contracts_dir = contracts_dir or root / "contracts"
-    solc = solc or find_solc(root)
-    settings = compiler_settings()
-    sources = collect_sources(root, contracts_dir)
+    return compile_sources(root, collect_sources(root, contracts_dir), solc=solc or find_solc(root),
+                           settings=compiler_settings(), cache=cache or cache_dir(root) / "artifacts")
+
+
+def compile_sources(root: Path, sources: dict[str, str], *, solc: SolcBinary, settings: dict[str, Any],
+                    cache: Path) -> Artifacts:
+    """Compile ``sources`` (unit name -> text; imports resolved from ``root``) with ``solc`` and
+    ``settings``, from ``cache/<key>.json`` when the sources, compiler and settings are unchanged.
+
+    Shared by our contracts and genuine protocols compiled from a pinned npm package with their
+    own compiler and settings (Morpho Blue: solc 0.8.19, viaIR), so both get the same checked cache.
+    """
     key = source_hash(sources, solc.long_version, settings)
-    cache_file = (cache or cache_dir(root) / "artifacts") / f"{key}.json"
+    cache_file = cache / f"{key}.json"
     damaged: str | None = None
     if cache_file.is_file():
         try:

@@ -22,6 +22,9 @@ from defidrill.toolchain.project import cache_dir, project_root
 
 #: The compiler version the project pins (package.json's `solc` and ape-config.yaml).
 SOLC_VERSION = "0.8.28"
+#: Every solc-js build package.json pins, by version -> its npm package: `solc` for our contracts, an npm
+#: alias beside it for genuine protocols whose sources fix an older pragma (Morpho Blue: `pragma solidity 0.8.19`).
+SOLCJS_PACKAGES = {SOLC_VERSION: "solc", "0.8.19": "solc-0.8.19"}
 LAUNCHER = Path(__file__).with_name("solcjs_launcher.js")
 HOW_TO_GET_SOLC = (
     "run `make test` or `npm ci` in the project (installs the pinned solc-js), "
@@ -74,20 +77,22 @@ def solcx_binary_dir(root: Path | None = None) -> Path:
     return path
 
 
-def solcjs_module_dir(root: Path | None = None) -> Path:
-    return (root or project_root()) / "node_modules" / "solc"
+def solcjs_module_dir(root: Path | None = None, version: str = SOLC_VERSION) -> Path:
+    if version not in SOLCJS_PACKAGES:
+        raise ToolchainError(f"no solc-js {version} is pinned; package.json pins {', '.join(sorted(SOLCJS_PACKAGES))}")
+    return (root or project_root()) / "node_modules" / SOLCJS_PACKAGES[version]
 
 
-def install_solcjs_launcher(root: Path | None = None) -> Path:
-    """Write ``solc-v<version>`` into the solcx folder: an executable running solc-js."""
+def install_solcjs_launcher(root: Path | None = None, version: str = SOLC_VERSION) -> Path:
+    """Write ``solc-v<version>`` into the solcx folder: an executable running that pinned solc-js."""
     root = root or project_root()
-    module = solcjs_module_dir(root)
+    module = solcjs_module_dir(root, version)
     if not (module / "package.json").is_file():
-        raise ToolchainError(f"solc-js not found at {module}; {HOW_TO_GET_SOLC}")
+        raise ToolchainError(f"solc-js {version} not found at {module}; {HOW_TO_GET_SOLC}")
     node = shutil.which("node")
     if node is None:
         raise ToolchainError("node is not on PATH; solc-js needs Node.js 18+ (or install a native solc)")
-    target = solcx_binary_dir(root) / f"solc-v{SOLC_VERSION}"
+    target = solcx_binary_dir(root) / f"solc-v{version}"
     script = f'#!/bin/sh\nexec "{node}" "{LAUNCHER}" --solcjs-module "{module}" "$@"\n'
     if not target.is_file() or target.read_text() != script:
         tmp = target.with_suffix(".tmp")
@@ -133,4 +138,18 @@ def find_solc(root: Path | None = None) -> SolcBinary:
                 return SolcBinary(path, short, long, "native")
     path = install_solcjs_launcher(root)
     short, long = solc_version_of(path)
+    return SolcBinary(path, short, long, "solc-js")
+
+
+def find_solc_exact(version: str, root: Path | None = None) -> SolcBinary:
+    """A compiler of exactly ``version``, for sources whose pragma fixes it (a genuine protocol's):
+    a native solc of that version on PATH or in ~/.solcx, else the pinned solc-js of that version."""
+    for path in _native_candidates():
+        if _is_native(path) and solc_version_of(path)[0] == version:
+            short, long = solc_version_of(path)
+            return SolcBinary(path, short, long, "native")
+    path = install_solcjs_launcher(root, version)
+    short, long = solc_version_of(path)
+    if short != version:
+        raise ToolchainError(f"the solc-js launcher for {version} at {path} answers {short}: run `npm ci`")
     return SolcBinary(path, short, long, "solc-js")

@@ -98,9 +98,10 @@ class InterestModel(StrictModel):
     reserve_factor: UnitFraction = 0.10
 
 
-ProtocolKind = Literal["reference", "aave-v3", "external"]
+ProtocolKind = Literal["reference", "aave-v3", "morpho-blue", "external"]
 """reference: our LendingPool behind the OracleGuard; aave-v3: genuine Aave V3 (npm @aave/core-v3)
-deployed from its own artifacts; external: the user's protocol through the user's adapter class
+deployed from its own artifacts; morpho-blue: genuine Morpho Blue (npm @morpho-org/morpho-blue, compiled
+from its sources, docs/morpho-blue.md); external: the user's protocol through the user's adapter class
 (``adapter: "package.module:Class"``, ``artifacts:`` their build folder) (docs/adapters.md)."""
 
 
