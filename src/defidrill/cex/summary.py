@@ -15,6 +15,8 @@
 - slippage_vs_index_pct: notional-weighted adverse distance of liquidation fills in the
   book from the index (sells below, buys above), in percent.
 - net_flow_btc / net_flow_usd: what the book's makers bought from the engine (sold if < 0).
+- open_interest_start_usd: the positions' size at the start index price, sum(qty_btc) x start
+  (both sides; the base of the normalised shares, defined in defidrill/metrics/normalised.py).
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ def summarize(venue: Venue) -> dict[str, Any]:
     first_liq = venue.first_liquidation_t_s
     return {
         "positions_count": len(venue.positions),
+        "open_interest_start_usd": venue.open_interest_start_usd,
         "steps": len(steps),
         "liquidation_count": int(taken_ids.size),
         "liquidated_notional_usd": float(taken_notional.sum()),

@@ -41,6 +41,8 @@ class Venue:
         rng = np.random.default_rng(seed)
         self.positions = positions if positions is not None else draw_population(
             params.population, self.tiers, self.start_price_usd, rng)
+        # the book before any take-over or ADL shrinks it: the base of the normalised figures (summary.py)
+        self.open_interest_start_usd = float(self.positions.qty_btc.sum()) * self.start_price_usd
         self.queue = BreachQueue(self.positions)
         self.book = OrderBook(params.book, self.start_price_usd)
         self.mark = MarkPrice(params.mark, params.funding)

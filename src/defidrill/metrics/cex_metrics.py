@@ -14,6 +14,10 @@ Added here, for both paths:
 - ``losses_socialised_usd`` = insurance_fund_draw_usd + adl_notional_usd +
   unresolved_deficit_usd (what the fund paid, what was forced onto profitable traders,
   and what nobody could absorb).
+- the normalised figures (shares of open interest and of the insurance fund, time to half
+  liquidated, largest last-vs-index dislocation): defined in :mod:`defidrill.metrics.normalised`.
+  Open interest at start needs the population, so only the venue's summary has it: a summary
+  rebuilt from the files leaves it and the shares of it null.
 
 The two CSVs are written by ``defidrill.run_folder.write_cex_files`` (the run folder's owner).
 """
@@ -29,6 +33,7 @@ import numpy.typing as npt
 from defidrill.cex import EVENT_KINDS, LEVERAGE_LABELS
 from defidrill.cex.results import LIQUIDATION_ADL, LIQUIDATION_BOOK, leverage_bucket
 from defidrill.metrics.decode import weighted_slippage_pct
+from defidrill.metrics.normalised import cex_normalised
 from defidrill.run_folder.reader import Table
 from defidrill.metrics.series import clean, first_time, per_minute
 
@@ -146,6 +151,7 @@ def cex_metrics(steps: Table, events: Table | None, venue_summary: dict[str, Any
     base["losses_socialised_usd"] = (float(base.get("insurance_fund_draw_usd") or 0.0)
                                      + float(base.get("adl_notional_usd") or 0.0)
                                      + float(base.get("unresolved_deficit_usd") or 0.0))
+    base.update(cex_normalised(base, norm))
     return {k: (clean(v) if isinstance(v, float) else v) for k, v in base.items()}
 
 

@@ -68,6 +68,31 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         "(collateral - debt), at the CEX the nominal leverage) liquidated at least once. The model predicts "
         "on chain > CEX: at equal leverage L a loan is liquidated after a drop of 1 - (1 - 1/L)/LT, a "
         "perpetual after about 1/L - MMR, and LT leaves a far larger maintenance margin."),
+    # normalised: each venue against its own book (metrics/normalised.py)
+    "liquidated_share_pct": (
+        "%",
+        "Liquidated as a share of the book at start. On chain: debt repaid by liquidations / the borrowers' "
+        "debt at step 0 (USD at reference) x 100. CEX: liquidated notional / open interest at start "
+        "(the positions' size at the start index) x 100."),
+    "losses_socialised_share_pct": (
+        "%",
+        "The losses socialised above as a share of the book at start: on chain bad debt / the borrowers' "
+        "debt at step 0 x 100; at the CEX (insurance-fund draws + ADL notional + unresolved deficit) / "
+        "open interest at start x 100."),
+    "peak_liquidated_per_minute_share_pct": (
+        "%",
+        "The peak one-minute liquidated notional as a share of the book at start: on chain / the "
+        "borrowers' debt at step 0, at the CEX / open interest at start, x 100."),
+    "time_to_half_liquidated_s": (
+        "s",
+        "From the first threshold breach to the first step at which the cumulative liquidated amount "
+        "reaches half of the run's total (on chain debt repaid, at the CEX notional taken over). Null when "
+        "nothing was liquidated; negative on chain when a wrong oracle price liquidated before any breach."),
+    "max_dislocation_pct": (
+        "%",
+        "The largest price dislocation of the venue's own market: on chain max over steps and collateral "
+        "pairs of |AMM spot - reference| / reference x 100; at the CEX max over steps of "
+        "|last - index| / index x 100."),
 }
 
 
@@ -86,6 +111,11 @@ def _onchain_values(on: OnchainMetrics, cex_asset: str | None) -> dict[str, Any]
         "amplification": amp.amplification if amp is not None else None,
         "passive_net_flow_usd": flow,
         "liquidated_share_1_5x_pct": _share(on.liquidations_by_leverage),
+        "liquidated_share_pct": on.liquidated_share_of_debt_pct,
+        "losses_socialised_share_pct": on.bad_debt_share_of_debt_pct,
+        "peak_liquidated_per_minute_share_pct": on.peak_liquidated_per_minute_share_pct,
+        "time_to_half_liquidated_s": on.time_to_half_liquidated_s,
+        "max_dislocation_pct": on.max_amm_deviation_pct,
     }
 
 
@@ -104,6 +134,11 @@ def _cex_values(cex: dict[str, Any] | None) -> dict[str, Any]:
         "amplification": cex.get("amplification"),
         "passive_net_flow_usd": cex.get("net_flow_usd"),
         "liquidated_share_1_5x_pct": _share(cex_by_leverage(cex)),
+        "liquidated_share_pct": cex.get("liquidated_share_of_open_interest_pct"),
+        "losses_socialised_share_pct": cex.get("losses_socialised_share_of_open_interest_pct"),
+        "peak_liquidated_per_minute_share_pct": cex.get("peak_liquidated_per_minute_share_pct"),
+        "time_to_half_liquidated_s": cex.get("time_to_half_liquidated_s"),
+        "max_dislocation_pct": cex.get("max_last_vs_index_dislocation_pct"),
     }
 
 

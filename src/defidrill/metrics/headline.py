@@ -31,6 +31,10 @@ CEX_FIELDS = (
     "min_traded_price_usd", "exogenous_drop_pct", "endogenous_drop_pct", "amplification",
     "slippage_vs_index_pct", "net_flow_btc", "net_flow_usd", "positions_held_by_engine",
     "liquidated_notional_per_minute_peak_usd", "liquidated_notional_per_minute_mean_usd", "losses_socialised_usd",
+    # normalised (metrics/normalised.py)
+    "open_interest_start_usd", "liquidated_share_of_open_interest_pct", "losses_socialised_share_of_open_interest_pct",
+    "insurance_fund_used_pct", "peak_liquidated_per_minute_share_pct", "time_to_half_liquidated_s",
+    "max_last_vs_index_dislocation_pct",
 )
 
 

@@ -35,6 +35,8 @@ One definition per metric (docs/metrics.md has the same list):
 - ``amm_net_flow``: from the pairs' Swap events, collateral the LPs bought (in minus out),
   split by who traded: keepers (liquidation sells, including the flash liquidator's swap),
   the arbitrageur, others. Valued at the step's reference.
+- the normalised figures (shares of the debt at start, time to half liquidated): defined in
+  :mod:`defidrill.metrics.normalised`.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from defidrill.metrics.decode import (
 )
 from defidrill.metrics.gas import gas_metrics
 from defidrill.metrics.leverage import onchain_by_leverage
+from defidrill.metrics.normalised import onchain_normalised
 from defidrill.run_folder.models import (
     Amplification, AssetSlippage, FeedDeviation, Invariant, KeeperLiquidations, OnchainMetrics, PairFlow,
     PerMinuteSeries,
@@ -232,13 +235,18 @@ def onchain_metrics(run: RunFolder, invariants: list[dict[str, Any]] | None = No
     if flows is None and run.contracts is not None:
         notes.append("contracts.json lacks a pair, its tokens or their decimals: AMM net flow left out")
 
+    bad_debt = _last(run, "bad_debt_usd") or 0.0
+    shares = onchain_normalised(run, liquidated_debt_usd=repaid_total, bad_debt_usd=bad_debt,
+                                peak_per_minute_usd=minute.peak, first_breach_s=first_breach)
+    notes += shares.notes
+
     inv_src = invariants if invariants is not None else _summary_invariants(run.summary or {})
     hf = steps.floats("min_health_factor") if steps.has("min_health_factor") else np.zeros(0)
     return OnchainMetrics(
         liquidation_count=len(records),
         liquidated_debt_usd=repaid_total,
         seized_collateral_usd=seized_total,
-        bad_debt_usd=_last(run, "bad_debt_usd") or 0.0,
+        bad_debt_usd=bad_debt,
         uncovered_debt_usd=(_last(run, "uncovered_debt_usd") if run.steps.has("uncovered_debt_usd") else None),
         first_breach_s=first_breach,
         first_liquidation_s=first_liq,
@@ -266,4 +274,9 @@ def onchain_metrics(run: RunFolder, invariants: list[dict[str, Any]] | None = No
         liquidations_by_leverage=onchain_by_leverage(
             run.borrowers, {line.liquidation.account.lower() for line in run.liquidations()}),
         gas=gas_metrics(run),
+        debt_at_start_usd=shares.debt_at_start_usd,
+        liquidated_share_of_debt_pct=shares.liquidated_share_of_debt_pct,
+        bad_debt_share_of_debt_pct=shares.bad_debt_share_of_debt_pct,
+        peak_liquidated_per_minute_share_pct=shares.peak_liquidated_per_minute_share_pct,
+        time_to_half_liquidated_s=shares.time_to_half_liquidated_s,
     )

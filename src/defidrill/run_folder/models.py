@@ -144,6 +144,12 @@ class OnchainMetrics(_Out):
     notes: list[str]
     liquidations_by_leverage: dict[str, dict[str, Any]] | None = None
     gas: GasMetrics | None = None
+    # normalised figures (definitions in metrics/normalised.py and docs/metrics.md); null = not computable
+    debt_at_start_usd: float | None = None
+    liquidated_share_of_debt_pct: float | None = None
+    bad_debt_share_of_debt_pct: float | None = None
+    peak_liquidated_per_minute_share_pct: float | None = None
+    time_to_half_liquidated_s: float | None = None
 
 
 class TargetFit(_Out):
