@@ -17,7 +17,7 @@ from pathlib import Path
 import sys
 
 from bench import (bench_aave, bench_backends, bench_cex, bench_chain, bench_drill, bench_feed_takeover, bench_protocols,
-                   bench_sweep)
+                   bench_risk, bench_sweep)
 from bench.rows import Row
 
 RESULTS = Path(__file__).with_name("results.json")
@@ -27,11 +27,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes (not the issue's targets)")
     parser.add_argument("--only", nargs="+", default=None,
-                        choices=["chain", "drill", "cex", "sweep", "protocols", "backends", "tables"])
+                        choices=["chain", "drill", "cex", "sweep", "risk", "protocols", "backends", "tables"])
     args = parser.parse_args()
     groups = {"chain": lambda: bench_chain.rows(500 if args.quick else 2000, 500 if args.quick else 2000),
               "drill": lambda: bench_drill.rows(args.quick), "cex": lambda: bench_cex.rows(args.quick),
-              "sweep": bench_sweep.rows, "protocols": bench_protocols.rows,
+              "sweep": bench_sweep.rows, "risk": bench_risk.rows, "protocols": bench_protocols.rows,
               "backends": bench_backends.rows}
     rows: list[Row] = []
     print(f"{'row':<58}{'measured':>10} {'unit':<6}{'target':>12}{'':>8}")

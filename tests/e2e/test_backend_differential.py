@@ -22,7 +22,8 @@ from support.backend_diff import DIFF_BORROWERS, GAS_DERIVED, compare_run_folder
 
 ORACLES = project_root() / "oracles"
 #: Every drill file in oracles/ (incidents/ included), as e2e_runs names them: "incidents/luna-may-2022".
-ALL_DRILLS = sorted(str(p.relative_to(ORACLES).with_suffix("")) for p in ORACLES.rglob("*.yaml"))
+ALL_DRILLS = sorted(str(p.relative_to(ORACLES).with_suffix("")) for p in ORACLES.rglob("*.yaml")
+                    if p.relative_to(ORACLES).parts[0] != "risk")  # oracles/risk/: risk files
 #: Drills with a congestion failure run on anvil only (per-block base fee and fee-cap refusal are anvil's;
 #: the runner refuses them on revm: test_congestion_is_refused_on_revm).
 ANVIL_ONLY = {"black-thursday"}

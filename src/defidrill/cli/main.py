@@ -8,6 +8,7 @@ from defidrill.cli.chain_cmd import chain_group
 from defidrill.cli.compare_cmd import compare_cmd, list_cmd
 from defidrill.cli.feed_cmd import feed_group
 from defidrill.cli.report_cmd import report_cmd
+from defidrill.cli.risk_cmd import risk_cmd
 from defidrill.cli.run_cmd import demo_cmd, run_cmd, validate_cmd
 from defidrill.cli.suite_cmd import suite_cmd
 from defidrill.cli.sweep_cmd import sweep_cmd
@@ -32,6 +33,7 @@ cli.add_command(compare_cmd)
 cli.add_command(list_cmd)
 cli.add_command(sweep_cmd)
 cli.add_command(suite_cmd)
+cli.add_command(risk_cmd)
 
 
 def main() -> None:

@@ -138,9 +138,15 @@ def library_name(path: Path) -> str:
     return path.relative_to(_library()).with_suffix("").as_posix()
 
 
+#: Folders of oracles/ that hold other files than drills (risk files: ``defidrill risk``, docs/risk.md).
+NOT_DRILLS = ("risk",)
+
+
 def library_drills() -> list[Path]:
-    """The drill library: every ``oracles/**/*.yaml`` of the package, ordered by name."""
-    return sorted(_library().rglob("*.yaml"), key=library_name)
+    """The drill library: every ``oracles/**/*.yaml`` of the package but ``oracles/risk/``, ordered by name."""
+    root = _library()
+    return sorted((p for p in root.rglob("*.yaml") if p.relative_to(root).parts[0] not in NOT_DRILLS),
+                  key=library_name)
 
 
 def resolve_drill(ref: str | Path) -> Path:

@@ -97,8 +97,9 @@ _KEY_LOADER = yaml.SafeLoader("")
 class _BoundedLoader(yaml.SafeLoader):
     """SafeLoader refusing deep nesting and many aliases while it composes (before recursion bites)."""
 
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: str, what: str = "drill file") -> None:
         super().__init__(stream)
+        self.what = what
         self.depth = 0
         self.aliases = 0
 
@@ -109,7 +110,7 @@ class _BoundedLoader(yaml.SafeLoader):
             self.aliases += 1
             if self.aliases > MAX_YAML_ALIASES:
                 raise _Refused(f"more than {MAX_YAML_ALIASES} aliases (*name)", line,
-                               f"at most {MAX_YAML_ALIASES} aliases in a drill file")
+                               f"at most {MAX_YAML_ALIASES} aliases in a {self.what}")
         self.depth += 1
         try:
             if self.depth > MAX_YAML_DEPTH:
@@ -175,30 +176,32 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def read_yaml(file: Path) -> tuple[Any, Marks]:
-    """Parse ``file`` within the limits above; the data and the lines of every key and value."""
+def read_yaml(file: Path, what: str = "drill file") -> tuple[Any, Marks]:
+    """Parse ``file`` within the limits above; the data and the lines of every key and value.
+
+    ``what`` names the kind of file in messages (``risk file``: a risk study reads through here too)."""
     try:
         size = file.stat().st_size
         if size > MAX_DRILL_FILE_BYTES:
-            raise ConfigError(f"the file is {size:,} bytes, too large for a drill file", file=str(file),
-                              allowed=f"a drill file of at most {MAX_DRILL_FILE_BYTES:,} bytes")
+            raise ConfigError(f"the file is {size:,} bytes, too large for a {what}", file=str(file),
+                              allowed=f"a {what} of at most {MAX_DRILL_FILE_BYTES:,} bytes")
         with open(file, "rb") as handle:
             raw = handle.read(MAX_DRILL_FILE_BYTES + 1)  # the file may grow after stat
         text = raw.decode("utf-8")
     except FileNotFoundError:
-        raise ConfigError("drill file not found", file=str(file), allowed="a path to a .yaml drill file") from None
+        raise ConfigError(f"{what} not found", file=str(file), allowed=f"a path to a .yaml {what}") from None
     except UnicodeDecodeError as err:
-        raise ConfigError(f"cannot read the drill file: not UTF-8 text ({err.reason} at byte {err.start})",
+        raise ConfigError(f"cannot read the {what}: not UTF-8 text ({err.reason} at byte {err.start})",
                           file=str(file), allowed="a UTF-8 YAML file") from None
     except (OSError, ValueError) as err:  # a directory, no permission, a NUL in the path
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        raise ConfigError(f"cannot read the drill file: {reason}", file=str(file),
-                          allowed="a path to a readable .yaml drill file") from None
+        raise ConfigError(f"cannot read the {what}: {reason}", file=str(file),
+                          allowed=f"a path to a readable .yaml {what}") from None
     if len(raw) > MAX_DRILL_FILE_BYTES:
-        raise ConfigError("the file is too large for a drill file", file=str(file),
-                          allowed=f"a drill file of at most {MAX_DRILL_FILE_BYTES:,} bytes")
+        raise ConfigError(f"the file is too large for a {what}", file=str(file),
+                          allowed=f"a {what} of at most {MAX_DRILL_FILE_BYTES:,} bytes")
     try:
-        loader = _BoundedLoader(text)  # the reader checks every character here
+        loader = _BoundedLoader(text, what)  # the reader checks every character here
     except yaml.reader.ReaderError as err:
         raise ConfigError(f"not valid YAML: character U+{err.character:04X} is not allowed in YAML text",
                           file=str(file), line=text.count("\n", 0, err.position) + 1,

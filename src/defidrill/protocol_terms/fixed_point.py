@@ -21,6 +21,11 @@ def div_up(a: int, b: int) -> int:
     return -(-a // b)
 
 
+def mul_div_down(a: int, b: int, denominator: int) -> int:
+    """``floor(a * b / denominator)``, the product kept whole (Morpho's ``mulDivDown``)."""
+    return a * b // denominator
+
+
 def mul_div_up(a: int, b: int, denominator: int) -> int:
     """``ceil(a * b / denominator)``, the product kept whole."""
     return div_up(a * b, denominator)

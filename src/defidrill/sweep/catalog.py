@@ -43,9 +43,11 @@ def load(sweep_dir: str | Path) -> pd.DataFrame:
 class Catalog:
     """The results table of one sweep folder, kept in memory and written on every change."""
 
-    def __init__(self, sweep_dir: Path, parameters: list[str]) -> None:
+    def __init__(self, sweep_dir: Path, parameters: list[str], extra_columns: list[str] | None = None) -> None:
         self.dir = sweep_dir
         self.parameters = parameters
+        #: columns after the parameters (a risk study's run index and draws); none for a sweep
+        self.extra_columns = list(extra_columns or [])
         self.rows: dict[str, Row] = {}
         path = sweep_dir / RESULTS_PARQUET
         if path.is_file():
@@ -61,13 +63,13 @@ class Catalog:
         self.write()
 
     def columns(self) -> list[str]:
-        return BASE_COLUMNS + [PARAM + p for p in self.parameters] + headline_names()
+        return BASE_COLUMNS + [PARAM + p for p in self.parameters] + self.extra_columns + headline_names()
 
     def frame(self) -> pd.DataFrame:
         rows = sorted(self.rows.values(), key=lambda r: int(r.get("point") or 0))
         frame = pd.DataFrame(rows, columns=self.columns())
         for name in frame.columns:
-            if name.startswith(PARAM) or name in ("error", "status", "run_dir", "point_id"):
+            if name.startswith(PARAM) or name in self.extra_columns or name in ("error", "status", "run_dir", "point_id"):
                 frame[name] = _one_type(frame[name])
             elif name != "seed":
                 frame[name] = pd.to_numeric(frame[name], errors="coerce")

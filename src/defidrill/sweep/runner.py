@@ -28,7 +28,7 @@ from defidrill.errors import ConfigError, DrillError
 from defidrill.sweep.catalog import PARAM, Catalog
 from defidrill.sweep.spec import Point, SweepSpec, expand, load_spec
 
-__all__ = ["PointTask", "SweepOutcome", "run_point", "run_sweep", "validate_points"]
+__all__ = ["PointTask", "SweepOutcome", "TaskLoop", "run_point", "run_sweep", "validate_points"]
 
 SPEC_COPY = "sweep.yaml"
 POINTS = "points"
@@ -46,6 +46,17 @@ class PointTask:
     label: str
     run_dir: str
     sweep_dir: str
+    #: overrides applied after the point's own (a risk run's drawn path and events), as (dotted key, value)
+    extra: tuple[tuple[str, Any], ...] = ()
+    #: columns the row carries besides the point's (a risk run's index and its draws)
+    columns: tuple[tuple[str, Any], ...] = ()
+
+    def overrides(self) -> list[Any]:
+        """Everything the point's drill is run with: ``set:``, the point's values, then ``extra``."""
+        from defidrill.drill import Override
+
+        where = f"{self.label} (point {self.point.index})"
+        return [*self.point.overrides(self.fixed, self.label), *(Override.of(k, v, label=where) for k, v in self.extra)]
 
 
 @dataclass
@@ -75,7 +86,7 @@ def run_point(task: PointTask) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     try:
         summary = run_drill(Path(task.drill_path), out_dir=run_dir, seed=task.point.seed, progress=False,
-                            overrides=task.point.overrides(task.fixed, task.label)).summary
+                            overrides=task.overrides()).summary
         status = str(summary.get("status", "ok"))
     except DrillError as exc:
         status, error = "failed", f"{type(exc).__name__}: {exc}"
@@ -90,6 +101,7 @@ def run_point(task: PointTask) -> dict[str, Any]:
         "wall_time_s": wall_time_s, "run_dir": os.path.relpath(run_dir, task.sweep_dir),
     }
     row.update({PARAM + k: v for k, v in task.point.params.items()})
+    row.update(dict(task.columns))
     row.update(headline(summary))
     return row
 
@@ -144,17 +156,57 @@ def run_sweep(spec_path: Path, *, out_dir: Path | None = None, scheduler: str | 
     outcome = SweepOutcome(sweep_dir, len(points), len(points) - len(todo), 0, 0)
     echo(f"sweep {spec.name or spec_path.stem}: {len(points)} points, {outcome.skipped} already finished, "
          f"{len(todo)} to run")
-    if todo:
-        client, cluster = _client(scheduler, workers)
+    tasks = [PointTask(p, str(drill_path.resolve()), spec.set, label, str((sweep_dir / POINTS / p.folder).resolve()),
+                       str(sweep_dir.resolve())) for p in todo]
+
+    def on_row(row: dict[str, Any]) -> None:
+        outcome.ran += 1
+        outcome.failed += row["status"] != "ok"
+        took = f" in {row['wall_time_s']:.1f} s" if row["wall_time_s"] is not None else ""
+        echo(f"[{outcome.skipped + outcome.ran}/{len(points)}] point {row['point']} {row['status']}{took}"
+             + (f": {row['error']}" if row["error"] else ""))
+
+    loop = TaskLoop(catalog, scheduler=scheduler, workers=workers, echo=echo)
+    if not loop.run(tasks, on_row):
+        echo(f"interrupted: {outcome.skipped + outcome.ran} of {len(points)} points finished; "
+             "run the same command again to resume")
+        raise KeyboardInterrupt
+    catalog.write()
+    outcome.html = write_sweep_html(sweep_dir, spec, catalog.frame())
+    outcome.wall_time_s = time.monotonic() - started
+    outcome.rows = list(catalog.rows.values())
+    return outcome
+
+
+@dataclass
+class TaskLoop:
+    """Points on Dask, each row into ``catalog`` as it finishes: a sweep's loop, also a risk study's.
+
+    ``run`` starts the cluster (a LocalCluster of ``workers`` single-threaded processes, or the
+    ``scheduler``), submits every task, streams each row (a worker lost or a drill failed is a
+    failed row) and stops the cluster. Ctrl-C cancels what is queued and ``run`` returns False.
+    """
+
+    catalog: Catalog
+    scheduler: str | None = None
+    workers: int | None = None
+    echo: Callable[[str], None] = print
+    #: set by ``run``: how many workers the cluster had (for a caller's timing figures)
+    worker_count: int = 0
+
+    def run(self, tasks: list[PointTask], on_row: Callable[[dict[str, Any]], None]) -> bool:
+        """Run ``tasks``; True when every one finished (ok or failed), False after Ctrl-C."""
+        if not tasks:
+            return True
+        client, cluster = _client(self.scheduler, self.workers)
         stop = threading.Event()
         restore = _on_ctrl_c(stop)
         try:
-            echo(f"dask: {len(client.scheduler_info()['workers'])} workers at {client.scheduler.address}")
-            tasks = {p.point_id: PointTask(p, str(drill_path.resolve()), spec.set, label,
-                                           str((sweep_dir / POINTS / p.folder).resolve()), str(sweep_dir.resolve()))
-                     for p in todo}
+            self.worker_count = len(client.scheduler_info()["workers"])
+            self.echo(f"dask: {self.worker_count} workers at {client.scheduler.address}")
+            by_id = {t.point.point_id: t for t in tasks}
             pending = {client.submit(run_point, task, key=f"defidrill-point-{pid}", pure=False)
-                       for pid, task in tasks.items()}
+                       for pid, task in by_id.items()}
             while pending and not stop.is_set():
                 finished = [f for f in pending if f.done()]
                 if not finished:
@@ -162,18 +214,12 @@ def run_sweep(spec_path: Path, *, out_dir: Path | None = None, scheduler: str | 
                     continue
                 for future in finished:
                     pending.discard(future)
-                    row = _result(future, tasks)
-                    catalog.add(row)  # streamed: the table on disk always holds every finished point
-                    outcome.ran += 1
-                    outcome.failed += row["status"] != "ok"
-                    took = f" in {row['wall_time_s']:.1f} s" if row["wall_time_s"] is not None else ""
-                    echo(f"[{outcome.skipped + outcome.ran}/{len(points)}] point {row['point']} {row['status']}{took}"
-                         + (f": {row['error']}" if row["error"] else ""))
+                    row = _result(future, by_id)
+                    self.catalog.add(row)  # streamed: the table on disk always holds every finished point
+                    on_row(row)
             if stop.is_set():
                 for future in pending:
                     future.cancel()
-                echo(f"interrupted: {outcome.skipped + outcome.ran} of {len(points)} points finished; "
-                     "run the same command again to resume")
         finally:
             restore()
             if cluster is not None:
@@ -181,13 +227,7 @@ def run_sweep(spec_path: Path, *, out_dir: Path | None = None, scheduler: str | 
             client.close()
             if cluster is not None:
                 cluster.close()  # the workers exit; each anvil dies with its worker
-        if stop.is_set():
-            raise KeyboardInterrupt
-    catalog.write()
-    outcome.html = write_sweep_html(sweep_dir, spec, catalog.frame())
-    outcome.wall_time_s = time.monotonic() - started
-    outcome.rows = list(catalog.rows.values())
-    return outcome
+        return not stop.is_set()
 
 
 def _silence_distributed() -> None:
@@ -234,4 +274,4 @@ def _result(future: Any, tasks: dict[str, PointTask]) -> dict[str, Any]:
         return {"point_id": pid, "point": task.point.index, "seed": task.point.seed, "status": "failed",
                 "error": f"{type(exc).__name__}: {exc}", "wall_time_s": None,
                 "run_dir": os.path.relpath(task.run_dir, task.sweep_dir),
-                **{PARAM + k: v for k, v in task.point.params.items()}}
+                **{PARAM + k: v for k, v in task.point.params.items()}, **dict(task.columns)}

@@ -48,7 +48,8 @@ class _Strict(BaseModel):
 
 
 class Distribution(_Strict):
-    """Exactly one of ``uniform: [low, high]`` (numbers, or both ``%``), ``int: [low, high]``, ``choice: [...]``."""
+    """Exactly one of ``uniform: [low, high]`` (numbers, both ``%``, or both durations such as ``10m``),
+    ``int: [low, high]``, ``choice: [...]``. A uniform draw keeps the unit of its ends (``17.2%``, ``754.1s``)."""
 
     uniform: tuple[Any, Any] | None = None
     int_: tuple[int, int] | None = Field(default=None, alias="int")
@@ -61,10 +62,9 @@ class Distribution(_Strict):
             raise ValueError("give exactly one of uniform: [low, high], int: [low, high], choice: [values]")
         if self.uniform is not None:
             low, high = self.uniform
-            percent = isinstance(low, str) and isinstance(high, str) and low.strip().endswith("%") \
-                and high.strip().endswith("%")
-            if not percent and not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high)):
-                raise ValueError("uniform takes two numbers or two percentages, e.g. [0.2%, 1%]")
+            if _unit(low) is None or _unit(low) != _unit(high):
+                raise ValueError("uniform takes two numbers, two percentages or two durations, e.g. [0.2%, 1%] "
+                                 "or [10m, 40m]")
             if _number(low) > _number(high):
                 raise ValueError("uniform: low is above high")
         if self.int_ is not None and self.int_[0] > self.int_[1]:
@@ -79,7 +79,10 @@ class Distribution(_Strict):
         assert self.uniform is not None
         low, high = self.uniform
         value = rng.uniform(_number(low), _number(high))
-        return f"{value * 100:.6g}%" if isinstance(low, str) else value
+        unit = _unit(low)
+        if unit == "duration":
+            return f"{value:.6g}s"
+        return f"{value * 100:.6g}%" if unit == "percent" else value
 
 
 class Samples(_Strict):
@@ -144,11 +147,17 @@ class Point:
     index: int
     params: dict[str, Any]
     seed: int | None
+    #: what else tells two points with the same values and seed apart (a risk study's run and its drawn
+    #: path); None for a sweep's points, whose ids are then the hash of values and seed alone
+    key: str | None = None
 
     @property
     def point_id(self) -> str:
-        """Stable across runs and orderings: a hash of the values and the seed."""
-        blob = json.dumps({"params": self.params, "seed": self.seed}, sort_keys=True, default=str)
+        """Stable across runs and orderings: a hash of the values and the seed (and ``key`` when given)."""
+        fields: dict[str, Any] = {"params": self.params, "seed": self.seed}
+        if self.key is not None:
+            fields["key"] = self.key
+        blob = json.dumps(fields, sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
     @property
@@ -204,8 +213,27 @@ def load_spec(path: str | Path) -> tuple[SweepSpec, Path]:
     return spec, resolve_drill(local if local.is_file() else spec.drill)
 
 
+def _unit(value: Any) -> str | None:
+    """A uniform end's unit: ``number``, ``percent`` (``8%``), ``duration`` (``10m``), or None (neither)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        if value.strip().endswith("%"):
+            return "percent"
+        try:
+            parse_duration(value)
+        except (UnitError, ValueError):
+            return None
+        return "duration"
+    return None
+
+
 def _number(value: Any) -> float:
-    return parse_fraction(value) if isinstance(value, str) else float(value)
+    if isinstance(value, str):
+        return parse_duration(value) if _unit(value) == "duration" else parse_fraction(value)
+    return float(value)
 
 
 def numeric_value(value: Any) -> float | None:

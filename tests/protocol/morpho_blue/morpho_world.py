@@ -12,8 +12,8 @@ from typing import Any
 
 from defidrill.chain import ChainAPI
 from defidrill.protocol.adapter import SeedPosition
-from defidrill.protocol.amounts import price_to_answer_half_even
-from defidrill.protocol.config import AssetSpec, CollateralSpec, OracleMode, OracleSpec, ProtocolConfig, RateModelSpec
+from defidrill.protocol_terms.amounts import price_to_answer_half_even
+from defidrill.protocol_terms.parameters import AssetSpec, CollateralSpec, OracleMode, OracleSpec, ProtocolSpec, RateModelSpec
 from defidrill.protocol.market import Market
 from defidrill.protocol.morpho_blue.adapter import MorphoBlueAdapter
 
@@ -22,7 +22,7 @@ WETH = 10**18
 WBTC = 10**8
 WAD = 10**18
 ZERO_RATES = RateModelSpec(base_rate_wad=0, slope1_wad=0, slope2_wad=0, kink_wad=8 * 10**17)
-CONFIG = ProtocolConfig(
+CONFIG = ProtocolSpec(
     rate_model=ZERO_RATES, reserve_factor_bps=0, lender_supply_usd=1_000_000.0,
     oracle=OracleSpec(mode=OracleMode.NAIVE),
     collaterals={

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from defidrill.errors import ConfigError
-from defidrill.protocol.config import AssetSpec, CollateralSpec, ProtocolConfig
+from defidrill.protocol_terms.parameters import AssetSpec, CollateralSpec, ProtocolSpec
 from defidrill.protocol.morpho_blue.adapter import MorphoBlueAdapter
 from defidrill.protocol.morpho_blue.mapping import incentive_bonus_bps, lltv_wad
 from defidrill.protocol.morpho_blue.shares import LiquidationSize, PositionState, size_liquidation
@@ -13,15 +13,15 @@ from defidrill.protocol.morpho_blue.shares import LiquidationSize, PositionState
 WAD = 10**18
 
 
-def _config(**collateral: object) -> ProtocolConfig:
+def _config(**collateral: object) -> ProtocolSpec:
     spec = CollateralSpec(**{"ltv_bps": 7000, "liquidation_threshold_bps": 7800, "liquidation_bonus_bps": 600,
                              **collateral})  # type: ignore[arg-type]
-    return ProtocolConfig(collaterals={"WBTC": (AssetSpec(symbol="WBTC", decimals=8, price_usd=60_000.0), spec)},
+    return ProtocolSpec(collaterals={"WBTC": (AssetSpec(symbol="WBTC", decimals=8, price_usd=60_000.0), spec)},
                           pair_liquidity_usd={"WBTC": 1e6})
 
 
 def test_defaults_are_expressible_and_the_bonus_is_the_lltvs() -> None:
-    MorphoBlueAdapter.check_config(ProtocolConfig())
+    MorphoBlueAdapter.check_config(ProtocolSpec())
     assert lltv_wad(8600) == 86 * 10**16
     # 1 / (1 - 0.3 x 0.22) = 1.07066; 1 / (1 - 0.3 x 0.18) = 1.05708; LLTV 50%: 1 / 0.85 = 1.17647 -> capped 1.15.
     assert (incentive_bonus_bps(7800), incentive_bonus_bps(8200), incentive_bonus_bps(5000)) == (707, 571, 1500)
@@ -40,7 +40,7 @@ def test_what_morpho_cannot_express_is_refused_with_the_field(change: dict[str, 
 
 def test_a_fee_above_morphos_max_is_refused() -> None:
     with pytest.raises(ConfigError) as err:
-        MorphoBlueAdapter.check_config(ProtocolConfig(reserve_factor_bps=2600))
+        MorphoBlueAdapter.check_config(ProtocolSpec(reserve_factor_bps=2600))
     assert err.value.path == "protocol.interest.reserve_factor" and "25%" in str(err.value)
 
 

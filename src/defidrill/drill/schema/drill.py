@@ -91,20 +91,7 @@ class Drill(StrictModel):
     @field_validator("name")
     @classmethod
     def _folder_safe(cls, value: str) -> str:
-        # The name names the run folder (runs/<name>-<time>/) and report titles.
-        bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")), None)
-        reason = None
-        if not value.strip() or len(value) > NAME_MAX_CHARS:
-            reason = f"a name is 1 to {NAME_MAX_CHARS} characters"
-        elif bad is not None:
-            reason = f"a name holds no control characters (found U+{ord(bad):04X})"
-        elif "/" in value or "\\" in value or value.strip(".") == "":
-            reason = "a name is not a path: it names the run folder"
-        if reason is not None:
-            raise PydanticCustomError("drill_name", reason, {
-                "value": value[:120],
-                "allowed": f"1-{NAME_MAX_CHARS} printable characters without / or \\ (e.g. flash-crash)"})
-        return value
+        return folder_safe_name(value)
 
     @model_validator(mode="after")
     def _cross_sections(self) -> Drill:
@@ -181,3 +168,22 @@ class Drill(StrictModel):
         """Steps covering ``seconds`` (ceil, so a 15 s latency on a 10 s grid is 2 steps)."""
         steps = seconds / self.market.step_s
         return div_up(round(steps * 1e9), 10**9)
+
+
+
+def folder_safe_name(value: str) -> str:
+    """A name that names a folder (runs/<name>-<time>/, a sweep's or risk study's folder) and report titles:
+    1 to NAME_MAX_CHARS printable characters, no path separator. Raises PydanticCustomError (a validator's)."""
+    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")), None)
+    reason = None
+    if not value.strip() or len(value) > NAME_MAX_CHARS:
+        reason = f"a name is 1 to {NAME_MAX_CHARS} characters"
+    elif bad is not None:
+        reason = f"a name holds no control characters (found U+{ord(bad):04X})"
+    elif "/" in value or "\\" in value or value.strip(".") == "":
+        reason = "a name is not a path: it names the run folder"
+    if reason is not None:
+        raise PydanticCustomError("drill_name", reason, {
+            "value": value[:120],
+            "allowed": f"1-{NAME_MAX_CHARS} printable characters without / or \\ (e.g. flash-crash)"})
+    return value

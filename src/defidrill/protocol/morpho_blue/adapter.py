@@ -34,7 +34,7 @@ from defidrill.protocol.adapter import (
     SeedPosition,
     expect_ok,
 )
-from defidrill.protocol.config import ProtocolConfig
+from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import Market
 from defidrill.protocol.morpho_blue.deploy import ZERO, MorphoDeployment, deploy_morpho, lender_txs, split_raw
 from defidrill.protocol.morpho_blue.invariants import MorphoReads, check_markets, morpho_reads, read_markets
@@ -72,11 +72,11 @@ class MorphoBlueAdapter(LendingAdapter):
         self._reads: MorphoReads | None = None
 
     @classmethod
-    def check_config(cls, config: ProtocolConfig, *, file: str | None = None) -> None:
+    def check_config(cls, config: ProtocolSpec, *, file: str | None = None) -> None:
         check_expressible(config, file=file)
 
     @classmethod
-    def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolConfig) -> MorphoBlueAdapter:
+    def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolSpec) -> MorphoBlueAdapter:
         check_expressible(config)
         if market.config != config:
             market = Market(**{**market.__dict__, "config": config})

@@ -17,8 +17,9 @@ per drill collateral against the base asset. Mapping:
 from __future__ import annotations
 
 from defidrill.errors import ConfigError
-from defidrill.protocol.config import ProtocolConfig
-from defidrill.protocol.morpho_blue.shares import WAD, incentive_factor_wad
+from defidrill.protocol_terms.parameters import ProtocolSpec
+from defidrill.protocol.morpho_blue.shares import incentive_factor_wad
+from defidrill.protocol_terms.fixed_point import WAD
 
 BPS = 10_000
 #: Morpho's ConstantsLib.MAX_FEE: at most 25% of the interest goes to the fee recipient.
@@ -50,16 +51,16 @@ def incentive_bonus_bps(threshold_bps: int) -> int:
     return (incentive_factor_wad(lltv_wad(threshold_bps)) - WAD + WAD // BPS // 2) * BPS // WAD
 
 
-def fee_wad(config: ProtocolConfig) -> int:
+def fee_wad(config: ProtocolSpec) -> int:
     return config.reserve_factor_bps * WAD // BPS
 
 
-def has_interest(config: ProtocolConfig) -> bool:
+def has_interest(config: ProtocolSpec) -> bool:
     rm = config.rate_model
     return any((rm.base_rate_wad, rm.slope1_wad, rm.slope2_wad))
 
 
-def refusals(config: ProtocolConfig) -> list[tuple[str, str]]:
+def refusals(config: ProtocolSpec) -> list[tuple[str, str]]:
     """(config path, why Morpho Blue cannot express it) for every field it cannot run as asked."""
     out: list[tuple[str, str]] = []
     for sym, (_, coll) in config.collaterals.items():
@@ -74,7 +75,7 @@ def refusals(config: ProtocolConfig) -> list[tuple[str, str]]:
     return out
 
 
-def check_expressible(config: ProtocolConfig, *, file: str | None = None) -> None:
+def check_expressible(config: ProtocolSpec, *, file: str | None = None) -> None:
     """Raise ConfigError naming the first field Morpho Blue cannot express (all of them in the message)."""
     problems = refusals(config)
     if problems:

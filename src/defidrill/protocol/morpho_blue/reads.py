@@ -17,7 +17,8 @@ from typing import Any
 
 from defidrill.chain import ChainAPI, PreparedCall
 from defidrill.errors import ChainError
-from defidrill.protocol.adapter import MAX_UINT, WAD, AccountView, GuardView, PoolTotals, ProtocolReads
+from defidrill.protocol_terms.fixed_point import WAD
+from defidrill.protocol.adapter import MAX_UINT, AccountView, GuardView, PoolTotals, ProtocolReads
 from defidrill.protocol.morpho_blue.deploy import MorphoDeployment
 from defidrill.protocol.morpho_blue.shares import PositionState
 from defidrill.protocol.reference.adapter import GUARD_RULES

@@ -17,20 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-WAD = 10**18
+from defidrill.protocol_terms.fixed_point import WAD, mul_div_down, mul_div_up
+
 ORACLE_PRICE_SCALE = 10**36
 VIRTUAL_SHARES = 10**6
 VIRTUAL_ASSETS = 1
 LIQUIDATION_CURSOR_WAD = 3 * 10**17
 MAX_LIQUIDATION_INCENTIVE_FACTOR_WAD = 115 * 10**16
-
-
-def mul_div_down(x: int, y: int, d: int) -> int:
-    return x * y // d
-
-
-def mul_div_up(x: int, y: int, d: int) -> int:
-    return (x * y + d - 1) // d
 
 
 def to_shares_down(assets: int, total_assets: int, total_shares: int) -> int:

@@ -1,0 +1,121 @@
+"""The risk file: the drills' safe reader and messages, its maxima, and every run through the one preflight."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from defidrill.errors import ConfigError
+from defidrill.risk.plan import base_of, draw_runs, make_tasks, validate_tasks, variants
+from defidrill.risk.spec import MAX_RISK_RUNS, load_risk_spec
+
+GOOD = """drill: flash-crash
+name: t
+seed: 4
+runs: 3
+set: {borrowers.count: 10, market.duration: 30m, market.step: 20s, protocol.collateral.WETH.ltv: 70%}
+parameters:
+  threshold:
+    keys: [protocol.collateral.WBTC.liquidation_threshold, protocol.collateral.WETH.liquidation_threshold]
+    values: [75%, 85%]
+paths: {family: shock, assets: [WBTC, WETH], draws: {drop: {uniform: [5%, 30%]}, at: {uniform: [2m, 5m]}}}
+events:
+  mm_withdraw: {probability: 50%, fraction: {uniform: [20%, 60%]}}
+  keeper_outage: {probability: 100%, keepers: [fast], at: 5m, for: {uniform: [1m, 3m]}}
+constraint: {metric: onchain.bad_debt_share_of_debt_pct, quantile: 99%, max: 0.5%}
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "risk.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_a_good_file_plans_paired_runs(tmp_path: Path) -> None:
+    file = _write(tmp_path, GOOD)
+    spec, drill = load_risk_spec(file)
+    assert [v.values for v in variants(spec)] == [{"threshold": "75%"}, {"threshold": "85%"}]
+    base = base_of(spec, drill, str(file))
+    draws = draw_runs(spec, base, 3, tmp_path, str(file))
+    tasks = make_tasks(spec, drill, draws, tmp_path, str(file))
+    validate_tasks(tasks, drill, str(file))
+    assert len(tasks) == 6
+    # common random numbers: run r has the same draws, seed and overrides on both values
+    for r in range(3):
+        a, b = tasks[r], tasks[3 + r]
+        assert a.extra == b.extra and a.point.seed == b.point.seed and dict(a.columns)["run"] == r
+        assert a.point.params != b.point.params and a.point.point_id != b.point.point_id
+    assert len({t.point.seed for t in tasks[:3]}) == 3
+    keys = [k for k, _ in tasks[0].extra]
+    assert "market.assets.WBTC.path.drop" in keys and "cex.book.mm_withdraw.fraction" in keys
+    outage = dict(tasks[0].extra)["keepers.0.offline"]
+    assert outage[-1]["at"] == "5m"
+
+
+def test_unknown_key_is_reported_with_its_line(tmp_path: Path) -> None:
+    file = _write(tmp_path, GOOD.replace("runs: 3", "runs: 3\nrunz: 4"))
+    with pytest.raises(ConfigError) as err:
+        load_risk_spec(file)
+    assert f"{file}:5" in str(err.value) and "runz" in str(err.value)
+
+
+@pytest.mark.parametrize("edit, says", [
+    (("max: 0.5%", "max: 0.5"), "write the bound with %"),
+    (("runs: 3", f"runs: {MAX_RISK_RUNS + 1}"), "runs"),
+    (("name: t", "name: a/b"), "not a path"),
+    (("metric: onchain.bad_debt_share_of_debt_pct", "metric: onchain.bad_dept"), "unknown metric"),
+    (("family: shock", "family: brownian"), "paths"),
+])
+def test_refusals_name_the_field(tmp_path: Path, edit: tuple[str, str], says: str) -> None:
+    file = _write(tmp_path, GOOD.replace(*edit))
+    with pytest.raises(ConfigError) as err:
+        load_risk_spec(file)
+    assert says in str(err.value)
+
+
+def test_the_safe_reader_refuses_an_alias_bomb_as_a_risk_file(tmp_path: Path) -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    with pytest.raises(ConfigError) as err:
+        load_risk_spec(_write(tmp_path, bomb))
+    assert "risk file" in str(err.value) or "expands" in str(err.value)
+
+
+def test_a_value_the_drill_refuses_stops_the_study_before_it_starts(tmp_path: Path) -> None:
+    # threshold 95% x (1 + 6% bonus) > 1: the drill's own rule, reached through the value's override
+    file = _write(tmp_path, GOOD.replace("values: [75%, 85%]", "values: [75%, 95%]"))
+    spec, drill = load_risk_spec(file)
+    base = base_of(spec, drill, str(file))
+    tasks = make_tasks(spec, drill, draw_runs(spec, base, 3, tmp_path, str(file)), tmp_path, str(file))
+    with pytest.raises(ConfigError) as err:
+        validate_tasks(tasks, drill, str(file))
+    assert "3 of 6 runs do not validate" in str(err.value) and "liquidation_threshold" in str(err.value)
+
+
+def test_a_drawn_shock_outside_the_drill_rules_is_refused(tmp_path: Path) -> None:
+    file = _write(tmp_path, GOOD.replace("drop: {uniform: [5%, 30%]}", "drop: {uniform: [50%, 120%]}"))
+    spec, drill = load_risk_spec(file)
+    tasks = make_tasks(spec, drill, draw_runs(spec, base_of(spec, drill, str(file)), 3, tmp_path, str(file)),
+                       tmp_path, str(file))
+    with pytest.raises(ConfigError) as err:
+        validate_tasks(tasks, drill, str(file))
+    assert "drop" in str(err.value)
+
+
+def test_gbm_family_writes_a_replay_csv_per_run(tmp_path: Path) -> None:
+    text = GOOD.replace("paths: {family: shock, assets: [WBTC, WETH], draws: {drop: {uniform: [5%, 30%]}, "
+                        "at: {uniform: [2m, 5m]}}}",
+                        "paths: {family: gbm_jumps, assets: [WBTC, WETH], law: {sigma: 150%, jumps: {intensity: 5, "
+                        "mean: -5%, std: 2%}, source: 'a stress law stated for this test'}}")
+    file = _write(tmp_path, text)
+    spec, drill = load_risk_spec(file)
+    draws = draw_runs(spec, base_of(spec, drill, str(file)), 3, tmp_path, str(file))
+    tasks = make_tasks(spec, drill, draws, tmp_path, str(file))
+    validate_tasks(tasks, drill, str(file))
+    assert sorted(p.name for p in (tmp_path / "paths").iterdir()) == ["r00000.csv", "r00001.csv", "r00002.csv"]
+    path = dict(tasks[0].extra)["market.assets.WETH.path"]
+    assert path["kind"] == "replay" and path["price_column"] == "WETH"
+    first = (tmp_path / "paths" / "r00000.csv").read_text().splitlines()[1].split(",")
+    assert float(first[1]) == 60_000.0 and float(first[2]) == 3_000.0   # the drill's start prices
