@@ -1,7 +1,8 @@
 """Assertions for audit tests whose failure messages speak the domain, not Python.
 
 ``assert_not_liquidated(run, "0xab..")`` fails with "account 0xab12..cd34 liquidated at HF 1.02
-in step 41 (t = 410 s)", not ``assert False``. They read a run folder (a ``RunOutcome`` or a
+in step 41 (t = 410 s)", not ``assert False``; ``assert_expectations(outcome)`` with each of the
+drill's ``expect:`` bounds that did not hold, its value and its reason. They read a run folder (a ``RunOutcome`` or a
 loaded ``RunFolder``: the events.jsonl ``Liquidation`` lines every adapter writes) or, for a
 feed, the chain itself.
 """
@@ -109,3 +110,31 @@ class FeedsFixture:
     assert_not_liquidated = staticmethod(assert_not_liquidated)
     assert_no_liquidation_above = staticmethod(assert_no_liquidation_above)
     liquidations = staticmethod(liquidations)
+
+
+# ---- the drill's own expectations (``expect:``) ---------------------------------------------
+
+
+def assert_expectations(run: Any) -> None:
+    """Every bound of the drill's ``expect:`` held in ``run`` (a RunOutcome or a RunFolder).
+
+    Fails with one line per expectation not met, e.g. ``onchain.bad_debt_usd = $1,200,000 (max
+    $100,000): the guard holds``, and also when the run states none (a test that asserts nothing
+    passes for the wrong reason) or did not finish.
+    """
+    from defidrill.metrics.expectations import describe
+    from defidrill.run_folder import Expectation
+
+    summary: dict[str, Any] = dict(getattr(run, "summary", None) or {})
+    drill = summary.get("drill", "?")
+    where = f" (run folder: {run.run_dir})" if hasattr(run, "run_dir") else ""
+    if summary.get("status") != "ok":
+        raise AssertionError(f"drill {drill} did not finish (status {summary.get('status')!r}: "
+                             f"{summary.get('error') or 'no error recorded'}){where}")
+    expectations = [Expectation.model_validate(e) for e in summary.get("expectations") or []]
+    if not expectations:
+        raise AssertionError(f"drill {drill} states no expectations (no `expect:` in the drill): nothing to assert")
+    unmet = [e for e in expectations if not e.met]
+    if unmet:
+        lines = "".join(f"\n  {describe(e)}" for e in unmet)
+        raise AssertionError(f"{len(unmet)} of {len(expectations)} expectations of drill {drill} not met{where}:{lines}")

@@ -7,6 +7,7 @@ or the chain was at fault.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -131,6 +132,26 @@ class InvariantError(DrillError):
     """A protocol invariant checked after a drill did not hold."""
 
     exit_status = 5
+
+
+class ExpectationsNotMet(DrillError):
+    """The run finished, but some of the drill's ``expect:`` bounds did not hold (exit status 6).
+
+    The run folder is complete (metrics, report, ``summary.json`` with ``status: ok``,
+    ``exit_status: 6``); ``outcome`` is the run's outcome (``defidrill.runner.RunOutcome``), for
+    callers that go on to read it (the CLI's closing lines, the pytest fixture, the suite).
+    """
+
+    exit_status = 6
+
+    def __init__(self, unmet: Sequence[str], *, total: int, run_dir: str | None = None, outcome: Any = None) -> None:
+        self.unmet = list(unmet)
+        self.total = total
+        self.run_dir = run_dir
+        self.outcome = outcome
+        where = f" (run folder complete: {run_dir})" if run_dir else ""
+        lines = "".join(f"\n  {line}" for line in self.unmet)
+        super().__init__(f"{len(self.unmet)} of {total} expectations not met{where}:{lines}")
 
 
 class DecodedRevert:

@@ -11,7 +11,9 @@ validates cannot fail later on its input (STYLE.md, "One gate"). In order:
 4. the run's own translations, exercised without a chain: the protocol config the world
    builder deploys and the CEX venue's parameters. Whatever they refuse is reported like
    the rest, with the file and line;
-5. the user's own invariants (``invariants.custom``): each "module:function" imported.
+5. the user's own invariants (``invariants.custom``): each "module:function" imported;
+6. the expectations (``expect:``): each metric a headline name ("did you mean" otherwise), each
+   bound readable in the metric's unit (:mod:`defidrill.drill.schema.expect`).
 
 Each step reports every problem it finds as one ConfigError (exit status 2), a line per
 problem naming file, line, YAML path, value and what is allowed.
@@ -24,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import difflib
+
 import numpy as np
 from pydantic import ValidationError
 
@@ -35,8 +39,10 @@ from defidrill.drill.path_checks import path_problems
 from defidrill.drill.paths import MarketPath, build_paths
 from defidrill.drill.schema import Drill, Problem
 from defidrill.engine.invariants import UserInvariant
+from defidrill.drill.schema.expect import resolve_expectations
 from defidrill.engine.world import protocol_config
 from defidrill.errors import ConfigError
+from defidrill.metrics.headline import headline_names
 from defidrill.protocol.registry import adapter_class
 from defidrill.user_code import load_callable
 
@@ -67,7 +73,28 @@ def preflight(drill_path: str | Path, *, seed: int | None = None, overrides: Seq
     if problems:
         source.raise_problems(problems)
     _translations(source, path)
-    return Checked(drill, path, source, _user_invariants(source))
+    checks = _user_invariants(source)
+    _expectations(source)
+    return Checked(drill, path, source, checks)
+
+
+def _expectations(source: DrillSource) -> None:
+    """``expect:``: names the headline knows (else "did you mean"), bounds in each metric's unit."""
+    drill = source.drill
+    names = headline_names()
+    known = set(names)
+    problems: list[Problem] = []
+    for metric in drill.expect:
+        if metric not in known:
+            close = difflib.get_close_matches(metric, names, n=3, cutoff=0.6)
+            hint = f"did you mean {' or '.join(close)}? " if close else ""
+            problems.append(Problem(("expect", metric), "unknown metric", metric,
+                                    f"{hint}a headline name: onchain.<field>, cex.<field> or comparison.<metric>."
+                                    "<onchain|cex> (docs/metrics.md lists them)"))
+    readable = {m: b for m, b in drill.expect.items() if m in known}
+    problems.extend(resolve_expectations(readable, drill.chain.block_time_s)[1])
+    if problems:
+        source.raise_problems(problems)
 
 
 def _user_invariants(source: DrillSource) -> tuple[UserInvariant, ...]:

@@ -16,7 +16,10 @@ Installed with the package (entry point ``pytest11: defidrill``). Fixture names 
   drill file, a library drill's name or a mapping into the test's tmp_path; ``overrides`` are dotted
   YAML paths (list items by index), e.g. ``defidrill_run("flash-crash", **{"borrowers.count": 50,
   "failures.0.for": "10m"})``; ``checks`` are your own invariants, ``check(chain, step) -> Broken |
-  None``, run with the built-in ones (``invariants.every``).
+  None``, run with the built-in ones (``invariants.every``). A run whose ``expect:`` bounds are not
+  all met still returns its outcome (``outcome.exit_status == 6``, ``outcome.expectations``: each with
+  its value and ``met``); ``defidrill.assertions.assert_expectations(outcome)`` fails the test with
+  the list of what was not met.
 - ``defidrill_deploy``: ``defidrill_deploy("my_adapter:MyAdapter", artifacts="contracts")`` deploys
   your own protocol through your adapter (``kind: external``) over a fresh market, for contract-level
   scenarios; returns the adapter.
@@ -26,6 +29,9 @@ An auditor's scenario then reads::
     def test_clamped_feed_is_refused(defidrill_run):
         summary = defidrill_run("oracles/minanswer-clamp.yaml").summary
         assert summary["onchain"]["bad_debt_usd"] < 100_000
+
+    def test_the_drill_holds_what_it_expects(defidrill_run):
+        assert_expectations(defidrill_run("minanswer-clamp", **{"borrowers.count": 50}))
 """
 
 from __future__ import annotations
@@ -97,6 +103,7 @@ def defidrill_run(tmp_path: Path) -> Callable[..., Any]:
     import yaml
 
     from defidrill.drill import Override, resolve_drill
+    from defidrill.errors import ExpectationsNotMet
     from defidrill.runner import run_drill
 
     counter = iter(range(1_000_000))
@@ -112,8 +119,11 @@ def defidrill_run(tmp_path: Path) -> Callable[..., Any]:
             path = resolve_drill(drill)
         # applied to the parsed drill and validated with it: an error names the override
         sets = [Override.of(key, value, label="defidrill_run") for key, value in overrides.items()]
-        return run_drill(path, out_dir=tmp_path / f"run-{n}", seed=seed, progress=False, overrides=sets,
-                         checks=checks)
+        try:
+            return run_drill(path, out_dir=tmp_path / f"run-{n}", seed=seed, progress=False, overrides=sets,
+                             checks=checks)
+        except ExpectationsNotMet as err:  # the run is complete: the test decides (assert_expectations)
+            return err.outcome
 
     return run
 

@@ -8,7 +8,8 @@ with ``status: "failed"``, the error and the exit status; SIGINT/SIGTERM/SIGHUP 
 ``status: "interrupted"``. Invariants run during the loop (``invariants: {every, on_failure}``):
 a broken one with ``stop`` is an InvariantError (exit 5) at that step, the steps so far and
 their metrics and report on disk; with ``flag`` it is recorded and the run goes on. Then the
-error is re-raised for the CLI's exit status.
+error is re-raised for the CLI's exit status. A finished run whose ``expect:`` bounds do not all
+hold ends with ExpectationsNotMet (exit 6, ``status: ok``), its folder complete and its outcome on the error.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from defidrill.chain.backends import AnyChain, check_backend, launch_chain
 from defidrill.chain.fork import probe_fork_url
 from defidrill.drill.overrides import Override, as_overrides
 from defidrill.coupling import TwoWayCoupler, attribute
-from defidrill.run_folder.models import Attribution
+from defidrill.run_folder.models import Attribution, Expectation
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.schema import Drill
 from defidrill.drill.schema.market import ReplayPath
@@ -38,9 +39,10 @@ from defidrill.engine.invariants import UserCheckFn, UserInvariant
 from defidrill.engine.ledger import step_columns
 from defidrill.engine.loop import LoopResult, run_loop, terminal_progress
 from defidrill.engine.world import World, build_world
-from defidrill.errors import ConfigError, DrillError, Interrupted, OutputError
+from defidrill.errors import ConfigError, DrillError, ExpectationsNotMet, Interrupted, OutputError
 from defidrill.interrupts import catch_signals
 from defidrill.metrics import build_summary
+from defidrill.metrics.expectations import not_met_error
 from defidrill.preflight import preflight
 from defidrill.report import write_report
 from defidrill.run_folder import (
@@ -75,6 +77,17 @@ class RunOutcome:
 
     def folder(self) -> RunFolder:
         return load_run(self.run_dir, require_summary=True)
+
+    @property
+    def expectations(self) -> list[Expectation]:
+        """The drill's ``expect:`` bounds, each with the run's value and ``met`` (summary.json's list)."""
+        return [Expectation.model_validate(e) for e in self.summary.get("expectations") or []]
+
+    @property
+    def exit_status(self) -> int | None:
+        """What `defidrill run` exits with: 0 ok, 6 when an expectation is not met."""
+        status = self.summary.get("exit_status")
+        return status if isinstance(status, int) else None
 
 
 class CexLeader:
@@ -256,7 +269,10 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
             update["activity"] = Activity(borrower_reactions=loop_result.reactions, attacks=loop_result.attacks,
                                           rejected_transmits=loop_result.ledger.transmit_rejections)
         summary = _finish(folder, header.model_copy(update=update), venue_summary, invariants)
-    return RunOutcome(run_dir, summary.as_json())
+    outcome = RunOutcome(run_dir, summary.as_json())
+    if summary.exit_status == ExpectationsNotMet.exit_status:  # the folder is complete; the status says it
+        raise not_met_error(summary, str(run_dir), outcome)
+    return outcome
 
 
 def _finish(folder: RunFolderWriter, header: RunSummary, venue_summary: dict[str, Any] | None,

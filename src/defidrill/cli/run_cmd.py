@@ -9,9 +9,10 @@ from typing import Any
 import click
 
 from defidrill.cli.errors import reports_errors
+from defidrill.metrics.expectations import describe
 from defidrill.metrics.headline import side_by_side
 from defidrill.report.format import fmt
-from defidrill.run_folder import REPORT_HTML
+from defidrill.run_folder import REPORT_HTML, Expectation
 from defidrill.toolchain import project_root
 
 FLAGSHIP = "oracles/flash-crash.yaml"
@@ -69,7 +70,8 @@ def run_cmd(drill: str, out_dir: Path | None, seed: int | None, overrides: tuple
     and write its run folder.
 
     Exit status: 0 ok, 2 bad input (or --out holds a run), 3 toolchain, 4 chain or output
-    (disk full, read-only), 5 an invariant broke, 129/130/143 SIGHUP/SIGINT/SIGTERM.
+    (disk full, read-only), 5 an invariant broke, 6 an expectation of the drill's `expect:` was
+    not met (the run folder is complete), 129/130/143 SIGHUP/SIGINT/SIGTERM.
 
     \b
     Examples:
@@ -79,14 +81,22 @@ def run_cmd(drill: str, out_dir: Path | None, seed: int | None, overrides: tuple
       defidrill run flash-crash --backend revm --out runs/flash-revm
     """
     from defidrill.drill import resolve_drill
-    from defidrill.runner import run_drill
+    from defidrill.errors import ExpectationsNotMet
+    from defidrill.runner import RunOutcome, run_drill
 
-    outcome = run_drill(resolve_drill(drill), out_dir=out_dir, seed=seed, progress=not (quiet or as_json),
-                        force=force, overrides=overrides, backend=backend)
-    if as_json:
-        click.echo(json.dumps(outcome_json(outcome.run_dir, outcome.summary), indent=2))
-    else:
-        print_outcome(outcome.run_dir, outcome.summary)
+    def show(outcome: RunOutcome) -> None:
+        if as_json:
+            click.echo(json.dumps(outcome_json(outcome.run_dir, outcome.summary), indent=2))
+        else:
+            print_outcome(outcome.run_dir, outcome.summary)
+
+    try:
+        show(run_drill(resolve_drill(drill), out_dir=out_dir, seed=seed, progress=not (quiet or as_json),
+                       force=force, overrides=overrides, backend=backend))
+    except ExpectationsNotMet as err:  # a finished run: its lines, then the error (exit 6) on stderr
+        if isinstance(err.outcome, RunOutcome):
+            show(err.outcome)
+        raise
 
 
 @click.command("demo")
@@ -97,7 +107,15 @@ def demo_cmd(out_dir: Path | None, force: bool) -> None:
     """Run the flagship drill (oracles/flash-crash.yaml) and print where the report is."""
     from defidrill.runner import run_drill
 
-    outcome = run_drill(project_root() / FLAGSHIP, out_dir=out_dir, force=force)
+    from defidrill.errors import ExpectationsNotMet
+    from defidrill.runner import RunOutcome
+
+    try:
+        outcome = run_drill(project_root() / FLAGSHIP, out_dir=out_dir, force=force)
+    except ExpectationsNotMet as err:
+        if isinstance(err.outcome, RunOutcome):
+            print_outcome(err.outcome.run_dir, err.outcome.summary)
+        raise
     print_outcome(outcome.run_dir, outcome.summary)
 
 
@@ -105,7 +123,7 @@ def outcome_json(run_dir: Path, summary: dict[str, Any]) -> dict[str, Any]:
     """The run's outcome for scripts: status, the on-chain and CEX headline side by side, invariants."""
     return {
         "drill": summary.get("drill"), "seed": summary.get("seed"), "backend": summary.get("backend", "anvil"),
-        "status": summary.get("status"),
+        "status": summary.get("status"), "exit_status": summary.get("exit_status"),
         "error": summary.get("error"), "steps_completed": summary.get("steps_completed"),
         "steps_total": summary.get("steps_total"), "wall_time_s": summary.get("wall_time_s"),
         "run_dir": str(run_dir),
@@ -113,11 +131,13 @@ def outcome_json(run_dir: Path, summary: dict[str, Any]) -> dict[str, Any]:
                      for row in side_by_side(summary)},
         "overrides": summary.get("overrides") or [],
         "invariants": [{"name": i["name"], "passed": i["passed"]} for i in _invariants(summary)],
+        "expectations": [e.model_dump(mode="json") for e in _expectations(summary)],
     }
 
 
 def print_outcome(run_dir: Path, summary: dict[str, Any]) -> None:
-    """The run's closing lines: status, the on-chain and CEX headline side by side, invariants, where."""
+    """The run's closing lines: status, the on-chain and CEX headline side by side, invariants, where,
+    then each expectation (``expect met: ...`` / ``expect NOT MET: ...``) last."""
     click.echo(f"drill {summary['drill']} (seed {summary['seed']}, {summary.get('backend', 'anvil')}): {summary['status']}, "
                f"{summary['steps_completed']}/{summary['steps_total']} steps in {summary['wall_time_s']:.1f} s")
     rows = side_by_side(summary)
@@ -132,6 +152,12 @@ def print_outcome(run_dir: Path, summary: dict[str, Any]) -> None:
     report = run_dir / REPORT_HTML
     if report.is_file():
         click.echo(f"report: {report}")
+    for e in _expectations(summary):
+        click.echo(f"expect {'met' if e.met else 'NOT MET'}: {describe(e)}")
+
+
+def _expectations(summary: dict[str, Any]) -> list[Expectation]:
+    return [Expectation.model_validate(e) for e in summary.get("expectations") or []]
 
 
 def _invariants(summary: dict[str, Any]) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ from typing import Any, NoReturn, Union
 from pydantic import BaseModel, ValidationError
 
 from defidrill.drill.limits import MAX_PROBLEMS_SHOWN
-from defidrill.drill.overrides import Override, apply_overrides, as_overrides
+from defidrill.drill.overrides import Override, apply_overrides, as_overrides, override_path
 from defidrill.drill.schema import Drill, Problem
 from defidrill.drill.yaml_source import Marks, dotted, read_yaml
 from defidrill.errors import ConfigError
@@ -197,8 +197,12 @@ def _problems_from(error: ValidationError, data: Any) -> list[Problem]:
 
 
 def _override_for(loc: tuple[Any, ...], overrides: Sequence[Override]) -> Override | None:
-    """The last override at, under or above ``loc`` (the value that put the problem there)."""
+    """The last override at, under or above ``loc`` (the value that put the problem there).
+
+    A key holding dots (an ``expect:`` metric, ``onchain.bad_debt_usd``) matches the override that
+    spelled it as dotted parts (``--set expect.onchain.bad_debt_usd.max=1M``)."""
     found = None
+    loc = tuple(q for p in loc for q in (override_path(p) if isinstance(p, str) and "." in p else (p,)))
     for override in overrides:
         parts = override.parts
         n = min(len(parts), len(loc))

@@ -36,6 +36,7 @@ __all__ = [
     "UnitError",
     "parse_duration",
     "parse_fraction",
+    "parse_percent",
     "parse_usd",
     "parse_count",
     "parse_gas",
@@ -73,6 +74,7 @@ _SI = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "bn": 1e9, "T": 1e12}
 
 DURATION_ALLOWED = "a duration like 10s, 50m, 2h, 1h30m, 1d, 500ms, or a number of seconds (>= 0)"
 FRACTION_ALLOWED = "a percentage like 8% or 0.5%, or a plain fraction like 0.08"
+PERCENT_ALLOWED = "a percentage with its sign, like 1% or 0.5 % (a bare number is refused: 1 could mean 1% or 100%)"
 USD_ALLOWED = "a dollar amount like 20M, 500k, 2.5B, $1,000 or a plain number"
 COUNT_ALLOWED = "a whole number like 200, 1k or 200k"
 GAS_ALLOWED = "a gas amount like 60M, 30_000_000 or 21000"
@@ -160,6 +162,22 @@ def parse_fraction(value: Any) -> float:
     if not math.isfinite(out):
         raise UnitError("not a finite percentage", FRACTION_ALLOWED)
     return out
+
+
+def parse_percent(value: Any) -> float:
+    """Return a percent number from ``"1.5%"`` (1.5) or ``"0.5 %"``; the sign is required.
+
+    For bounds on ``_pct`` metrics, which are percent numbers (1.5 means 1.5%): a bare number
+    would be a fraction everywhere else in a drill file, so it is refused rather than guessed.
+    """
+    _reject_bool(value, PERCENT_ALLOWED)
+    if not isinstance(value, str) or not value.strip().endswith("%"):
+        shown = f"the bare number {value!r}" if isinstance(value, (int, float)) else repr(value)
+        raise UnitError(f"{shown} is not a percentage", PERCENT_ALLOWED)
+    text = value.strip()[:-1].strip()
+    if not re.fullmatch(_NUM, text):
+        raise UnitError(f"cannot read {value!r} as a percentage", PERCENT_ALLOWED)
+    return _number(text, PERCENT_ALLOWED)
 
 
 def parse_unit_fraction(value: Any) -> float:

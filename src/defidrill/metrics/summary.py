@@ -1,4 +1,4 @@
-"""Assemble summary.json's ``onchain``, ``cex`` and ``comparison`` objects from a run folder.
+"""Assemble summary.json's ``onchain``, ``cex``, ``comparison`` and ``expectations`` from a run folder.
 
 The run loop owns the header (drill, seed, status, steps, timings, activity) and the
 invariants; it calls :func:`build_summary` at the end (also after a failure: the metrics of
@@ -14,6 +14,8 @@ from typing import Any
 
 from defidrill.metrics.cex_metrics import cex_metrics
 from defidrill.metrics.comparison import compare
+from defidrill.metrics.expectations import evaluate, exit_status, specs_from_document
+from defidrill.metrics.headline import headline
 from defidrill.metrics.onchain import onchain_metrics
 from defidrill.metrics.targets import fit
 from defidrill.run_folder import RunSummary, dump, load_run
@@ -27,7 +29,8 @@ def build_summary(run_dir: str | Path, *, venue_summary: dict[str, Any] | None =
     ``venue_summary``: ``VenueRun.summary`` / ``Venue.summary()``; default: the ``cex`` object
     already in summary.json, else rebuilt from cex_steps.csv / cex_events.csv.
     ``invariants``: the on-chain checks (``[{name, passed, detail}]``); default: summary.json's
-    ``onchain.invariants``.
+    ``onchain.invariants``. ``expectations`` are evaluated again (metrics/expectations.py), and a
+    finished run's ``exit_status`` follows them (6 when one is not met, else 0).
     """
     run = load_run(run_dir)
     existing = dict(run.summary or {"drill": run.drill.name, "seed": run.drill.seed})
@@ -40,4 +43,7 @@ def build_summary(run_dir: str | Path, *, venue_summary: dict[str, Any] | None =
            "onchain": dump(onchain), "cex": cex, "comparison": compare(onchain, cex, run.drill.cex_asset)}
     if run.drill.targets:
         out["fit"] = [dump(f) for f in fit(out, run.drill.targets)]
-    return RunSummary.model_validate(out)
+    specs = specs_from_document(run.drill.document, out.get("overrides") or [])
+    out["expectations"] = [dump(e) for e in evaluate(specs, headline(out))]
+    summary = RunSummary.model_validate(out)
+    return summary.model_copy(update={"exit_status": exit_status(summary)})

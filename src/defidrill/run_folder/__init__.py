@@ -16,7 +16,7 @@ docs/run-folder.md (``python -m defidrill.run_folder.schema`` prints the schema)
 
 from defidrill.run_folder.atomic import write_json_atomic, write_text_atomic
 from defidrill.run_folder.models import (
-    SCHEMA_VERSION, Activity, AssetSlippage, Amplification, ComparisonEntry, ContractsBook, FeedDeviation, Invariant,
+    SCHEMA_VERSION, Activity, AssetSlippage, Amplification, ComparisonEntry, ContractsBook, Expectation, FeedDeviation, Invariant,
     ForkInfo, InvariantChecks, KeeperLiquidations, OnchainMetrics, PairFlow, PerMinuteSeries, ProtocolInfo, RunStatus,
     RunSummary, dump,
 )
@@ -35,7 +35,7 @@ from defidrill.run_folder.writer import (
 )
 
 __all__ = [
-    "ForkInfo", "ProtocolInfo",
+    "Expectation", "ForkInfo", "ProtocolInfo",
     "Activity", "AddressBook", "Amplification", "AssetSlippage", "BORROWERS_CSV", "BORROWER_COLUMNS",
     "CEX_EVENTS_CSV", "CEX_STEPS_CSV", "CONTRACTS_JSON", "ComparisonEntry", "ContractsBook", "DRILL_YAML",
     "DrillInfo", "EVENTS_JSONL", "Event", "FILES", "FeedDeviation", "Invariant", "InvariantChecks", "KeeperLiquidations",

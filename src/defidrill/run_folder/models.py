@@ -165,6 +165,23 @@ class TargetFit(_Out):
     source: str
 
 
+class Expectation(_Out):
+    """One of the drill's ``expect:`` bounds beside the run's value (metrics/expectations.py).
+
+    ``min``, ``max`` and ``value`` are in the metric's own unit (``unit``: percent numbers, seconds,
+    USD); ``met`` = min <= value <= max, and a null value (the metric did not happen) is met only
+    when the drill says ``allow_null: true``."""
+
+    metric: str
+    min: float | None
+    max: float | None
+    value: float | None
+    met: bool
+    why: str | None = None
+    unit: str = Field(default="", description="'%', 's', 'USD', 'count' or '' (a plain number)")
+    allow_null: bool = False
+
+
 class Attribution(_Out):
     """``cex.coupling: two_way``: how much of each venue's drop came from the other (% of the start
     price; definitions in defidrill/coupling.py and docs/metrics.md)."""
@@ -253,6 +270,8 @@ class RunSummary(_Out):
     comparison: dict[str, ComparisonEntry] | None = None
     coupling: Attribution | None = Field(default=None, description="two_way runs: each venue's drop from the other")
     fit: list[TargetFit] | None = Field(default=None, description="the drill's documented figures beside the model's")
+    expectations: list[Expectation] | None = Field(default=None, description="the drill's `expect:` bounds, each "
+                                                                             "met or not (exit status 6 if any is not)")
 
     def as_json(self) -> dict[str, Any]:
         return dump(self)

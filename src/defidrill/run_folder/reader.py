@@ -145,6 +145,8 @@ class DrillInfo:
     cex_asset: str | None
     bonus_by_asset: dict[str, float] = field(default_factory=dict)
     targets: list[dict[str, Any]] = field(default_factory=list)  # the drill's ``targets:`` as written
+    #: the whole drill.yaml mapping as written (metrics/expectations.py reads ``expect:`` from it with the run's --set)
+    document: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -312,6 +314,7 @@ def _drill_info(run_dir: Path, steps: Table) -> DrillInfo:
         collateral=collateral, cex_asset=(cex.get("asset") or (collateral[0] if collateral else None)),
         bonus_by_asset={k: v for k, v in bonus.items() if not math.isnan(v)},
         targets=[t for t in (raw.get("targets") or []) if isinstance(t, dict)],
+        document=raw,
     )
 
 

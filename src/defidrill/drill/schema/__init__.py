@@ -7,6 +7,7 @@ from defidrill.drill.schema.cex import CexConfig, KNOWN_MARGIN_TIERS
 from defidrill.drill.schema.checks import Problem, cross_check
 from defidrill.drill.schema.common import Distribution, LognormalParams, StrictModel, Window
 from defidrill.drill.schema.drill import ChainConfig, Drill, FeedParams
+from defidrill.drill.schema.expect import ExpectBounds, ExpectationSpec, resolve_expectations, unit_of
 from defidrill.drill.schema.failures import (
     FAILURE_KINDS, BaseFeePath, BaseFeePoint, ClampFailure, CongestionFailure, DelayFailure, Failure,
     FallbackDivergenceFailure, FrozenFailure,
@@ -33,4 +34,5 @@ __all__ = [
     "OracleConfig", "PairConfig", "PathSpec", "PiecewisePath", "PricePoint", "Problem", "ProtocolConfig", "RampPath", "Reaction",
     "ReplayPath", "SequencerDownFailure", "SpikeFailure", "SpotManipulationFailure", "StaleFailure",
     "StepPath", "StrictModel", "TARGET_METRICS", "Target", "Window", "WrongDecimalsFailure", "ZeroFailure", "cross_check",
+    "ExpectBounds", "ExpectationSpec", "resolve_expectations", "unit_of",
 ]

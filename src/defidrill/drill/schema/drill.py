@@ -6,7 +6,7 @@ import unicodedata
 from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Le
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from defidrill.drill.limits import MAX_FAILURES, MAX_KEEPERS, MAX_SEED, NAME_MAX_CHARS
@@ -14,6 +14,7 @@ from defidrill.drill.schema.agents import AmmConfig, ArbitrageConfig, BorrowersC
 from defidrill.drill.schema.cex import CexConfig
 from defidrill.drill.schema.checks import cross_check
 from defidrill.drill.schema.common import Address, ContractDuration, PriceUsd, StrictModel
+from defidrill.drill.schema.expect import MAX_EXPECTATIONS, ExpectBounds, ExpectationSpec, flatten_expect, resolve_expectations
 from defidrill.drill.schema.failures import Failure
 from defidrill.drill.schema.targets import Target
 from defidrill.drill.schema.invariants import InvariantsConfig
@@ -82,6 +83,9 @@ class Drill(StrictModel):
     cex: CexConfig = Field(default_factory=CexConfig)
     targets: list[Target] = Field(default_factory=list, max_length=32)
     invariants: InvariantsConfig = Field(default_factory=InvariantsConfig)
+    #: metric -> bounds as written (schema/expect.py); read by the preflight, evaluated after every run
+    expect: Annotated[dict[str, ExpectBounds], BeforeValidator(flatten_expect),
+                      Field(max_length=MAX_EXPECTATIONS)] = Field(default_factory=dict)
 
     @field_validator("name")
     @classmethod
@@ -112,6 +116,12 @@ class Drill(StrictModel):
         return self
 
     # ---- derived views the chain side uses -------------------------------------------
+
+    @property
+    def expectations(self) -> list[ExpectationSpec]:
+        """``expect:`` read in each metric's unit (``N blocks`` x ``chain.block_time``); the preflight
+        refused any bound that cannot be read, so a checked drill's list is complete."""
+        return resolve_expectations(self.expect, self.chain.block_time_s)[0]
 
     @property
     def assets(self) -> list[str]:
