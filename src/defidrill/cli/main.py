@@ -9,6 +9,7 @@ from defidrill.cli.compare_cmd import compare_cmd, list_cmd
 from defidrill.cli.feed_cmd import feed_group
 from defidrill.cli.report_cmd import report_cmd
 from defidrill.cli.run_cmd import demo_cmd, run_cmd, validate_cmd
+from defidrill.cli.suite_cmd import suite_cmd
 from defidrill.cli.sweep_cmd import sweep_cmd
 from defidrill.cli.toolchain_cmd import ape_cmd, toolchain_cmd
 
@@ -30,6 +31,7 @@ cli.add_command(report_cmd)
 cli.add_command(compare_cmd)
 cli.add_command(list_cmd)
 cli.add_command(sweep_cmd)
+cli.add_command(suite_cmd)
 
 
 def main() -> None:

@@ -8,8 +8,10 @@ All ``_pct`` values are percent numbers (1.5 means 1.5 %).
 On chain (fields of ``OnchainMetrics``):
 
 - ``debt_at_start_usd``: the borrowers' debt at step 0, USD at the start reference prices: the
-  sum of borrowers.csv's ``debt_usd`` (the drawn book as seeded; no interest has accrued at step 0).
-  The book, not the pool: on a fork the pool's total borrow also holds other users' debt.
+  sum of borrowers.csv's ``debt_usd`` (the drawn book's principal as seeded). The book, not the
+  pool: on a fork the pool's total borrow (steps.csv ``total_debt_usd``) also holds other users'
+  debt. Interest accrued between seeding and step 0 is left out (flash-crash, 60 borrowers:
+  1,506,262 seeded against a step-0 total of 1,506,365, 0.007 %).
 - ``liquidated_share_of_debt_pct`` = liquidated_debt_usd / debt_at_start_usd x 100.
 - ``bad_debt_share_of_debt_pct`` = bad_debt_usd / debt_at_start_usd x 100.
 - ``peak_liquidated_per_minute_share_pct`` = liquidated_notional_per_minute_peak_usd /

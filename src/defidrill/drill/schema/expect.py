@@ -37,7 +37,7 @@ from pydantic import Field, model_validator
 from defidrill.drill.schema.checks import Problem
 from defidrill.drill.schema.common import StrictModel
 from defidrill.drill.units import (
-    BLOCKS_ALLOWED, COUNT_ALLOWED, DURATION_ALLOWED, PERCENT_ALLOWED, USD_ALLOWED, UnitError, parse_blocks,
+    COUNT_ALLOWED, PERCENT_ALLOWED, USD_ALLOWED, UnitError, parse_blocks,
     parse_count, parse_duration, parse_percent, parse_usd,
 )
 
@@ -52,7 +52,7 @@ Unit = Literal["%", "s", "USD", "count", ""]
 """A metric's unit, spelled as ``defidrill.report.format.fmt`` takes it."""
 
 NUMBER_ALLOWED = "a plain number like 3 or 0.5"
-SECONDS_ALLOWED = f"{DURATION_ALLOWED}, or {BLOCKS_ALLOWED.replace('a block count like ', '')} (x chain.block_time)"
+SECONDS_ALLOWED = "a duration like 30s, 10m, 1h or a number of seconds (>= 0), or N blocks like '3 blocks' (x chain.block_time)"
 
 
 def unit_of(metric: str) -> Unit:
