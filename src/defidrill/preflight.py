@@ -22,7 +22,7 @@ problem naming file, line, YAML path, value and what is allowed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,9 @@ from defidrill.drill.loader import DrillSource, load_drill_source
 from defidrill.drill.overrides import Override
 from defidrill.drill.path_checks import path_problems
 from defidrill.drill.paths import MarketPath, build_paths
+from defidrill.chain.backends import check_backend
 from defidrill.drill.schema import Drill, Problem
+from defidrill.drill.schema.checks import backend_problems
 from defidrill.engine.invariants import UserInvariant
 from defidrill.drill.schema.expect import resolve_expectations
 from defidrill.engine.world import protocol_config
@@ -59,14 +61,24 @@ class Checked:
     checks: tuple[UserInvariant, ...] = ()  # invariants.custom, imported
 
 
-def preflight(drill_path: str | Path, *, seed: int | None = None, overrides: Sequence[Override | str] = ()) -> Checked:
+def preflight(drill_path: str | Path, *, seed: int | None = None, overrides: Sequence[Override | str] = (),
+              backend: str | None = None, rpc_url: str | None = None) -> Checked:
     """Check ``drill_path`` as ``defidrill run`` would use it (``seed`` = ``--seed``, ``overrides`` = ``--set``
-    or a sweep point's values); raise ConfigError."""
+    or a sweep point's values, ``backend`` = ``--backend``, ``rpc_url`` = a running node to run on);
+    raise ConfigError."""
+    if backend is not None:
+        check_backend(backend)
     if seed is not None and not 0 <= seed <= MAX_SEED:
         raise ConfigError("--seed is out of range", file=str(drill_path), path="seed", value=seed,
                           allowed=f"a whole number from 0 to {MAX_SEED} (2^63 - 1)")
     source = load_drill_source(drill_path, seed=seed, overrides=overrides)
+    if backend is not None and backend != source.drill.chain.backend:
+        source = _on_backend(source, backend)
     drill = source.drill
+    if rpc_url is not None and drill.chain.backend != "anvil":
+        raise ConfigError("a running node (rpc_url) is an anvil: the revm backend runs in process",
+                          file=str(drill_path), path="chain.backend", value=drill.chain.backend,
+                          allowed="anvil with rpc_url")
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         path = build_paths(drill)  # an overflowing path is refused below, as a problem, not a warning
     problems = path_problems(drill, path)
@@ -95,6 +107,16 @@ def _expectations(source: DrillSource) -> None:
     problems.extend(resolve_expectations(readable, drill.chain.block_time_s)[1])
     if problems:
         source.raise_problems(problems)
+
+
+def _on_backend(source: DrillSource, backend: str) -> DrillSource:
+    """The drill with ``--backend`` applied (not an override: the drill file and its recorded overrides
+    stay as written), refused here if the backend cannot run it."""
+    drill = source.drill.model_copy(update={"chain": source.drill.chain.model_copy(update={"backend": backend})})
+    problems = backend_problems(drill)
+    if problems:
+        source.raise_problems([replace(p, message=f"{p.message} (--backend {backend})") for p in problems])
+    return replace(source, drill=drill)
 
 
 def _user_invariants(source: DrillSource) -> tuple[UserInvariant, ...]:

@@ -15,7 +15,7 @@ from eth_utils import keccak
 
 from defidrill.chain import AnvilConfig, Chain
 from defidrill.chain.revm_chain import RevmChain, calldata_floor_gas, next_base_fee
-from defidrill.errors import RevertError
+from defidrill.errors import ChainError, RevertError
 
 GENESIS = 1_704_067_200
 CONFIG = AnvilConfig(gas_limit=60_000_000, base_fee_wei=10**9, timestamp=GENESIS)
@@ -133,3 +133,25 @@ def test_both_backends_agree(artifacts: Any) -> None:
     # fees differ only through gas (base fee from the parent's gas used); everything else is equal
     strip = lambda rows: [row[:4] + row[5:] if len(row) > 2 else row for row in rows]  # noqa: E731
     assert strip(a) == strip(r)
+
+
+def test_code_reads_and_storage_writes(any_chain: Any) -> None:
+    probe = any_chain.deploy("ChainProbe", 1000)
+    # value is slot 0, lastTimestamp slot 1 (immutables live in the code, not in storage)
+    any_chain.set_storages(probe.address, {0: 41, 1: 1234})
+    assert (any_chain.call(probe.functions.value()), any_chain.call(probe.functions.lastTimestamp())) == (41, 1234)
+    assert any_chain.code_at("0x000000000000000000000000000000000000dEaD") == "0x"
+    # a constructor-less contract: its creation code's output is the code a deployment installs
+    feed = any_chain.deploy("TakeoverFeed")
+    block = any_chain.block_number()
+    runtime = any_chain.creation_output(any_chain.artifacts.get("TakeoverFeed").bytecode)
+    assert len(runtime) > 2 and runtime == any_chain.code_at(feed.address)
+    assert any_chain.block_number() == block  # nothing was mined or kept
+    any_chain.set_code("0x000000000000000000000000000000000000dEaD", runtime)
+    assert any_chain.code_at("0x000000000000000000000000000000000000dEaD") == runtime
+
+
+def test_congestion_block_is_anvil_only(artifacts: Any) -> None:
+    with RevmChain.launch(CONFIG, artifacts) as revm:
+        with pytest.raises(ChainError, match="not supported on the revm backend"):
+            revm.send_one_block([])

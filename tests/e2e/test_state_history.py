@@ -1,4 +1,4 @@
-"""A drill's anvil keeps only recent states (``--prune-history``, ``runner.DRILL_STATE_HISTORY_BLOCKS``):
+"""A drill's anvil keeps only recent states (``--prune-history``, ``engine.chain_setup.DRILL_STATE_HISTORY_BLOCKS``):
 the run folder must be the one a node with every block's state writes, number for number."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from defidrill import runner
+from defidrill.engine import chain_setup
 from defidrill.toolchain import project_root
 from support.e2e_runs import finished_run
 
@@ -32,7 +32,7 @@ def _lines(run_dir: Path) -> list[dict]:
 def test_pruned_history_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     drill = _drill(tmp_path)
     pruned = finished_run(drill, out_dir=tmp_path / "pruned")
-    monkeypatch.setattr(runner, "DRILL_STATE_HISTORY_BLOCKS", None)  # anvil's default: every block's state
+    monkeypatch.setattr(chain_setup, "DRILL_STATE_HISTORY_BLOCKS", None)  # anvil's default: every block's state
     full = finished_run(drill, out_dir=tmp_path / "full")
     events = _lines(tmp_path / "pruned")
     # The comparison covers old-state reads: failed transactions whose reasons come from traces.

@@ -38,7 +38,7 @@ def population(run: DrillRun) -> dict[str, BorrowerPlan]:
 
 
 def interest_growth(run: DrillRun, plans: dict[str, BorrowerPlan], step: int) -> float:
-    """Debt at ``step`` / debt at seeding: the run starts a day after its genesis (runner.START_OFFSET_S),
+    """Debt at ``step`` / debt at seeding: the run starts a day after its genesis (engine.chain_setup.START_OFFSET_S),
     so the borrow index has grown by a day of interest. Read from the pool's total borrow at a
     step before any repayment, it scales every seeded debt alike."""
     return run.steps[step]["total_debt_usd"] / sum(p.debt_usd for p in plans.values())

@@ -41,7 +41,7 @@ from web3.contract.contract import ContractFunction
 
 from ctoken_fork import ForkedComptroller, attach_comptroller, discover_comptroller
 
-from defidrill.chain import Chain, Deployed, PreparedCall, TxRequest
+from defidrill.chain import ChainAPI, Deployed, PreparedCall, TxRequest
 from defidrill.protocol.adapter import (
     MAX_UINT,
     WAD,
@@ -92,7 +92,7 @@ def _flat_words(data: bytes) -> list[int]:
 class CTokenAdapter(LendingAdapter):
     kind: ClassVar[str] = "compound-v2-style"
 
-    def __init__(self, chain: Chain, market: Market, contracts: dict[str, Deployed], ctokens: dict[str, Deployed],
+    def __init__(self, chain: ChainAPI, market: Market, contracts: dict[str, Deployed], ctokens: dict[str, Deployed],
                  incentive_wad: int, close_factor_wad: int) -> None:
         self.chain = chain
         self.market = market
@@ -110,7 +110,7 @@ class CTokenAdapter(LendingAdapter):
     # -- deployment ------------------------------------------------------------------------
 
     @classmethod
-    def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> CTokenAdapter:
+    def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolConfig) -> CTokenAdapter:
         ext = config.external
         folder = ext.artifacts_dir if ext and ext.artifacts_dir else HERE / "contracts"
         load_artifacts(folder).register(chain)
@@ -156,14 +156,14 @@ class CTokenAdapter(LendingAdapter):
         return cls._with_rates(chain, cls(chain, market, contracts, ctokens, incentive_wad, close_factor_wad))
 
     @classmethod
-    def discover(cls, chain: Chain, address: str, symbols: Sequence[str]) -> ForkedProtocol:
+    def discover(cls, chain: ChainAPI, address: str, symbols: Sequence[str]) -> ForkedProtocol:
         """Fork mode: ``address`` is the Comptroller; its markets matched by their underlying's ``symbol()``,
         each one's FeedPriceOracle source, the collateral factors it states (``ctoken_fork``)."""
         load_artifacts(HERE / "contracts").register(chain)
         return discover_comptroller(chain, address, list(symbols))
 
     @classmethod
-    def attach(cls, chain: Chain, market: Market, config: ProtocolConfig, found: ForkedProtocol) -> CTokenAdapter:
+    def attach(cls, chain: ChainAPI, market: Market, config: ProtocolConfig, found: ForkedProtocol) -> CTokenAdapter:
         """Fork mode's ``deploy``: the drill's risk parameters set as the forked protocol's admins, our
         periphery beside it, the lender's base supplied."""
         if not isinstance(found.handle, ForkedComptroller):
@@ -173,7 +173,7 @@ class CTokenAdapter(LendingAdapter):
         return cls._with_rates(chain, cls(chain, market, contracts, found.handle.ctokens, incentive_wad, close_factor_wad))
 
     @classmethod
-    def _with_rates(cls, chain: Chain, adapter: CTokenAdapter) -> CTokenAdapter:
+    def _with_rates(cls, chain: ChainAPI, adapter: CTokenAdapter) -> CTokenAdapter:
         """The markets' exchange rates as they stand (liquidations are decoded with them until the first read)."""
         adapter.exchange_rates = dict(zip(adapter.symbols, chain.call_many([c.functions.exchangeRateStored()
                                                                               for c in adapter.ctokens.values()])))
@@ -201,7 +201,7 @@ class CTokenAdapter(LendingAdapter):
 
     # -- seeding ---------------------------------------------------------------------------
 
-    def open_positions(self, chain: Chain, funder: str, positions: Sequence[SeedPosition]) -> None:
+    def open_positions(self, chain: ChainAPI, funder: str, positions: Sequence[SeedPosition]) -> None:
         tokens, ctokens = self.market.tokens, self.ctokens
         comptroller = self.contracts["COMPTROLLER"]
 
@@ -220,7 +220,7 @@ class CTokenAdapter(LendingAdapter):
 
     # -- the step's read -------------------------------------------------------------------
 
-    def prepare_reads(self, chain: Chain, accounts: Sequence[str]) -> list[PreparedCall]:
+    def prepare_reads(self, chain: ChainAPI, accounts: Sequence[str]) -> list[PreparedCall]:
         """One ``MarketLens.scan`` per ``SCAN_CHUNK`` accounts (each eth_call stays under the node's gas cap)."""
         lens, comptroller = self.contracts["MARKET_LENS"], self.contracts["COMPTROLLER"]
         markets = [c.address for c in self.ctokens.values()]
@@ -309,7 +309,7 @@ class CTokenAdapter(LendingAdapter):
 
     # -- invariants ------------------------------------------------------------------------
 
-    def invariants(self, chain: Chain, accounts: Sequence[str],
+    def invariants(self, chain: ChainAPI, accounts: Sequence[str],
                    liquidations: Sequence[LiquidationRecord]) -> list[InvariantResult]:
         """1. the base market's borrows: sum of accounts' balances = totalBorrows within index rounding (each
         balance rounds down once per accrual: at most one raw unit per account per block);

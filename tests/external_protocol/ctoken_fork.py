@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from web3.contract.contract import ContractFunction
 
-from defidrill.chain import Chain, Deployed, TxRequest
+from defidrill.chain import ChainAPI, Deployed, TxRequest
 from defidrill.errors import ChainError, ConfigError
 from defidrill.protocol.adapter import MAX_UINT, WAD, ForkedProtocol, expect_ok
 from defidrill.protocol.config import ProtocolConfig
@@ -52,7 +52,7 @@ class ForkedComptroller:
     base_admin: str
 
 
-def discover_comptroller(chain: Chain, address: str, symbols: list[str]) -> ForkedProtocol:
+def discover_comptroller(chain: ChainAPI, address: str, symbols: list[str]) -> ForkedProtocol:
     """The drill's ``symbols`` (base first) matched to the markets the Comptroller at ``address`` lists."""
     if str(chain.rpc.request("eth_getCode", [address, "latest"])) in ("0x", ""):
         raise ConfigError(f"no contract at {address}: not a Compound-style Comptroller", path=WHERE, value=address)
@@ -100,7 +100,7 @@ def discover_comptroller(chain: Chain, address: str, symbols: list[str]) -> Fork
                           forked_params=forked)
 
 
-def attach_comptroller(chain: Chain, market: Market, config: ProtocolConfig, found: ForkedComptroller,
+def attach_comptroller(chain: ChainAPI, market: Market, config: ProtocolConfig, found: ForkedComptroller,
                        incentive_wad: int, close_factor_wad: int) -> dict[str, Deployed]:
     """Apply the drill's parameters as the admins, deploy the periphery, supply the lender's base;
     returns the adapter's named contracts."""
@@ -135,7 +135,7 @@ def attach_comptroller(chain: Chain, market: Market, config: ProtocolConfig, fou
             "LIQUIDATION_ROUTER": router, "MARKET_LENS": lens, **{f"c{s}": m for s, m in found.ctokens.items()}}
 
 
-def _answers(chain: Chain, calls: list[ContractFunction], what: str) -> list[object]:
+def _answers(chain: ChainAPI, calls: list[ContractFunction], what: str) -> list[object]:
     """Every call's answer, or a ConfigError at ``protocol.address`` naming what did not answer."""
     values = chain.call_many(calls)
     failed = [v for v in values if isinstance(v, ChainError)]

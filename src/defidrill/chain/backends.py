@@ -1,6 +1,6 @@
 """Choosing a chain backend by name: ``anvil`` (a node over JSON-RPC) or ``revm`` (in process).
 
-Both give the same ``Chain`` API (see ``base.ChainBase``); the engine never asks which one it
+Both implement ``api.ChainAPI``; the engine is typed against it and never asks which one it
 has. anvil is the default everywhere; revm is chosen by a drill's ``chain.backend`` or
 ``defidrill run --backend revm``.
 """
@@ -12,6 +12,7 @@ from typing import Literal, get_args
 from collections.abc import Iterator
 
 from defidrill.chain.anvil import AnvilConfig
+from defidrill.chain.api import ChainAPI
 from defidrill.chain.chain import Chain
 from defidrill.chain.revm_chain import RevmChain
 from defidrill.errors import ConfigError
@@ -19,8 +20,8 @@ from defidrill.toolchain import Artifacts
 
 BackendName = Literal["anvil", "revm"]
 BACKENDS: tuple[str, ...] = get_args(BackendName)
-#: Either backend: what the engine is handed.
-AnyChain = Chain | RevmChain
+#: Either backend: what the engine is handed (the interface both implement).
+AnyChain = ChainAPI
 
 
 def check_backend(backend: str, *, source: str = "--backend") -> None:

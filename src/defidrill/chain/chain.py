@@ -16,8 +16,7 @@ from collections.abc import Iterator, Sequence
 from web3 import HTTPProvider, Web3
 from web3.contract.contract import ContractFunction
 
-from defidrill.chain.base import ChainBase
-
+from defidrill.chain.api import ChainAPI
 from defidrill.chain.abi_registry import checksum as to_checksum_address, revert_data_from_error
 from defidrill.chain.anvil import AnvilConfig, AnvilNode
 from defidrill.chain.controls import AnvilControls
@@ -27,14 +26,17 @@ from defidrill.errors import ChainError, RevertError
 from defidrill.toolchain import Artifacts, compile_project
 
 
-class Chain(AnvilControls, ChainBase):
-    """A JSON-RPC chain (a launched anvil or an attached URL) plus the project's ABIs."""
+class Chain(AnvilControls):
+    """The anvil backend of ``ChainAPI``: a JSON-RPC chain (a launched anvil or an attached URL).
+
+    Beyond the interface it has what only a node has: ``rpc`` (raw JSON-RPC), ``rpc_url``,
+    ``attach`` to a node someone else runs, and the anvil process (``node``) it launched."""
 
     def __init__(self, rpc_url: str, artifacts: Artifacts | None = None, *, node: AnvilNode | None = None):
         self.rpc_url = rpc_url
         self.node = node
         self.rpc = RpcClient(rpc_url, is_alive=(lambda: node.alive) if node else None)
-        ChainBase.__init__(self, artifacts if artifacts is not None else compile_project(),
+        ChainAPI.__init__(self, artifacts if artifacts is not None else compile_project(),
                            Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": 120})))
         self.chain_id = _int(self.rpc.request("eth_chainId"))
         self.accounts: list[str] = [to_checksum_address(a) for a in self.rpc.request("eth_accounts")]
@@ -57,6 +59,10 @@ class Chain(AnvilControls, ChainBase):
     def attach(cls, rpc_url: str, artifacts: Artifacts | None = None) -> Chain:
         """Use a node someone else runs (an anvil, a fork); we never stop it."""
         return cls(rpc_url, artifacts)
+
+    @property
+    def location(self) -> str:
+        return self.rpc_url
 
     def _revert_error(self, method: str, error: dict[str, Any], tx: dict[str, Any] | None = None) -> ChainError:
         data = revert_data_from_error(error)

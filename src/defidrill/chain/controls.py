@@ -1,7 +1,8 @@
-"""anvil's test controls (automine, mining, time, snapshots, balances, storage) for ``Chain``.
+"""anvil's test controls (automine, mining, time, snapshots, balances, storage, code) for ``Chain``.
 
-A mixin: ``Chain`` owns the RPC client (``self.rpc``) and the automine flag; these methods
-are the node-control half of its API, kept apart from transactions and calls.
+The node-control half of the anvil backend's ``ChainAPI``, kept apart from transactions and calls
+(``chain.py``): still abstract here; ``Chain`` adds the rest and owns the RPC client (``self.rpc``)
+and the automine flag.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 from collections.abc import Mapping
 
+from defidrill.chain.api import ChainAPI
 from defidrill.chain.rpc import RpcClient, hex_int as _int
 from defidrill.errors import ChainError
 
 
-class AnvilControls:
+class AnvilControls(ChainAPI):
     rpc: RpcClient
     _automine: bool
 
@@ -89,8 +91,23 @@ class AnvilControls:
     def set_storage(self, address: str, slot: int, value: int) -> None:
         self.rpc.request("anvil_setStorageAt", [address, hex(slot), "0x" + value.to_bytes(32, "big").hex()])
 
+    def set_storages(self, address: str, values_by_slot: Mapping[int, int]) -> None:
+        """Many anvil_setStorageAt in one batch."""
+        replies = self.rpc.batch([("anvil_setStorageAt", [address, hex(slot), "0x" + value.to_bytes(32, "big").hex()])
+                                  for slot, value in values_by_slot.items()])
+        failed = [r for r in replies if not r.ok]
+        if failed:
+            raise ChainError(f"anvil_setStorageAt failed: {failed[0].error}", method="anvil_setStorageAt",
+                             raw=failed[0].error)
+
     def get_storage(self, address: str, slot: int) -> int:
         return _int(self.rpc.request("eth_getStorageAt", [address, hex(slot), "latest"]))
 
     def set_code(self, address: str, code: str) -> None:
         self.rpc.request("anvil_setCode", [address, code])
+
+    def code_at(self, address: str) -> str:
+        return str(self.rpc.request("eth_getCode", [address, "latest"]))
+
+    def creation_output(self, creation_code: str) -> str:
+        return str(self.rpc.request("eth_call", [{"data": creation_code}, "latest"]))

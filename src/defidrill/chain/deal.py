@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from eth_utils.crypto import keccak
 
-from defidrill.chain.chain import Chain
+from defidrill.chain.api import ChainAPI
 from defidrill.errors import ChainError
 
 #: How many mapping slot indices are probed (OpenZeppelin ERC20: 0; USDC's FiatToken: 9; WBTC: 3).
@@ -28,7 +28,7 @@ def _slot(holder: str, index: int, vyper: bool) -> int:
     return int.from_bytes(keccak(idx + key if vyper else key + idx), "big")
 
 
-def balance_slot(chain: Chain, token: str, holder: str) -> int:
+def balance_slot(chain: ChainAPI, token: str, holder: str) -> int:
     """The storage slot holding ``holder``'s balance of ``token`` (probed, then restored).
 
     The mapping's layout (slot index, Solidity or Vyper key order) is probed once per token and
@@ -53,12 +53,12 @@ def balance_slot(chain: Chain, token: str, holder: str) -> int:
                      "(a proxy with unstructured storage or rebasing balances?); fund the account from a whale")
 
 
-def deal(chain: Chain, token: str, holder: str, amount_raw: int) -> None:
+def deal(chain: ChainAPI, token: str, holder: str, amount_raw: int) -> None:
     """Set ``holder``'s balance of ``token`` to ``amount_raw`` (raw units)."""
     chain.set_storage(token, balance_slot(chain, token, holder), amount_raw)
 
 
-def deal_more(chain: Chain, token: str, holder: str, amount_raw: int) -> int:
+def deal_more(chain: ChainAPI, token: str, holder: str, amount_raw: int) -> int:
     """Add ``amount_raw`` to ``holder``'s balance; returns the new balance."""
     current = chain.call(chain.at("IERC20", token).functions.balanceOf(holder))
     deal(chain, token, holder, current + amount_raw)

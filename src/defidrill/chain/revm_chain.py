@@ -1,4 +1,4 @@
-"""A chain in process on revm (``pyrevm``): the ``Chain`` API without a node or any RPC.
+"""A chain in process on revm (``pyrevm``): the revm backend of ``ChainAPI``, without a node or any RPC.
 
 Blocks follow anvil's rules, measured on anvil 1.7.1 (tests/chain/test_backends.py checks them
 side by side): a block's base fee comes from its parent by EIP-1559 (target = gas limit / 2,
@@ -24,11 +24,11 @@ from web3 import Web3
 from web3.contract.contract import ContractFunction
 
 from defidrill.chain.anvil import AnvilConfig
-from defidrill.chain.base import ChainBase
+from defidrill.chain.api import ChainAPI
 from defidrill.chain.abi_registry import checksum
 from defidrill.chain.dev_accounts import dev_accounts
 from defidrill.chain.revm_state import Execution, RevmState
-from defidrill.chain.types import BlockInfo, PreparedCall, Receipt, TxRequest
+from defidrill.chain.types import BlockInfo, Dropped, PreparedCall, Receipt, TxRequest
 from defidrill.errors import ChainError, RevertError
 from defidrill.toolchain import Artifacts, compile_project
 
@@ -61,8 +61,9 @@ class _Mined:
     revert_data: bytes | None
 
 
-class RevmChain(ChainBase):
-    """In-process chain with anvil's block, fee and address rules (see the module docstring)."""
+class RevmChain(ChainAPI):
+    """In-process chain with anvil's block, fee and address rules (see the module docstring); every
+    ``ChainAPI`` method but ``send_one_block`` (congestion: anvil only)."""
 
     MAX_TXS_PER_BLOCK = 250  # the same batching as ``Chain.send_block``: identical block numbers
 
@@ -72,7 +73,7 @@ class RevmChain(ChainBase):
                                          "port": config.port, "hardfork": config.hardfork}.items() if v is not None}
         if unsupported:
             raise ChainError(f"the revm backend does not support {sorted(unsupported)} (use the anvil backend)")
-        ChainBase.__init__(self, artifacts if artifacts is not None else compile_project(), Web3())
+        ChainAPI.__init__(self, artifacts if artifacts is not None else compile_project(), Web3())
         self.config = config
         self.chain_id = config.chain_id
         self.gas_limit = config.gas_limit
@@ -98,6 +99,10 @@ class RevmChain(ChainBase):
     def launch(cls, config: AnvilConfig | None = None, artifacts: Artifacts | None = None) -> Iterator[RevmChain]:
         """The same shape as ``Chain.launch``; nothing to stop afterwards."""
         yield cls(config, artifacts)
+
+    @property
+    def location(self) -> str:
+        return "revm (in process)"
 
     # ----------------------------------------------------------------- clock and blocks
     def set_block_gas_limit(self, gas: int) -> None:
@@ -231,7 +236,8 @@ class RevmChain(ChainBase):
         self._order.append(mined.receipt.tx_hash)
         self._logs.extend(mined.receipt.logs)
 
-    def send_block(self, txs: Sequence[TxRequest], *, timestamp: int | None = None) -> list[Receipt | ChainError]:
+    def send_block(self, txs: Sequence[TxRequest], *,
+                   timestamp: int | None = None) -> list[Receipt | ChainError | Dropped]:
         """As ``Chain.send_block``: batch order among equal bids (the same tip tie-break), blocks of at
         most ``MAX_TXS_PER_BLOCK``, the first stamped ``timestamp`` when later than the latest block."""
         n = len(txs)
@@ -248,6 +254,12 @@ class RevmChain(ChainBase):
                 if len(pending) == before and self.gas_limit < min(tx.gas or TX_GAS_CAP for _, tx in pending):
                     raise ChainError("a transaction's gas limit exceeds the block gas limit", method="send_block")
         return [r if r is not None else ChainError("transaction was not mined") for r in out]
+
+    def send_one_block(self, txs: Sequence[TxRequest], *, timestamp: int | None = None,
+                       base_fee_wei: int | None = None) -> list[Receipt | ChainError | Dropped]:
+        """Not supported: a congested block (one block, the rest dropped) needs anvil's pool."""
+        raise ChainError("send_one_block (a congestion drill's one block per batch) is not supported on the revm "
+                         "backend: use the anvil backend", method="send_one_block")
 
     def send_many(self, txs: Sequence[TxRequest], *, raise_on_revert: bool = True) -> list[Receipt]:
         """As ``Chain.send_many``: several transactions go into one block (``send_block``); a lone
@@ -359,8 +371,26 @@ class RevmChain(ChainBase):
     def set_storage(self, address: str, slot: int, value: int) -> None:
         self.state.set_storage(address, slot, value)
 
+    def set_storages(self, address: str, values_by_slot: Mapping[int, int]) -> None:
+        for slot, value in values_by_slot.items():
+            self.state.set_storage(address, slot, value)
+
     def get_storage(self, address: str, slot: int) -> int:
         return self.state.storage(address, slot)
 
     def set_code(self, address: str, code: str) -> None:
         self.state.set_code(address, bytes.fromhex(code[2:] if code.startswith("0x") else code))
+
+    def code_at(self, address: str) -> str:
+        return "0x" + self.state.code(address).hex()
+
+    def creation_output(self, creation_code: str) -> str:
+        """The creation code deployed on a snapshot and its runtime code read back, then undone."""
+        checkpoint = self.state.snapshot()
+        try:
+            created = self.state.apply(COINBASE, None, bytes.fromhex(creation_code.removeprefix("0x")), value_wei=0,
+                                       gas=self.gas_limit, gas_price_wei=0, floor_gas=0, coinbase=COINBASE,
+                                       tip_wei_per_gas=0).created
+            return "0x" + self.state.code(created).hex() if created else "0x"
+        finally:
+            self.state.revert(checkpoint)

@@ -23,7 +23,8 @@ COLUMNS = f"{'drill':<38}{'status':<9}{'invariants':>11}{'expectations':>14}{'wa
 @click.option("--junit", "junit", type=click.Path(path_type=Path), default=None,
               help="Write JUnit XML here: one testcase per drill (failure, error or skipped with the reason).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder of the run folders, one per drill (default runs/suite-<UTC timestamp>/).")
+              help="Folder of the run folders, one per drill (default runs/suite-<UTC timestamp>/); a drill's folder "
+                   "from an earlier suite there is replaced.")
 @reports_errors
 def suite_cmd(drills: tuple[str, ...], overrides: tuple[str, ...], junit: Path | None, out_dir: Path | None) -> None:
     """Run DRILLS (files or library names; default the whole library) at their documented reduced

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from defidrill.chain import Chain, Dropped, Receipt, TxRequest
+from defidrill.chain import ChainAPI, Dropped, Receipt, TxRequest
 from defidrill.drill.failures import Congestion
 from defidrill.drill.schema import CongestionFailure, Drill
 from defidrill.errors import ChainError
@@ -46,13 +46,13 @@ def has_congestion(drill: Drill) -> bool:
 class Crowd:
     """The other senders: one funded address calling a deployed GasBurner."""
 
-    chain: Chain
+    chain: ChainAPI
     address: str
     burner: str
     gas_limit: int
 
     @classmethod
-    def deploy(cls, chain: Chain, gas_limit: int, address: str) -> Crowd:
+    def deploy(cls, chain: ChainAPI, gas_limit: int, address: str) -> Crowd:
         """Fund the crowd's address and deploy its GasBurner (one block)."""
         chain.set_balance(address, CROWD_ETH_WEI)
         [receipt] = chain.send_block([chain.deploy_tx("GasBurner", sender=address, gas=500_000)])

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from defidrill.chain import Chain
+from defidrill.chain import ChainAPI
 from defidrill.drill.schema import InvariantsConfig
 from defidrill.engine.invariants import Broken, StepCheck, TokenSupply, UserInvariant, liquidations_in
 from defidrill.engine.observe import Observation
@@ -57,7 +57,7 @@ class _Tally:
 class InvariantMonitor:
     """Called by the step loop after each recorded step; see the module docstring."""
 
-    def __init__(self, chain: Chain, world: World, config: InvariantsConfig, user: Sequence[UserInvariant] = ()) -> None:
+    def __init__(self, chain: ChainAPI, world: World, config: InvariantsConfig, user: Sequence[UserInvariant] = ()) -> None:
         self.chain, self.world, self.config, self.user = chain, world, config, list(user)
         self.supply = (TokenSupply.from_now(chain, world.market.tokens) if world.market.forked
                        else TokenSupply(world.market.tokens))

@@ -20,7 +20,7 @@ from typing import Any
 
 from eth_utils.crypto import keccak
 
-from defidrill.chain import Chain, Deployed
+from defidrill.chain import ChainAPI, Deployed
 from defidrill.errors import ChainError
 from defidrill.protocol.adapter import AccountView, InvariantResult, LiquidationRecord, PoolTotals
 
@@ -59,7 +59,7 @@ class StepCheck:
     contracts: dict[str, Deployed] = field(repr=False)
 
 
-UserCheckFn = Callable[[Chain, StepCheck], "Broken | None"]
+UserCheckFn = Callable[[ChainAPI, StepCheck], "Broken | None"]
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class TokenSupply:
         self._symbol = {t.address.lower(): sym for sym, t in tokens.items()}
 
     @classmethod
-    def from_now(cls, chain: Chain, tokens: dict[str, Deployed]) -> TokenSupply:
+    def from_now(cls, chain: ChainAPI, tokens: dict[str, Deployed]) -> TokenSupply:
         """Start from each token's supply at the latest block, reading Transfer logs only after it: a
         forked token was minted over years of history the fork would fetch from its node log by log
         (defidrill never mints a forked token: it deals or moves a whale's balance)."""
@@ -100,7 +100,7 @@ class TokenSupply:
         supply.next_block = latest + 1
         return supply
 
-    def check(self, chain: Chain) -> InvariantResult:
+    def check(self, chain: ChainAPI) -> InvariantResult:
         latest = chain.block_number()
         if latest >= self.next_block:
             logs = chain.raw_logs(self.next_block, latest, address=[t.address for t in self.tokens.values()],

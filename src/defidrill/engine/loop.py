@@ -17,11 +17,12 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 from collections.abc import Callable
 
-from defidrill.chain import Chain, Dropped, Receipt, TxIntent, TxRequest
+from defidrill.chain import ChainAPI, Dropped, Receipt, TxIntent, TxRequest
 from defidrill.drill.actions import SpotManipulation
+from defidrill.drill.failures import Congestion
 from defidrill.engine.agents.attacker import Attacker
 from defidrill.engine.agents.borrowers import ReactiveBorrowers
 from defidrill.engine.agents.context import StepContext
@@ -31,7 +32,7 @@ from defidrill.engine.agents.oracle_feeder import OracleFeeder
 from defidrill.engine.congestion import CROWD_AGENT, Crowd, has_congestion
 from defidrill.engine.invariant_monitor import InvariantMonitor
 from defidrill.engine.ledger import Ledger
-from defidrill.engine.observe import Observer
+from defidrill.engine.observe import Observation, Observer
 from defidrill.drill.oracle_plan import OracleDriver
 from defidrill.drill.population import agent_address
 from defidrill.engine.world import World
@@ -71,103 +72,160 @@ class LoopResult:
 ProgressFn = Callable[[int, int, dict[str, float], int], None]
 
 
-def run_loop(chain: Chain, world: World, recorder: StepRecorder, *, leader: PriceLeader | None = None,
+def run_loop(chain: ChainAPI, world: World, recorder: StepRecorder, *, leader: PriceLeader | None = None,
              progress: ProgressFn | None = None, on_step: Callable[[LoopResult], None] | None = None,
              start_timestamp: int | None = None, monitor: InvariantMonitor | None = None) -> LoopResult:
     """Run every step. ``start_timestamp``: the first step's block time (reproducible runs pass a
     fixed one); default a minute after the latest block. ``monitor``: the invariants, checked after
     each recorded step it is due (it raises InvariantError when the drill says stop)."""
-    drill, path = world.drill, world.path
+    loop = StepLoop(chain, world, recorder, leader, monitor, _first_timestamp(chain, world, start_timestamp))
+    for k in range(world.path.step_count + 1):
+        loop.step(k)
+        if progress is not None:
+            progress(k, world.path.step_count + 1, loop.ctx.reference_usd, loop.ledger.liquidation_count)
+        if on_step is not None:
+            on_step(loop.result)
+    return loop.result
+
+
+def _first_timestamp(chain: ChainAPI, world: World, start_timestamp: int | None) -> int:
+    """Step 0's block time, after the sequencer's grace period and a warmed-up TWAP window."""
     t0 = max(chain.timestamp() + START_GAP_S, start_timestamp or 0)
-    if world.market.config.oracle.sequencer:
+    spec = world.market.config.oracle
+    if spec.sequencer:
         # The guard's grace period also runs from the uptime feed's deployment (docs/oracles.md).
-        t0 += world.market.config.oracle.grace_period_s
+        t0 += spec.grace_period_s
     twaps = list(world.market.twaps.values())
     if twaps:  # a window of history ending just before step 0 (seeding's is a day old by then)
-        spec = world.market.config.oracle
         t0 = max(t0, chain.timestamp() + spec.twap_window_s + 120)
         warm_up_twaps(chain, twaps, spec.twap_window_s, spec.twap_granularity, end_timestamp=t0 - 1)
-    crowd = Crowd.deploy(chain, int(drill.chain.gas_limit), agent_address(CROWD_AGENT)) if has_congestion(drill) else None
-    driver = OracleDriver(drill, path)
-    feeder = OracleFeeder()
-    lps = LiquidityProviders(world.market.liquidity_provider)
-    arbitrageur = Arbitrageur(world.arbitrageur)
-    attacker = Attacker(world.attacker, world.manipulator)
-    keepers = make_keepers(drill, world.keepers)
-    borrowers = ReactiveBorrowers(world.borrowers, drill.seconds_to_steps(drill.borrowers.reaction.delay_s))
-    ledger = Ledger(world, decode_call=chain.registry.decode_call)
-    holders = [k.address for k in keepers if k.config.mode == "capital"]
-    observer = Observer(chain, world, holders)
-    result = LoopResult(0, t0, ledger, feeder, 0, 0, 0.0)
-    started = time.monotonic()
-    ctx = StepContext(chain, world, 0, 0.0, t0, {}, result.reference_history, [])
+    return t0
 
-    for k in range(path.step_count + 1):
+
+@dataclass
+class _Block:
+    """One mined block of the step: what was sent and what came back, in order."""
+
+    txs: list[TxRequest]
+    results: list[Receipt | ChainError | Dropped]
+
+
+class StepLoop:
+    """The agents of one run and the step's phases, each a method, called in order by :meth:`step`."""
+
+    def __init__(self, chain: ChainAPI, world: World, recorder: StepRecorder, leader: PriceLeader | None,
+                 monitor: InvariantMonitor | None, t0: int) -> None:
+        drill = world.drill
+        self.chain, self.world, self.recorder, self.leader, self.monitor, self.t0 = chain, world, recorder, leader, monitor, t0
+        self.crowd = (Crowd.deploy(chain, int(drill.chain.gas_limit), agent_address(CROWD_AGENT))
+                      if has_congestion(drill) else None)
+        self.driver = OracleDriver(drill, world.path)
+        self.feeder = OracleFeeder()
+        self.lps = LiquidityProviders(world.market.liquidity_provider)
+        self.arbitrageur = Arbitrageur(world.arbitrageur)
+        self.attacker = Attacker(world.attacker, world.manipulator)
+        self.keepers = make_keepers(drill, world.keepers)
+        self.borrowers = ReactiveBorrowers(world.borrowers, drill.seconds_to_steps(drill.borrowers.reaction.delay_s))
+        self.ledger = Ledger(world, decode_call=chain.registry.decode_call)
+        self.observer = Observer(chain, world, [k.address for k in self.keepers if k.config.mode == "capital"])
+        self.result = LoopResult(0, t0, self.ledger, self.feeder, 0, 0, 0.0)
+        self.started = time.monotonic()
+        self.ctx = StepContext(chain, world, 0, 0.0, t0, {}, self.result.reference_history, [])
+
+    def step(self, k: int) -> None:
+        """advance clock -> feed oracles and the market (block A) -> scan -> agents decide and send
+        (block B) -> tell the price leader -> settle receipts -> record -> check invariants."""
+        self.advance_clock(k)
+        load = self.driver.schedule.congestion(k) if self.crowd is not None else None
+        block_a = self.mine(self.oracle_and_market_txs(k), self.ctx.timestamp, load)
+        self.price_next_block(load)
+        obs = self.scan(k)
+        block_b = self.mine(self.agent_txs(), self.ctx.timestamp + 1, load, skip_empty=True)
+        if self.leader is not None and hasattr(self.leader, "after_chain"):
+            self.leader.after_chain(k, self.observer.amm_prices_usd(self.ctx.reference_usd))
+        row, lines = self.settle_and_record(k, obs, block_a, block_b)
+        self.check_invariants(k, obs, row, lines)
+
+    def advance_clock(self, k: int) -> None:
+        """The step's time and reference prices (the leader's traded price when one leads)."""
+        drill, path, ctx = self.world.drill, self.world.path, self.ctx
         t_s = float(path.times_s[k])
-        ts = t0 + int(round(t_s))
         reference = {a: path.price_usd(a, k) for a in drill.assets}
-        if leader is not None:
-            reference = leader.prices(k, t_s, reference)
-        result.reference_history.append(reference)
-        ctx.step, ctx.t_s, ctx.timestamp, ctx.reference_usd = k, t_s, ts, reference
+        if self.leader is not None:
+            reference = self.leader.prices(k, t_s, reference)
+        self.result.reference_history.append(reference)
+        ctx.step, ctx.t_s, ctx.timestamp, ctx.reference_usd = k, t_s, self.t0 + int(round(t_s)), reference
 
-        # Phase A: oracles and the market.
-        actions = driver.step(k, reference if leader is not None else None)
-        txs_a = feeder.txs(ctx, actions)
-        if not feeder.sequencer_down:
-            txs_a += lps.act(ctx)
-            txs_a += arbitrageur.act(ctx)
-            manipulations: list[SpotManipulation] = list(feeder.pending_manipulations)
-            feeder.pending_manipulations.clear()
-            txs_a += attacker.act(ctx, manipulations)
-            # TWAP oracles record an observation only when poked (permissionless, like a keeper
-            # bot would): first in the block, so the observation precedes this step's trades.
-            txs_a = [chain.tx(twap.functions.update(), gas=TWAP_UPDATE_GAS, label=f"twap update {sym}",
-                              agent="twap", intent=TxIntent("twap_update")) for sym, twap in world.market.twaps.items()] + txs_a
-        load = driver.schedule.congestion(k) if crowd is not None else None
-        if load is not None and crowd is not None:  # congested: one block each, what does not fit is dropped
-            results_a = crowd.send(txs_a, ts, load)
-        else:
-            results_a = chain.send_block(txs_a, timestamp=ts)
-        # What block B will charge: the congestion's set level, else EIP-1559 from block A (the node's figure).
-        ctx.base_fee_wei = (load.base_fee_wei if load is not None and load.base_fee_wei is not None
-                            else chain.next_base_fee_wei())
+    def oracle_and_market_txs(self, k: int) -> list[TxRequest]:
+        """Block A: oracle rounds, then (sequencer up) LPs, arbitrage, the attacker; TWAP pokes first."""
+        ctx = self.ctx
+        actions = self.driver.step(k, ctx.reference_usd if self.leader is not None else None)
+        txs = self.feeder.txs(ctx, actions)
+        if self.feeder.sequencer_down:
+            return txs
+        txs += self.lps.act(ctx)
+        txs += self.arbitrageur.act(ctx)
+        manipulations: list[SpotManipulation] = list(self.feeder.pending_manipulations)
+        self.feeder.pending_manipulations.clear()
+        txs += self.attacker.act(ctx, manipulations)
+        # TWAP oracles record an observation only when poked (permissionless, like a keeper
+        # bot would): first in the block, so the observation precedes this step's trades.
+        pokes = [self.chain.tx(twap.functions.update(), gas=TWAP_UPDATE_GAS, label=f"twap update {sym}",
+                               agent="twap", intent=TxIntent("twap_update"))
+                 for sym, twap in self.world.market.twaps.items()]
+        return pokes + txs
 
-        # Scan, then phase B: keepers and borrowers.
-        obs = observer.observe(k, t_s, reference)
-        ctx.history.append(obs)
-        txs_b: list[TxRequest] = []
-        if not feeder.sequencer_down:
-            for keeper in keepers:
-                txs_b += keeper.act(ctx)
-            txs_b += borrowers.act(ctx)
-        if load is not None and crowd is not None:
-            results_b = crowd.send(txs_b, ts + 1, load)
-        else:
-            results_b = chain.send_block(txs_b, timestamp=ts + 1) if txs_b else []
+    def mine(self, txs: list[TxRequest], timestamp: int, load: Congestion | None, *,
+             skip_empty: bool = False) -> _Block:
+        """One block at ``timestamp``; congested: one block each, what does not fit is dropped."""
+        if load is not None and self.crowd is not None:
+            return _Block(txs, self.crowd.send(txs, timestamp, load))
+        if skip_empty and not txs:
+            return _Block(txs, [])
+        return _Block(txs, self.chain.send_block(txs, timestamp=timestamp))
 
-        if leader is not None and hasattr(leader, "after_chain"):
-            leader.after_chain(k, observer.amm_prices_usd(reference))
-        txs, results = txs_a + txs_b, [*results_a, *results_b]
+    def price_next_block(self, load: Congestion | None) -> None:
+        """What block B will charge: the congestion's set level, else EIP-1559 from block A (the node's figure)."""
+        self.ctx.base_fee_wei = (load.base_fee_wei if load is not None and load.base_fee_wei is not None
+                                 else self.chain.next_base_fee_wei())
+
+    def scan(self, k: int) -> Observation:
+        """ONE batched read of every account's health and the market, kept for the agents' latency."""
+        obs = self.observer.observe(k, self.ctx.t_s, self.ctx.reference_usd)
+        self.ctx.history.append(obs)
+        return obs
+
+    def agent_txs(self) -> list[TxRequest]:
+        """Block B: keepers, then reacting borrowers (nothing while the sequencer is down)."""
+        if self.feeder.sequencer_down:
+            return []
+        txs: list[TxRequest] = []
+        for keeper in self.keepers:
+            txs += keeper.act(self.ctx)
+        return txs + self.borrowers.act(self.ctx)
+
+    def settle_and_record(self, k: int, obs: Observation, block_a: _Block,
+                          block_b: _Block) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Receipts and revert reasons into the ledger's row and event lines, written as one step."""
+        txs, results = block_a.txs + block_b.txs, [*block_a.results, *block_b.results]
         failed = [r.tx_hash for r in results if isinstance(r, Receipt) and not r.ok]
-        reasons = dict(zip(failed, chain.revert_reasons(failed))) if failed else {}
-        outcome, lines = ledger.settle(k, t_s, txs, results, reference, reasons, scan=obs)
-        outcome.base_fee_gwei = ctx.base_fee_wei / 1e9
-        row = ledger.row(obs, outcome, lps.withdrawn_fraction, _arb_volume(txs_a, results_a))
-        recorder.record(row, lines)
-        result.steps_completed = k + 1
-        if monitor is not None:
-            monitor.after_step(obs, row, lines, last=k == path.step_count)
-        result.reactions = borrowers.reactions
-        result.attacks = attacker.attempts
-        result.wall_time_s = time.monotonic() - started
-        if progress is not None:
-            progress(k, path.step_count + 1, reference, ledger.liquidation_count)
-        if on_step is not None:
-            on_step(result)
-        if len(ctx.history) > 64:  # agents look back at most their latency; keep memory flat
-            del ctx.history[: len(ctx.history) - 64]
-    return result
+        reasons = dict(zip(failed, self.chain.revert_reasons(failed))) if failed else {}
+        outcome, lines = self.ledger.settle(k, self.ctx.t_s, txs, results, self.ctx.reference_usd, reasons, scan=obs)
+        outcome.base_fee_gwei = self.ctx.base_fee_wei / 1e9
+        row = self.ledger.row(obs, outcome, self.lps.withdrawn_fraction, _arb_volume(block_a.txs, block_a.results))
+        self.recorder.record(row, lines)
+        self.result.steps_completed = k + 1
+        return row, lines
+
+    def check_invariants(self, k: int, obs: Observation, row: dict[str, Any], lines: list[dict[str, Any]]) -> None:
+        """The monitor's checks when due (it raises InvariantError when the drill says stop); the tallies."""
+        if self.monitor is not None:
+            self.monitor.after_step(obs, row, lines, last=k == self.world.path.step_count)
+        self.result.reactions = self.borrowers.reactions
+        self.result.attacks = self.attacker.attempts
+        self.result.wall_time_s = time.monotonic() - self.started
+        if len(self.ctx.history) > 64:  # agents look back at most their latency; keep memory flat
+            del self.ctx.history[: len(self.ctx.history) - 64]
 
 
 def _arb_volume(txs: list[TxRequest], results: list[Receipt | ChainError | Dropped]) -> float:

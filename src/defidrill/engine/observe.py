@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from defidrill.chain import Chain
+from defidrill.chain import ChainAPI
 from defidrill.engine.world import World
 from defidrill.errors import ChainError
 from defidrill.protocol.adapter import WAD, AccountView, GuardView, PoolTotals
@@ -52,7 +52,7 @@ class Observation:
 class Observer:
     """Encodes the step's reads once (they are the same every step) and decodes each step's batch."""
 
-    def __init__(self, chain: Chain, world: World, balance_holders: list[str]) -> None:
+    def __init__(self, chain: ChainAPI, world: World, balance_holders: list[str]) -> None:
         self.chain = chain
         self.world = world
         m = world.market

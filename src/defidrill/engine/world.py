@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from defidrill.chain import Chain, Receipt, TxRequest
+from defidrill.chain import ChainAPI, Receipt, TxRequest
 from defidrill.drill.actions import SpotManipulation
 from defidrill.engine.agents.pricing import base_in_for
 from defidrill.drill.paths import MarketPath
@@ -153,7 +153,7 @@ def _wad(fraction: float) -> int:
     return int(round(fraction * WAD))
 
 
-def build_world(chain: Chain, drill: Drill, path: MarketPath) -> World:
+def build_world(chain: ChainAPI, drill: Drill, path: MarketPath) -> World:
     """Deploy the market and the protocol, seed every agent; automine is off when this returns."""
     borrowers = draw_population(drill)
     debt_usd = sum(b.debt_usd for b in borrowers)

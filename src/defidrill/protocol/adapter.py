@@ -36,7 +36,7 @@ from defidrill.errors import ChainError, ConfigError
 if TYPE_CHECKING:
     from web3.contract.contract import ContractFunction
 
-    from defidrill.chain import Chain, Deployed, PreparedCall, TxRequest
+    from defidrill.chain import ChainAPI, Deployed, PreparedCall, TxRequest
     from defidrill.protocol.config import ProtocolConfig
     from defidrill.protocol.market import Market
 
@@ -227,14 +227,14 @@ class LendingAdapter(ABC):
         return any("discover" in vars(c) for c in own) and any("attach" in vars(c) for c in own)
 
     @classmethod
-    def discover(cls, chain: Chain, address: str, symbols: Sequence[str]) -> ForkedProtocol:
+    def discover(cls, chain: ChainAPI, address: str, symbols: Sequence[str]) -> ForkedProtocol:
         """Fork mode: find the protocol deployed at ``address`` and match ``symbols`` (base first) to its
         tokens and price feeds, changing nothing the drill reads yet. Raise ConfigError naming
         ``protocol.address`` when it is not what this adapter attaches to. Default: cannot attach."""
         raise cls._cannot_attach(address)
 
     @classmethod
-    def attach(cls, chain: Chain, market: Market, config: ProtocolConfig, found: ForkedProtocol) -> LendingAdapter:
+    def attach(cls, chain: ChainAPI, market: Market, config: ProtocolConfig, found: ForkedProtocol) -> LendingAdapter:
         """Fork mode: take the protocol ``discover`` found over ``market`` (its tokens, its feeds taken
         over, our AMM beside them), apply the config's risk parameters and supply the lender's base,
         as ``deploy`` does on a fresh chain. Default: cannot attach (the preflight refuses such a drill first)."""
@@ -247,7 +247,7 @@ class LendingAdapter(ABC):
 
     @classmethod
     @abstractmethod
-    def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> LendingAdapter:
+    def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolConfig) -> LendingAdapter:
         """Deploy (or attach to) the protocol over ``market``, list the collaterals with the
         config's risk parameters, and supply ``config.lender_supply_usd`` of base to lend."""
 
@@ -260,7 +260,7 @@ class LendingAdapter(ABC):
     def markets(self) -> LendingMarkets: ...
 
     @abstractmethod
-    def open_positions(self, chain: Chain, funder: str, positions: Sequence[SeedPosition]) -> None:
+    def open_positions(self, chain: ChainAPI, funder: str, positions: Sequence[SeedPosition]) -> None:
         """Open every position (the funder holds and has minted the collateral). Positions may
         start below the protocol's LTV (a health factor of 1.02 under a 78% threshold): the
         adapter lifts the LTV while seeding and restores it before returning. Afterwards the
@@ -268,7 +268,7 @@ class LendingAdapter(ABC):
         without further approvals. Raises ChainError naming the failing call and its reason."""
 
     @abstractmethod
-    def prepare_reads(self, chain: Chain, accounts: Sequence[str]) -> list[PreparedCall]:
+    def prepare_reads(self, chain: ChainAPI, accounts: Sequence[str]) -> list[PreparedCall]:
         """The calls of one step's read (sent inside the engine's single batch)."""
 
     @abstractmethod
@@ -311,7 +311,7 @@ class LendingAdapter(ABC):
         return None
 
     @abstractmethod
-    def invariants(self, chain: Chain, accounts: Sequence[str],
+    def invariants(self, chain: ChainAPI, accounts: Sequence[str],
                    liquidations: Sequence[LiquidationRecord]) -> list[InvariantResult]:
         """The protocol's accounting checks after a drill (token supply is checked by the engine)."""
 
@@ -320,7 +320,7 @@ class LendingAdapter(ABC):
         """Contracts to publish in contracts.json and `chain up` (stable names)."""
 
 
-def expect_ok(chain: Chain, txs: Sequence[TxRequest], results: Sequence[object], phase: str) -> None:
+def expect_ok(chain: ChainAPI, txs: Sequence[TxRequest], results: Sequence[object], phase: str) -> None:
     """Raise a ChainError naming the first failed transaction's label and decoded revert reason
     (a send-time error or a ``Dropped`` transaction is refused)."""
     for tx, result in zip(txs, results):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from collections.abc import Mapping
 from typing import Any
 
-from defidrill.chain import Chain, Deployed, TxRequest
+from defidrill.chain import ChainAPI, Deployed, TxRequest
 from defidrill.chain.abi_registry import checksum
 from defidrill.protocol.adapter import ForkedProtocol
 from defidrill.protocol.amounts import feed_bounds_raw
@@ -39,7 +39,7 @@ class ForkedUnits:
     feed_decimals: dict[str, int]
 
 
-def forked_units(chain: Chain, found: ForkedProtocol) -> ForkedUnits:
+def forked_units(chain: ChainAPI, found: ForkedProtocol) -> ForkedUnits:
     """Read each matched token's ``decimals()`` and each price source's (checked as an AggregatorV3)."""
     symbols = list(found.tokens)
     decimals = chain.call_many([chain.at("MintableERC20", found.tokens[s]).functions.decimals() for s in symbols])
@@ -48,7 +48,7 @@ def forked_units(chain: Chain, found: ForkedProtocol) -> ForkedUnits:
     return ForkedUnits(dict(zip(symbols, (int(d) for d in decimals))), feeds)
 
 
-def attach_market(chain: Chain, config: ProtocolConfig, found: ForkedProtocol, *, whales: Mapping[str, str] | None = None,
+def attach_market(chain: ChainAPI, config: ProtocolConfig, found: ForkedProtocol, *, whales: Mapping[str, str] | None = None,
                   liquidity_provider: str | None = None, lender: str | None = None) -> Market:
     """Take over the protocol's feeds, deploy our AMM over its tokens and fund it (see the module doc).
     ``whales``: symbol -> a holder (impersonated: anvil) that approves the deployer and funds the agents."""
@@ -87,7 +87,7 @@ def attach_market(chain: Chain, config: ProtocolConfig, found: ForkedProtocol, *
                        whales=funds)
 
 
-def _approve_whales(chain: Chain, tokens: dict[str, Deployed], whales: Mapping[str, str]) -> dict[str, list[Any]]:
+def _approve_whales(chain: ChainAPI, tokens: dict[str, Deployed], whales: Mapping[str, str]) -> dict[str, list[Any]]:
     """Each whale (given ETH for gas) approves the deployer; its balance is what the drill may spend."""
     out: dict[str, list[Any]] = {}
     txs = []

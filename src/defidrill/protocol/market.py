@@ -15,7 +15,7 @@ from typing import Any
 
 from web3.contract.contract import ContractFunction
 
-from defidrill.chain import Chain, Deployed, TxRequest
+from defidrill.chain import ChainAPI, Deployed, TxRequest
 from defidrill.chain.deal import deal_more
 from defidrill.errors import ChainError
 from defidrill.protocol.amounts import feed_bounds_raw, price_to_answer_half_even, usd_to_raw_half_even
@@ -54,7 +54,7 @@ class Market:
     #: Fork mode: symbol -> [whale, what it still holds for us]; the whale approved the deployer.
     whales: dict[str, list[Any]] = field(default_factory=dict)
 
-    def fund(self, chain: Chain, symbol: str, to: str, amount_raw: int) -> list[ContractFunction]:
+    def fund(self, chain: ChainAPI, symbol: str, to: str, amount_raw: int) -> list[ContractFunction]:
         """The calls that give ``to`` ``amount_raw`` more of ``symbol``, sent by the deployer: a mint of
         our own token; on a fork, a ``transferFrom`` out of the symbol's whale when the drill names one,
         else nothing to send (the balance is dealt now, by storage write)."""
@@ -97,7 +97,7 @@ class Market:
         return named
 
 
-def deploy_market(chain: Chain, config: ProtocolConfig, *, liquidity_provider: str | None = None,
+def deploy_market(chain: ChainAPI, config: ProtocolConfig, *, liquidity_provider: str | None = None,
                   lender: str | None = None) -> Market:
     """Deploy tokens, feeds (with their first rounds), the sequencer feed and the AMM with its liquidity."""
     me = chain.deployer
@@ -132,7 +132,7 @@ def feed_deployments(config: ProtocolConfig, symbols: list[str], owner: str, *,
     return out
 
 
-def open_market(chain: Chain, config: ProtocolConfig, *, tokens: dict[str, Deployed], feeds: dict[str, Deployed],
+def open_market(chain: ChainAPI, config: ProtocolConfig, *, tokens: dict[str, Deployed], feeds: dict[str, Deployed],
                 fallback_feeds: dict[str, Deployed], factory: Deployed, sequencer: Deployed,
                 liquidity_provider: str | None = None, lender: str | None = None, forked: bool = False,
                 whales: dict[str, list[Any]] | None = None) -> Market:
@@ -195,7 +195,7 @@ def open_market(chain: Chain, config: ProtocolConfig, *, tokens: dict[str, Deplo
     return market
 
 
-def warm_up_twaps(chain: Chain, twaps: list[Deployed], window_s: int, granularity: int, *, end_timestamp: int) -> None:
+def warm_up_twaps(chain: ChainAPI, twaps: list[Deployed], window_s: int, granularity: int, *, end_timestamp: int) -> None:
     """Record a full window of TWAP observations, one per period, the last at ``end_timestamp``.
 
     A TwapOracle averages from its newest observation at least one window old (and refuses

@@ -184,7 +184,7 @@ class Expectation(_Out):
 
 class Attribution(_Out):
     """``cex.coupling: two_way``: how much of each venue's drop came from the other (% of the start
-    price; definitions in defidrill/coupling.py and docs/metrics.md)."""
+    price; definitions in defidrill/cex/coupling.py and docs/metrics.md)."""
 
     mode: str
     start_usd: float

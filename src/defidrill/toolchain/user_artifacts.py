@@ -35,7 +35,7 @@ from defidrill.toolchain.project import cache_dir
 from defidrill.toolchain.solc_binary import find_solc
 
 if TYPE_CHECKING:
-    from defidrill.chain import Chain
+    from defidrill.chain import ChainAPI
 
 LAYOUTS = ("foundry", "ape", "hardhat", "solidity")
 ALLOWED = ("a Foundry out/ folder, an ape .build/ folder, a Hardhat artifacts/ folder, "
@@ -64,7 +64,7 @@ class ArtifactSet:
         raise ToolchainError(f"{self.folder} ({self.layout}) has no contract named {name!r}; "
                              f"it has: {', '.join(self.names()) or 'nothing'}")
 
-    def register(self, chain: Chain, *, prefix: str = "") -> None:
+    def register(self, chain: ChainAPI, *, prefix: str = "") -> None:
         """Make every contract usable by ``prefix + name`` on ``chain`` and decode its events and errors.
 
         A contract that links libraries is registered without creation code (link it with

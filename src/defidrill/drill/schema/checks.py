@@ -145,6 +145,7 @@ def cross_check(drill: Drill) -> list[Problem]:
             out.extend(_window_problems(loc, failure.at_s, None, duration))
 
     out.extend(_fork_problems(drill))
+    out.extend(backend_problems(drill))
     cex_asset = drill.cex.asset
     if cex_asset is not None and cex_asset not in assets:
         out.append(Problem(("cex", "asset"), "unknown asset", cex_asset, f"one of the market assets: {_names(assets)}"))
@@ -180,6 +181,25 @@ def _piecewise_problems(loc: Loc, path: PiecewisePath, duration_s: float) -> lis
 ATTACHING_KINDS = ("aave-v3", "external")
 
 
+def backend_problems(drill: Drill) -> list[Problem]:
+    """What only the anvil backend can run: checked with the file and again when ``--backend`` picks
+    the backend after the file was read (the preflight), so neither fails once the chain has started."""
+    if drill.chain.backend == "anvil":
+        return []
+    out: list[Problem] = []
+    if drill.chain.fork_url is not None:
+        out.append(Problem(("chain", "backend"), "fork mode needs the anvil backend (anvil forks the node)",
+                           drill.chain.backend, "anvil"))
+    for i, failure in enumerate(drill.failures):
+        if isinstance(failure, CongestionFailure):
+            out.append(Problem(("failures", i, "kind"), "congestion needs the anvil backend: it sets each block's "
+                               "base fee and relies on the node refusing fee caps under it, which the revm backend "
+                               "does not model yet", "congestion",
+                               "chain.backend: anvil (or --backend anvil) for a congestion drill"))
+            break
+    return out
+
+
 def _fork_problems(drill: Drill) -> list[Problem]:
     """Fork mode's settings that only make sense together."""
     out: list[Problem] = []
@@ -187,9 +207,6 @@ def _fork_problems(drill: Drill) -> list[Problem]:
     if chain.fork_block is not None and chain.fork_url is None:
         out.append(Problem(("chain", "fork_block"), "a fork block without a fork URL", chain.fork_block,
                            "chain.fork_url (the node to fork) with it, or no fork_block"))
-    if chain.fork_url is not None and chain.backend != "anvil":
-        out.append(Problem(("chain", "backend"), "fork mode needs the anvil backend (anvil forks the node)",
-                           chain.backend, "anvil"))
     assets = list(drill.market.assets)
     for symbol in chain.whales:
         if chain.fork_url is None:

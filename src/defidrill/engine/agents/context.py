@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from defidrill.chain import Chain
+from defidrill.chain import ChainAPI
 from defidrill.engine.observe import Observation
 from defidrill.engine.world import World
 
 
 @dataclass
 class StepContext:
-    chain: Chain  # for ABI encoding only: agents return transactions, the loop sends them
+    chain: ChainAPI  # for ABI encoding only: agents return transactions, the loop sends them
     world: World
     step: int
     t_s: float

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from web3.contract.contract import ContractFunction
 
-from defidrill.chain import Chain, Deployed, PreparedCall, TxRequest
+from defidrill.chain import ChainAPI, Deployed, PreparedCall, TxRequest
 from defidrill.errors import ConfigError
 from defidrill.protocol.aave_v3.attach import attach_aave
 from defidrill.protocol.aave_v3.deploy import (
@@ -63,7 +63,7 @@ SEED_GAS = 1_000_000
 class AaveV3Adapter(LendingAdapter):
     kind: ClassVar[str] = "aave-v3"
 
-    def __init__(self, chain: Chain, market: Market, deployment: AaveDeployment, *,
+    def __init__(self, chain: ChainAPI, market: Market, deployment: AaveDeployment, *,
                  read_strategy: ReadStrategy = "lens") -> None:
         self.chain, self.market, self.aave = chain, market, deployment
         cfg = market.config
@@ -83,14 +83,14 @@ class AaveV3Adapter(LendingAdapter):
         check_expressible(config, file=file)
 
     @classmethod
-    def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> AaveV3Adapter:
+    def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolConfig) -> AaveV3Adapter:
         check_expressible(config)
         if market.config != config:
             market = Market(**{**market.__dict__, "config": config})
         return cls(chain, market, deploy_aave(chain, market))
 
     @classmethod
-    def discover(cls, chain: Chain, address: str, symbols: Sequence[str]) -> ForkedProtocol:
+    def discover(cls, chain: ChainAPI, address: str, symbols: Sequence[str]) -> ForkedProtocol:
         """``address`` is the market's PoolAddressesProvider (``attach.attach_aave``): reserves matched by
         symbol, each one's AaveOracle source, the sentinel's sequencer feed; the risk parameters the
         fork states are kept for the report before the drill's replace them."""
@@ -103,7 +103,7 @@ class AaveV3Adapter(LendingAdapter):
                               sequencer_feed=found.sequencer_feed, handle=found.deployment, forked_params=forked)
 
     @classmethod
-    def attach(cls, chain: Chain, market: Market, config: ProtocolConfig, found: ForkedProtocol) -> AaveV3Adapter:
+    def attach(cls, chain: ChainAPI, market: Market, config: ProtocolConfig, found: ForkedProtocol) -> AaveV3Adapter:
         """The drill's risk parameters on the forked reserves (we hold the pool admin role), then the
         lender's supply. A sequencer drill needs the market's own PriceOracleSentinel: Aave reads no other."""
         check_expressible(config)
@@ -143,7 +143,7 @@ class AaveV3Adapter(LendingAdapter):
 
     # -- seeding -----------------------------------------------------------------------------
 
-    def open_positions(self, chain: Chain, funder: str, positions: Sequence[SeedPosition]) -> None:
+    def open_positions(self, chain: ChainAPI, funder: str, positions: Sequence[SeedPosition]) -> None:
         """Lift each collateral's LTV to LT - 1 bp (Aave requires LTV <= LT) and take the sentinel off
         (a fresh uptime feed is inside its grace period, which refuses borrows), supply for each account,
         let each account borrow at the variable rate, then restore both."""
@@ -182,7 +182,7 @@ class AaveV3Adapter(LendingAdapter):
 
     # -- the step's read ---------------------------------------------------------------------
 
-    def prepare_reads(self, chain: Chain, accounts: Sequence[str]) -> list[PreparedCall]:
+    def prepare_reads(self, chain: ChainAPI, accounts: Sequence[str]) -> list[PreparedCall]:
         return self.reader.prepare(accounts)
 
     def decode_reads(self, results: Sequence[Any]) -> ProtocolReads:
@@ -236,7 +236,7 @@ class AaveV3Adapter(LendingAdapter):
 
     # -- invariants --------------------------------------------------------------------------
 
-    def invariants(self, chain: Chain, accounts: Sequence[str],
+    def invariants(self, chain: ChainAPI, accounts: Sequence[str],
                    liquidations: Sequence[LiquidationRecord]) -> list[InvariantResult]:
         """Aave's accounting identities (``invariants.py``), since the attach on a fork; and no
         LiquidationCall of an account whose health factor (from the scan before it) was >= 1."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import cast
 
-from defidrill.chain import Chain, Deployed
+from defidrill.chain import ChainAPI, Deployed
 from defidrill.errors import ChainError, ConfigError
 from defidrill.protocol.aave_v3.artifacts import qualified
 from defidrill.protocol.aave_v3.deploy import CONFIG_GAS, ZERO, AaveDeployment, _reserve_tokens, register_aave
@@ -33,11 +33,11 @@ class AttachedAave:
     sequencer_feed: str | None     # the sentinel's sequencer oracle, when the market has one
 
 
-def attach_aave(chain: Chain, provider_address: str, symbols: list[str], *,
+def attach_aave(chain: ChainAPI, provider_address: str, symbols: list[str], *,
                 where: str = "protocol.address") -> AttachedAave:
     """Find every Aave contract from the provider, map ``symbols`` to reserves, take the admin roles."""
     register_aave(chain)
-    if str(chain.rpc.request("eth_getCode", [provider_address, "latest"])) in ("0x", ""):
+    if chain.code_at(provider_address) in ("0x", ""):
         raise ConfigError(f"no contract at {provider_address}: not an Aave V3 PoolAddressesProvider", path=where)
     provider = chain.at(qualified("PoolAddressesProvider"), provider_address)
     p = provider.functions
@@ -89,7 +89,7 @@ def _symbol_and_address(row: object) -> tuple[str, str]:
     return str(symbol), str(address)
 
 
-def _at(chain: Chain, name: str, address: str | None) -> Deployed:
+def _at(chain: ChainAPI, name: str, address: str | None) -> Deployed:
     if not address:
         raise ChainError(f"attach: deploying {name} returned no address")
     return chain.at(name, address)

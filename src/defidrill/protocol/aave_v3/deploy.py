@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from defidrill.chain import Chain, Deployed, TxRequest
+from defidrill.chain import ChainAPI, Deployed, TxRequest
 from defidrill.errors import ChainError
 from defidrill.protocol.aave_v3.artifacts import LIBRARIES, aave_artifacts, error_codes, qualified
 from defidrill.protocol.aave_v3.mapping import BASE_CURRENCY_UNIT, rate_strategy, reserve_risk
@@ -59,24 +59,24 @@ class AaveDeployment:
     flash_liquidator: Deployed
     treasury: str
 
-def register_aave(chain: Chain) -> None:
+def register_aave(chain: ChainAPI) -> None:
     """Let ``chain`` decode Aave's events (LiquidationCall...) and its string error codes."""
     for artifact in aave_artifacts().values():
         if artifact.name not in chain.foreign_artifacts:
             chain.register(artifact.linked({lib: ZERO for lib in artifact.link_offsets}))
     chain.registry.add_string_codes(error_codes())
 
-def _deploy_block(chain: Chain, items: list[TxRequest]) -> list[Any]:
+def _deploy_block(chain: ChainAPI, items: list[TxRequest]) -> list[Any]:
     receipts = chain.send_many(items)
     return [r.contract_address for r in receipts]
 
-def _deploy(chain: Chain, name: str, *args: Any, libraries: dict[str, str] | None = None) -> TxRequest:
+def _deploy(chain: ChainAPI, name: str, *args: Any, libraries: dict[str, str] | None = None) -> TxRequest:
     artifact = aave_artifacts()[name]
     if artifact.link_offsets:
         chain.register(artifact.linked(libraries or {}))
     return chain.deploy_tx(artifact.name, *args, gas=DEPLOY_GAS)
 
-def deploy_aave(chain: Chain, market: Market) -> AaveDeployment:
+def deploy_aave(chain: ChainAPI, market: Market) -> AaveDeployment:
     """Deploy and configure Aave V3 over ``market``; the lender supplies ``market.lender_supply_raw()``."""
     register_aave(chain)
     config = market.config
@@ -166,7 +166,7 @@ def deploy_aave(chain: Chain, market: Market) -> AaveDeployment:
                           rate_strategy=chain.at(qualified("DefaultReserveInterestRateStrategy"), strategy_addr),
                           sentinel=sentinel, reserves=reserves, lens=lens, flash_liquidator=flash, treasury=me)
 
-def risk_txs(chain: Chain, configurator: Deployed, config: ProtocolConfig, tokens: dict[str, str]) -> list[TxRequest]:
+def risk_txs(chain: ChainAPI, configurator: Deployed, config: ProtocolConfig, tokens: dict[str, str]) -> list[TxRequest]:
     """The drill's risk parameters on each collateral reserve (and its supply cap), base borrowable."""
     txs = []
     for sym in config.collaterals:
@@ -179,7 +179,7 @@ def risk_txs(chain: Chain, configurator: Deployed, config: ProtocolConfig, token
     return txs
 
 
-def lender_supply_txs(chain: Chain, market: Market, pool: Deployed) -> list[TxRequest]:
+def lender_supply_txs(chain: ChainAPI, market: Market, pool: Deployed) -> list[TxRequest]:
     """The lender supplies ``market.lender_supply_raw()`` of base (already funded by the market)."""
     supply_raw = market.lender_supply_raw()
     if supply_raw <= 0:
@@ -189,7 +189,7 @@ def lender_supply_txs(chain: Chain, market: Market, pool: Deployed) -> list[TxRe
                      gas=CONFIG_GAS)]
 
 
-def _reserve_tokens(chain: Chain, data_provider: Deployed, tokens: dict[str, str]) -> dict[str, ReserveTokens]:
+def _reserve_tokens(chain: ChainAPI, data_provider: Deployed, tokens: dict[str, str]) -> dict[str, ReserveTokens]:
     found = chain.call_many([data_provider.functions.getReserveTokensAddresses(a) for a in tokens.values()])
     out = {}
     for sym, result in zip(tokens, found):

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from defidrill.chain import Chain, PreparedCall
+from defidrill.chain import ChainAPI, PreparedCall
 from defidrill.errors import ChainError
 from defidrill.protocol.aave_v3.deploy import AaveDeployment
 from defidrill.protocol.aave_v3.reads import decode_uint256
@@ -67,7 +67,7 @@ class ReserveReads:
         return (self.symbols, self.holders, self.accounts) == (tuple(symbols), tuple(holders), tuple(accounts))
 
 
-def reserve_reads(chain: Chain, aave: AaveDeployment, market: Market, symbols: Sequence[str],
+def reserve_reads(chain: ChainAPI, aave: AaveDeployment, market: Market, symbols: Sequence[str],
                   holders: Sequence[str], accounts: Sequence[str]) -> ReserveReads:
     """Every reserve's totals and the given holders' scaled balances, as one batch to send."""
     calls: list[PreparedCall] = []
@@ -83,7 +83,7 @@ def reserve_reads(chain: Chain, aave: AaveDeployment, market: Market, symbols: S
     return ReserveReads(tuple(symbols), tuple(holders), tuple(accounts), tuple(calls))
 
 
-def read_reserves(chain: Chain, reads: ReserveReads) -> dict[str, ReserveState]:
+def read_reserves(chain: ChainAPI, reads: ReserveReads) -> dict[str, ReserveState]:
     """Send the batch; each reserve's state."""
     values = chain.call_many(reads.calls)
     for v in values:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from defidrill.chain import Chain, Deployed, PreparedCall
+from defidrill.chain import ChainAPI, Deployed, PreparedCall
 from defidrill.errors import ChainError
 from defidrill.protocol.adapter import MAX_UINT, WAD, AccountView, GuardView, PoolTotals, ProtocolReads
 from defidrill.protocol.aave_v3.deploy import AaveDeployment
@@ -99,7 +99,7 @@ def _totals(a_supply_base: int, cash_base: int, variable: int, stable: int) -> P
 
 
 class LensReader:
-    def __init__(self, chain: Chain, deployment: AaveDeployment, plan: ReadPlan) -> None:
+    def __init__(self, chain: ChainAPI, deployment: AaveDeployment, plan: ReadPlan) -> None:
         self.chain, self.d, self.plan = chain, deployment, plan
         self._market = (deployment.pool.address, deployment.oracle.address, plan.sentinel or "0x" + "0" * 40,
                         plan.assets, plan.a_tokens, plan.variable_debt, plan.stable_debt)
@@ -130,7 +130,7 @@ class LensReader:
 
 
 class RpcReader:
-    def __init__(self, chain: Chain, deployment: AaveDeployment, plan: ReadPlan, underlying: Sequence[Deployed]) -> None:
+    def __init__(self, chain: ChainAPI, deployment: AaveDeployment, plan: ReadPlan, underlying: Sequence[Deployed]) -> None:
         self.chain, self.d, self.plan = chain, deployment, plan
         self._underlying = list(underlying)
         self._tokens = [deployment.reserves[s].a_token for s in plan.symbols]

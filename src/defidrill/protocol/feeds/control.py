@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from defidrill.chain import Chain, Deployed
+from defidrill.chain import ChainAPI, Deployed
 from defidrill.errors import ChainError, ConfigError
 from defidrill.protocol.amounts import from_raw, price_to_answer_half_even
 from defidrill.protocol.feeds.takeover import check_aggregator, runtime_code, take_over_feed, take_over_sequencer
@@ -54,7 +54,7 @@ class RoundView:
 class FeedControl:
     """Feeds and sequencer feeds of one chain, by address, driven by ``sender`` (default: the deployer)."""
 
-    def __init__(self, chain: Chain, sender: str | None = None) -> None:
+    def __init__(self, chain: ChainAPI, sender: str | None = None) -> None:
         self.chain = chain
         self.sender = sender or chain.deployer
         self._handles: dict[str, Deployed] = {}
@@ -84,7 +84,7 @@ class FeedControl:
         role = "transmitter" if kind == "price" else "updater"
         probe = self.chain.at(ours_name, facts.address)
         controller = self.chain.call_many([getattr(probe.functions, role)()])[0]
-        code = str(self.chain.rpc.request("eth_getCode", [facts.address, "latest"]))
+        code = self.chain.code_at(facts.address)
         taken_name = "TakeoverFeed" if kind == "price" else "TakeoverSequencerFeed"
         if code.lower() == runtime_code(self.chain, taken_name).lower():
             handle = self.chain.at(taken_name, facts.address)

@@ -26,7 +26,7 @@ from typing import Literal
 
 from eth_utils.crypto import keccak
 
-from defidrill.chain import Chain, Deployed
+from defidrill.chain import ChainAPI, Deployed
 from defidrill.chain.abi_registry import checksum
 from defidrill.errors import ChainError, ConfigError
 from defidrill.protocol.config import DEFAULT_MAX_ANSWER_RAW, DEFAULT_MIN_ANSWER_RAW
@@ -74,20 +74,20 @@ def legacy_address_of(address: str) -> str:
     return checksum("0x" + keccak(b"defidrill.takeover.legacy" + bytes.fromhex(address[2:]))[-20:].hex())
 
 
-def runtime_code(chain: Chain, name: str) -> str:
+def runtime_code(chain: ChainAPI, name: str) -> str:
     """The runtime bytecode of a constructor-less contract: its creation code run by eth_call (no state change)."""
     cache: dict[str, str] = chain.__dict__.setdefault("_runtime_code", {})
     if name not in cache:
         creation = chain.artifacts.get(name).bytecode
-        cache[name] = str(chain.rpc.request("eth_call", [{"data": creation}, "latest"]))
+        cache[name] = chain.creation_output(creation)
     return cache[name]
 
 
-def _code(chain: Chain, address: str) -> str:
-    return str(chain.rpc.request("eth_getCode", [address, "latest"]))
+def _code(chain: ChainAPI, address: str) -> str:
+    return chain.code_at(address)
 
 
-def check_aggregator(chain: Chain, address: str, *, kind: FeedKind = "price", where: str = "feed") -> FeedFacts:
+def check_aggregator(chain: ChainAPI, address: str, *, kind: FeedKind = "price", where: str = "feed") -> FeedFacts:
     """Refuse, naming ``where`` and the address, anything that is not an AggregatorV3 on this chain.
 
     ConfigError (exit 2: the drill or command named a wrong address) when the address is
@@ -100,7 +100,7 @@ def check_aggregator(chain: Chain, address: str, *, kind: FeedKind = "price", wh
     except (ValueError, TypeError):
         raise ConfigError("not an address (0x and 40 hex digits)", path=where, value=address) from None
     if _code(chain, address) in ("0x", "0x0", ""):
-        raise ConfigError(f"no contract at {address} on {chain.rpc_url} (chain id {chain.chain_id}); a feed must be "
+        raise ConfigError(f"no contract at {address} on {chain.location} (chain id {chain.chain_id}); a feed must be "
                           "an AggregatorV3 answering decimals() and latestRoundData()", path=where)
     agg = chain.at("AggregatorV3Interface", address).functions
     bounded = chain.at("IBoundedAggregator", address).functions
@@ -128,18 +128,18 @@ def check_aggregator(chain: Chain, address: str, *, kind: FeedKind = "price", wh
                      min_answer_raw=int(low), max_answer_raw=int(high))
 
 
-def take_over_feed(chain: Chain, address: str, *, controller: str | None = None, where: str = "feed") -> TakenOver:
+def take_over_feed(chain: ChainAPI, address: str, *, controller: str | None = None, where: str = "feed") -> TakenOver:
     """Put the price feed at ``address`` under drill control (see the module docstring for what is kept)."""
     return _take_over(chain, address, "price", controller or chain.deployer, where)
 
 
-def take_over_sequencer(chain: Chain, address: str, *, controller: str | None = None,
+def take_over_sequencer(chain: ChainAPI, address: str, *, controller: str | None = None,
                         where: str = "sequencer feed") -> TakenOver:
     """Put the L2 sequencer uptime feed at ``address`` under drill control (``updateStatus(bool)``)."""
     return _take_over(chain, address, "sequencer", controller or chain.deployer, where)
 
 
-def _take_over(chain: Chain, address: str, kind: FeedKind, controller: str, where: str) -> TakenOver:
+def _take_over(chain: ChainAPI, address: str, kind: FeedKind, controller: str, where: str) -> TakenOver:
     name = CONTRACT_OF[kind]
     ours = runtime_code(chain, name)
     facts = check_aggregator(chain, address, kind=kind, where=where)
@@ -166,8 +166,7 @@ def _take_over(chain: Chain, address: str, kind: FeedKind, controller: str, wher
     }
     writes = [(base + offset, value) for offset, value in words.items()]
     writes += string_slots(base + SLOT_DESCRIPTION, facts.description)
-    chain.rpc.batch([("anvil_setStorageAt", [address, hex(slot), "0x" + value.to_bytes(32, "big").hex()])
-                     for slot, value in writes])
+    chain.set_storages(address, dict(writes))
     return TakenOver(kind, facts, chain.at(name, address), legacy, checksum(controller), already=False)
 
 

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from web3.contract.contract import ContractFunction
 
-from defidrill.chain import Chain, Deployed, PreparedCall, TxRequest
+from defidrill.chain import ChainAPI, Deployed, PreparedCall, TxRequest
 from defidrill.protocol.adapter import (
     AccountView,
     AssetInfo,
@@ -52,7 +52,7 @@ GUARD_RULES = [
 class ReferenceAdapter(LendingAdapter):
     kind: ClassVar[str] = "reference"
 
-    def __init__(self, chain: Chain, protocol: Protocol) -> None:
+    def __init__(self, chain: ChainAPI, protocol: Protocol) -> None:
         self.chain = chain
         self.protocol = protocol
         self._symbols = list(protocol.tokens)
@@ -64,7 +64,7 @@ class ReferenceAdapter(LendingAdapter):
         self._events_counted_from = 0
 
     @classmethod
-    def deploy(cls, chain: Chain, market: Market, config: ProtocolConfig) -> ReferenceAdapter:
+    def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolConfig) -> ReferenceAdapter:
         if market.config != config:
             market = Market(**{**market.__dict__, "config": config})
         return cls(chain, deploy_reference_pool(chain, market))
@@ -83,7 +83,7 @@ class ReferenceAdapter(LendingAdapter):
 
     # -- seeding -------------------------------------------------------------------------
 
-    def open_positions(self, chain: Chain, funder: str, positions: Sequence[SeedPosition]) -> None:
+    def open_positions(self, chain: ChainAPI, funder: str, positions: Sequence[SeedPosition]) -> None:
         p = self.protocol
         cfg = p.config
         pool = p.pool
@@ -117,7 +117,7 @@ class ReferenceAdapter(LendingAdapter):
 
     # -- the step's read -----------------------------------------------------------------
 
-    def prepare_reads(self, chain: Chain, accounts: Sequence[str]) -> list[PreparedCall]:
+    def prepare_reads(self, chain: ChainAPI, accounts: Sequence[str]) -> list[PreparedCall]:
         p = self.protocol
         calls = [chain.prepare(p.lens.functions.scan(p.pool.address, list(accounts[i : i + SCAN_CHUNK])), decode_scan)
                  for i in range(0, len(accounts), SCAN_CHUNK)]
@@ -198,7 +198,7 @@ class ReferenceAdapter(LendingAdapter):
 
     # -- invariants ----------------------------------------------------------------------
 
-    def _count_pool_events(self, chain: Chain, to_block: int) -> int:
+    def _count_pool_events(self, chain: ChainAPI, to_block: int) -> int:
         """The pool's events up to ``to_block``, read incrementally: one eth_getLogs of the new blocks."""
         if to_block >= self._events_counted_from:
             self._pool_events += len(chain.raw_logs(self._events_counted_from, to_block,
@@ -206,7 +206,7 @@ class ReferenceAdapter(LendingAdapter):
             self._events_counted_from = to_block + 1
         return self._pool_events
 
-    def invariants(self, chain: Chain, accounts: Sequence[str],
+    def invariants(self, chain: ChainAPI, accounts: Sequence[str],
                    liquidations: Sequence[LiquidationRecord]) -> list[InvariantResult]:
         """1. cash + total borrow == total supply + reserves, within index rounding (docs/lending.md):
         the gap is never negative and grows by at most about one raw unit per accrual (one a block)

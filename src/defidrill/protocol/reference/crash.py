@@ -16,7 +16,7 @@ from pathlib import Path
 
 from eth_typing import ChecksumAddress, HexAddress, HexStr
 
-from defidrill.chain import Chain, Deployed
+from defidrill.chain import Chain, ChainAPI, Deployed
 from defidrill.protocol.address_book import read_abi_dir
 from defidrill.protocol.reference.deploy import deploy
 
@@ -82,7 +82,7 @@ def run_crash(rpc_url: str, plan: CrashPlan, abi_dir: Path | None, echo: Callabl
         chain.rpc.close()
 
 
-def _contracts(chain: Chain, abi_dir: Path | None) -> dict[str, Deployed]:
+def _contracts(chain: ChainAPI, abi_dir: Path | None) -> dict[str, Deployed]:
     if abi_dir is None:
         return deploy(chain).named_contracts()
     return {name: Deployed(name, e.address, e.abi,
@@ -90,7 +90,7 @@ def _contracts(chain: Chain, abi_dir: Path | None) -> dict[str, Deployed]:
             for name, e in read_abi_dir(abi_dir).items()}
 
 
-def _seed(chain: Chain, weth: Deployed, usdc: Deployed, pool: Deployed, deployer: str, keeper: str,
+def _seed(chain: ChainAPI, weth: Deployed, usdc: Deployed, pool: Deployed, deployer: str, keeper: str,
           borrowers: list[str]) -> None:
     weth_raw = COLLATERAL_WETH * 10 ** chain.call(weth.functions.decimals())
     keeper_raw = KEEPER_USDC * 10 ** chain.call(usdc.functions.decimals())

@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from defidrill.chain import Chain, Deployed, TxRequest
+from defidrill.chain import ChainAPI, Deployed, TxRequest
 from defidrill.protocol.config import FallbackKind, OracleMode, ProtocolConfig
 from defidrill.protocol.market import BATCH_TX_GAS, DEPLOY_GAS, Market, deploy_market, warm_up_twaps
 
@@ -57,7 +57,7 @@ def _guard_config(mode: OracleMode, primary: str, fallback_kind: int, fallback: 
     )
 
 
-def deploy(chain: Chain, config: ProtocolConfig | None = None, *, liquidity_provider: str | None = None,
+def deploy(chain: ChainAPI, config: ProtocolConfig | None = None, *, liquidity_provider: str | None = None,
            lender: str | None = None) -> Protocol:
     """Deploy, seed and wire the market and the reference pool on it; returns typed handles."""
     config = config or ProtocolConfig()
@@ -65,7 +65,7 @@ def deploy(chain: Chain, config: ProtocolConfig | None = None, *, liquidity_prov
     return deploy_reference_pool(chain, market)
 
 
-def deploy_reference_pool(chain: Chain, market: Market) -> Protocol:
+def deploy_reference_pool(chain: ChainAPI, market: Market) -> Protocol:
     """The guard, the pool, its lens and flash liquidator over ``market``; the lender supplies."""
     config = market.config
     guard, lens, flash = chain.deploy_many([("OracleGuard", []), ("Lens", []), ("FlashLiquidator", [])], gas=DEPLOY_GAS)
@@ -92,7 +92,7 @@ def deploy_reference_pool(chain: Chain, market: Market) -> Protocol:
     return Protocol(**fields, guard=guard, pool=pool, lens=lens, flash_liquidator=flash)
 
 
-def _guard_wiring(chain: Chain, config: ProtocolConfig, guard: Deployed, feeds: dict[str, Deployed],
+def _guard_wiring(chain: ChainAPI, config: ProtocolConfig, guard: Deployed, feeds: dict[str, Deployed],
                   fallback_feeds: dict[str, Deployed], twaps: dict[str, Deployed], pairs: dict[str, Deployed],
                   sequencer: Deployed, tokens: dict[str, Deployed]) -> list[TxRequest]:
     oracle = config.oracle
@@ -121,6 +121,6 @@ def _guard_wiring(chain: Chain, config: ProtocolConfig, guard: Deployed, feeds: 
     return txs
 
 
-def deploy_default_protocol(chain: Chain) -> Protocol:
+def deploy_default_protocol(chain: ChainAPI) -> Protocol:
     """The protocol `defidrill chain up` serves: defaults of ProtocolConfig (WBTC, WETH against USDC)."""
     return deploy(chain)

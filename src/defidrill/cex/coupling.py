@@ -1,6 +1,9 @@
-"""``cex.coupling: two_way``: the CEX venue and the chain trade prices through one arbitrageur.
+"""How the CEX venue and the chain share a price path: the couplers and the venue's run beside a drill.
 
-Each step, in order:
+``cex.coupling: none``: the venue replays the reference path after the chain has run
+(:class:`CexSide` steps it). ``cex_leads``: the venue steps first and the chain sees its
+traded price (:class:`CexLeader`). ``two_way`` (:class:`TwoWayCoupler`): the CEX venue and the
+chain trade prices through one arbitrageur. Each step, in order:
 
 1. The CEX steps first on the exogenous index, after trading in any arbitrage flow due now
    (``Venue.step(..., arb_flow_btc)``); its traded (last) price is what the chain sees as the
@@ -27,10 +30,33 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from defidrill.cex import Venue
+from defidrill.cex.from_drill import venue_params
+from defidrill.cex.results import events_with_kind_names
+from defidrill.cex.venue import Venue
+from defidrill.drill.paths import MarketPath
 from defidrill.drill.schema import Drill
 from defidrill.run_folder.models import Attribution
+
+#: The CEX columns steps.csv gains (prefixed ``cex_``), from the venue's StepResult of the same step.
+CEX_STEP_COLUMNS = ("index_price_usd", "mark_price_usd", "last_price_usd", "liquidation_count", "liquidated_notional_usd",
+                    "insurance_fund_usd", "adl_count", "adl_notional_usd", "book_depth_withdrawn_pct")
+
+
+@dataclass
+class CexLeader:
+    """``cex.coupling: cex_leads``: the venue steps first; the chain sees its traded price."""
+
+    drill: Drill
+    venue: Venue
+    asset: str
+
+    def prices(self, step: int, t_s: float, reference_usd: dict[str, float]) -> dict[str, float]:
+        result = self.venue.step(t_s, reference_usd[self.asset])
+        out = dict(reference_usd)
+        out[self.asset] = float(result.last_price_usd)
+        return out
 
 
 @dataclass
@@ -90,3 +116,54 @@ def attribute(drill: Drill, coupler: TwoWayCoupler, alone: Venue, exogenous_usd:
         amm_drop_pct=amm_drop,
         amm_drop_from_cex_pct=(min(from_cex, max(0.0, amm_drop)) if amm_drop is not None else None),
         arb_flow_to_cex_btc=coupler.flow_btc, arb_flow_to_cex_usd=coupler.flow_usd)
+
+
+@dataclass(frozen=True)
+class CexRun:
+    """What the venue produced beside one drill: its step rows, its event columns, its summary."""
+
+    steps: list[dict[str, Any]]
+    events: dict[str, list[object]]
+    summary: dict[str, Any]
+    attribution: Attribution | None
+
+
+class CexSide:
+    """The CEX venue of one drill run, whatever its coupling: made before the chain runs (a leader
+    steps it with the chain), finished after (an uncoupled venue replays the path then)."""
+
+    def __init__(self, drill: Drill, path: MarketPath, asset: str) -> None:
+        self.drill, self.path, self.asset = drill, path, asset
+        self.venue = Venue(venue_params(drill), path.price_usd(asset, 0), drill.seed)
+        self.leader: CexLeader | TwoWayCoupler | None = None
+        if drill.cex.coupling == "cex_leads":
+            self.leader = CexLeader(drill, self.venue, asset)
+        elif drill.cex.coupling == "two_way":
+            self.leader = TwoWayCoupler(drill, self.venue, asset)
+
+    @classmethod
+    def of(cls, drill: Drill, path: MarketPath) -> CexSide | None:
+        """The drill's venue, or None when the drill has no CEX side."""
+        if not drill.cex.enabled or drill.cex_asset is None:
+            return None
+        return cls(drill, path, drill.cex_asset)
+
+    def _exogenous_usd(self) -> list[float]:
+        return [self.path.price_usd(self.asset, k) for k in range(self.path.step_count + 1)]
+
+    def finish(self) -> CexRun:
+        """After the chain: an uncoupled venue replays the path now; a two-way run is attributed."""
+        if self.leader is None:
+            for k, price in enumerate(self._exogenous_usd()):
+                self.venue.step(float(self.path.times_s[k]), price)
+        attribution = None
+        if isinstance(self.leader, TwoWayCoupler):
+            exogenous = self._exogenous_usd()
+            # the venue replayed alone on the same path, set beside the coupled run
+            alone = Venue(venue_params(self.drill), exogenous[0], self.drill.seed)
+            for k, price in enumerate(exogenous):
+                alone.step(float(self.path.times_s[k]), price)
+            attribution = attribute(self.drill, self.leader, alone, exogenous)
+        return CexRun(steps=[s.as_dict() for s in self.venue.steps],
+                      events=events_with_kind_names(self.venue.events.arrays()),
+                      summary=self.venue.summary(), attribution=attribution)

@@ -1,0 +1,59 @@
+"""``import defidrill``: the documented verbs and errors, and the preflight refusing what only the run used to."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import defidrill
+from defidrill.errors import ConfigError
+
+
+def test_the_front_door_names_resolve_to_the_verbs_the_cli_uses() -> None:
+    from defidrill.run_folder import load_run
+    from defidrill.runner import RunOutcome, run_drill
+
+    assert defidrill.run_drill is run_drill
+    assert defidrill.RunOutcome is RunOutcome
+    assert defidrill.load_run is load_run
+    assert issubclass(defidrill.ConfigError, defidrill.DrillError)
+    assert set(defidrill.__all__) <= set(dir(defidrill))
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = defidrill.nope  # type: ignore[attr-defined]
+
+
+def test_import_defidrill_does_not_load_the_chain_side() -> None:
+    code = "import sys, defidrill; print(sorted(m for m in ('web3', 'pyrevm', 'defidrill.runner') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_validate_takes_a_library_name_and_overrides() -> None:
+    drill = defidrill.validate("flash-crash", overrides=["borrowers.count=7"])
+    assert (drill.name, drill.borrowers.count) == ("flash-crash", 7)
+
+
+def test_congestion_on_revm_is_refused_by_validate_with_the_failure_named() -> None:
+    with pytest.raises(ConfigError) as err:
+        defidrill.validate("black-thursday", overrides=["chain.backend=revm"])
+    text = str(err.value)
+    assert "black-thursday.yaml:" in text and "failures[0].kind: congestion needs the anvil backend" in text
+
+
+def test_backend_flag_is_checked_by_the_preflight_before_any_run_folder(tmp_path: Path) -> None:
+    out = tmp_path / "never"
+    with pytest.raises(ConfigError, match=r"congestion needs the anvil backend.*--backend revm"):
+        defidrill.run("black-thursday", out_dir=out, backend="revm")
+    assert not out.exists()
+    with pytest.raises(ConfigError, match="unknown chain backend"):
+        defidrill.validate("flash-crash", backend="evm")
+
+
+def test_a_running_node_with_the_revm_backend_is_refused_before_any_run_folder(tmp_path: Path) -> None:
+    out = tmp_path / "never"
+    with pytest.raises(ConfigError, match="a running node"):
+        defidrill.run("flash-crash", out_dir=out, backend="revm", rpc_url="http://127.0.0.1:1")
+    assert not out.exists()
