@@ -18,6 +18,7 @@ import yaml
 from defidrill.errors import ConfigError
 from defidrill.runner import run_drill
 from defidrill.toolchain import project_root
+from support.e2e_runs import finished_run
 from support.backend_diff import DIFF_BORROWERS, GAS_DERIVED, compare_run_folders, differential_doc
 
 ORACLES = project_root() / "oracles"
@@ -37,7 +38,7 @@ def _run_pair(name: str, root: Path) -> tuple[Path, Path]:
     drill_path.write_text(yaml.safe_dump(differential_doc(name), sort_keys=False))
     runs = {}
     for backend in ("anvil", "revm"):
-        outcome = run_drill(drill_path, out_dir=root / backend, progress=False, backend=backend)
+        outcome = finished_run(drill_path, out_dir=root / backend, backend=backend)  # expectations aside: 20 borrowers
         assert outcome.summary["status"] == "ok", outcome.summary.get("error")
         assert outcome.summary["backend"] == backend
         runs[backend] = outcome.run_dir

@@ -1,11 +1,16 @@
 """Crash drills: each shows the outcome its description promises, on a real chain.
 
 Windows come from the drill files (failure ``at``/``for``, keeper ``offline``), never from
-what a run printed. ``assert_clean`` checks status "ok" and every invariant.
+what a run printed. ``assert_clean`` checks status "ok" and every invariant;
+``assert_expectations`` the drill's own ``expect:`` (each bound on a headline metric lives in
+the drill file, once). What stays here is what no headline metric states: windows of steps,
+which keeper did what, and the comparisons of two runs (a failure against flash-crash, against
+its live twin).
 """
 
 from __future__ import annotations
 
+from defidrill.assertions import assert_expectations
 from support.e2e_runs import DrillRun, DrillRuns, assert_clean
 
 MIN = 60.0
@@ -26,14 +31,13 @@ def _first_protocol_breach_s(run: DrillRun) -> float | None:
 def test_flash_crash_orderly_liquidations_competing_keepers_and_cascade(drill_runs: DrillRuns) -> None:
     run = drill_runs("flash-crash")
     assert_clean(run)
+    # The feeds within the deviation band, liquidations and their delay, the cascade's AMM
+    # deviation, bad debt near zero, the CEX on the same path: the drill's expect:.
+    assert_expectations(run)
     on = run.onchain
-    assert on["liquidation_count"] >= 3
     # LPs pull 40 % at 15m: nothing before, 40 % from then on.
     assert all(row["lp_withdrawn_pct"] == 0 for row in run.rows_between(0, 15 * MIN))
     assert all(abs(row["lp_withdrawn_pct"] - 40) < 0.01 for row in run.rows_between(15 * MIN, 1e9))
-    # The feeds follow the drop within the 0.5 % deviation band (plus the 8-decimal rounding).
-    assert on["max_oracle_deviation_pct"] <= 0.5 + 0.01
-    assert on["oracle_time_above_1pct_s"] == 0
     # First liquidations land in the step the protocol first sees an account below HF 1,
     # or within a few blocks (12 s blocks; 10 s steps): 3 steps at most.
     breach_s = _first_protocol_breach_s(run)
@@ -43,17 +47,11 @@ def test_flash_crash_orderly_liquidations_competing_keepers_and_cascade(drill_ru
     by_keeper = on["liquidations_by_keeper"]
     assert by_keeper["keeper:fast"]["count"] >= 1
     assert by_keeper["keeper:slow"]["failed_txs"] >= 1
-    # The cascade: seized collateral sold into the thinned pair takes its spot below the
-    # reference by more than the feed ever lags it.
-    assert on["max_amm_deviation_pct"] > 2 * on["max_oracle_deviation_pct"]
+    # The cascade pushes the spot BELOW the reference (the expectation bounds its distance either way).
     below = [row for row in run.steps if row["amm_WBTC_usd"] < row["ref_WBTC_usd"] * 0.99
              or row["amm_WETH_usd"] < row["ref_WETH_usd"] * 0.99]
     assert below, "no step with the AMM 1 % under the reference"
-    # Bad debt stays near zero.
-    assert on["bad_debt_usd"] <= 0.01 * on["liquidated_debt_usd"]
-    # The CEX side ran on the same path.
-    assert run.summary["cex"]["liquidation_count"] > 0
-    assert run.summary["cex"]["exogenous_drop_pct"] > 7.9
+    assert run.summary["cex"] is not None  # the CEX side ran (its expectations allow null for a drill without it)
 
 
 # --------------------------------------------------------------------------- keeper-outage
@@ -63,6 +61,7 @@ def test_keeper_outage_leaves_accounts_unliquidated_then_a_burst(drill_runs: Dri
     run = drill_runs("keeper-outage")
     flash = drill_runs("flash-crash")
     assert_clean(run)
+    assert_expectations(run)  # the breach inside the outage, nothing before the keepers return, the delay
     on = run.onchain
     outage_start_s, outage_end_s = 25 * MIN, 55 * MIN  # keepers' offline: [{at: 25m, for: 30m}]
     window = run.rows_between(outage_start_s, outage_end_s)
@@ -74,10 +73,7 @@ def test_keeper_outage_leaves_accounts_unliquidated_then_a_burst(drill_runs: Dri
     assert len(stuck) >= 10 * 6, "accounts should sit liquidatable for 10+ minutes of the outage"
     # Keepers return: a burst in the first minute back.
     assert _liquidations_between(run, outage_end_s, outage_end_s + MIN) >= 2
-    assert min(run.liquidation_times_s()) >= outage_end_s
-    # The delay is about the outage: the breach comes inside it, liquidation at its end.
-    assert on["first_breach_s"] < outage_end_s
-    assert on["first_liquidation_delay_s"] >= 10 * MIN
+    # The delay is about the outage: longer than flash-crash's by more than 5 minutes.
     assert on["first_liquidation_delay_s"] > flash.onchain["first_liquidation_delay_s"] + 5 * MIN
     # Accounts sink further than in flash-crash; bad debt is at least flash-crash's.
     assert on["min_health_factor"] < flash.onchain["min_health_factor"]
@@ -91,6 +87,7 @@ def test_stale_feed_blocks_liquidations_then_burst_and_bad_debt(drill_runs: Dril
     run = drill_runs("stale-feed-crash")
     flash = drill_runs("flash-crash")
     assert_clean(run)
+    assert_expectations(run)  # the first liquidation in the step the feed resumes, the burst, bad debt
     on = run.onchain
     stale_start_s, stale_end_s = 10 * MIN, 50 * MIN  # failures: stale WETH at 10m for 40m
     max_staleness_s = 20 * MIN
@@ -107,11 +104,9 @@ def test_stale_feed_blocks_liquidations_then_burst_and_bad_debt(drill_runs: Dril
     assert _liquidations_between(run, stale_start_s, stale_end_s) == 0
     # The feed resumes at 50m: a burst in its first minute.
     assert _liquidations_between(run, stale_end_s, stale_end_s + MIN) >= 0.5 * on["liquidation_count"]
-    assert on["first_liquidation_s"] == stale_end_s
-    # Worse than the live-feed crash: later, and with bad debt.
+    # Worse than the live-feed crash: later, and with more bad debt.
     assert on["first_liquidation_delay_s"] > flash.onchain["first_liquidation_delay_s"] + 10 * MIN
     assert on["bad_debt_usd"] > flash.onchain["bad_debt_usd"]
-    assert on["bad_debt_usd"] > 0
 
 
 # --------------------------------------------------------------------------- sequencer-outage
@@ -122,6 +117,7 @@ def test_sequencer_outage_and_grace_hold_liquidations_then_bad_debt(drill_runs: 
     live = drill_runs("sequencer-outage-live")
     assert_clean(run)
     assert_clean(live)
+    assert_expectations(run)  # half of the liquidating after the grace, the share liquidated, bad debt
     on = run.onchain
     down_s, up_s = 30 * MIN, 108 * MIN  # failures: sequencer_down at 30m for 78m
     grace_end_s = up_s + 60 * MIN       # grace: 1h
@@ -145,8 +141,8 @@ def test_sequencer_outage_and_grace_hold_liquidations_then_bad_debt(drill_runs: 
     # The same drop with a live sequencer liquidates along the way, earlier and with less bad debt.
     assert live.onchain["first_liquidation_s"] < down_s + 60 * MIN
     assert on["first_liquidation_delay_s"] > live.onchain["first_liquidation_delay_s"] + 60 * MIN
-    assert on["bad_debt_usd"] > 0
     assert on["bad_debt_usd"] > live.onchain["bad_debt_usd"]
+    assert on["time_to_half_liquidated_s"] > live.onchain["time_to_half_liquidated_s"] + 60 * MIN
 
 
 # --------------------------------------------------------------------------- osm-delay
@@ -156,6 +152,7 @@ def test_osm_delay_liquidates_an_hour_late_at_the_stale_price(drill_runs: DrillR
     run = drill_runs("osm-delay")
     flash = drill_runs("flash-crash")
     assert_clean(run)
+    assert_expectations(run)  # the lagging answer, the first liquidation about the delay late, bad debt
     on = run.onchain
     delay_s = 300 * 12.0  # failures: delay 300 blocks of 12 s
     step_s = 12.0
@@ -169,13 +166,8 @@ def test_osm_delay_liquidates_an_hour_late_at_the_stale_price(drill_runs: DrillR
         assert abs(row["feed_WETH_usd"] - earlier["ref_WETH_usd"]) <= 0.006 * earlier["ref_WETH_usd"] + 0.01
         checked += 1
     assert checked > 100
-    # Liquidations start about the delay after accounts cross HF 1 at market prices.
-    assert on["first_breach_s"] is not None
-    assert delay_s - 10 * MIN <= on["first_liquidation_delay_s"] <= delay_s + 30 * MIN
-    assert _liquidations_between(run, 0, on["first_breach_s"] + delay_s - 10 * MIN) == 0
     # Liquidated at the stale (higher) price: seized collateral at market is worth less than
     # repaid x (1 + 5 % bonus).
-    assert on["liquidation_count"] >= 3
     assert on["seized_collateral_usd"] < on["liquidated_debt_usd"] * 1.05 * (1 - 0.005)
     # And bad debt exceeds flash-crash's.
     assert on["bad_debt_usd"] > flash.onchain["bad_debt_usd"]

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from defidrill.runner import run_drill
 from defidrill.toolchain import project_root
+from support.e2e_runs import finished_run
 
 pytestmark = pytest.mark.slow
 
@@ -56,8 +56,8 @@ def _numbers(summary: dict) -> dict:
 
 def test_same_seed_same_run(tmp_path: Path) -> None:
     drill = _small_flagship(tmp_path, seed=7)
-    a = run_drill(drill, out_dir=tmp_path / "a", progress=False)
-    b = run_drill(drill, out_dir=tmp_path / "b", progress=False)
+    a = finished_run(drill, out_dir=tmp_path / "a")
+    b = finished_run(drill, out_dir=tmp_path / "b")
     assert (tmp_path / "a" / "steps.csv").read_text() == (tmp_path / "b" / "steps.csv").read_text()
     assert (tmp_path / "a" / "cex_steps.csv").read_text() == (tmp_path / "b" / "cex_steps.csv").read_text()
     assert _events_without_hashes(tmp_path / "a") == _events_without_hashes(tmp_path / "b")
@@ -65,7 +65,7 @@ def test_same_seed_same_run(tmp_path: Path) -> None:
 
 
 def test_another_seed_another_population(tmp_path: Path) -> None:
-    a = run_drill(_small_flagship(tmp_path, seed=7), out_dir=tmp_path / "a", progress=False)
-    b = run_drill(_small_flagship(tmp_path, seed=8), out_dir=tmp_path / "b", progress=False)
+    a = finished_run(_small_flagship(tmp_path, seed=7), out_dir=tmp_path / "a")
+    b = finished_run(_small_flagship(tmp_path, seed=8), out_dir=tmp_path / "b")
     assert (tmp_path / "a" / "borrowers.csv").read_text() != (tmp_path / "b" / "borrowers.csv").read_text()
     assert a.summary["cex"]["liquidated_notional_usd"] != b.summary["cex"]["liquidated_notional_usd"]

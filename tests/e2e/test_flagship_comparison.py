@@ -9,24 +9,36 @@ about 3-4.5x) while a CEX position of 5x needs about 19.6% (and 2x about 50%).
 
 from __future__ import annotations
 
-
 import pytest
 import yaml
 
-from defidrill.runner import run_drill
+from defidrill.assertions import assert_expectations
+from defidrill.runner import RunOutcome
 from defidrill.toolchain import project_root
+from support.e2e_runs import finished_run
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def flagship(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def flagship_run(tmp_path_factory: pytest.TempPathFactory) -> RunOutcome:
     drill = yaml.safe_load((project_root() / "oracles" / "flash-crash.yaml").read_text())
     drill["cex"]["positions"]["count"] = 50_000  # the character, at a quarter of the population
     folder = tmp_path_factory.mktemp("flagship")
     path = folder / "flash-crash.yaml"
     path.write_text(yaml.safe_dump(drill))
-    return run_drill(path, out_dir=folder / "run", progress=False).summary
+    return finished_run(path, out_dir=folder / "run")
+
+
+@pytest.fixture(scope="module")
+def flagship(flagship_run: RunOutcome) -> dict:
+    return flagship_run.summary
+
+
+def test_the_flagship_at_its_full_book_holds_its_expectations(flagship_run: RunOutcome) -> None:
+    """The drill's expect: at its own 200 borrowers and two hours (tests/e2e/test_crash_drills.py
+    asserts them on the e2e variant: the shares of the book hold at both sizes)."""
+    assert_expectations(flagship_run)
 
 
 def test_both_venues_are_populated(flagship: dict) -> None:

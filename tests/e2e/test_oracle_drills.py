@@ -1,9 +1,15 @@
-"""Oracle-attack drills and their guarded twins, and the GBM stress drill, on a real chain."""
+"""Oracle-attack drills and their guarded twins, and the GBM stress drill, on a real chain.
+
+Each drill's bounds on its headline metrics are its ``expect:`` (``assert_expectations``); what
+stays here is what no headline metric states (the stuck feed's window, the attacker's own
+transaction and what it bought) and the comparison of each drill with its twin.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from defidrill.assertions import assert_expectations
 from support.e2e_runs import DrillRun, DrillRuns, assert_clean
 
 MIN = 60.0
@@ -37,6 +43,7 @@ def _check_stuck_feed(run: DrillRun) -> None:
 def test_minanswer_clamp_naive_lends_against_the_stuck_price(drill_runs: DrillRuns) -> None:
     run = drill_runs("minanswer-clamp-naive")
     assert_clean(run)
+    assert_expectations(run)  # the stuck feed's deviation, bad debt a share of the book
     _check_stuck_feed(run)
     # The naive read never refuses: the pool values LUNA at the bound all along.
     assert all(row["guard_LUNA_rule"] == "OK" for row in run.steps)
@@ -57,6 +64,7 @@ def test_minanswer_clamp_guarded_refuses_the_stale_bound_and_ends_with_less_bad_
     run = drill_runs("minanswer-clamp")
     naive = drill_runs("minanswer-clamp-naive")
     assert_clean(run)
+    assert_expectations(run)  # liquidated while the feed moves, bad debt under 1% of the book
     _check_stuck_feed(run)
     max_staleness_s = 20 * MIN
     stuck_rows = run.rows_between(STUCK_FROM_S, LIFT_S)
@@ -77,6 +85,7 @@ ATTACK_AT_S = 10 * MIN
 def test_spot_manipulation_on_amm_spot_books_bad_debt_near_the_borrow(drill_runs: DrillRuns) -> None:
     run = drill_runs("spot-manipulation")
     assert_clean(run)
+    assert_expectations(run)  # the pumped spot, bad debt a share of the book
     [attack] = _attacks(run)
     assert attack["t_s"] == ATTACK_AT_S
     bought_weth = attack["args"]["assetBoughtRaw"] / 1e18
@@ -102,13 +111,10 @@ def test_spot_manipulation_guarded_limits_the_borrow_and_books_no_bad_debt(drill
     run = drill_runs("spot-manipulation-guarded")
     naive = drill_runs("spot-manipulation")
     assert_clean(run)
-    # The feed never moves although the pair's spot went to ~3x.
-    assert {row["feed_WETH_usd"] for row in run.steps} == {3000.0}
-    assert run.onchain["max_amm_deviation_pct"] > 150
+    assert_expectations(run)  # the spot at ~3x, the feed never off the (flat) reference, no bad debt
     # The borrow, if any, is limited to the honest valuation (80 % LTV at 3,000).
     for attack in _attacks(run):
         assert attack["args"]["borrowedBaseRaw"] / 1e6 <= 0.80 * attack["args"]["assetBoughtRaw"] / 1e18 * 3000 * 1.001
-    assert run.onchain["bad_debt_usd"] == 0
     assert naive.onchain["bad_debt_usd"] > 0
 
 
@@ -118,8 +124,7 @@ def test_spot_manipulation_guarded_limits_the_borrow_and_books_no_bad_debt(drill
 def test_gbm_stress_many_small_liquidations_deviation_rounds_small_bad_debt(drill_runs: DrillRuns) -> None:
     run = drill_runs("gbm-stress")
     assert_clean(run)
-    on = run.onchain
-    assert on["liquidation_count"] >= 3
+    assert_expectations(run)  # liquidations, feeds near their band, little bad debt
     # Spread over the run: liquidations in several distinct half-hours.
     halves = {int(t // (30 * MIN)) for t in run.liquidation_times_s()}
     assert len(halves) >= 2
@@ -137,7 +142,6 @@ def test_gbm_stress_many_small_liquidations_deviation_rounds_small_bad_debt(dril
         heartbeat = len(moves) - deviation
         assert deviation > 5 * max(heartbeat, 1), (name, deviation, heartbeat)
     assert len(rounds) == 2
-    assert on["bad_debt_usd"] <= 0.02 * on["liquidated_debt_usd"]
 
 
 def _address_book(run: DrillRun) -> dict[str, str]:

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from defidrill.engine import chain_setup
-from defidrill.runner import run_drill
 from defidrill.toolchain import project_root
+from support.e2e_runs import finished_run
 
 
 def _drill(tmp_path: Path) -> Path:
@@ -31,9 +31,9 @@ def _lines(run_dir: Path) -> list[dict]:
 
 def test_pruned_history_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     drill = _drill(tmp_path)
-    pruned = run_drill(drill, out_dir=tmp_path / "pruned", progress=False)
+    pruned = finished_run(drill, out_dir=tmp_path / "pruned")
     monkeypatch.setattr(chain_setup, "DRILL_STATE_HISTORY_BLOCKS", None)  # anvil's default: every block's state
-    full = run_drill(drill, out_dir=tmp_path / "full", progress=False)
+    full = finished_run(drill, out_dir=tmp_path / "full")
     events = _lines(tmp_path / "pruned")
     # The comparison covers old-state reads: failed transactions whose reasons come from traces.
     assert sum(1 for e in events if e["event"] == "TxFailed" and e["args"]["revert"]) >= 1

@@ -82,8 +82,10 @@ def test_ape_run_crash_on_a_running_chain_up(tmp_path: Path) -> None:
 
 def test_ape_run_drill_by_library_name_on_apes_anvil(tmp_path: Path) -> None:
     out = tmp_path / "run"
+    # 8 borrowers: a run on ape's chain, too small to show the drill's character, so its expect: is
+    # taken out (tests/e2e asserts it at the e2e size; a not-met bound would exit 6).
     result = _ape("run", "drill", "stale-feed-crash", "--out", str(out), "--set", "borrowers.count=8",
-                  "--set", "cex.enabled=false")
+                  "--set", "cex.enabled=false", "--set", "expect=null")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "drill on ethereum:local:foundry" in result.stdout
     summary = json.loads((out / "summary.json").read_text())
