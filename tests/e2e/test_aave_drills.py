@@ -28,15 +28,12 @@ MIN = 60.0
 WAD = 10**18
 AAVE = "aave-v3/"
 
-#: Aave V3.0 writes no bad debt off: an emptied account keeps its debt (docs/adapters.md), so the loss
-#: a reference pool books as bad debt stays on Aave as uncovered debt.
-NO_WRITE_OFF = "onchain.bad_debt_share_of_debt_pct"
-#: drill -> the expectations of its file that Aave does not meet, by design.
+#: drill -> the expectations of its file that Aave does not meet, by design. (Aave V3.0 writes no bad debt
+#: off: an emptied account keeps its debt, docs/adapters.md; the drills bound `losses_share_of_debt_pct`,
+#: written off plus left uncovered, which counts the loss on both protocols.)
 DIFFERS_ON_AAVE = {
-    "stale-feed-crash": {NO_WRITE_OFF},
-    "osm-delay": {NO_WRITE_OFF},
     # The sentinel lets accounts below HF 0.95 be liquidated while the sequencer is down: half is done early.
-    "sequencer-outage": {NO_WRITE_OFF, "onchain.time_to_half_liquidated_s"},
+    "sequencer-outage": {"onchain.time_to_half_liquidated_s"},
     # Run without its attacker (on_aave): nobody borrows against the stuck price.
     "incidents/luna-may-2022": {"onchain.uncovered_debt_usd"},
 }

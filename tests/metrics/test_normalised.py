@@ -60,10 +60,11 @@ def _rows(liquidated: dict[float, tuple[float, float]], *, breach_from_s: float 
     return rows
 
 
-def _book(root: Path, rows: list[dict[str, Any]], debts_usd: list[float] | None = (600_000.0, 400_000.0)) -> Path:
+def _book(root: Path, rows: list[dict[str, Any]], debts_usd: list[float] | None = (600_000.0, 400_000.0),
+          extra_columns: tuple[str, ...] = ()) -> Path:
     """A run folder of steps.csv, drill.yaml and (unless ``debts_usd`` is None) borrowers.csv."""
     root.mkdir(parents=True)
-    with StepRecorder(root, STEP_COLUMNS) as recorder:
+    with StepRecorder(root, [*STEP_COLUMNS, *extra_columns]) as recorder:
         for row in rows:
             recorder.record(row, [])
     write_text_atomic(root / DRILL_YAML, DRILL_YAML_TEXT)
@@ -218,3 +219,15 @@ def test_side_by_side_and_headline_carry_the_normalised_figures(tmp_path: Path) 
     assert flat["onchain.debt_at_start_usd"] == 1_000_000.0
     assert flat["cex.liquidated_share_of_open_interest_pct"] == pytest.approx(1.5)
     assert flat["comparison.time_to_half_liquidated_s.onchain"] == 20.0
+
+
+def test_losses_share_counts_what_was_written_off_and_what_is_left_uncovered(tmp_path: Path) -> None:
+    # 5,000 written off at t = 180, and at the last step 3,000 of debt its collateral no longer covers
+    # (an account nobody wrote off, as Aave V3.0 leaves it): (5,000 + 3,000) / 1,000,000 = 0.8 %
+    rows = [{**row, "uncovered_debt_usd": 0.0} for row in _rows(HAND_LIQUIDATIONS)]
+    rows[-1]["uncovered_debt_usd"] = 3_000.0
+    m = onchain_metrics(load_run(_book(tmp_path / "r", rows, extra_columns=("uncovered_debt_usd",))))
+    assert m.uncovered_debt_usd == 3_000.0
+    assert m.bad_debt_share_of_debt_pct == pytest.approx(0.5)
+    assert m.losses_share_of_debt_pct == pytest.approx(0.8)
+    assert "onchain.losses_share_of_debt_pct" in headline_names()

@@ -149,3 +149,24 @@ def test_nothing_liquidated() -> None:
     sentences = verdict_sentences(summary)
     assert "On chain, no account fell below health factor 1 and nothing was liquidated." in sentences
     assert "At the CEX, none of the 2,000 positions was liquidated." in sentences
+
+
+def test_the_fit_to_a_documented_event_follows_the_fall() -> None:
+    # documented 8 % / $1.7B / 200,000; the model 7.9 % (7.9 / 8 = 0.9875 -> 0.99x), $1.96B
+    # (1.96 / 1.7 = 1.1529 -> 1.15x) and 238,114 (1.1906 -> 1.19x), all inside a factor 1.5
+    fit = [
+        {"metric": "cex.traded_drop_pct", "documented": 8.0, "model": 7.9, "ratio": 7.9 / 8.0, "within": 1.5,
+         "inside": True},
+        {"metric": "cex.liquidated_notional_usd", "documented": 1.7e9, "model": 1.96e9, "ratio": 1.96 / 1.7,
+         "within": 1.5, "inside": True},
+        {"metric": "cex.liquidation_count", "documented": 200_000.0, "model": 238_114.0, "ratio": 238_114 / 200_000,
+         "within": 1.5, "inside": True},
+    ]
+    sentences = verdict_sentences({**BASE, "fit": fit})
+    assert sentences[1] == ("Against the documented event's figures: the CEX's traded drop 7.9% against 8.0% (0.99x); "
+                            "the CEX's liquidated notional $1.96B against $1.7B (1.15x); the CEX's liquidation count "
+                            "238,114 against 200,000 (1.19x): 3 of 3 within the stated factor 1.5.")
+    outside = [{**fit[0], "model": 3.1, "ratio": 3.1 / 8.0, "inside": False}]
+    assert verdict_sentences({**BASE, "fit": outside})[1].endswith("3.1% against 8.0% (0.39x): 0 of 1 within the stated "
+                                                                  "factor 1.5.")
+    assert not any(s.startswith("Against the documented") for s in verdict_sentences(BASE))

@@ -14,6 +14,10 @@ On chain (fields of ``OnchainMetrics``):
   1,506,262 seeded against a step-0 total of 1,506,365, 0.007 %).
 - ``liquidated_share_of_debt_pct`` = liquidated_debt_usd / debt_at_start_usd x 100.
 - ``bad_debt_share_of_debt_pct`` = bad_debt_usd / debt_at_start_usd x 100.
+- ``losses_share_of_debt_pct`` = (bad_debt_usd + uncovered_debt_usd) / debt_at_start_usd x 100: the
+  losses written off plus the debt the collateral no longer covers at the end and nobody wrote off.
+  One figure for protocols that realise bad debt in the liquidation (the reference pool, Morpho Blue)
+  and for those that leave it on the books (Aave V3.0 writes nothing off).
 - ``peak_liquidated_per_minute_share_pct`` = liquidated_notional_per_minute_peak_usd /
   debt_at_start_usd x 100 (the peak minute's seized collateral at reference, per unit of the book).
 - ``time_to_half_liquidated_s``: from ``first_breach_s`` to the first step at which the cumulative
@@ -89,13 +93,15 @@ class OnchainNormalised:
     debt_at_start_usd: float | None
     liquidated_share_of_debt_pct: float | None
     bad_debt_share_of_debt_pct: float | None
+    losses_share_of_debt_pct: float | None
     peak_liquidated_per_minute_share_pct: float | None
     time_to_half_liquidated_s: float | None
     notes: list[str] = field(default_factory=list)
 
 
 def onchain_normalised(run: RunFolder, *, liquidated_debt_usd: float, bad_debt_usd: float,
-                       peak_per_minute_usd: float, first_breach_s: float | None) -> OnchainNormalised:
+                       peak_per_minute_usd: float, first_breach_s: float | None,
+                       uncovered_debt_usd: float | None = None) -> OnchainNormalised:
     """The on-chain shares of the book and the time to half, from the raw figures onchain.py computed."""
     debt, note = debt_at_start_usd(run)
     notes = [note] if note else []
@@ -110,6 +116,7 @@ def onchain_normalised(run: RunFolder, *, liquidated_debt_usd: float, bad_debt_u
         debt_at_start_usd=debt,
         liquidated_share_of_debt_pct=share_pct(liquidated_debt_usd, debt),
         bad_debt_share_of_debt_pct=share_pct(bad_debt_usd, debt),
+        losses_share_of_debt_pct=share_pct(bad_debt_usd + (uncovered_debt_usd or 0.0), debt),
         peak_liquidated_per_minute_share_pct=share_pct(peak_per_minute_usd, debt),
         time_to_half_liquidated_s=half,
         notes=notes)

@@ -236,8 +236,10 @@ def onchain_metrics(run: RunFolder, invariants: list[dict[str, Any]] | None = No
         notes.append("contracts.json lacks a pair, its tokens or their decimals: AMM net flow left out")
 
     bad_debt = _last(run, "bad_debt_usd") or 0.0
+    uncovered = _last(run, "uncovered_debt_usd") if run.steps.has("uncovered_debt_usd") else None
     shares = onchain_normalised(run, liquidated_debt_usd=repaid_total, bad_debt_usd=bad_debt,
-                                peak_per_minute_usd=minute.peak, first_breach_s=first_breach)
+                                peak_per_minute_usd=minute.peak, first_breach_s=first_breach,
+                                uncovered_debt_usd=uncovered)
     notes += shares.notes
 
     inv_src = invariants if invariants is not None else _summary_invariants(run.summary or {})
@@ -247,7 +249,7 @@ def onchain_metrics(run: RunFolder, invariants: list[dict[str, Any]] | None = No
         liquidated_debt_usd=repaid_total,
         seized_collateral_usd=seized_total,
         bad_debt_usd=bad_debt,
-        uncovered_debt_usd=(_last(run, "uncovered_debt_usd") if run.steps.has("uncovered_debt_usd") else None),
+        uncovered_debt_usd=uncovered,
         first_breach_s=first_breach,
         first_liquidation_s=first_liq,
         first_liquidation_delay_s=delay,
@@ -277,6 +279,7 @@ def onchain_metrics(run: RunFolder, invariants: list[dict[str, Any]] | None = No
         debt_at_start_usd=shares.debt_at_start_usd,
         liquidated_share_of_debt_pct=shares.liquidated_share_of_debt_pct,
         bad_debt_share_of_debt_pct=shares.bad_debt_share_of_debt_pct,
+        losses_share_of_debt_pct=shares.losses_share_of_debt_pct,
         peak_liquidated_per_minute_share_pct=shares.peak_liquidated_per_minute_share_pct,
         time_to_half_liquidated_s=shares.time_to_half_liquidated_s,
     )

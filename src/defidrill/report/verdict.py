@@ -220,10 +220,46 @@ def _checks(summary: Summary) -> str:
     return text + "."
 
 
+def _fit_value(metric: str, value: float) -> str:
+    if metric.endswith("_pct"):
+        return f"{value:.1f}%"
+    if metric.endswith("_usd"):
+        return money(value)
+    return f"{value:,.0f}"
+
+
+def _fit_label(metric: str) -> str:
+    """``cex.traded_drop_pct`` -> ``the CEX's traded drop``."""
+    section, _, name = metric.partition(".")
+    for suffix in ("_pct", "_usd", "_s"):
+        name = name.removesuffix(suffix)
+    venue = {"cex": "the CEX's", "onchain": "the chain's"}.get(section, section)
+    return f"{venue} {name.replace('_', ' ')}"
+
+
+def _fit(fit: list[Mapping[str, Any]] | None) -> str | None:
+    """The drill's documented figures (``targets:``) beside the model's, with the ratio and the verdict."""
+    if not fit:
+        return None
+    parts = []
+    for f in fit:
+        metric = str(f.get("metric"))
+        model, documented, ratio = _num(f, "model"), _num(f, "documented"), _num(f, "ratio")
+        if model is None or documented is None:
+            parts.append(f"{_fit_label(metric)}: not produced by this run")
+            continue
+        parts.append(f"{_fit_label(metric)} {_fit_value(metric, model)} against {_fit_value(metric, documented)}"
+                     + (f" ({ratio:.2f}x)" if ratio is not None else ""))
+    inside = sum(1 for f in fit if f.get("inside"))
+    within = {f.get("within") for f in fit}
+    band = f" within the stated factor {within.pop():g}" if len(within) == 1 else " within their stated factors"
+    return f"Against the documented event's figures: {'; '.join(parts)}: {inside} of {len(fit)}{band}."
+
+
 def verdict_sentences(summary: Summary) -> list[str]:
     """The verdict's sentences in reading order (each ends with a full stop)."""
     on = summary.get("onchain")
-    out = [s for s in (_fall(summary),) if s]
+    out = [s for s in (_fall(summary), _fit(summary.get("fit"))) if s]
     out.append(_onchain(on) if on else "summary.json has no on-chain metrics (the run stopped before them).")
     out.append(_cex(summary.get("cex")))
     out += [s for s in (_amplification(summary), _losses(summary), _amm(summary), _coupling(summary.get("coupling")))

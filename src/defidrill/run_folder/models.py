@@ -148,6 +148,9 @@ class OnchainMetrics(_Out):
     debt_at_start_usd: float | None = None
     liquidated_share_of_debt_pct: float | None = None
     bad_debt_share_of_debt_pct: float | None = None
+    losses_share_of_debt_pct: float | None = Field(
+        default=None, description="(bad_debt_usd + uncovered_debt_usd) / debt_at_start_usd x 100: written off plus "
+                                  "left uncovered (metrics/normalised.py)")
     peak_liquidated_per_minute_share_pct: float | None = None
     time_to_half_liquidated_s: float | None = None
 
