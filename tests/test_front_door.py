@@ -57,3 +57,18 @@ def test_a_running_node_with_the_revm_backend_is_refused_before_any_run_folder(t
     with pytest.raises(ConfigError, match="a running node"):
         defidrill.run("flash-crash", out_dir=out, backend="revm", rpc_url="http://127.0.0.1:1")
     assert not out.exists()
+
+
+def test_the_readme_drill_validates(tmp_path: Path) -> None:
+    import re
+
+    from defidrill.toolchain import project_root
+
+    readme = (project_root() / "README.md").read_text()
+    block = re.search(r"\n## A drill\n.*?```yaml\n(.*?)```", readme, re.S)
+    assert block, "README.md lost its drill example"
+    assert len(block.group(1).strip().splitlines()) <= 12
+    path = tmp_path / "my-crash.yaml"
+    path.write_text(block.group(1))
+    drill = defidrill.validate(path)
+    assert drill.name == "my-crash" and "onchain.losses_share_of_debt_pct" in str(drill.expect)
