@@ -9,7 +9,7 @@ STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 export SOLCX_BINARY_PATH := $(CURDIR)/.defidrill/solcx
 
-.PHONY: bootstrap demo test test-fast lint slither bench clean
+.PHONY: bootstrap demo test test-fast lint docs slither bench clean
 
 bootstrap: $(STAMP_PY) $(STAMP_NODE)
 
@@ -31,15 +31,24 @@ demo: bootstrap
 # them in this process (what a debugger needs).
 TEST_WORKERS ?= 2
 
+# The manual's strict build (tests/docs/test_site.py) runs first, in seconds; the full pytest run leaves that
+# folder out so the site is built once.
 test: bootstrap lint
+	$(PY) -m pytest -q -n 0 tests/docs
 	$(VENV)/bin/defidrill ape test tests/ape -q
-	$(PY) -m pytest -q -n $(TEST_WORKERS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --ignore=tests/docs
 
 # Lint and types run before any test: a finding fails the build. mypy is strict on src/defidrill
 # (configured in pyproject.toml, with the pydantic plugin).
 lint: bootstrap
 	$(VENV)/bin/ruff check src tests bench tools
 	$(VENV)/bin/mypy
+
+# The manual (docs/, nav in mkdocs.yml) as a static site: open .defidrill/site/index.html, no network needed.
+# --strict: a broken link, a missing anchor or a page left out of the nav fails. NO_MKDOCS_2_WARNING hides
+# Material's end-of-life banner (a notice, not a finding).
+docs: bootstrap
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict -d .defidrill/site
 
 # Slither in its own virtualenv (its web3/crytic-compile pins stay out of .venv); findings are held to
 # the triage table in docs/security.md (tools/slither_check.py).

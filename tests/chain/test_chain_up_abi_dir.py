@@ -12,7 +12,7 @@ from web3.exceptions import ContractCustomError
 
 from support.chain_up import chain_up
 
-#: The reference market's tokens (README "The reference protocol"): WBTC 8, WETH 18, USDC 6; feeds answer in 8.
+#: The reference market's tokens (docs/reference-protocol.md): WBTC 8, WETH 18, USDC 6; feeds answer in 8.
 EXPECTED_DECIMALS = {"WBTC": 8, "WETH": 18, "USDC": 6, "FEED_WBTC_USD": 8, "FEED_WETH_USD": 8, "FEED_USDC_USD": 8}
 
 

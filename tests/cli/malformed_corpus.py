@@ -1,8 +1,8 @@
 """The malformed-drill corpus: every bad input defidrill refuses, by category.
 
 Each case is (id, category, drill text, files beside it, expected YAML path, a fragment of what is
-allowed). The expectations are written from the limits and rules as documented (README "What
-defidrill refuses", docs/drills.md), not from what the code printed. ``{csv}`` in a case's text
+allowed). The expectations are written from the limits and rules as documented (docs/refusals.md,
+docs/drills.md), not from what the code printed. ``{csv}`` in a case's text
 is a CSV file written beside the drill from ``files``.
 """
 

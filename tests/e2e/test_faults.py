@@ -1,7 +1,6 @@
 """Faults injected into real `defidrill run` processes: signals, a full disk, unwritable output, a
 second run into a busy folder. Each leaves every completed step on disk, a readable summary, a
-documented exit status, one message and no traceback, and no anvil behind (README "What defidrill
-survives")."""
+documented exit status, one message and no traceback, and no anvil behind (docs/reliability.md)."""
 
 from __future__ import annotations
 

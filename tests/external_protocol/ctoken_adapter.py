@@ -1,7 +1,7 @@
 """defidrill adapter for a Compound-V2-style protocol (Comptroller + cToken markets), as a user keeps it.
 
 Not part of defidrill: this module, ``contracts/`` and the drill beside it are what a protocol
-team writes to crash its own contracts (README "Crash your own protocol"). A drill selects it with
+team writes to crash its own contracts (docs/external-protocol.md). A drill selects it with
 
     protocol: {kind: external, adapter: "ctoken_adapter:CTokenAdapter", artifacts: contracts}
 

@@ -1,11 +1,11 @@
-"""The README's pytest sections, run as a user would: copied out of README.md into a temporary
-folder OUTSIDE the repository and run by a fresh ``pytest`` process there.
+"""The manual's pytest walkthroughs, run as a user would: copied out of their docs pages into a
+temporary folder OUTSIDE the repository and run by a fresh ``pytest`` process there.
 
-- "Crash your own protocol": the setup commands (``sh``), every file the text says to save
-  (``Save as `NAME`:`` before a block), then ``pytest -q``: one failure (the uncovered debt the
-  README shows) and two passes.
-- "Audit scenarios in pytest": its example file, which names a library drill and must find it
-  from any folder.
+- docs/external-protocol.md ("Crash your own protocol"): the setup commands (``sh``), every file the
+  text says to save (``Save as `NAME`:`` before a block), then ``pytest -q``: one failure (the
+  uncovered debt the page shows) and two passes.
+- docs/pytest.md ("Audit scenarios in pytest"): its example file, which names a library drill and
+  must find it from any folder.
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ pytestmark = pytest.mark.slow
 FENCE = re.compile(r"(?P<before>[^\n]*)\n\n?```(?P<lang>\w*)\n(?P<body>.*?)\n```", re.S)
 
 
-def _section(title: str) -> str:
-    text = (project_root() / "README.md").read_text()
-    start = text.index(f"\n## {title}\n")
-    end = text.find("\n## ", start + 1)
-    return text[start : end if end != -1 else len(text)]
+def _page(name: str, title: str) -> str:
+    """A docs page whose first line is `# title` (the walkthrough is the whole page)."""
+    text = (project_root() / "docs" / name).read_text()
+    assert text.startswith(f"# {title}\n"), f"docs/{name} no longer starts with '# {title}'"
+    return text
 
 
 def _blocks(section: str) -> list[tuple[str, str, str]]:
@@ -55,7 +55,7 @@ def _pytest(folder: Path, env: dict[str, str]) -> subprocess.CompletedProcess[st
 
 def test_crash_your_own_protocol_walkthrough_runs_outside_the_repo(tmp_path: Path) -> None:
     assert project_root() not in tmp_path.parents
-    blocks = _blocks(_section("Crash your own protocol"))
+    blocks = _blocks(_page("external-protocol.md", "Crash your own protocol"))
     shell = [body for _before, lang, body in blocks if lang == "sh"]
     setup, run_command = shell[0], shell[-1]
     assert run_command.strip() == "pytest -q"
@@ -73,13 +73,13 @@ def test_crash_your_own_protocol_walkthrough_runs_outside_the_repo(tmp_path: Pat
     result = _pytest(folder, env)
     output = result.stdout + result.stderr
     assert "1 failed, 2 passed" in output, output[-3000:]
-    # the failure is the finding the README explains: debt left uncovered after the gap
+    # the failure is the finding the page explains: debt left uncovered after the gap
     assert re.search(r"AssertionError: \$[\d,]+ of debt is no longer covered", output), output[-3000:]
     assert "FAILED test_gap_crash.py::test_a_40pct_gap_leaves_every_loan_covered" in output
 
 
 def test_audit_scenario_example_finds_library_drills_from_any_folder(tmp_path: Path) -> None:
-    [(_before, _lang, example)] = [b for b in _blocks(_section("Audit scenarios in pytest")) if b[1] == "python"]
+    [(_before, _lang, example)] = [b for b in _blocks(_page("pytest.md", "Audit scenarios in pytest")) if b[1] == "python"]
     assert '"stale-feed-crash"' in example
     (tmp_path / "test_audit.py").write_text(example + "\n")
     result = _pytest(tmp_path, _env(tmp_path))

@@ -4,7 +4,7 @@
 RunFolderError (a damaged run folder); 3 ToolchainError; 4 ChainError and OutputError (the
 machine: anvil, a full disk, a read-only folder); 5 InvariantError; 6 ExpectationsNotMet (the run is complete, some of
 the drill's `expect:` bounds did not hold); 128 + N for signal N
-(Interrupted: 130 SIGINT, 143 SIGTERM, 129 SIGHUP). README "Exit statuses" lists the same.
+(Interrupted: 130 SIGINT, 143 SIGTERM, 129 SIGHUP). docs/cli.md ("Exit statuses") lists the same.
 """
 
 from __future__ import annotations

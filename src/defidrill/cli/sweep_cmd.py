@@ -25,7 +25,7 @@ def sweep_cmd(spec: Path, out_dir: Path | None, scheduler: str | None, workers: 
 
     \b
     Example:
-      defidrill sweep heartbeat.yaml --out sweeps/heartbeat      (the README shows a sweep file)
+      defidrill sweep heartbeat.yaml --out sweeps/heartbeat      (docs/sweeps.md shows a sweep file)
       python -c "import defidrill.sweep as s; print(s.load('sweeps/heartbeat'))"
     """
     from defidrill.sweep.runner import run_sweep

@@ -5,7 +5,7 @@ are uint112, block times whole seconds) on a 2-core, 24 GiB machine. A value out
 ranges never makes a meaningful drill; without a bound it makes a traceback or a run that
 never ends (``duration: 1e12``, ``start: 1e70``, ``step: 1ms``, 10M borrowers). Each bound
 is refused at validation (``defidrill validate`` and ``run`` share the preflight), with the
-bound in the message. The README's "What defidrill refuses" lists them.
+bound in the message. docs/refusals.md lists them.
 """
 
 from __future__ import annotations

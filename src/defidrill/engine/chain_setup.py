@@ -22,7 +22,7 @@ GENESIS_TIMESTAMP = 1_704_067_200
 START_OFFSET_S = 86_400
 #: Blocks whose state a drill's anvil keeps in memory (``AnvilConfig.state_history_blocks``, anvil's
 #: ``--prune-history``). anvil otherwise keeps hundreds, about 8 MiB each with 10,000 borrowers (measured:
-#: anvil at 1.2 GiB after 31 steps; README). A drill reads old state in
+#: anvil at 1.2 GiB after 31 steps; docs/performance.md). A drill reads old state in
 #: two places, both within the step being settled: the trace of a failed transaction without revert
 #: data (out of gas; ``Chain.revert_reasons``, which reads other reasons without state) and Aave's
 #: health factor before a liquidation the scan did not see (the block before it). A step mines two

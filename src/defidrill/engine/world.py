@@ -11,7 +11,7 @@ Seeding order (each a block of one JSON-RPC batch):
 5. the funder restores the drill's LTVs and the sequencer rule.
 Step 3's temporary LTV is how a population starts below LT/LTV (a health factor of
 1.02 at 78%/70% WBTC parameters cannot be borrowed into, only drifted into): it models
-positions opened at higher prices. Documented in the README.
+positions opened at higher prices. Documented in docs/drills.md ("How the world is seeded").
 """
 
 from __future__ import annotations

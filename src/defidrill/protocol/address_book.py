@@ -42,7 +42,7 @@ class BookEntry:
 
 
 def chain_up_line(chain: Chain, market: Market, contracts: dict[str, Deployed], abi_dir: Path | None) -> dict[str, Any]:
-    """The one JSON line `chain up` prints (README "Command line" lists its keys)."""
+    """The one JSON line `chain up` prints (docs/cli.md lists its keys)."""
     decimals: dict[str, int] = {}
     for sym, token in market.tokens.items():
         decimals[token.address] = market.config.asset(sym).decimals

@@ -12,7 +12,7 @@
 Every whole file is written atomically (temp + rename); steps.csv and events.jsonl are
 appended a whole step at a time. OS failures are :class:`~defidrill.errors.OutputError`
 (exit 4). The format, with the JSON Schema of summary.json and contracts.json, is in
-docs/run-folder.md (``python -m defidrill.run_folder.schema`` prints the schema).
+docs/run-folder.md; the schemas are generated into docs/schema/ (``python -m defidrill.run_folder.schema --write docs/schema``).
 """
 
 from defidrill.run_folder.atomic import write_json_atomic, write_text_atomic

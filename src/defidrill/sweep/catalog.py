@@ -7,7 +7,7 @@ worker), ``run_dir`` (relative to the sweep folder), then every headline metric
 
 The table is rewritten atomically (temporary file, then rename) each time a point finishes,
 so a sweep killed at any moment leaves a readable table of what finished; a re-run reads
-it and skips those points. Query many sweeps at once with DuckDB or pandas (README).
+it and skips those points. Query many sweeps at once with DuckDB or pandas (docs/sweeps.md).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ class ChainConfig(StrictModel):
     The step loop mines at least one block per step; ``block_time`` converts block
     counts (keeper latency, OSM delay) to steps: see :meth:`Drill.blocks_to_steps`.
     ``backend``: ``anvil`` (a node over JSON-RPC, the default) or ``revm`` (in process, no
-    RPC; the same run folder except gas: see README "Chain backends").
+    RPC; the same run folder except gas: see docs/chain-backends.md).
     """
 
     backend: Literal["anvil", "revm"] = "anvil"
@@ -42,7 +42,7 @@ class ChainConfig(StrictModel):
     #: keepers weigh a liquidation's gas against its bonus, so gas is never free.
     gas_token_usd: PriceUsd = Field(3000.0, alias="gas_token_price")
     #: Fork mode: anvil forks this node (``fork_block`` pinned makes the run reproducible) and a
-    #: ``protocol.address`` attaches to a protocol deployed there (README "Fork mode").
+    #: ``protocol.address`` attaches to a protocol deployed there (docs/fork-mode.md).
     fork_url: Annotated[str, Field(pattern=r"^(https?|wss?)://\S+$", max_length=2_000)] | None = None
     fork_block: Annotated[int, Ge(0), Le(2**63 - 1)] | None = None
     #: Fork mode: token symbol -> an account holding it that funds the agents (impersonated), instead
