@@ -114,6 +114,36 @@ class OutputError(DrillError):
         super().__init__(text)
 
 
+class UserCodeError(DrillError):
+    """The user's own code (an external adapter, a custom invariant) failed while the drill ran.
+
+    Exit status 4, as a failing chain: the run could not go on. ``what`` says which code (``adapter``,
+    ``custom invariant``), ``code`` its ``module:name``, ``method`` the method called (an adapter's
+    ``deploy``, ``decode_reads``...), ``message`` what it raised (``SystemExit`` included: user code
+    never ends the process). ``traceback_text`` is saved in the run folder as error.txt
+    (``traceback_file`` once written), never printed.
+    """
+
+    exit_status = 4
+
+    def __init__(self, what: str, code: str, message: str, *, method: str | None = None,
+                 traceback_text: str | None = None) -> None:
+        self.what = what
+        self.code = code
+        self.method = method
+        self.message = message
+        self.traceback_text = traceback_text
+        self.traceback_file: str | None = None
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        name = f"{self.code}.{self.method}" if self.method else self.code
+        text = f"{self.what} {name} {self.message}"
+        if self.traceback_file:
+            text += f" (traceback in {self.traceback_file})"
+        return text
+
+
 class Interrupted(DrillError):
     """A signal (SIGINT, SIGTERM, SIGHUP) ended the run; exit status 128 + the signal number.
 

@@ -24,6 +24,7 @@ class _State(threading.local):
     depth: int = 0
     pending: Interrupted | None = None
     delivered: bool = False
+    last: Interrupted | None = None  # the one raised: user code that swallows it is caught (user_code.py)
 
 
 _state = _State()
@@ -36,8 +37,13 @@ def _handler(signum: int, _frame: FrameType | None) -> None:
     if _state.depth > 0:
         _state.pending = _state.pending or exc
         return
-    _state.delivered = True
+    _state.delivered, _state.last = True, exc
     raise exc
+
+
+def delivered() -> Interrupted | None:
+    """The Interrupted the handlers raised in this thread since ``catch_signals`` began (None: no signal yet)."""
+    return _state.last
 
 
 @contextlib.contextmanager
@@ -47,7 +53,7 @@ def catch_signals() -> Iterator[None]:
         yield
         return
     previous = {s: signal.getsignal(s) for s in SIGNALS}
-    _state.pending, _state.delivered = None, False
+    _state.pending, _state.delivered, _state.last = None, False, None
     for s in SIGNALS:
         signal.signal(s, _handler)
     try:
@@ -67,5 +73,5 @@ def deferred() -> Iterator[None]:
         _state.depth -= 1
     if _state.depth == 0 and _state.pending is not None and not _state.delivered:
         exc, _state.pending = _state.pending, None
-        _state.delivered = True
+        _state.delivered, _state.last = True, exc
         raise exc

@@ -5,7 +5,8 @@ pytest plugin call ``run_drill``. Everything it computes lands in the run folder
 (``defidrill.run_folder``, the only writer) as soon as it exists: summary.json says
 ``running`` from the start; a failure at step N leaves N steps on disk and a summary.json
 with ``status: "failed"``, the error and the exit status; SIGINT/SIGTERM/SIGHUP leave
-``status: "interrupted"``. Invariants run during the loop (``invariants: {every, on_failure}``):
+``status: "interrupted"``; the user's code failing (an adapter, a custom invariant: a UserCodeError)
+leaves ``failed`` with its traceback in error.txt. Invariants run during the loop (``invariants: {every, on_failure}``):
 a broken one with ``stop`` is an InvariantError (exit 5) at that step, the steps so far and
 their metrics and report on disk; with ``flag`` it is recorded and the run goes on. Then the
 error is re-raised for the CLI's exit status. A finished run whose ``expect:`` bounds do not all
@@ -14,6 +15,7 @@ hold ends with ExpectationsNotMet (exit 6, ``status: ok``), its folder complete 
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,7 +35,7 @@ from defidrill.engine.invariants import UserCheckFn, UserInvariant
 from defidrill.engine.ledger import step_columns
 from defidrill.engine.loop import LoopResult, run_loop, terminal_progress
 from defidrill.engine.world import World, build_world
-from defidrill.errors import DrillError, ExpectationsNotMet, Interrupted, OutputError
+from defidrill.errors import DrillError, ExpectationsNotMet, Interrupted, OutputError, UserCodeError
 from defidrill.interrupts import catch_signals
 from defidrill.metrics import build_summary
 from defidrill.metrics.expectations import not_met_error
@@ -139,6 +141,9 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
             folder.join_cex_columns(venue.steps, CEX_STEP_COLUMNS)
             venue_summary = venue.summary
     except BaseException as exc:  # recorded, then re-raised: the summary never stays at "running"
+        if isinstance(exc, UserCodeError) and exc.traceback_text:  # the user's traceback, kept, not printed
+            with contextlib.suppress(DrillError):  # a full disk must not hide what the user's code did
+                exc.traceback_file = str(folder.write_error(exc.traceback_text))
         interrupted = isinstance(exc, (Interrupted, KeyboardInterrupt))
         update = {"status": "interrupted" if interrupted else "failed",
                   "error": str(exc) or type(exc).__name__,

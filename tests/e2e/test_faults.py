@@ -133,7 +133,7 @@ def test_a_second_run_into_a_busy_folder_is_refused_even_with_force(drill: Path,
     finally:
         first.send_signal(signal.SIGCONT)
     assert code == 2, (code, stdout, stderr)
-    assert f"another run (pid {first.pid}) is writing this folder" in stderr and "Traceback" not in stderr
+    assert f"another defidrill process (pid {first.pid}) is writing this folder" in stderr and "Traceback" not in stderr
     assert rows_on_disk(out) == rows  # --force cleared nothing
     wait_rows(first, out, rows + 1)  # the first run goes on
     first.send_signal(signal.SIGTERM)

@@ -54,7 +54,7 @@ def test_a_second_writer_in_another_process_is_refused_while_the_first_holds_the
         proc.start()
         proc.join(60)
         message = queue.get(timeout=5)
-    assert f"another run (pid {os.getpid()}) is writing this folder" in message
+    assert f"another defidrill process (pid {os.getpid()}) is writing this folder" in message
     assert read_summary(out / SUMMARY_JSON).drill == "first"  # --force did not clear a locked folder
 
 

@@ -41,6 +41,7 @@ class Chain(AnvilControls):
         self.chain_id = _int(self.rpc.request("eth_chainId"))
         self.accounts: list[str] = [to_checksum_address(a) for a in self.rpc.request("eth_accounts")]
         self._automine = True
+        self._snapshot_fees_wei: dict[str, int] = {}
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod

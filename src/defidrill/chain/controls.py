@@ -18,6 +18,7 @@ from defidrill.errors import ChainError
 class AnvilControls(ChainAPI):
     rpc: RpcClient
     _automine: bool
+    _snapshot_fees_wei: dict[str, int]  # the next base fee at each live snapshot (``snapshot``)
 
     def set_automine(self, enabled: bool) -> None:
         self.rpc.request("evm_setAutomine", [enabled])
@@ -63,11 +64,22 @@ class AnvilControls(ChainAPI):
         self.rpc.request("evm_setNextBlockTimestamp", [int(ts)])
 
     def snapshot(self) -> str:
-        return str(self.rpc.request("evm_snapshot"))
+        """evm_snapshot, remembering the next block's base fee: anvil's evm_revert restores the state, the
+        blocks and the clock but not its fee tracker (measured: a block mined inside and reverted leaves the
+        next base fee 12.5% lower), and a snapshot must leave no trace (revm's restores it too)."""
+        fee_wei = self.next_base_fee_wei()
+        snapshot_id = str(self.rpc.request("evm_snapshot"))
+        self._snapshot_fees_wei[snapshot_id] = fee_wei
+        return snapshot_id
 
     def revert(self, snapshot_id: str) -> None:
         if not self.rpc.request("evm_revert", [snapshot_id]):
             raise ChainError(f"evm_revert to {snapshot_id} refused (already used or unknown)", method="evm_revert")
+        fee_wei = self._snapshot_fees_wei.get(snapshot_id)
+        for later in [k for k in self._snapshot_fees_wei if _int(k) >= _int(snapshot_id)]:
+            del self._snapshot_fees_wei[later]  # anvil drops the snapshot and every later one
+        if fee_wei is not None and fee_wei != self.next_base_fee_wei():
+            self.set_next_base_fee(fee_wei)
 
     def set_balance(self, address: str, wei: int) -> None:
         self.rpc.request("anvil_setBalance", [address, hex(wei)])

@@ -10,6 +10,7 @@ import click
 from defidrill.cli.exit_status import reports_errors
 from defidrill.metrics.headline import headline, headline_names, read_run_summary
 from defidrill.report.format import fmt
+from defidrill.run_folder import STEPS_CSV, probe_lock, read_table
 
 
 def unit_of(name: str) -> str:
@@ -43,7 +44,12 @@ def compare_cmd(runs: tuple[Path, ...], as_json: bool, changed: bool) -> None:
     """
     if len(runs) < 2:
         raise click.UsageError("compare needs at least two run folders")
-    heads = [headline(read_run_summary(r)) for r in runs]
+    summaries = [read_run_summary(r) for r in runs]
+    statuses = [run_status(r, s) for r, s in zip(runs, summaries)]
+    for run, summary, status in zip(runs, summaries, statuses):
+        if status != "ok":
+            click.echo(f"defidrill: warning: {run}: {not_ok(run, summary, status)}", err=True)
+    heads = [headline(s) for s in summaries]
     rows = []
     for name in headline_names():
         values = [h[name] for h in heads]
@@ -51,7 +57,7 @@ def compare_cmd(runs: tuple[Path, ...], as_json: bool, changed: bool) -> None:
             continue
         rows.append((name, values, [difference(values[0], v) for v in values[1:]]))
     if as_json:
-        click.echo(json.dumps({"runs": [str(r) for r in runs],
+        click.echo(json.dumps({"runs": [str(r) for r in runs], "statuses": statuses,
                                "metrics": {n: {"values": v, "differences": d} for n, v, d in rows}}, indent=2))
         return
     labels = [r.name or str(r) for r in runs]
@@ -63,6 +69,28 @@ def compare_cmd(runs: tuple[Path, ...], as_json: bool, changed: bool) -> None:
         line = f"{name:<56}" + "".join(f"{fmt(v, unit):>20}" for v in values)
         line += "".join(f"{_signed(d, unit):>20}" for d in diffs)
         click.echo(line)
+
+
+def run_status(run: Path, summary: dict[str, object]) -> str:
+    """summary.json's status, or ``killed`` for a ``running`` run whose lock no live process holds."""
+    status = str(summary.get("status") or "unknown")
+    if status == "running" and not probe_lock(run).held:
+        return "killed"
+    return status
+
+
+def not_ok(run: Path, summary: dict[str, object], status: str) -> str:
+    """Why a run's figures are not a finished run's: its status, the steps on disk, its error."""
+    steps = len(read_table(run / STEPS_CSV)) if (run / STEPS_CSV).is_file() else 0
+    total = summary.get("steps_total")
+    on_disk = f"{steps}{f' of {total}' if total is not None else ''} steps on disk"
+    if status == "killed" and summary.get("status") == "running":
+        return (f"status killed (summary.json says running but no process is writing it: its writer died); "
+                f"{on_disk}; `defidrill report {run}` marks it")
+    if status == "running":
+        return f"status running (a process is still writing it); {on_disk}: its figures are partial"
+    error = summary.get("error")
+    return f"status {status}; {on_disk}" + (f"; error: {error}" if error else "")
 
 
 def _signed(value: float | int | None, unit: str) -> str:

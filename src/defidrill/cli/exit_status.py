@@ -2,7 +2,8 @@
 
 0 ok; 2 ConfigError (the input: a drill file, an option, an --out that holds a run) and
 RunFolderError (a damaged run folder); 3 ToolchainError; 4 ChainError and OutputError (the
-machine: anvil, a full disk, a read-only folder); 5 InvariantError; 6 ExpectationsNotMet (the run is complete, some of
+machine: anvil, a full disk, a read-only folder) and UserCodeError (the user's adapter or custom
+invariant failed while the drill ran); 5 InvariantError; 6 ExpectationsNotMet (the run is complete, some of
 the drill's `expect:` bounds did not hold); 128 + N for signal N
 (Interrupted: 130 SIGINT, 143 SIGTERM, 129 SIGHUP). docs/cli.md ("Exit statuses") lists the same.
 """

@@ -5,6 +5,12 @@ liquidation so far, and the user's over the liquidations since the previous chec
 the accounts; ``on_failure: stop`` raises :class:`InvariantError` there (exit status 5, the
 steps so far on disk), ``flag`` keeps it for summary.json and the report and runs on.
 The monitor times itself, so summary.json says what the checks cost against the steps.
+
+A user's check cannot change the run: it runs on a snapshot of the chain reverted after it
+(``chain.isolated()``: a check that sends a transaction or mines a block leaves no trace, and the
+run with and without it writes the same steps and events), inside the user-code boundary
+(:func:`defidrill.user_code.running_user_code`: what it raises, ``sys.exit`` included, is a
+UserCodeError, exit 4, with its traceback in error.txt; Ctrl-C in it is SIGINT; its prints go to stderr).
 """
 
 from __future__ import annotations
@@ -19,9 +25,10 @@ from defidrill.drill.schema import InvariantsConfig
 from defidrill.engine.invariants import Broken, StepCheck, TokenSupply, UserInvariant, liquidations_in
 from defidrill.engine.observe import Observation
 from defidrill.engine.world import World
-from defidrill.errors import ConfigError, InvariantError
+from defidrill.errors import InvariantError, UserCodeError
 from defidrill.protocol.adapter import InvariantResult
 from defidrill.run_folder.records import Line, Liquidation
+from defidrill.user_code import running_user_code
 
 #: At most this many accounts are named per broken invariant (the count is always given).
 NAMED_ACCOUNTS = 10
@@ -101,17 +108,14 @@ class InvariantMonitor:
             raise InvariantError(broken_message(obs.step, obs.t_s, obs.block, broken))
 
     def _run_user(self, inv: UserInvariant, step: StepCheck) -> InvariantResult:
-        try:
+        with self.chain.isolated(), running_user_code("custom invariant", inv.name, at=f"at step {step.step}"):
             outcome = inv.fn(self.chain, step)
-        except Exception as exc:  # the user's code: its failure is reported by type and text, never a traceback
-            raise ConfigError(f"raised {type(exc).__name__} at step {step.step}: {exc}", path="invariants.custom",
-                              value=inv.name, allowed="a function that returns None or Broken(detail, accounts)") from None
         if outcome is None:
             return InvariantResult(inv.name, True, "held")
         if isinstance(outcome, Broken):
             return InvariantResult(inv.name, False, outcome.detail, tuple(outcome.accounts))
-        raise ConfigError(f"returned {type(outcome).__name__} at step {step.step}", path="invariants.custom",
-                          value=inv.name, allowed="None when it holds, defidrill.engine.invariants.Broken when it does not")
+        raise UserCodeError("custom invariant", inv.name, f"returned {type(outcome).__name__} at step {step.step}: "
+                            "allowed None when it holds, defidrill.engine.invariants.Broken when it does not")
 
     def results(self) -> list[dict[str, Any]]:
         """summary.json's ``onchain.invariants``: each invariant over the whole run."""

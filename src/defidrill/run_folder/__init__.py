@@ -9,20 +9,24 @@
     run = load_run("runs/x")                                        # RunFolderError names any bad file
     run.liquidations()                                              # the Liquidation lines, typed
 
+One writer per folder: :func:`folder_lock` (lock.py) is the lock every command that writes into a folder
+takes (run, report, sweep, risk), :func:`probe_lock` a reader's look at it.
+
 Every whole file is written atomically (temp + rename); steps.csv and events.jsonl are
 appended a whole step at a time. OS failures are :class:`~defidrill.errors.OutputError`
 (exit 4). The format, with the JSON Schema of summary.json and contracts.json, is in
 docs/run-folder.md; the schemas are generated into docs/schema/ (``python -m defidrill.run_folder.schema --write docs/schema``).
 """
 
-from defidrill.run_folder.atomic import write_json_atomic, write_text_atomic
+from defidrill.run_folder.atomic import ensure_dir, write_bytes_atomic, write_json_atomic, write_text_atomic
+from defidrill.run_folder.lock import HeldLock, LockProbe, folder_lock, probe_lock
 from defidrill.run_folder.models import (
     SCHEMA_VERSION, Activity, AssetSlippage, Amplification, ComparisonEntry, ContractsBook, Expectation, FeedDeviation, Invariant,
     ForkInfo, InvariantChecks, KeeperLiquidations, OnchainMetrics, PairFlow, PerMinuteSeries, ProtocolInfo, RunStatus,
     RunSummary, dump,
 )
 from defidrill.run_folder.names import (
-    BORROWERS_CSV, CEX_EVENTS_CSV, CEX_STEPS_CSV, CONTRACTS_JSON, DRILL_YAML, EVENTS_JSONL, FILES, LOCK_FILE,
+    BORROWERS_CSV, CEX_EVENTS_CSV, CEX_STEPS_CSV, CONTRACTS_JSON, DRILL_YAML, ERROR_TXT, EVENTS_JSONL, FILES, LOCK_FILE,
     REPLAY_DIR, REPORT_HTML, REPORT_MD, SEED_TXT, STEPS_CSV, SUMMARY_JSON,
 )
 from defidrill.run_folder.reader import (
@@ -35,8 +39,8 @@ from defidrill.run_folder.records import (
     parse_line,
 )
 from defidrill.run_folder.writer import (
-    BORROWER_COLUMNS, RunFolderWriter, default_run_dir, lock_run_folder, open_run_folder, write_cex_files,
-    write_summary,
+    BORROWER_COLUMNS, RunFolderWriter, default_run_dir, holds_run, lock_run_folder, mark_killed, open_run_folder,
+    write_cex_files, write_summary,
 )
 
 __all__ = [
@@ -46,7 +50,8 @@ __all__ = [
     "Activity", "AddressBook", "Amplification", "AssetSlippage", "BORROWERS_CSV", "BORROWER_COLUMNS",
     "CEX_EVENTS_CSV", "CEX_STEPS_CSV", "CONTRACTS_JSON", "ComparisonEntry", "ContractsBook", "DRILL_YAML",
     "DrillInfo", "EVENTS_JSONL", "Event", "FILES", "FeedDeviation", "Invariant", "InvariantChecks", "KeeperLiquidations",
-    "LOCK_FILE",
+    "LOCK_FILE", "ERROR_TXT", "HeldLock", "LockProbe", "folder_lock", "probe_lock", "holds_run", "mark_killed",
+    "ensure_dir", "write_bytes_atomic",
     "OnchainMetrics", "PairFlow", "PerMinuteSeries", "REPLAY_DIR", "REPORT_HTML", "REPORT_MD", "RunFolder",
     "RunFolderError", "RunFolderWriter", "RunStatus", "RunSummary", "SCHEMA_VERSION", "SEED_TXT", "STEPS_CSV",
     "SUMMARY_JSON", "StepRecorder", "Table", "default_run_dir", "dump", "load_run", "lock_run_folder",

@@ -13,10 +13,14 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-#: Bump when a field changes meaning or goes away (adding an optional field does not).
+#: Bump when a field changes meaning or goes away. Adding an optional field does not, nor does adding a
+#: value to ``status`` (``killed`` came with version 1: no existing value changed meaning; a reader treats
+#: a status it does not know as "not ok", docs/run-folder.md).
 SCHEMA_VERSION: Final = 1
 
-RunStatus = Literal["running", "ok", "failed", "interrupted"]
+#: ``killed``: the writer died without finishing (SIGKILL, out of memory); written by ``report``, which
+#: proves it by taking the run's lock while summary.json still says ``running``.
+RunStatus = Literal["running", "ok", "failed", "interrupted", "killed"]
 
 
 class _Out(BaseModel):

@@ -20,6 +20,7 @@ CEX_EVENTS_CSV = "cex_events.csv"
 SUMMARY_JSON = "summary.json"
 REPORT_MD = "report.md"
 REPORT_HTML = "report.html"
+ERROR_TXT = "error.txt"
 LOCK_FILE = ".lock"
 
 
@@ -44,7 +45,10 @@ FILES: tuple[FileSpec, ...] = (
              "header, activity, onchain / cex / comparison metrics (schema below)"),
     FileSpec(REPORT_MD, "at the end", "the human report (Markdown)"),
     FileSpec(REPORT_HTML, "at the end", "the human report (self-contained HTML)"),
-    FileSpec(LOCK_FILE, "while a run writes", "holds the writer's pid; a second run into the folder is refused"),
+    FileSpec(ERROR_TXT, "when the user's code ended the run",
+             "the traceback of the adapter's or custom invariant's exception (summary.json's error names it)"),
+    FileSpec(LOCK_FILE, "while a run (or report) writes",
+             "flock'ed, holds the writer's pid; another writer is refused; left behind only by a killed writer"),
 )
 
 #: Names whose presence means the folder holds (part of) a run: `--force` clears exactly these.

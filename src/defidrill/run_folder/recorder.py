@@ -9,6 +9,7 @@ that arrive while a row is written wait for it (:func:`defidrill.interrupts.defe
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -18,7 +19,7 @@ from typing import Any
 
 from defidrill.errors import OutputError
 from defidrill.interrupts import deferred
-from defidrill.run_folder.atomic import cell
+from defidrill.run_folder.atomic import cell, symlink_refusal
 from defidrill.run_folder.names import EVENTS_JSONL, STEPS_CSV
 from defidrill.run_folder.records import Line
 
@@ -31,9 +32,11 @@ class _AppendFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:  # O_NOFOLLOW: a link planted where the file goes is refused, never written through
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
         except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise symlink_refusal(path, "the run file") from None
             raise OutputError("cannot create", file=str(path), reason=exc.strerror or str(exc)) from exc
         self._end = 0
 

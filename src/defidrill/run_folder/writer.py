@@ -5,8 +5,9 @@
 - keeps drill names inside the runs folder (``../../x`` and absolute names are refused);
 - refuses a folder that already holds a run unless ``force`` (which removes the run's files
   first, and nothing else); refuses a non-empty folder that holds no run even then;
-- takes ``.lock`` (an exclusive ``flock``): a second run into the same folder is refused while
-  the first is writing;
+- takes the folder's lock first (:mod:`defidrill.run_folder.lock`): a second run, a ``report`` or a
+  ``--force`` into a folder another process is writing is refused and touches nothing;
+- never writes through a symbolic link planted in the folder (the lock, every file, ``replay/``);
 - copies the drill file in as ``drill.yaml`` with ``seed.txt``, and every replay CSV into
   ``replay/`` (drill.yaml then names the copies), so ``defidrill run RUN/drill.yaml`` reruns it.
 """
@@ -15,10 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import math
 import os
 import shutil
+import stat
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,14 +28,16 @@ import yaml
 
 from defidrill.errors import ConfigError, OutputError
 from defidrill.run_folder.atomic import (
-    cell, os_errors_as_output_errors, write_bytes_atomic, write_csv_atomic, write_json_atomic, write_text_atomic,
+    TMP_INFIX, cell, ensure_dir, os_errors_as_output_errors, write_bytes_atomic, write_csv_atomic, write_json_atomic,
+    write_text_atomic,
 )
+from defidrill.run_folder.lock import HeldLock, folder_lock
 from defidrill.run_folder.models import ContractsBook, RunSummary
 from defidrill.run_folder.names import (
     BORROWERS_CSV, CEX_EVENTS_CSV, CEX_STEPS_CSV, CONTRACTS_JSON, DRILL_YAML, LOCK_FILE, REPLAY_DIR, RUN_FILES,
-    SEED_TXT, STEPS_CSV, SUMMARY_JSON,
+    SEED_TXT, STEPS_CSV, SUMMARY_JSON, ERROR_TXT,
 )
-from defidrill.run_folder.reader import read_table
+from defidrill.run_folder.reader import read_summary, read_table
 from defidrill.run_folder.recorder import StepRecorder
 
 #: Where runs go when ``--out`` is not given.
@@ -56,52 +59,40 @@ def default_run_dir(drill_name: str, root: Path | None = None, *, now: dt.dateti
     return candidate
 
 
-def _holds_run(path: Path) -> bool:
-    return any((path / name).exists() for name in RUN_FILES)
+def holds_run(path: Path) -> bool:
+    """Whether ``path`` holds (part of) a run: any of the run folder's own files (a link counts)."""
+    return any(os.path.lexists(path / name) for name in RUN_FILES)
+
+
+def _ours(name: str) -> bool:
+    """A run file, or the temporary of one a killed writer left (``.summary.json.tmp-<pid>``)."""
+    return name in RUN_FILES or (name.startswith(".") and TMP_INFIX in name
+                                 and name[1:name.index(TMP_INFIX)] in RUN_FILES)
+
+
+def _remove(victim: Path) -> None:
+    """Remove a run file; a symbolic link goes itself (what it points to is never touched)."""
+    with os_errors_as_output_errors(victim, "remove the previous run's file"):
+        if stat.S_ISDIR(os.lstat(victim).st_mode):
+            shutil.rmtree(victim)  # never follows the links inside
+        else:
+            victim.unlink()
 
 
 def _prepare(path: Path, force: bool) -> None:
     """Make the (locked) folder ``path`` empty for a run, or refuse (exit 2: the user's choice)."""
-    if _holds_run(path):
-        if not force:
-            raise ConfigError("the folder already holds a run", file=str(path), path="--out",
-                              allowed="a new or empty folder, or --force to clear this run first")
-        for name in RUN_FILES:
-            victim = path / name
-            with os_errors_as_output_errors(victim, "remove the previous run's file"):
-                if victim.is_dir():
-                    shutil.rmtree(victim)
-                elif victim.exists():
-                    victim.unlink()
-    leftover = [p.name for p in path.iterdir() if p.name != LOCK_FILE]
+    if holds_run(path) and not force:
+        raise ConfigError("the folder already holds a run", file=str(path), path="--out",
+                          allowed="a new or empty folder, or --force to clear this run first")
+    if force:
+        for name in os.listdir(path):
+            if _ours(name):
+                _remove(path / name)
+    leftover = [name for name in os.listdir(path) if name != LOCK_FILE]
     if leftover:
         raise ConfigError(f"the folder is not empty and holds no run ({', '.join(sorted(leftover)[:5])})",
                           file=str(path), path="--out", allowed="a new or empty folder (--force clears only "
                                                                 "a previous run's files)")
-    with os_errors_as_output_errors(path, "create the run folder"):
-        path.mkdir(parents=True, exist_ok=True)
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    lock_path = path / LOCK_FILE
-    with os_errors_as_output_errors(lock_path, "create the lock file"):
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-            raise ConfigError(f"another run (pid {holder}) is writing this folder", file=str(path), path="--out",
-                              allowed="a folder no other run is using") from None
-        with contextlib.suppress(OSError):  # the pid is for people; a full disk must not stop the lock
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            lock_path.unlink()
-        os.close(fd)
 
 
 class RunFolderWriter:
@@ -120,9 +111,7 @@ class RunFolderWriter:
         with os_errors_as_output_errors(drill_path, "read the drill file"):
             source = drill_path.read_bytes()
         if replay_csvs:
-            replay_dir = self.path / REPLAY_DIR
-            with os_errors_as_output_errors(replay_dir, "create"):
-                replay_dir.mkdir(exist_ok=True)
+            replay_dir = ensure_dir(self.path / REPLAY_DIR, "the replay folder")
             renames: dict[str, str] = {}
             for i, csv_path in enumerate(dict.fromkeys(replay_csvs)):
                 target = replay_dir / f"{i}-{Path(csv_path).name}"
@@ -138,6 +127,10 @@ class RunFolderWriter:
 
     def write_summary(self, summary: RunSummary) -> Path:
         return write_summary(self.path, summary)
+
+    def write_error(self, text: str) -> Path:
+        """error.txt: the traceback of the user's code that ended the run (named in summary.json's error)."""
+        return write_text_atomic(self.path / ERROR_TXT, text)
 
     # ---- after deployment and seeding ---------------------------------------------------------
 
@@ -200,10 +193,31 @@ def _finite(obj: Any) -> Any:
 
 
 @contextlib.contextmanager
-def lock_run_folder(path: Path) -> Iterator[None]:
-    """Hold an existing run folder's lock while rewriting its files (``report --recompute``)."""
-    with _locked(path):
-        yield
+def lock_run_folder(path: Path, *, field: str = "RUN_DIR") -> Iterator[HeldLock]:
+    """Hold an existing run folder's lock while rewriting its files (``report``); refused while any other
+    process holds it. ``previous_pid``: the pid a writer that never released the lock left (killed)."""
+    with folder_lock(path, field=field) as held:
+        yield held
+
+
+def mark_killed(path: Path, held: HeldLock) -> RunSummary | None:
+    """A run whose summary.json still says ``running`` while we hold its lock lost its writer (SIGKILL, out of
+    memory, power): rewrite it as ``killed``, with the steps on disk; None when the run is not in that state."""
+    summary_path = path / SUMMARY_JSON
+    if not summary_path.is_file():
+        return None
+    summary = read_summary(summary_path)
+    if summary.status != "running":
+        return None
+    steps = len(read_table(path / STEPS_CSV)) if (path / STEPS_CSV).is_file() else 0
+    who = f"pid {held.previous_pid}" if held.previous_pid is not None else "its process"
+    of = f" of {summary.steps_total}" if summary.steps_total is not None else ""
+    killed = summary.model_copy(update={
+        "status": "killed", "steps_completed": steps,
+        "error": f"the run's writer ({who}) died without finishing (SIGKILL, out of memory, power loss): "
+                 f"{steps}{of} steps on disk in {STEPS_CSV}"})
+    write_summary(path, killed)
+    return killed
 
 
 def write_cex_files(run_dir: str | Path, steps: Sequence[dict[str, Any]],
@@ -239,12 +253,12 @@ def _renamed_csvs(source: bytes, base_dir: Path, renames: dict[str, str]) -> byt
 def open_run_folder(path: Path, *, force: bool = False) -> Iterator[RunFolderWriter]:
     """The run folder for one run, locked, then emptied of a previous run (``force``) or refused.
 
-    The lock comes first, so ``--force`` never clears a folder another run is writing."""
+    The lock comes first, so ``--force`` never clears a folder another process is writing."""
     if path.exists() and not path.is_dir():
         raise OutputError("cannot use as the run folder: it is a file, not a folder", file=str(path))
     with os_errors_as_output_errors(path, "create the run folder"):
         path.mkdir(parents=True, exist_ok=True)
-    with _locked(path):
+    with folder_lock(path, field="--out"):
         _prepare(path, force)
         writer = RunFolderWriter(path)
         try:

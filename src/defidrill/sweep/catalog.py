@@ -12,7 +12,7 @@ it and skips those points. Query many sweeps at once with DuckDB or pandas (docs
 
 from __future__ import annotations
 
-import os
+import io
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import pandas as pd
 
 from defidrill.errors import ConfigError
 from defidrill.metrics.headline import headline_names
+from defidrill.run_folder import write_bytes_atomic
 
 __all__ = ["Catalog", "RESULTS_CSV", "RESULTS_PARQUET", "load"]
 
@@ -77,13 +78,12 @@ class Catalog:
         return frame
 
     def write(self) -> None:
+        """Both tables through the run folder's atomic writer (never through a link planted in the folder)."""
         frame = self.frame()
-        for name, writer in ((RESULTS_PARQUET, lambda p: frame.to_parquet(p, index=False)),
-                             (RESULTS_CSV, lambda p: frame.to_csv(p, index=False))):
-            final = self.dir / name
-            tmp = final.with_name(f".{name}.tmp")
-            writer(tmp)
-            os.replace(tmp, final)
+        parquet = io.BytesIO()
+        frame.to_parquet(parquet, index=False)
+        write_bytes_atomic(self.dir / RESULTS_PARQUET, parquet.getvalue())
+        write_bytes_atomic(self.dir / RESULTS_CSV, frame.to_csv(index=False).encode("utf-8"))
 
 
 def _missing(value: Any) -> bool:

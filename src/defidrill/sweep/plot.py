@@ -18,6 +18,7 @@ import pandas as pd
 from defidrill.report.document import Block, Chart, Heading, Para, TableBlock
 from defidrill.report.render import to_html
 from defidrill.report.svg import Series, heat_map, line_chart
+from defidrill.run_folder import write_text_atomic
 from defidrill.sweep.catalog import PARAM
 from defidrill.sweep.spec import SweepSpec, numeric_value
 
@@ -97,5 +98,5 @@ def write_sweep_html(sweep_dir: Path, spec: SweepSpec, frame: pd.DataFrame) -> P
             for r in frame.to_dict("records")]
     blocks += [Heading("Points"), TableBlock(headers, rows)]
     path = sweep_dir / SWEEP_HTML
-    path.write_text(to_html(blocks, f"defidrill sweep {spec.name or sweep_dir.name}"))
+    write_text_atomic(path, to_html(blocks, f"defidrill sweep {spec.name or sweep_dir.name}"))
     return path

@@ -6,6 +6,12 @@ runs ``run_drill`` in its worker on its own anvil (a free loopback port of its o
 instead (``dask scheduler`` / ``dask worker``; the workers need defidrill installed and the
 sweep folder on a shared path).
 
+One writer per folder (:func:`defidrill.run_folder.folder_lock`): the sweep holds its folder's lock for
+its whole length (a second sweep into the same ``--out`` is refused, exit 2, and touches nothing), and
+each point's run holds its point folder's (a point folder another process is writing is never cleared:
+that point fails with the refusal). A ``--out`` that holds a run folder is refused; nothing is written
+through a symbolic link planted in the sweep folder.
+
 A point that fails is a row with its error; a point already in the table is skipped (resume).
 Ctrl-C cancels what is queued, stops the workers (their anvils die with them) and leaves the
 table of finished points; the CLI exits 130.
@@ -15,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import signal
 import threading
 import time
@@ -25,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from defidrill.errors import ConfigError, DrillError
+from defidrill.run_folder import ensure_dir, folder_lock, holds_run, write_bytes_atomic
+from defidrill.run_folder.atomic import os_errors_as_output_errors
 from defidrill.sweep.catalog import PARAM, Catalog
 from defidrill.sweep.spec import Point, SweepSpec, expand, load_spec
 
@@ -77,16 +84,16 @@ def run_point(task: PointTask) -> dict[str, Any]:
     from defidrill.runner import run_drill
 
     run_dir = Path(task.run_dir)
-    if run_dir.exists():
-        # The point's folder belongs to the sweep: whatever an interrupted attempt left there (a run
-        # cut short, a temporary file) goes, and the point starts clean.
-        shutil.rmtree(run_dir)
     started = time.monotonic()
     error = None
     summary: dict[str, Any] = {}
     try:
+        # The point's folder belongs to the sweep: what an interrupted attempt left there (a run cut short,
+        # a temporary file) is cleared by the run's own --force, under the point's lock (never while
+        # another process writes it); a link planted there is refused, never followed.
+        ensure_dir(run_dir, "the point's folder")
         summary = run_drill(Path(task.drill_path), out_dir=run_dir, seed=task.point.seed, progress=False,
-                            overrides=task.overrides()).summary
+                            force=True, overrides=task.overrides()).summary
         status = str(summary.get("status", "ok"))
     except DrillError as exc:
         status, error = "failed", f"{type(exc).__name__}: {exc}"
@@ -140,16 +147,36 @@ def run_sweep(spec_path: Path, *, out_dir: Path | None = None, scheduler: str | 
               workers: int | None = None, retry_failed: bool = False,
               echo: Callable[[str], None] = print) -> SweepOutcome:
     """Run (or resume) the sweep ``spec_path`` into ``out_dir`` (default ``sweeps/<name>``)."""
-    from defidrill.sweep.plot import write_sweep_html
-
     started = time.monotonic()
     spec, drill_path = load_spec(spec_path)
     label = str(spec_path)
     points = expand(spec)
     validate_points(spec, drill_path, points, label)
     sweep_dir = out_dir or Path("sweeps") / (spec.name or spec_path.stem)
-    (sweep_dir / POINTS).mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(spec_path, sweep_dir / SPEC_COPY)
+    refuse_run_folder(sweep_dir)
+    with os_errors_as_output_errors(sweep_dir, "create the sweep folder"):
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+    with folder_lock(sweep_dir, field="--out"):
+        refuse_run_folder(sweep_dir)  # again under the lock: a run may have started there meanwhile
+        return _sweep_locked(spec, spec_path, drill_path, label, points, sweep_dir, scheduler, workers,
+                             retry_failed, echo, started)
+
+
+def refuse_run_folder(folder: Path) -> None:
+    """A sweep (or a risk study) never writes into a run folder: its files would mix with the run's."""
+    if folder.is_dir() and holds_run(folder):
+        raise ConfigError("the folder holds a run, not a sweep", file=str(folder), path="--out",
+                          allowed="a new or empty folder, or a sweep folder to resume")
+
+
+def _sweep_locked(spec: SweepSpec, spec_path: Path, drill_path: Path, label: str, points: list[Point],
+                  sweep_dir: Path, scheduler: str | None, workers: int | None, retry_failed: bool,
+                  echo: Callable[[str], None], started: float) -> SweepOutcome:
+    """The sweep, its folder's lock held: the spec copy, the points not yet in the table, the plots."""
+    from defidrill.sweep.plot import write_sweep_html
+
+    ensure_dir(sweep_dir / POINTS, "the points folder")
+    write_bytes_atomic(sweep_dir / SPEC_COPY, spec_path.read_bytes())
     catalog = Catalog(sweep_dir, spec.parameters)
     done = catalog.finished(retry_failed=retry_failed)
     todo = [p for p in points if p.point_id not in done]
