@@ -119,3 +119,27 @@ def test_gbm_family_writes_a_replay_csv_per_run(tmp_path: Path) -> None:
     assert path["kind"] == "replay" and path["price_column"] == "WETH"
     first = (tmp_path / "paths" / "r00000.csv").read_text().splitlines()[1].split(",")
     assert float(first[1]) == 60_000.0 and float(first[2]) == 3_000.0   # the drill's start prices
+
+
+def test_a_study_folder_another_process_holds_is_refused_and_left_alone(tmp_path: Path) -> None:
+    from defidrill.risk.runner import run_risk
+    from defidrill.run_folder import folder_lock
+
+    out = tmp_path / "study"
+    out.mkdir()
+    (out / "marker.txt").write_text("mine")
+    with folder_lock(out):  # another writer holds the study (a second flock on its own descriptor)
+        with pytest.raises(ConfigError, match="writing this folder"):
+            run_risk(_write(tmp_path, GOOD), out_dir=out, echo=lambda _line: None)
+    assert sorted(p.name for p in out.iterdir()) == ["marker.txt"]  # nothing written; the holder took its lock away
+
+
+def test_a_study_into_a_run_folder_is_refused(tmp_path: Path) -> None:
+    from defidrill.risk.runner import run_risk
+
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "summary.json").write_text('{"schema_version": 1, "drill": "x", "status": "ok"}')
+    (out / "steps.csv").write_text("step,t_s\n")
+    with pytest.raises(ConfigError, match="holds a run"):
+        run_risk(_write(tmp_path, GOOD), out_dir=out, echo=lambda _line: None)

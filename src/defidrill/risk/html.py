@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from defidrill.run_folder.atomic import write_text_atomic
 from defidrill.report.blocks import Block, Bullets, Chart, Heading, Para, TableBlock
 from defidrill.report.render import to_html
 from defidrill.report.svg import PALETTE, Series, line_chart
@@ -129,6 +130,4 @@ def write_risk_html(risk_dir: Path, result: RiskResult) -> Path:
     timing = result.timing
     if timing:
         blocks += [Heading("Timing", 2), TableBlock(["figure", "value"], [[k, _fmt(v)] for k, v in timing.items()])]
-    path = risk_dir / RISK_HTML
-    path.write_text(to_html(blocks, f"defidrill risk {result.name}"))
-    return path
+    return write_text_atomic(risk_dir / RISK_HTML, to_html(blocks, f"defidrill risk {result.name}"))

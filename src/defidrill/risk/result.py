@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from defidrill.run_folder.atomic import write_text_atomic
 from defidrill.errors import ConfigError
 from defidrill.risk.plan import Variant
 from defidrill.risk.spec import RiskSpec
@@ -177,11 +178,8 @@ def build_result(spec: RiskSpec, name: str, frame: pd.DataFrame, variants: list[
 
 
 def write_result(risk_dir: Path, result: RiskResult) -> Path:
-    path = risk_dir / RISK_JSON
-    tmp = path.with_name(f".{RISK_JSON}.tmp")
-    tmp.write_text(result.model_dump_json(indent=2) + "\n")
-    tmp.replace(path)
-    return path
+    # atomic, never through a link planted in the study's folder (the run folder's own writer)
+    return write_text_atomic(risk_dir / RISK_JSON, result.model_dump_json(indent=2) + "\n")
 
 
 def read_result(risk_dir: str | Path) -> RiskResult:

@@ -14,7 +14,6 @@ Ctrl-C stops the cluster and leaves the table (``KeyboardInterrupt``: the CLI ex
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +26,9 @@ from defidrill.risk.plan import base_of, draw_columns, draw_runs, make_tasks, va
 from defidrill.risk.result import RiskResult, build_result, write_result
 from defidrill.risk.spec import RiskSpec, load_risk_spec
 from defidrill.sweep.catalog import Catalog
-from defidrill.sweep.runner import POINTS, TaskLoop
+from defidrill.run_folder import folder_lock
+from defidrill.run_folder.atomic import write_bytes_atomic
+from defidrill.sweep.runner import POINTS, TaskLoop, refuse_run_folder
 
 __all__ = ["RiskOutcome", "SPEC_COPY", "run_risk"]
 
@@ -58,49 +59,52 @@ def run_risk(spec_path: Path, *, out_dir: Path | None = None, runs: int | None =
     name = spec.name or spec_path.stem
     risk_dir = out_dir or Path("risk") / name
     risk_dir.mkdir(parents=True, exist_ok=True)
-    base = base_of(spec, drill_path, label)
-    draws = draw_runs(spec, base, n_runs, risk_dir, label)
-    tasks = make_tasks(spec, drill_path, draws, risk_dir, label)
-    validate_tasks(tasks, drill_path, label)
-    planned = time.monotonic()
-    (risk_dir / POINTS).mkdir(exist_ok=True)
-    shutil.copyfile(spec_path, risk_dir / SPEC_COPY)
-    catalog = Catalog(risk_dir, spec.keys, ["variant", "run", *draw_columns(draws)])
-    done = catalog.finished(retry_failed=retry_failed)
-    ids = {t.point.point_id for t in tasks}
-    catalog.rows = {pid: row for pid, row in catalog.rows.items() if pid in ids}  # a changed file's old runs go
-    todo = [t for t in tasks if t.point.point_id not in done]
-    outcome_counts = {"ran": 0, "failed": 0}
-    skipped = len(tasks) - len(todo)
-    echo(f"risk {name}: {len(variants(spec))} values x {n_runs} runs = {len(tasks)}, {skipped} already finished, "
-         f"{len(todo)} to run")
+    refuse_run_folder(risk_dir)  # a study never writes into a run folder
+    # One writer: the study's folder is held for its whole length (each run also locks its own folder).
+    with folder_lock(risk_dir, field="--out"):
+        base = base_of(spec, drill_path, label)
+        draws = draw_runs(spec, base, n_runs, risk_dir, label)
+        tasks = make_tasks(spec, drill_path, draws, risk_dir, label)
+        validate_tasks(tasks, drill_path, label)
+        planned = time.monotonic()
+        (risk_dir / POINTS).mkdir(exist_ok=True)
+        write_bytes_atomic(risk_dir / SPEC_COPY, spec_path.read_bytes())
+        catalog = Catalog(risk_dir, spec.keys, ["variant", "run", *draw_columns(draws)])
+        done = catalog.finished(retry_failed=retry_failed)
+        ids = {t.point.point_id for t in tasks}
+        catalog.rows = {pid: row for pid, row in catalog.rows.items() if pid in ids}  # a changed file's old runs go
+        todo = [t for t in tasks if t.point.point_id not in done]
+        outcome_counts = {"ran": 0, "failed": 0}
+        skipped = len(tasks) - len(todo)
+        echo(f"risk {name}: {len(variants(spec))} values x {n_runs} runs = {len(tasks)}, {skipped} already finished, "
+             f"{len(todo)} to run")
 
-    def on_row(row: dict[str, Any]) -> None:
-        outcome_counts["ran"] += 1
-        outcome_counts["failed"] += row["status"] != "ok"
-        if on_progress is not None:
-            on_progress(skipped + outcome_counts["ran"], len(tasks))
+        def on_row(row: dict[str, Any]) -> None:
+            outcome_counts["ran"] += 1
+            outcome_counts["failed"] += row["status"] != "ok"
+            if on_progress is not None:
+                on_progress(skipped + outcome_counts["ran"], len(tasks))
 
-    loop = TaskLoop(catalog, scheduler=scheduler, workers=workers, echo=echo)
-    ran_from = time.monotonic()
-    if not loop.run(todo, on_row):
-        echo(f"interrupted: {skipped + outcome_counts['ran']} of {len(tasks)} runs finished; "
-             "run the same command again to resume")
-        raise KeyboardInterrupt
-    ran_s = time.monotonic() - ran_from
-    catalog.write()
-    frame = catalog.frame()
-    aggregate_from = time.monotonic()
-    timing = _timing(frame, planned - started, ran_s, loop.worker_count, {t.point.point_id for t in todo})
-    result = build_result(spec, name, frame, variants(spec), n_runs, _family(spec), timing)
-    timing["aggregate_s"] = time.monotonic() - aggregate_from
-    timing["wall_time_s"] = time.monotonic() - started
-    _overhead(timing)
-    result = result.model_copy(update={"timing": timing})
-    write_result(risk_dir, result)
-    html = write_risk_html(risk_dir, result)
-    return RiskOutcome(risk_dir, len(tasks), skipped, outcome_counts["ran"], outcome_counts["failed"], result, html,
-                       time.monotonic() - started)
+        loop = TaskLoop(catalog, scheduler=scheduler, workers=workers, echo=echo)
+        ran_from = time.monotonic()
+        if not loop.run(todo, on_row):
+            echo(f"interrupted: {skipped + outcome_counts['ran']} of {len(tasks)} runs finished; "
+                 "run the same command again to resume")
+            raise KeyboardInterrupt
+        ran_s = time.monotonic() - ran_from
+        catalog.write()
+        frame = catalog.frame()
+        aggregate_from = time.monotonic()
+        timing = _timing(frame, planned - started, ran_s, loop.worker_count, {t.point.point_id for t in todo})
+        result = build_result(spec, name, frame, variants(spec), n_runs, _family(spec), timing)
+        timing["aggregate_s"] = time.monotonic() - aggregate_from
+        timing["wall_time_s"] = time.monotonic() - started
+        _overhead(timing)
+        result = result.model_copy(update={"timing": timing})
+        write_result(risk_dir, result)
+        html = write_risk_html(risk_dir, result)
+        return RiskOutcome(risk_dir, len(tasks), skipped, outcome_counts["ran"], outcome_counts["failed"], result, html,
+                           time.monotonic() - started)
 
 
 def _family(spec: RiskSpec) -> dict[str, Any]:
