@@ -6,6 +6,7 @@ WETH $3,000, USDC $1) and the default liquidation threshold (80%).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from defidrill.drill.replay_csv import ReplayCsvError
 from defidrill.errors import ConfigError
 from defidrill.preflight import preflight
 from defidrill.run_folder import BORROWER_COLUMNS
+from defidrill.toolchain import project_root
 
 DRILL = """\
 name: book
@@ -136,3 +138,16 @@ def test_build_paths_gives_the_start_prices_used(tmp_path: Path) -> None:
     path = build_paths(checked.drill)
     [plan] = population(checked.drill, path)
     assert plan.collateral_usd == 2 * path.price_usd("WETH", 0) == 6_000.0
+
+
+def test_the_documented_example_book_validates(tmp_path: Path) -> None:
+    """docs/drills.md's example book (mean collateral $11,900 = $19B / 1.6M accounts) opens as written."""
+    doc = (project_root() / "docs" / "drills.md").read_text()
+    [book] = re.findall(r"```csv\n(account,collateral,.*?)```", doc, re.S)
+    checked = preflight(_drill(tmp_path, book))
+    plans = population(checked.drill, checked.path)
+    assert sum(p.collateral_usd for p in plans) / len(plans) == 11_900.0
+    assert [round(p.health, 4) for p in plans] == [round(c * 0.8 / d, 4) for c, d in
+                                                   [(2500, 1900), (4000, 2800), (9000, 6200), (14000, 8000),
+                                                    (30000, 23300)]]
+    assert [p.reacts for p in plans] == [False, True, False, False, False]
