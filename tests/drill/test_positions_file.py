@@ -112,6 +112,14 @@ def test_a_missing_file_names_the_resolved_path(tmp_path: Path) -> None:
     assert err.value.path == "borrowers.from" and str(tmp_path / "nope.csv") in str(err.value)
 
 
+def test_from_protocol_is_refused_as_not_yet_available(tmp_path: Path) -> None:
+    path = tmp_path / "book.yaml"
+    path.write_text(DRILL.replace("BORROWERS", "{from: protocol}"))
+    with pytest.raises(ConfigError) as err:
+        preflight(path)
+    assert err.value.path == "borrowers.from" and "not available yet" in str(err.value)
+
+
 def test_a_drawn_key_beside_from_is_refused(tmp_path: Path) -> None:
     drill_path = _drill(tmp_path, "account,collateral,collateral_usd,debt\na,WBTC,100,50\n",
                         borrowers="{from: book.csv, count: 5}")

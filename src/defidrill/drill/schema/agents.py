@@ -107,6 +107,10 @@ class BorrowersConfig(StrictModel):
         """Resolve against the drill file's folder (given as validation context) and require the file."""
         if value is None:
             return None
+        if value == "protocol":
+            raise PydanticCustomError("forked_book", "from: protocol (the forked protocol's own borrowers) is not "
+                                      "available yet", {"value": value,
+                                                        "allowed": "a positions CSV (docs/drills.md, A book from a file)"})
         base = (info.context or {}).get("base_dir")
         path = Path(value)
         if not path.is_absolute() and base is not None:
