@@ -7,7 +7,8 @@ validates cannot fail later on its input (STYLE.md, "One gate"). In order:
 2. the schema: types, units, stated maxima (:mod:`defidrill.drill.limits`), cross-section
    rules, replay CSVs read row by row (:mod:`defidrill.drill.schema`);
 3. the built price paths: every price finite and in range, pair reserves that fit
-   (:mod:`defidrill.drill.path_checks`);
+   (:mod:`defidrill.drill.path_checks`); a positions file's rows against the drill's collateral
+   and start prices (:func:`defidrill.drill.population.population_problems`);
 4. the run's own translations, exercised without a chain: the protocol config the world
    builder deploys and the CEX venue's parameters. Whatever they refuse is reported like
    the rest, with the file and line;
@@ -37,6 +38,7 @@ from defidrill.drill.loader import DrillSource, load_drill_source
 from defidrill.drill.overrides import Override
 from defidrill.drill.path_checks import path_problems
 from defidrill.drill.paths import MarketPath, build_paths
+from defidrill.drill.population import population_problems
 from defidrill.chain.backends import check_backend
 from defidrill.drill.schema import Drill, Problem
 from defidrill.drill.schema.checks import backend_problems
@@ -81,7 +83,7 @@ def preflight(drill_path: str | Path, *, seed: int | None = None, overrides: Seq
                           allowed="anvil with rpc_url")
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         path = build_paths(drill)  # an overflowing path is refused below, as a problem, not a warning
-    problems = path_problems(drill, path)
+    problems = path_problems(drill, path) + population_problems(drill, path)
     if problems:
         source.raise_problems(problems)
     _translations(source, path)

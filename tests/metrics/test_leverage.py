@@ -35,6 +35,7 @@ class _Borrower:
     debt_usd: float
     health: float
     reacts: bool
+    source: str = "seeded"
 
 
 def test_onchain_buckets_count_accounts_liquidated_at_least_once(tmp_path: Path) -> None:

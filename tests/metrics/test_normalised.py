@@ -42,6 +42,7 @@ class _Borrower:
     debt_usd: float
     health: float
     reacts: bool = False
+    source: str = "seeded"
 
 
 def _rows(liquidated: dict[float, tuple[float, float]], *, breach_from_s: float | None = 30.0,

@@ -22,7 +22,7 @@ from defidrill.chain import ChainAPI, Receipt, TxRequest
 from defidrill.drill.actions import SpotManipulation
 from defidrill.engine.agents.pricing import base_in_for
 from defidrill.drill.paths import MarketPath
-from defidrill.drill.population import BorrowerPlan, agent_address, draw_population
+from defidrill.drill.population import BorrowerPlan, agent_address, population
 from defidrill.drill.protocol_spec import pair_symbol, protocol_spec
 from defidrill.drill.schema import Drill
 from defidrill.errors import ChainError
@@ -63,7 +63,7 @@ class World:
 
 def build_world(chain: ChainAPI, drill: Drill, path: MarketPath) -> World:
     """Deploy the market and the protocol, seed every agent; automine is off when this returns."""
-    borrowers = draw_population(drill)
+    borrowers = population(drill, path)
     debt_usd = sum(b.debt_usd for b in borrowers)
     adapter_type = adapter_class(drill.protocol.kind, drill.protocol.adapter)
     forked: ForkedProtocol | None = None

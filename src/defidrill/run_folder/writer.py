@@ -138,13 +138,13 @@ class RunFolderWriter:
         return write_json_atomic(self.path / CONTRACTS_JSON, book.model_dump(mode="json"))
 
     def write_borrowers(self, borrowers: Sequence[Any]) -> Path:
-        """borrowers.csv: the drawn population (index, address, collateral, USD sizes, health, leverage)."""
+        """borrowers.csv: the population (index, address, collateral, USD sizes, health, leverage, source)."""
         rows = []
         for b in borrowers:
             equity = b.collateral_usd - b.debt_usd
             leverage = b.collateral_usd / equity if equity > 0 else float("inf")
             rows.append([b.index, b.address, b.collateral, cell(b.collateral_usd), cell(b.debt_usd), cell(b.health),
-                         cell(leverage), int(b.reacts)])
+                         cell(leverage), int(b.reacts), b.source])
         return write_csv_atomic(self.path / BORROWERS_CSV, BORROWER_COLUMNS, rows)
 
     def open_recorder(self, columns: list[str]) -> StepRecorder:
@@ -171,7 +171,9 @@ class RunFolderWriter:
         write_csv_atomic(self.path / STEPS_CSV, header, rows)
 
 
-BORROWER_COLUMNS = ["index", "address", "collateral", "collateral_usd", "debt_usd", "health", "leverage", "reacts"]
+#: ``source`` (seeded | file) is last so that readers of the older columns keep working.
+BORROWER_COLUMNS = ["index", "address", "collateral", "collateral_usd", "debt_usd", "health", "leverage", "reacts",
+                    "source"]
 
 
 def write_summary(run_dir: str | Path, summary: RunSummary) -> Path:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Gt, Le
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from defidrill.drill.limits import MAX_BORROWERS
+from defidrill.drill.positions_csv import PositionRow, read_positions
+from defidrill.drill.replay_csv import ReplayCsvError
 from defidrill.drill.schema.common import Distribution, PositiveDuration, PositiveUsd, StrictModel, Window
 from defidrill.drill.units import Blocks, Count, Duration, Gwei, Steps, UnitFraction, UsdAmount
 
@@ -77,16 +80,81 @@ class Reaction(StrictModel):
     target_health: Annotated[float, Gt(1.0), Le(MAX_HEALTH)] = 1.4
 
 
+#: Keys that describe a drawn population: with ``from:`` the file is the population, so they are refused.
+DRAWN_KEYS = ("count", "collateral", "size_usd", "health")
+
+
 class BorrowersConfig(StrictModel):
     """The borrower population: ``count`` positions, each with one collateral asset drawn by
     the ``collateral`` weights, a collateral value from ``size_usd`` and an initial health
-    factor from ``health`` (debt = collateral x liquidation_threshold / health)."""
+    factor from ``health`` (debt = collateral x liquidation_threshold / health).
+
+    ``from: positions.csv`` (relative to the drill file) replaces the draw: the engine opens exactly
+    the file's positions (:mod:`defidrill.drill.positions_csv`), read once here, at validation."""
 
     count: Annotated[Count, Ge(0), Le(MAX_BORROWERS)] = 100
     collateral: dict[str, UnitFraction] | None = None
     size_usd: Distribution = Field(default_factory=lambda: Distribution(lognormal={"median": 20_000, "sigma": 1.0}))
     health: Distribution = Field(default_factory=lambda: Distribution(uniform=(1.05, 1.6)))
     reaction: Reaction = Field(default_factory=Reaction)
+    from_file: str | None = Field(None, alias="from")
+
+    _positions: tuple[PositionRow, ...] = PrivateAttr(())
+
+    @field_validator("from_file")
+    @classmethod
+    def _file_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Resolve against the drill file's folder (given as validation context) and require the file."""
+        if value is None:
+            return None
+        if value == "protocol":
+            raise PydanticCustomError("forked_book", "from: protocol (the forked protocol's own borrowers) is not "
+                                      "available yet", {"value": value,
+                                                        "allowed": "a positions CSV (docs/drills.md, A book from a file)"})
+        base = (info.context or {}).get("base_dir")
+        path = Path(value)
+        if not path.is_absolute() and base is not None:
+            path = Path(base) / path
+        try:
+            found = path.is_file()
+        except (OSError, ValueError):  # a name too long, a NUL byte
+            found = False
+        if not found:
+            raise PydanticCustomError("missing_file", "positions file not found: {resolved}", {
+                "resolved": str(path), "value": value[:200],
+                "allowed": "a positions CSV relative to the drill file that exists (docs/drills.md, A book from a file)"})
+        return str(path.resolve())
+
+    @model_validator(mode="after")
+    def _read_positions(self) -> BorrowersConfig:
+        """Read every row now, so a bad row fails at validation (with its line), not mid-run."""
+        if self.from_file is None:
+            return self
+        drawn = [k for k in DRAWN_KEYS if k in self.model_fields_set]
+        if drawn or "probability" in self.reaction.model_fields_set:
+            key = drawn[0] if drawn else "reaction.probability"
+            raise PydanticCustomError("positions_and_draw", "{key} describes a drawn population; "
+                                      "with from: the file is the population", {
+                                          "key": key, "field": key.split(".")[0], "value": key,
+                                          "allowed": "from: alone (reaction's delay, action and thresholds apply to "
+                                                     "the rows marked reacts)"})
+        try:
+            rows = read_positions(Path(self.from_file))
+        except ReplayCsvError as err:
+            raise PydanticCustomError("positions_csv", "{csv}: {reason}", {
+                "csv": self.from_file, "reason": str(err), "field": "from",
+                "value": err.value if isinstance(err.value, (str, int, float)) else None,
+                "allowed": err.allowed}) from None
+        self._positions = rows
+        object.__setattr__(self, "count", len(rows))  # the population's size, as every reader of count expects
+        return self
+
+    @property
+    def positions(self) -> tuple[PositionRow, ...]:
+        """The positions file's rows (empty without ``from:``), read at validation."""
+        if self.from_file is not None and not self._positions:  # built with model_construct: read now
+            self._positions = read_positions(Path(self.from_file))
+        return self._positions
 
     @model_validator(mode="after")
     def _healthy_at_start(self) -> BorrowersConfig:
