@@ -71,8 +71,9 @@ class RunOutcome:
 
 
 def replay_csvs(drill: Drill) -> list[str]:
-    """The replay CSVs the drill reads (absolute paths): copied into the run folder."""
-    return [a.path.csv for a in drill.market.assets.values() if isinstance(a.path, ReplayPath)]
+    """The CSVs the drill reads (absolute paths: replay paths, a positions file): copied into the run folder."""
+    csvs = [a.path.csv for a in drill.market.assets.values() if isinstance(a.path, ReplayPath)]
+    return csvs + ([drill.borrowers.from_file] if drill.borrowers.from_file is not None else [])
 
 
 def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None = None,

@@ -72,3 +72,11 @@ def test_rerun_from_borrowers_csv_liquidates_the_same(tmp_path: Path) -> None:
     for key, (repaid, seized) in a.items():
         assert b[key][0] == pytest.approx(repaid, rel=1e-8), key
         assert b[key][1] == pytest.approx(seized, rel=1e-8), key
+    # the second run's folder holds its positions file, and its drill.yaml names the copy: it re-validates alone
+    import yaml
+
+    from defidrill.preflight import preflight
+
+    copied = yaml.safe_load((second.run_dir / "drill.yaml").read_text())["borrowers"]["from"]
+    assert copied.startswith("replay/") and (second.run_dir / copied).read_bytes() == drawn_csv.read_bytes()
+    assert preflight(second.run_dir / "drill.yaml").drill.borrowers.count == 60

@@ -241,8 +241,13 @@ def _scalar(value: Any) -> Any:
 
 
 def _renamed_csvs(source: bytes, base_dir: Path, renames: dict[str, str]) -> bytes:
-    """The drill document with each replay ``csv:`` replaced by its copy's path (relative to the folder)."""
+    """The drill document with each replay ``csv:`` (and a ``borrowers.from`` positions file) replaced by
+    its copy's path (relative to the folder): the folder re-validates and reruns on its own."""
     doc = yaml.safe_load(source)
+    borrowers = doc.get("borrowers")
+    if isinstance(borrowers, dict) and isinstance(borrowers.get("from"), str) and borrowers["from"] != "protocol":
+        resolved = str((base_dir / borrowers["from"]).resolve())
+        borrowers["from"] = renames.get(resolved, borrowers["from"])
     for asset in ((doc.get("market") or {}).get("assets") or {}).values():
         path = asset.get("path") if isinstance(asset, dict) else None
         if isinstance(path, dict) and path.get("kind") == "replay" and "csv" in path:
