@@ -23,9 +23,6 @@ ALLOWED = {
     # Pure functions (Keccak-256 and the EIP-55 checksum) that name each agent's address; no chain client, no I/O.
     ("defidrill.drill.population", "eth_utils.address"),
     ("defidrill.drill.population", "eth_utils.crypto"),
-    # Validation imports the user's adapter class to check it subclasses LendingAdapter (a ConfigError at
-    # protocol.adapter before anvil starts): the check of a chain-side class. Belongs in the preflight.
-    ("defidrill.drill.schema.external_checks", "defidrill.protocol.external"),
 }
 
 

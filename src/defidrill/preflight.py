@@ -142,9 +142,17 @@ def _translations(source: DrillSource, path: MarketPath) -> None:
     """What the world builder and the CEX venue would refuse, refused now with file and line."""
     drill = source.drill
     problems: list[Problem] = []
+    search = [Path(source.file).resolve().parent]
+    if drill.protocol.kind == "external":
+        # The user's adapter is imported here, not by the (pure) schema: a wrong path, a missing class or
+        # missing interface methods are refused at protocol.adapter's line.
+        try:
+            adapter_class(drill.protocol.kind, drill.protocol.adapter, search)
+        except ConfigError as err:
+            source.raise_problems([Problem(("protocol", "adapter"), err.message, drill.protocol.adapter, err.allowed)])
     try:
         # The protocol kind's own refusals (what genuine Aave V3 cannot express) come last.
-        adapter = adapter_class(drill.protocol.kind, drill.protocol.adapter)
+        adapter = adapter_class(drill.protocol.kind, drill.protocol.adapter, search)
         adapter.check_config(protocol_spec(drill, path, 0.0))
         if drill.protocol.address is not None and not adapter.attaches():
             problems.append(Problem(("protocol", "address"), f"the adapter {adapter.__name__} cannot attach to a "

@@ -40,8 +40,11 @@ def _drill(folder: Path, module_source: str | None, class_name: str = "MyAdapter
 
 
 def _error(path: Path) -> ConfigError:
+    """The refusal of the one preflight (which imports the adapter; the schema alone stays pure)."""
+    from defidrill.preflight import preflight
+
     with pytest.raises(ConfigError) as err:
-        load_drill(path)
+        preflight(path)
     return err.value
 
 

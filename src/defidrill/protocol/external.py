@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from defidrill.errors import ConfigError
+from defidrill.drill.schema.external_checks import ADAPTER_WHAT
 from defidrill.protocol.adapter import LendingAdapter
 from defidrill.user_code import load_object, running_user_code
 
@@ -30,8 +31,7 @@ GUARDED = "__defidrill_user_code__"
 #: Methods the preflight calls: their failure is a ConfigError at protocol.adapter (exit 2), not exit 4.
 PREFLIGHT_METHODS = frozenset({"check_config"})
 
-WHAT = "a LendingAdapter subclass"
-SPEC_ALLOWED = f'"package.module:Class", {WHAT} importable from the drill\'s folder or the current folder'
+WHAT = ADAPTER_WHAT
 
 
 def load_adapter_class(spec: str, search: Iterable[Path] = (), *, field: str = "protocol.adapter") -> type[LendingAdapter]:

@@ -22,7 +22,8 @@ def adapter_class(kind: str, adapter: str | None = None, search: Iterable[Path] 
     """The adapter class for ``kind``; for ``external``, the class ``adapter`` names (``module:Class``),
     imported with ``search`` folders and the current folder on sys.path (``protocol.external``)."""
     if kind == EXTERNAL:
-        from defidrill.protocol.external import SPEC_ALLOWED, load_adapter_class
+        from defidrill.drill.schema.external_checks import SPEC_ALLOWED
+        from defidrill.protocol.external import load_adapter_class
 
         if not adapter:
             raise ConfigError("kind: external needs the adapter class", path="protocol.adapter", allowed=SPEC_ALLOWED)

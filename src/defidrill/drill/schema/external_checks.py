@@ -1,10 +1,10 @@
 """Checks of ``protocol: {kind: external, adapter, artifacts, options}`` (run while the drill validates).
 
-The user's adapter module is imported here, with the drill file's folder and the current
-folder on sys.path, and the build folder is looked at, so a wrong path, a missing class, a
-class missing interface methods or a build that is not where the drill says fails
-``defidrill validate`` and ``defidrill run`` with the file, line and field (exit 2) before
-anvil starts.
+Pure: the fields' consistency and the build folder are checked here; the user's adapter module
+is imported by the one preflight (:mod:`defidrill.preflight`, with the drill file's folder and the
+current folder on sys.path), so this layer never loads chain-side code. Either way a wrong path, a
+missing class, a class missing interface methods or a build that is not where the drill says fails
+``defidrill validate`` and ``defidrill run`` with the file, line and field (exit 2) before anvil starts.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic_core import PydanticCustomError
 
-from defidrill.errors import ConfigError, ToolchainError
+from defidrill.errors import ToolchainError
 
 if TYPE_CHECKING:
     from defidrill.drill.schema.protocol import ProtocolConfig
@@ -25,11 +25,13 @@ def _problem(field: str, message: str, value: Any, allowed: str | None) -> Pydan
                                {"message": message, "field": field, "value": value, "allowed": allowed or ""})
 
 
-def check_external(protocol: ProtocolConfig, base_dir: str | Path | None) -> None:
-    """Raise a PydanticCustomError pointing at ``adapter``/``artifacts`` for the first problem found;
-    the adapter's module is then imported (and cached in sys.modules)."""
-    from defidrill.protocol.external import SPEC_ALLOWED, load_adapter_class
+#: What an external adapter is, and how ``protocol.adapter`` names it (the chain side's loader says the same).
+ADAPTER_WHAT = "a LendingAdapter subclass"
+SPEC_ALLOWED = f'"package.module:Class", {ADAPTER_WHAT} importable from the drill\'s folder or the current folder'
 
+
+def check_external(protocol: ProtocolConfig, base_dir: str | Path | None) -> None:
+    """Raise a PydanticCustomError pointing at ``adapter``/``options`` for the first inconsistency."""
     if protocol.kind != "external":
         for field in ("adapter", "artifacts", "options"):
             if getattr(protocol, field):
@@ -38,10 +40,6 @@ def check_external(protocol: ProtocolConfig, base_dir: str | Path | None) -> Non
         return
     if not protocol.adapter:
         raise _problem("adapter", "kind: external needs the adapter class", None, SPEC_ALLOWED)
-    try:
-        load_adapter_class(protocol.adapter, [Path(base_dir) if base_dir is not None else Path.cwd()])
-    except ConfigError as exc:
-        raise _problem("adapter", exc.message, protocol.adapter, exc.allowed) from None
 
 
 def resolve_artifacts(value: str | None, base_dir: str | Path | None) -> str | None:
