@@ -60,7 +60,11 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    for label, value in bench(args.accounts, args.repeat):
+    print_table(args.accounts, args.repeat)
+
+
+def print_table(accounts: int = 200, repeat: int = 7) -> None:
+    for label, value in bench(accounts, repeat):
         print(f"{label:<60}{value:>10.3f}")
 
 

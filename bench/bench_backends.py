@@ -14,6 +14,10 @@ from bench.rows import Row, flagship_ratio
 TARGET_SPEEDUP = 10.0
 
 
-def rows(borrowers: int = 200) -> list[Row]:
-    ratio, detail = flagship_ratio(borrowers, ("anvil", {"backend": "anvil"}), ("revm", {"backend": "revm"}))
+def rows(borrowers: int = 200, *, quick: bool = False) -> list[Row]:
+    """``quick``: 40 borrowers at a 60 s step (121 steps): the smoke run's size."""
+    if quick:
+        borrowers = 40
+    step = {"step": "60s"} if quick else {}
+    ratio, detail = flagship_ratio(borrowers, ("anvil", {"backend": "anvil", **step}), ("revm", {"backend": "revm", **step}))
     return [Row(f"flagship {borrowers} borrowers: anvil / revm wall time", ratio, "x", TARGET_SPEEDUP, True, detail)]

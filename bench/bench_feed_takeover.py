@@ -38,11 +38,15 @@ def bench(n: int = 200) -> list[dict[str, object]]:
     return rows
 
 
-def main() -> None:
+def print_table(n: int = 200) -> None:
     print(f"{'feed':28} {'transmit gas':>13} {'latestRoundData':>16} {'latestAnswer':>13} {'ms/transmit':>12}")
-    for r in bench():
+    for r in bench(n):
         print(f"{r['feed']:28} {r['transmit_gas']:>13,} {r['latestRoundData_gas']:>16,} {r['latestAnswer_gas']:>13,} "
               f"{r['transmit_ms']:>12.2f}")
+
+
+def main() -> None:
+    print_table()
 
 
 if __name__ == "__main__":

@@ -15,11 +15,14 @@ from bench.rows import Row, flagship_ratio
 TARGET_RATIO = 2.0
 
 
-def rows(borrowers: int = 200) -> list[Row]:
-    ratio, detail = flagship_ratio(borrowers, ("aave-v3", {"kind": "aave-v3"}), ("reference", {"kind": "reference"}))
-    out = [Row(f"flagship {borrowers} borrowers: aave-v3 / reference wall time", ratio, "x", TARGET_RATIO, False,
-               detail)]
-    ratio, detail = flagship_ratio(borrowers, ("morpho-blue", {"kind": "morpho-blue"}), ("reference", {"kind": "reference"}))
-    out.append(Row(f"flagship {borrowers} borrowers: morpho-blue / reference wall time", ratio, "x", TARGET_RATIO, False,
-                   detail))
+def rows(borrowers: int = 200, *, quick: bool = False) -> list[Row]:
+    """``quick``: 40 borrowers at a 60 s step (121 steps): the smoke run's size."""
+    if quick:
+        borrowers = 40
+    step = {"step": "60s"} if quick else {}
+    out = []
+    for kind in ("aave-v3", "morpho-blue"):
+        ratio, detail = flagship_ratio(borrowers, (kind, {"kind": kind, **step}), ("reference", {"kind": "reference", **step}))
+        out.append(Row(f"flagship {borrowers} borrowers: {kind} / reference wall time", ratio, "x", TARGET_RATIO, False,
+                       detail))
     return out

@@ -21,8 +21,9 @@ FULL_RUNS = 200
 TARGET_S = 15 * 60.0
 
 
-def rows() -> list[Row]:
-    runs = int(os.environ.get("RISK_BENCH_RUNS", FULL_RUNS))
+def rows(quick: bool = False) -> list[Row]:
+    """``quick``: one run per threshold (the smoke run), extrapolated as ``RISK_BENCH_RUNS`` is."""
+    runs = 1 if quick else int(os.environ.get("RISK_BENCH_RUNS", FULL_RUNS))
     spec = project_root() / "oracles" / "risk" / "flagship-threshold.yaml"
     with tempfile.TemporaryDirectory() as tmp:
         outcome = run_risk(spec, out_dir=Path(tmp) / "study", runs=runs, workers=2, echo=lambda _: None)

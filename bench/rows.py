@@ -19,15 +19,32 @@ class Row:
     target: float
     higher_is_better: bool
     detail: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None   # the group raised: no figure (``Row.failed``)
+
+    @classmethod
+    def failed(cls, group: str, exc: BaseException) -> Row:
+        """The row of a group that raised: no figure, never met, the error kept for results.json."""
+        return cls(f"{group}: FAILED", float("nan"), "", float("nan"), True, {}, f"{type(exc).__name__}: {exc}")
 
     @property
     def met(self) -> bool:
+        if self.error is not None:
+            return False
         return self.value >= self.target if self.higher_is_better else self.value < self.target
 
+    @staticmethod
+    def header() -> str:
+        return f"{'row':<58}{'measured':>10} {'unit':<6}{'target':>12}{'':>8}"
+
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "met": self.met}
+        out = {**asdict(self), "met": self.met}
+        if self.error is not None:  # no figure: null in the JSON, not NaN (which strict readers refuse)
+            out["value"] = out["target"] = None
+        return out
 
     def line(self) -> str:
+        if self.error is not None:
+            return f"{self.name:<58}{self.error[:200]}"
         op = ">=" if self.higher_is_better else "<"
         return (f"{self.name:<58}{self.value:>10.3g} {self.unit:<6}{op:>3} {self.target:<8g}"
                 f"{'met' if self.met else 'NOT MET':>8}")
@@ -80,9 +97,11 @@ def timed(fn: Any) -> tuple[Any, float]:
     return out, time.perf_counter() - t0
 
 
-def run_flagship(borrowers: int, *, kind: str = "reference", backend: str | None = None) -> tuple[float, dict[str, Any]]:
+def run_flagship(borrowers: int, *, kind: str = "reference", backend: str | None = None,
+                 step: str | None = None) -> tuple[float, dict[str, Any]]:
     """The library flagship, CEX side off (the chain side alone): (wall seconds, summary.json).
-    Shared by the rows that compare protocols and backends on the same drill."""
+    Shared by the rows that compare protocols and backends on the same drill; ``step`` stretches the
+    market step (fewer steps over the same two hours: the quick rows)."""
     import tempfile
     from pathlib import Path
 
@@ -91,6 +110,8 @@ def run_flagship(borrowers: int, *, kind: str = "reference", backend: str | None
 
     sets = [Override.of("borrowers.count", borrowers, label="bench"), Override.of("cex.enabled", False, label="bench"),
             Override.of("protocol.kind", kind, label="bench")]
+    if step is not None:
+        sets.append(Override.of("market.step", step, label="bench"))
     with tempfile.TemporaryDirectory() as tmp:
         outcome, seconds = timed(lambda: run_drill(resolve_drill("flash-crash"), out_dir=Path(tmp) / "run",
                                                    progress=False, overrides=sets, backend=backend))
