@@ -94,16 +94,20 @@ class RpcClient:
         return ChainError(f"{why} ({type(exc).__name__}: {exc})", method=method)
 
     def _post(self, payload: Any, method: str) -> Any:
+        return self._post_body(json.dumps(payload).encode(), method)
+
+    def _post_body(self, body: bytes, method: str) -> Any:
         if self._local is not None:
             try:
-                status, body = self._local.post(json.dumps(payload).encode())
+                status, reply_body = self._local.post(body)
             except (OSError, http.client.HTTPException) as exc:
                 self._local.close()
                 raise self._no_answer(exc, method) from exc
-            text = body.decode(errors="replace")
+            text = reply_body.decode(errors="replace")
         else:
             try:
-                reply = self._session.post(self.url, json=payload, timeout=self.timeout_s)
+                reply = self._session.post(self.url, data=body, headers={"Content-Type": "application/json"},
+                                           timeout=self.timeout_s)
             except requests.RequestException as exc:
                 raise self._no_answer(exc, method) from exc
             status, text = reply.status_code, reply.text
@@ -123,19 +127,33 @@ class RpcClient:
             raise ChainError(str(err.get("message", err)), method=method, raw=err)
         return data.get("result")
 
+    #: Largest request body one post carries. anvil (axum) refuses a body over 2 MiB as a whole with
+    #: ``-32600 Invalid request``: measured, the 50,000-borrower read (200 Lens.scan calls of 250 addresses,
+    #: ~16 KiB each, 3.2 MiB) was refused at step 0; the 20,000-borrower read (1.3 MiB) passed.
+    MAX_BODY_BYTES = 1 << 20
+
     def batch(self, calls: Sequence[tuple[str, Sequence[Any]]], *, chunk: int = 2000) -> list[RpcReply]:
-        """Send many calls as JSON-RPC batches; replies come back in call order."""
+        """Send many calls as JSON-RPC batches; replies come back in call order. A post carries at most
+        ``chunk`` calls and ``MAX_BODY_BYTES`` of request (a single larger call goes alone)."""
         replies: list[RpcReply] = []
         for start in range(0, len(calls), chunk):
             part = calls[start : start + chunk]
             ids = [next(self._ids) for _ in part]
-            payload = [
-                {"jsonrpc": "2.0", "id": i, "method": m, "params": list(p)} for i, (m, p) in zip(ids, part)
-            ]
-            data = self._post(payload, part[0][0] if part else "batch")
-            if isinstance(data, dict):  # the whole batch was refused
-                err = data.get("error", data)
-                raise ChainError(f"batch refused: {err}", method="batch", raw=data)
+            bodies = [json.dumps({"jsonrpc": "2.0", "id": i, "method": m, "params": list(p)}).encode()
+                      for i, (m, p) in zip(ids, part)]
+            data: list[Any] = []
+            sent = 0
+            while sent < len(bodies):
+                end, size = sent + 1, len(bodies[sent])
+                while end < len(bodies) and size + len(bodies[end]) + 1 <= self.MAX_BODY_BYTES:
+                    size += len(bodies[end]) + 1
+                    end += 1
+                answer = self._post_body(b"[" + b",".join(bodies[sent:end]) + b"]", part[sent][0])
+                if isinstance(answer, dict):  # the whole batch was refused
+                    err = answer.get("error", answer)
+                    raise ChainError(f"batch refused: {err}", method="batch", raw=answer)
+                data += answer
+                sent = end
             by_id = {item.get("id"): item for item in data}
             for i, (method, params) in zip(ids, part):
                 item = by_id.get(i)
