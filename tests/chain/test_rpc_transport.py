@@ -47,3 +47,28 @@ def test_same_errors_through_both_transports() -> None:
     for client in clients:  # the node is gone: the same clear error, never a hang
         with pytest.raises(ChainError, match=r"no answer from http://127\.0\.0\.1"):
             client.request("eth_chainId")
+
+
+def test_a_batch_over_the_node_body_limit_is_posted_in_parts(chain: Chain) -> None:
+    """anvil refuses a request body over 2 MiB as a whole (-32600): a batch is split into posts of at most
+    ``MAX_BODY_BYTES`` and its replies still come back in call order. 300 calls of ~16 KiB calldata (the
+    size of a 250-account Lens.scan) make a 4.8 MiB batch; the client's own limit lowered to 100 KiB
+    splits even a 1,000-call batch of small ones."""
+    probe = chain.deploy("ChainProbe", 1000)
+    chain.transact(probe.functions.store(9))
+    to, read = chain.encode(probe.functions.value())
+    padded = read + "00" * 16_000  # extra calldata is ignored by the function, not by the HTTP server
+    calls = [("eth_call", [{"to": to, "data": padded}, "latest"]), ("eth_chainId", [])] * 150
+    raw = chain.rpc_url
+    with pytest.raises(ChainError, match="batch refused"):
+        big = RpcClient(raw)
+        big.MAX_BODY_BYTES = 8 << 20  # the old behaviour: one post
+        big.batch(calls)
+    client = RpcClient(raw)
+    replies = client.batch(calls)
+    assert [int(r.result, 16) for r in replies[0::2]] == [9] * 150
+    assert [r.result for r in replies[1::2]] == [hex(chain.chain_id)] * 150
+    small = RpcClient(raw)
+    small.MAX_BODY_BYTES = 100 << 10
+    many = [("eth_call", [{"to": to, "data": read}, "latest"])] * 1000
+    assert [int(r.result, 16) for r in small.batch(many)] == [9] * 1000
