@@ -9,7 +9,7 @@ from eth_abi import encode as abi_encode
 from defidrill.chain import Chain
 from defidrill.chain.abi_registry import canonical_type, decode_values
 from defidrill.protocol.reference.deploy import deploy
-from defidrill.protocol.reference.lens_codec import decode_scan
+from defidrill.protocol.reference.lens_codec import decode_scan, decode_scan_words
 
 
 def test_decode_scan_matches_abi_decoding(chain: Chain) -> None:
@@ -49,3 +49,40 @@ def test_decode_scan_matches_abi_decoding_at_the_edges(artifacts) -> None:
     assert scans_by_hand[0]["pricesOk"] is False and scans_by_hand[1]["pricesOk"] is True
     assert scans_by_hand[299]["collateralRaw"] == rows[299][8] and scans_by_hand[299]["debtBase"] == rows[299][5]
     assert decode_scan(abi_encode(types, [assets, []])) == (by_abi[0], [])
+
+
+def _column_rows(data: bytes) -> tuple[list[str], list[dict[str, object]]]:
+    """decode_scan_words' arrays read back as decode_scan's dicts (exact ints from the limbs)."""
+    from defidrill.chain.abi_registry import checksum
+    from defidrill.protocol.account_columns import U256
+
+    words = decode_scan_words(data)
+    names = ["account", "healthFactorWad", "collateralValueUsdWad", "liquidationValueUsdWad", "borrowLimitUsdWad",
+             "debtBase", "debtUsdWad", "pricesOk"]
+    columns = [U256(words.fields[:, j]) for j in range(8)]
+    collateral = [U256(words.collateral[:, j]) for j in range(words.collateral.shape[1])]
+    rows = []
+    for i in range(len(words.account_bytes)):
+        row: dict[str, object] = {n: c.int_at(i) for n, c in zip(names, columns)}
+        row["account"] = checksum("0x" + words.account_bytes[i].tobytes().hex())
+        row["pricesOk"] = row["pricesOk"] != 0
+        row["collateralRaw"] = [c.int_at(i) for c in collateral]
+        rows.append(row)
+    return words.assets, rows
+
+
+def test_decode_scan_words_matches_decode_scan_at_the_edges(artifacts) -> None:
+    """The array decoder (the step read's) gives every word decode_scan gives, at the extremes
+    (0, 2^255, 2^256 - 1, values past 2^64 and 2^128), for 300 accounts and for none."""
+    [scan_abi] = [i for i in artifacts.get("Lens").abi if i.get("type") == "function" and i["name"] == "scan"]
+    rng = random.Random(12)
+    assets = ["0x" + rng.randbytes(20).hex() for _ in range(3)]
+    extremes = [0, 1, 2**64 - 1, 2**64, 2**128 + 3, 2**255, 2**256 - 1]
+    rows = [("0x" + rng.randbytes(20).hex(), *[rng.choice(extremes + [rng.getrandbits(200)]) for _ in range(6)],
+             j % 3 != 0, [rng.choice(extremes + [rng.getrandbits(90)]) for _ in assets]) for j in range(300)]
+    types = [canonical_type(o) for o in scan_abi["outputs"]]
+    data = abi_encode(types, [assets, rows])
+    assert _column_rows(data) == decode_scan(data)
+    empty = abi_encode(types, [assets, []])
+    assert _column_rows(empty) == decode_scan(empty)
+    assert decode_scan_words(empty).collateral.shape == (0, 3, 4)

@@ -86,7 +86,9 @@ class InvariantMonitor:
         started = self.last_step_end = time.monotonic()
         if not (last or obs.step % self.config.every == 0):
             return
-        step = StepCheck(obs.step, obs.t_s, obs.timestamp, obs.block, dict(obs.reference_usd), obs.accounts,
+        # every account as an AccountView only when a user check will read them (the read is columns)
+        step = StepCheck(obs.step, obs.t_s, obs.timestamp, obs.block, dict(obs.reference_usd),
+                         obs.accounts.views() if self.user else [],
                          obs.totals, row, self.pending, self.contracts)
         # The protocol's checks see every liquidation so far: "no account liquidated while healthy" is
         # about the whole run, and its detail then counts them all (user checks get the new ones).

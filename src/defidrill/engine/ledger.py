@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from collections.abc import Callable
 
+import numpy as np
+
 from defidrill.chain import Dropped, Receipt, TxRequest
 from defidrill.engine.observe import Observation
+from defidrill.protocol.adapter import MAX_UINT, LendingMarkets
 from defidrill.protocol_terms.fixed_point import WAD
 from defidrill.engine.world import World
 from defidrill.errors import ChainError
@@ -70,7 +73,10 @@ class Ledger:
         factor before a liquidation when the protocol's event does not carry it."""
         lending, markets = self.world.lending, self.world.markets
         base = markets.base
-        health = {a.address.lower(): a.health_factor_wad for a in scan.accounts} if scan is not None else {}
+        def health_before(account: str) -> int | None:
+            row = scan.accounts.row_of(account) if scan is not None else None
+            return scan.accounts.health_factor_wad.int_at(row) if scan is not None and row is not None else None
+
         outcome = StepOutcome()
         lines: list[Line] = []
         eth_usd = self.world.drill.chain.gas_token_price_usd(reference_usd)
@@ -112,7 +118,7 @@ class Ledger:
                         "contract": event["contract"], "address": event["address"]}
                 args = event.get("args", {})
                 account = args.get("user") or args.get("account") or args.get("borrower")  # Aave, ours, Compound
-                record = lending.decode_liquidation(event, health.get(str(account).lower()) if account else None)
+                record = lending.decode_liquidation(event, health_before(str(account)) if account else None)
                 if record is not None:
                     lines.append(LiquidationLine(**head, liquidation=record,
                                                  protocol_event=_own_event(event, LiquidationLine.event)))
@@ -160,29 +166,10 @@ class Ledger:
             asset_units = asset_raw / 10**markets.asset(sym).decimals
             row[f"amm_{sym}_usd"] = base_units / asset_units * ref[base_sym] if asset_units else 0.0
             row[f"amm_{sym}_base_reserve_usd"] = base_units * ref[base_sym]
-        below = 0
-        below_ref = 0
-        uncovered = 0.0  # debt its collateral no longer covers at reference prices: bad debt not yet written off
-        min_hf = float("inf")
-        thresholds = {s: c.liquidation_threshold_bps / 10_000 for s, c in markets.collaterals.items()}
-        decimals = {s: c.asset.decimals for s, c in markets.collaterals.items()}
-        for account in obs.accounts:
-            if account.debt_base == 0:
-                continue
-            min_hf = min(min_hf, account.health_factor)
-            if account.prices_ok and account.health_factor_wad < WAD:
-                below += 1
-            debt_usd = account.debt_base / 10**base_decimals * ref[base_sym]
-            liq_usd = sum(raw / 10**decimals[s] * ref[s] * thresholds[s]
-                          for s, raw in account.collateral_raw.items() if raw and s in thresholds)
-            if liq_usd < debt_usd:
-                below_ref += 1
-            coll_usd = sum(raw / 10**decimals[s] * ref[s]
-                           for s, raw in account.collateral_raw.items() if raw and s in thresholds)
-            uncovered += max(0.0, debt_usd - coll_usd)
+        below, below_ref, min_hf, uncovered = account_figures(obs, markets)
         row["accounts_below_1"] = below
         row["accounts_below_1_ref"] = below_ref
-        row["min_health_factor"] = None if min_hf == float("inf") else min_hf
+        row["min_health_factor"] = min_hf
         row["liquidations"] = outcome.liquidations
         row["liquidated_debt_usd"] = outcome.liquidated_debt_usd
         row["seized_collateral_usd"] = outcome.seized_collateral_usd
@@ -198,6 +185,59 @@ class Ledger:
         row["lp_withdrawn_pct"] = 100.0 * lp_withdrawn_pct
         row["arb_volume_usd"] = arb_volume_usd
         return row
+
+
+#: Relative margin of the column prefilters in ``account_figures``: the float64 approximations of a
+#: uint256 are within a few ulps (~1e-15), so any account closer than this to a boundary is settled
+#: with exact ints, the rest cannot be on the other side.
+PREFILTER_MARGIN = 1e-9
+
+
+def account_figures(obs: Observation, markets: LendingMarkets) -> tuple[int, int, float | None, float]:
+    """(accounts below HF 1, below 1 at reference prices, the lowest finite health factor or None, debt its
+    collateral no longer covers at reference prices): the row's account figures, exactly as one pass over every
+    account computed them (Python ints and floats, in read order), but over the columns: the exact
+    pass runs only on the accounts a float64 prefilter cannot rule out.
+
+    Per account with debt, at reference prices: debt_usd = debt / 10^decimals x ref(base);
+    liquidation value = sum of raw / 10^decimals x ref x threshold; collateral value the same
+    without the threshold; below_ref counts liquidation value < debt, uncovered sums
+    max(0, debt - collateral value)."""
+    accounts, ref = obs.accounts, obs.reference_usd
+    base = markets.base
+    has = accounts.has_debt()
+    below = int(np.count_nonzero(has & accounts.prices_ok & accounts.health_factor_wad.lt(WAD)))
+    rows_with_debt = np.flatnonzero(has)
+    if rows_with_debt.size == 0:
+        return below, 0, None, 0.0
+    hf_approx = accounts.health_factor_wad.approx[rows_with_debt]
+    near_min = rows_with_debt[hf_approx <= hf_approx.min() * (1 + PREFILTER_MARGIN)]
+    lowest = min(accounts.health_factor_wad.int_at(int(i)) for i in near_min)
+    min_hf = None if lowest >= MAX_UINT // 2 else lowest / WAD  # an infinite health factor is written empty
+
+    thresholds = {s: c.liquidation_threshold_bps / 10_000 for s, c in markets.collaterals.items()}
+    decimals = {s: c.asset.decimals for s, c in markets.collaterals.items()}
+    held = [(s, col) for s, col in zip(accounts.collateral_symbols, accounts.collateral_raw) if s in thresholds]
+    debt_approx = accounts.debt_base.approx / 10**base.decimals * ref[base.symbol]
+    coll_approx = np.zeros(len(accounts))
+    liq_approx = np.zeros(len(accounts))
+    for s, col in held:
+        value = col.approx / 10**decimals[s] * ref[s]
+        coll_approx += value
+        liq_approx += value * thresholds[s]
+    bound = debt_approx * (1 + PREFILTER_MARGIN)
+    close = has & ((liq_approx < bound) | (coll_approx < bound))
+    below_ref = 0
+    uncovered = 0.0
+    for i in np.flatnonzero(close).tolist():
+        debt_usd = accounts.debt_base.int_at(i) / 10**base.decimals * ref[base.symbol]
+        raws = [(s, col.int_at(i)) for s, col in held]
+        liq_usd = sum(raw / 10**decimals[s] * ref[s] * thresholds[s] for s, raw in raws if raw)
+        if liq_usd < debt_usd:
+            below_ref += 1
+        coll_usd = sum(raw / 10**decimals[s] * ref[s] for s, raw in raws if raw)
+        uncovered += max(0.0, debt_usd - coll_usd)
+    return below, below_ref, min_hf, uncovered
 
 
 def step_columns(world: World) -> list[str]:

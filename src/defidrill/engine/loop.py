@@ -125,6 +125,9 @@ class StepLoop:
         self.arbitrageur = Arbitrageur(world.arbitrageur)
         self.attacker = Attacker(world.attacker, world.manipulator)
         self.keepers = make_keepers(drill, world.keepers)
+        #: observations kept: the latest and as many before it as the slowest keeper looks back (each holds
+        #: every account's read: ~0.2 MiB per 1,000 accounts)
+        self.history_steps = max([k.latency_steps for k in self.keepers] + [0]) + 1
         self.borrowers = ReactiveBorrowers(world.borrowers, drill.seconds_to_steps(drill.borrowers.reaction.delay_s))
         self.ledger = Ledger(world, decode_call=chain.registry.decode_call)
         self.observer = Observer(chain, world, [k.address for k in self.keepers if k.config.mode == "capital"])
@@ -224,8 +227,9 @@ class StepLoop:
         self.result.reactions = self.borrowers.reactions
         self.result.attacks = self.attacker.attempts
         self.result.wall_time_s = time.monotonic() - self.started
-        if len(self.ctx.history) > 64:  # agents look back at most their latency; keep memory flat
-            del self.ctx.history[: len(self.ctx.history) - 64]
+        keep = self.history_steps
+        if len(self.ctx.history) > keep:  # agents look back at most their latency; keep memory flat
+            del self.ctx.history[: len(self.ctx.history) - keep]
 
 
 def _arb_volume(txs: list[TxRequest], results: list[Receipt | ChainError | Dropped]) -> float:

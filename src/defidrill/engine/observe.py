@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from defidrill.chain import ChainAPI
 from defidrill.engine.world import World
 from defidrill.errors import ChainError
+from defidrill.protocol.account_columns import AccountColumns
 from defidrill.protocol.adapter import AccountView, GuardView, PoolTotals
 from defidrill.protocol_terms.fixed_point import WAD
 
-__all__ = ["AccountView", "FeedView", "GuardView", "Observation", "Observer", "PoolTotals"]
+__all__ = ["AccountColumns", "AccountView", "FeedView", "GuardView", "Observation", "Observer", "PoolTotals"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Observation:
     timestamp: int
     block: int
     reference_usd: dict[str, float]
-    accounts: list[AccountView]
+    accounts: AccountColumns  # every account as columns; ``accounts[i]`` / ``accounts.view(i)`` is its AccountView
     feeds: dict[str, FeedView]
     guard: dict[str, GuardView]  # symbol -> the price the lending protocol uses (its guard or oracle)
     reserves: dict[str, tuple[int, int]]  # pair symbol -> (asset raw, base raw)
@@ -46,8 +47,9 @@ class Observation:
     liquidatable_below_hf_wad: int = WAD  # the protocol allows liquidations below this HF now (ProtocolReads)
 
     def liquidatable(self) -> list[AccountView]:
-        return [a for a in self.accounts
-                if a.debt_base > 0 and a.prices_ok and a.health_factor_wad < self.liquidatable_below_hf_wad]
+        """Accounts with debt, usable prices and a health factor under the protocol's line now, in read order
+        (the filter runs over the columns; only these become AccountView objects)."""
+        return [self.accounts.view(int(i)) for i in self.accounts.liquidatable_rows(self.liquidatable_below_hf_wad)]
 
 
 class Observer:
@@ -107,6 +109,8 @@ class Observer:
         for (holder, sym), value in zip(self.holders, results[i:]):
             balances.setdefault(holder, {})[sym] = value
         latest = self.chain.latest_block()
+        accounts = (reads.accounts if isinstance(reads.accounts, AccountColumns)
+                    else AccountColumns.from_views(list(reads.accounts)))
         return Observation(step, t_s, latest.timestamp, latest.number, dict(reference_usd),
-                           reads.accounts, feeds, reads.prices, reserves, reads.totals, balances,
+                           accounts, feeds, reads.prices, reserves, reads.totals, balances,
                            reads.liquidatable_below_hf_wad)

@@ -143,7 +143,10 @@ class PoolTotals:
 
 @dataclass(frozen=True)
 class ProtocolReads:
-    accounts: list[AccountView]
+    #: Every account read, in the order asked: a list of ``AccountView`` (the simple form, any adapter), or
+    #: ``AccountColumns`` (protocol/account_columns.py: arrays per field, what the reference pool decodes to);
+    #: the engine turns a list into columns itself.
+    accounts: Sequence[AccountView]
     prices: dict[str, GuardView]
     totals: PoolTotals
     #: Liquidations are allowed now of accounts whose health factor is below this (wad): 1.0 normally;

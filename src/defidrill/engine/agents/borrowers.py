@@ -12,9 +12,12 @@ borrower's behalf, like Aave's onBehalfOf), so one sender keeps the batch ordere
 
 from __future__ import annotations
 
+import numpy as np
+
 from defidrill.chain import TxIntent, TxRequest
 from defidrill.engine.agents.context import StepContext
-from defidrill.engine.observe import AccountView
+from defidrill.engine.observe import AccountColumns, AccountView
+from defidrill.protocol.account_columns import Mask
 from defidrill.protocol_terms.fixed_point import WAD
 from defidrill.drill.population import BorrowerPlan
 
@@ -29,6 +32,14 @@ class ReactiveBorrowers:
         self.due_at: dict[str, int] = {}
         self.done: set[str] = set()
         self.reactions = 0
+        #: the reactive accounts' rows in the read, per account list (the same list every step)
+        self._rows: tuple[object, Mask] | None = None
+
+    def _reactive_mask(self, accounts: AccountColumns) -> Mask:
+        if self._rows is None or self._rows[0] is not accounts.addresses:
+            mask = np.fromiter((a in self.reactive for a in accounts.addresses), dtype=bool, count=len(accounts))
+            self._rows = (accounts.addresses, mask)
+        return self._rows[1]
 
     def act(self, ctx: StepContext) -> list[TxRequest]:
         obs = ctx.latest
@@ -37,16 +48,26 @@ class ReactiveBorrowers:
         cfg = ctx.world.drill.borrowers.reaction
         trigger_wad = int(cfg.when_health_below * WAD)
         out: list[TxRequest] = []
-        for account in obs.accounts:
-            if account.address not in self.reactive or account.address in self.done:
+        accounts = obs.accounts
+        # Over the columns: the accounts that start their clock now, plus those whose clock runs; every
+        # other account does nothing this step. Then in read order, as one pass over every account did.
+        triggered = accounts.has_debt() & accounts.prices_ok & accounts.health_factor_wad.lt(trigger_wad)
+        rows = set(np.flatnonzero(self._reactive_mask(accounts) & triggered).tolist())
+        for address in self.due_at:
+            row = accounts.row_of(address)
+            if row is not None and address not in self.done:
+                rows.add(row)
+        for row in sorted(rows):
+            address = accounts.addresses[row]
+            if address not in self.reactive or address in self.done:
                 continue
-            if account.address not in self.due_at:
-                if account.debt_base > 0 and account.prices_ok and account.health_factor_wad < trigger_wad:
-                    self.due_at[account.address] = ctx.step + self.delay_steps
+            if address not in self.due_at:
+                if triggered[row]:
+                    self.due_at[address] = ctx.step + self.delay_steps
                 continue
-            if ctx.step >= self.due_at[account.address]:
-                self.done.add(account.address)
-                out += self._defend(ctx, account, cfg.action, cfg.target_health)
+            if ctx.step >= self.due_at[address]:
+                self.done.add(address)
+                out += self._defend(ctx, accounts.view(row), cfg.action, cfg.target_health)
         return out
 
     def _defend(self, ctx: StepContext, account: AccountView, action: str, target: float) -> list[TxRequest]:

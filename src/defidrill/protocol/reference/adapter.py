@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+import numpy as np
+import numpy.typing as npt
 from web3.contract.contract import ContractFunction
 
 from defidrill.chain import ChainAPI, Deployed, PreparedCall, TxRequest
+from defidrill.chain.abi_registry import checksum
+from defidrill.protocol.account_columns import U256, AccountColumns, index_of
 from defidrill.protocol.adapter import (
-    AccountView,
     AssetInfo,
     CloseFactorRule,
     CollateralInfo,
@@ -33,7 +36,7 @@ from defidrill.protocol.adapter import (
 from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import BATCH_TX_GAS, Market
 from defidrill.protocol.reference.deploy import Protocol, deploy_reference_pool
-from defidrill.protocol.reference.lens_codec import decode_scan
+from defidrill.protocol.reference.lens_codec import ScanWords, decode_scan, decode_scan_words
 from defidrill.errors import ChainError
 from defidrill.run_folder.records import BadDebt, Liquidation
 
@@ -58,6 +61,8 @@ class ReferenceAdapter(LendingAdapter):
         self._symbols = list(protocol.tokens)
         self._address_to_symbol = {tok.address.lower(): sym for sym, tok in protocol.tokens.items()}
         self._n_scan = 0
+        #: the last read's account address bytes and their checksummed strings and index (the same every step)
+        self._accounts: tuple[npt.NDArray[np.uint8], list[str], dict[str, int]] | None = None
         self._invariant_scans: tuple[tuple[str, ...], list[PreparedCall]] | None = None
         #: pool events counted for the rounding tolerance, and the first block not yet counted
         self._pool_events = 0
@@ -119,25 +124,17 @@ class ReferenceAdapter(LendingAdapter):
 
     def prepare_reads(self, chain: ChainAPI, accounts: Sequence[str]) -> list[PreparedCall]:
         p = self.protocol
-        calls = [chain.prepare(p.lens.functions.scan(p.pool.address, list(accounts[i : i + SCAN_CHUNK])), decode_scan)
-                 for i in range(0, len(accounts), SCAN_CHUNK)]
+        calls = [chain.prepare(p.lens.functions.scan(p.pool.address, list(accounts[i : i + SCAN_CHUNK])),
+                               decode_scan_words) for i in range(0, len(accounts), SCAN_CHUNK)]
         self._n_scan = len(calls)
         calls += [chain.prepare(p.guard.functions.check(p.tokens[s].address)) for s in self._symbols]
         calls.append(chain.prepare(p.lens.functions.poolState(p.pool.address)))
         return calls
 
     def decode_reads(self, results: Sequence[Any]) -> ProtocolReads:
-        views: list[AccountView] = []
-        for assets, scans in results[: self._n_scan]:
-            asset_syms = [self._address_to_symbol[a.lower()] for a in assets]
-            for s in scans:
-                views.append(AccountView(
-                    address=s["account"], health_factor_wad=s["healthFactorWad"],
-                    collateral_value_usd_wad=s["collateralValueUsdWad"],
-                    liquidation_value_usd_wad=s["liquidationValueUsdWad"], debt_base=s["debtBase"],
-                    debt_usd_wad=s["debtUsdWad"], prices_ok=s["pricesOk"],
-                    collateral_raw=dict(zip(asset_syms, s["collateralRaw"])),
-                ))
+        """The scan chunks as one set of columns (``AccountColumns``: the Lens struct's words as arrays,
+        no object per account), then the guard's prices and the pool's totals."""
+        views = self._columns(results[: self._n_scan])
         i = self._n_scan
         prices = {}
         for sym in self._symbols:
@@ -149,6 +146,40 @@ class ReferenceAdapter(LendingAdapter):
         totals = PoolTotals(total_borrow_base=pool["totalBorrowBase"], total_supply_base=pool["totalSupplyBase"],
                             cash_base=pool["cashBase"], reserves_base=pool["totalReservesBase"])
         return ProtocolReads(views, prices, totals)
+
+    def _columns(self, chunks: Sequence[ScanWords]) -> AccountColumns:
+        symbols: tuple[str, ...] | None = None
+        for chunk in chunks:
+            chunk_symbols = tuple(self._address_to_symbol[a.lower()] for a in chunk.assets)
+            if symbols is not None and chunk_symbols != symbols:
+                raise ChainError(f"Lens.scan chunks list the pool's assets in different orders: {symbols} vs {chunk_symbols}")
+            symbols = chunk_symbols
+        symbols = symbols if symbols is not None else ()
+        k = len(symbols)
+        if chunks:
+            fields = np.concatenate([c.fields for c in chunks])
+            collateral = np.concatenate([c.collateral for c in chunks])
+            account_bytes = np.concatenate([c.account_bytes for c in chunks])
+        else:
+            fields, collateral = np.zeros((0, 8, 4), np.uint64), np.zeros((0, k, 4), np.uint64)
+            account_bytes = np.zeros((0, 20), np.uint8)
+        addresses, index = self._addresses(account_bytes)
+        # struct words: 0 account, 1 healthFactorWad, 2 collateralValueUsdWad, 3 liquidationValueUsdWad,
+        # 4 borrowLimitUsdWad, 5 debtBase, 6 debtUsdWad, 7 pricesOk (lens_codec's layout)
+        return AccountColumns(addresses, U256(fields[:, 1]), U256(fields[:, 2]), U256(fields[:, 3]), U256(fields[:, 5]),
+                              U256(fields[:, 6]), np.asarray(fields[:, 7].any(axis=1)), symbols,
+                              tuple(U256(collateral[:, j]) for j in range(k)), index)
+
+    def _addresses(self, account_bytes: npt.NDArray[np.uint8]) -> tuple[list[str], dict[str, int]]:
+        """The accounts' checksummed addresses and row index: computed once, reused while the read's
+        accounts are the same bytes (every step of a drill)."""
+        last = self._accounts
+        if last is not None and np.array_equal(last[0], account_bytes):
+            return last[1], last[2]
+        addresses: list[str] = [checksum("0x" + row.tobytes().hex()) for row in account_bytes]
+        index = index_of(addresses)
+        self._accounts = (account_bytes.copy(), addresses, index)
+        return addresses, index
 
     # -- agents' transactions ------------------------------------------------------------
 
