@@ -114,7 +114,7 @@ CASES: list[Case] = [
          "market.assets.WBTC.path", "at every step"),
     Case("capacity-1e60", "bounds", BASE + "arbitrage: {capacity_usd_per_step: 1.0e60}\n",
          "arbitrage.capacity_usd_per_step", "at most 1e+13 USD"),
-    Case("borrowers-10M", "bounds", BASE + "borrowers: {count: 10M}\n", "borrowers.count", "<= 20000"),
+    Case("borrowers-10M", "bounds", BASE + "borrowers: {count: 10M}\n", "borrowers.count", "<= 60000"),
     Case("positions-10M", "bounds", BASE + "cex: {positions: {count: 10M}}\n", "cex.positions.count", "<= 2000000"),
     Case("lognormal-sigma-50", "bounds", BASE + "borrowers: {size_usd: {lognormal: {median: 20k, sigma: 50}}}\n",
          "borrowers.size_usd.lognormal.sigma", "<= 3"),

@@ -30,8 +30,12 @@ MAX_DURATION_S = 366 * 86_400.0
 #: Durations the contracts take in whole seconds (staleness, grace, TWAP window) must be at least this.
 MIN_CONTRACT_DURATION_S = 1.0
 
-#: Borrowers seeded on chain (anvil holds every account's state in memory: ~1 GiB per 10k borrowers).
-MAX_BORROWERS = 20_000
+#: Borrowers seeded on chain: what the engine holds within 4 GiB for the whole process tree (anvil holds
+#: every account's state). Measured (bench/bench_drill.py's run, the flagship with its CEX side, 7 steps,
+#: 2026-12-07, issue 22): peak 1.37 GiB at 20,000 borrowers, 2.85 GiB at 50,000, i.e. ~51 MiB per 1,000
+#: borrowers over ~0.38 GiB; 60,000 comes to ~3.4 GiB (4 GiB near 73,000), leaving room for longer runs.
+#: (Python's share stays flat with the steps: observations are columns, kept for the keepers' latency.)
+MAX_BORROWERS = 60_000
 #: Positions at the CEX (the venue steps 1M positions x 1,000 steps in 3-4 s).
 MAX_POSITIONS = 2_000_000
 #: Assets in the market, keepers, failures, CEX margin tiers.
