@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from eth_abi.abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError
@@ -58,6 +58,56 @@ def decode_values(items: Sequence[Mapping[str, Any]], data: bytes) -> list[Any]:
     return [_normalise(v, i) for v, i in zip(values, items)]
 
 
+def _static_word(typ: str) -> Callable[[bytes], Any] | None:
+    """A decoder of one 32-byte word of a static type into exactly what ``decode_values`` gives (eth_abi,
+    then ``_normalise``); it raises ``_Padding`` where eth_abi raises NonEmptyPaddingBytes, so the caller
+    falls back to eth_abi and its error. None for any other type (dynamic, arrays, tuples, fixed)."""
+    if typ == "address":
+        def address(word: bytes) -> Any:
+            if any(word[:12]):
+                raise _Padding
+            return checksum("0x" + word[12:].hex())
+        return address
+    if typ == "bool":
+        def boolean(word: bytes) -> Any:
+            value = int.from_bytes(word, "big")
+            if value > 1:
+                raise _Padding
+            return value == 1
+        return boolean
+    if typ.startswith("uint") and typ[4:].isdigit():
+        bound = 2 ** int(typ[4:])
+
+        def uint(word: bytes) -> Any:
+            value = int.from_bytes(word, "big")
+            if value >= bound:
+                raise _Padding
+            return value
+        return uint
+    if typ.startswith("int") and typ[3:].isdigit():
+        half = 2 ** (int(typ[3:]) - 1)
+
+        def sint(word: bytes) -> Any:
+            value = int.from_bytes(word, "big", signed=True)
+            if not -half <= value < half:
+                raise _Padding
+            return value
+        return sint
+    if typ.startswith("bytes") and typ[5:].isdigit() and 1 <= int(typ[5:]) <= 32:
+        size = int(typ[5:])
+
+        def fixed_bytes(word: bytes) -> Any:
+            if any(word[size:]):
+                raise _Padding
+            return "0x" + word[:size].hex()
+        return fixed_bytes
+    return None
+
+
+class _Padding(Exception):
+    """A static word eth_abi would refuse (NonEmptyPaddingBytes): decode it through eth_abi instead."""
+
+
 @dataclass(frozen=True)
 class EventAbi:
     contract: str
@@ -66,6 +116,19 @@ class EventAbi:
     @property
     def name(self) -> str:
         return str(self.item["name"])
+
+    @functools.cached_property
+    def plan(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[Callable[[bytes], Any]] | None,
+                            list[Callable[[bytes], Any] | None]]:
+        """(indexed inputs, data inputs, a word decoder per data input when all are static (else None), a word
+        decoder per indexed input (None: a dynamic type, whose topic is its hash)): worked out once per event.
+        A drill decodes ~4 logs per borrower while seeding (42,845 at 10,000 borrowers), eth_abi ~0.2 ms each."""
+        inputs = self.item.get("inputs", [])
+        indexed = [i for i in inputs if i.get("indexed")]
+        plain = [i for i in inputs if not i.get("indexed")]
+        words = [_static_word(i["type"]) for i in plain]
+        static = None if any(w is None for w in words) else [w for w in words if w is not None]
+        return indexed, plain, static, [_static_word(i["type"]) for i in indexed]
 
 
 PANIC_REASONS = {
@@ -155,20 +218,18 @@ class AbiRegistry:
         if not topics:
             return None
         for candidate in self.events.get(topics[0], []):
-            inputs = candidate.item.get("inputs", [])
-            indexed = [i for i in inputs if i.get("indexed")]
-            plain = [i for i in inputs if not i.get("indexed")]
+            indexed, plain, static, topic_words = candidate.plan
             if len(indexed) != len(topics) - 1:
                 continue
             try:
                 args: dict[str, Any] = {}
-                for item, topic in zip(indexed, topics[1:]):
+                for item, topic, word in zip(indexed, topics[1:], topic_words):
                     if item["type"] in ("string", "bytes") or item["type"].endswith("]") or item["type"].startswith("tuple"):
                         args[item["name"]] = "0x" + topic.hex()
                     else:
-                        args[item["name"]] = _normalise(abi_decode([item["type"]], topic)[0], item)
+                        args[item["name"]] = _static_or_abi(word, topic, item)
                 data = bytes.fromhex(log["data"][2:]) if log.get("data", "0x") != "0x" else b""
-                for item, value in zip(plain, decode_values(plain, data)):
+                for item, value in zip(plain, _decode_data(plain, static, data)):
                     args[item["name"]] = value
             except DecodingError:
                 continue
@@ -182,6 +243,26 @@ class AbiRegistry:
                 "log_index": int(log["logIndex"], 16) if isinstance(log.get("logIndex"), str) else log.get("logIndex"),
             }
         return None
+
+
+def _static_or_abi(word: Callable[[bytes], Any] | None, topic: bytes, item: dict[str, Any]) -> Any:
+    if word is not None:
+        try:
+            return word(topic)
+        except _Padding:
+            pass
+    return _normalise(abi_decode([item["type"]], topic)[0], item)
+
+
+def _decode_data(plain: list[dict[str, Any]], static: list[Callable[[bytes], Any]] | None, data: bytes) -> list[Any]:
+    """An event's data: word by word when every input is static and well padded (the values eth_abi gives,
+    tests/chain/test_abi_registry_fast.py), else eth_abi (its errors included: short data, bad padding)."""
+    if static is not None and len(data) >= 32 * len(static):
+        try:
+            return [word(data[32 * k : 32 * k + 32]) for k, word in enumerate(static)]
+        except _Padding:
+            pass
+    return decode_values(plain, data)
 
 
 def revert_data_from_error(error: dict[str, Any] | None) -> str | None:
