@@ -61,6 +61,36 @@ def raw_tx_per_s(rpc: RawRpc, senders: list[str], to: str, data: list[str], gas:
     return len(txs) / seconds
 
 
+def raw_tx_with_receipts_per_s(rpc: RawRpc, senders: list[str], to: str, data: list[str], gas: int = 100_000,
+                               block_txs: int = 250) -> float:
+    """The same transactions doing the engine's work: sent in blocks of ``block_txs`` (one batch of
+    sends then ``evm_mine`` each, as ``Chain.send_block``), then every receipt, logs included, in one
+    batch and parsed from JSON. What the engine adds beyond this is its own Python (encoding, ordering,
+    decoding events), so the ratio to it is the engine's overhead; ``raw_tx_per_s`` (no receipts) is the
+    chain's ceiling."""
+    nonces = {s: int(n, 16) for s, n in zip(senders, rpc.batch([("eth_getTransactionCount", [s, "pending"])
+                                                                for s in senders]))}
+    txs = []
+    for i, d in enumerate(data):
+        s = senders[i % len(senders)]
+        txs.append({"from": s, "to": to, "data": d, "gas": hex(gas), "nonce": hex(nonces[s])})
+        nonces[s] += 1
+    rpc.call("evm_setAutomine", [False])
+    try:
+        t0 = time.perf_counter()
+        hashes: list[str] = []
+        for start in range(0, len(txs), block_txs):
+            hashes += rpc.batch([("eth_sendTransaction", [tx]) for tx in txs[start : start + block_txs]])
+            rpc.call("evm_mine", [])
+        receipts = rpc.batch([("eth_getTransactionReceipt", [h]) for h in hashes])
+        seconds = time.perf_counter() - t0
+    finally:
+        rpc.call("evm_setAutomine", [True])
+    if any(r is None or int(r["status"], 16) != 1 for r in receipts):
+        raise RuntimeError("raw baseline with receipts: a transaction is missing or failed")
+    return len(txs) / seconds
+
+
 def raw_call_per_s(rpc: RawRpc, to: str, data: str, n: int) -> float:
     """N identical eth_calls in one batch."""
     calls = [("eth_call", [{"to": to, "data": data}, "latest"]) for _ in range(n)]

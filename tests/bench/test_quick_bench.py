@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-#: Rows of the quick run: chain (tx path, health read), drill (one size), cex, sweep, risk,
-#: protocols (Aave and Morpho over reference), backends (anvil over revm).
-EXPECTED_ROWS = 9
+#: Rows of the quick run: chain (tx path against raw with and without receipts, health read), drill
+#: (one size), cex, sweep, risk, protocols (Aave and Morpho over reference), backends (anvil over revm).
+EXPECTED_ROWS = 10
 
 
 @pytest.mark.slow
