@@ -14,9 +14,8 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from bench.rows import PeakMemory, Row, timed
+from bench.rows import PeakMemory, Row, run_for_time, timed
 from defidrill.drill import Override, resolve_drill
-from defidrill.runner import run_drill
 
 #: (borrowers, step over the 2 h flagship, wall-time target s, peak-memory target MiB or None): issue 22's targets.
 CASES = [(1_000, "20s", 6.0, None), (10_000, "60s", 15.0, 1024.0), (50_000, "2m", 60.0, 2048.0)]
@@ -29,8 +28,8 @@ def run_case(borrowers: int, step: str) -> tuple[dict, float, float]:
     sets = [Override.of("borrowers.count", borrowers, label="bench"), Override.of("market.step", step, label="bench"),
             Override.of("chain.gas_limit", "1000M", label="bench")]
     with tempfile.TemporaryDirectory() as tmp, PeakMemory() as mem:
-        outcome, seconds = timed(lambda: run_drill(resolve_drill("flash-crash"), out_dir=Path(tmp) / "run",
-                                                   progress=False, overrides=sets))
+        outcome, seconds = timed(lambda: run_for_time(resolve_drill("flash-crash"), out_dir=Path(tmp) / "run",
+                                                      progress=False, overrides=sets))
     return outcome.summary, seconds, mem.peak_mib
 
 

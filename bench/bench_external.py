@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from defidrill.runner import run_drill
+from bench.rows import run_for_time
 from defidrill.toolchain import project_root
 
 EXTERNAL = project_root() / "tests" / "external_protocol"
@@ -38,7 +38,7 @@ def bench(kind: str, borrowers: int) -> tuple[float, int, int]:
         path = Path(tmp) / f"{kind}.yaml"
         path.write_text(yaml.safe_dump(drill))
         t0 = time.perf_counter()
-        outcome = run_drill(path, out_dir=Path(tmp) / "run", progress=False)
+        outcome = run_for_time(path, out_dir=Path(tmp) / "run", progress=False)
         seconds = time.perf_counter() - t0
     return seconds, outcome.summary["steps_completed"], outcome.summary["onchain"]["liquidation_count"]
 

@@ -97,6 +97,19 @@ def timed(fn: Any) -> tuple[Any, float]:
     return out, time.perf_counter() - t0
 
 
+def run_for_time(drill_path: Any, **kwargs: Any) -> Any:
+    """``run_drill``, its outcome even when the drill's ``expect:`` bounds do not hold: the bench measures
+    time and memory at sizes the bounds were not written for (the flagship's hold for its own book), so an
+    unmet bound is a finished run here (its folder is complete), not a failed row."""
+    from defidrill.errors import ExpectationsNotMet
+    from defidrill.runner import run_drill
+
+    try:
+        return run_drill(drill_path, **kwargs)
+    except ExpectationsNotMet as exc:
+        return exc.outcome
+
+
 def run_flagship(borrowers: int, *, kind: str = "reference", backend: str | None = None,
                  step: str | None = None) -> tuple[float, dict[str, Any]]:
     """The library flagship, CEX side off (the chain side alone): (wall seconds, summary.json).
@@ -106,15 +119,14 @@ def run_flagship(borrowers: int, *, kind: str = "reference", backend: str | None
     from pathlib import Path
 
     from defidrill.drill import Override, resolve_drill
-    from defidrill.runner import run_drill
 
     sets = [Override.of("borrowers.count", borrowers, label="bench"), Override.of("cex.enabled", False, label="bench"),
             Override.of("protocol.kind", kind, label="bench")]
     if step is not None:
         sets.append(Override.of("market.step", step, label="bench"))
     with tempfile.TemporaryDirectory() as tmp:
-        outcome, seconds = timed(lambda: run_drill(resolve_drill("flash-crash"), out_dir=Path(tmp) / "run",
-                                                   progress=False, overrides=sets, backend=backend))
+        outcome, seconds = timed(lambda: run_for_time(resolve_drill("flash-crash"), out_dir=Path(tmp) / "run",
+                                                      progress=False, overrides=sets, backend=backend))
     return seconds, outcome.summary
 
 
