@@ -125,7 +125,7 @@ def _context(run: RunFolder) -> _Context | str:
 def _initial_balances(run: RunFolder, ctx: _Context) -> dict[tuple[str, str], _Balance]:
     """(account, symbol) -> seeded raw balance (float: from USD at 10 significant digits)."""
     out: dict[tuple[str, str], _Balance] = {}
-    if run.borrowers is None:
+    if run.borrowers is None or len(run.steps) == 0:  # a run that died before its first step: nothing seeded to check
         return out
     start = {s: float(run.steps.floats(f"ref_{s}_usd")[0]) for s in ctx.drill.market.assets
              if run.steps.has(f"ref_{s}_usd")}
