@@ -118,7 +118,8 @@ HEADER_NAMES_SHOWN = 12
 
 def _header_names(header: list[str]) -> str:
     """The header's cells for a message: each quoted and bounded, at most HEADER_NAMES_SHOWN of them."""
-    names = ", ".join(quoted(cell, 30) for cell in header[:HEADER_NAMES_SHOWN]) or "(an empty header)"
+    names = ", ".join(cell if cell.isprintable() and len(cell) <= 30 else quoted(cell, 30)
+                      for cell in header[:HEADER_NAMES_SHOWN]) or "(an empty header)"
     return names + (f" and {len(header) - HEADER_NAMES_SHOWN:,} more" if len(header) > HEADER_NAMES_SHOWN else "")
 
 

@@ -8,10 +8,11 @@ never exceeds the bound docs/lending.md derives for what happened ("Rounding, ac
 * a liquidation: its repay's bound + 1 for a bad-debt write-off.
 
 A donation of one raw unit (base sent to the pool without a pool action) then shows as a difference of
-exactly 1. The histories run on the revm backend (the EVM anvil embeds, in process: ~2 ms a block
-instead of ~25 ms over JSON-RPC), on the same compiled pool. Each history is drawn from a hypothesis-chosen seed: thousands of blocks with random time jumps
-(a second to a day, so the indices move well away from 1e18), random amounts down to single raw units,
-price drops that make the risky borrower liquidatable, liquidations that leave bad debt.
+exactly 1. The histories run on the revm backend (the EVM anvil embeds, in process: ~4 ms a block
+instead of ~25 ms over JSON-RPC), on the same compiled pool. Each history is drawn from a
+hypothesis-chosen seed: 2,000 blocks with random time jumps (a second to a week, so the indices move well
+away from 1e18), random amounts down to single raw units, price drops that make the risky borrower
+liquidatable, liquidations that leave bad debt.
 """
 
 from __future__ import annotations
