@@ -164,3 +164,24 @@ def test_ctrl_c_at_any_moment_of_validate_exits_130_without_a_traceback(python_s
     assert "Traceback" not in err, err
     if proc.returncode != 0:  # 0: it finished before the signal came
         assert proc.returncode == 130 and "interrupted by SIGINT" in err, (proc.returncode, err)
+
+
+def test_the_rpc_timeout_is_an_option_and_named_when_it_fires() -> None:
+    """A node that accepts the connection and never answers: the message names the wait and the option."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(server.accept()[0]), daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.getsockname()[1]}"
+        result = CliRunner().invoke(cli, ["feed", "show", "0x" + "1" * 40, "--rpc-url", url, "--rpc-timeout", "0.5"])
+    finally:
+        for conn in held:
+            conn.close()
+        server.close()
+    assert result.exit_code == 4, result.output
+    assert "within 0.5 s" in result.output and "--rpc-timeout" in result.output, result.output

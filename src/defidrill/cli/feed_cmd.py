@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from defidrill.cli.exit_status import reports_errors
+from defidrill.cli.exit_status import RPC_TIMEOUT_OPTION, reports_errors
 from defidrill.drill.limits import MAX_PRICE_USD, MAX_SHOCK_FACTOR
 from defidrill.drill.units import UnitError, parse_duration
 from defidrill.errors import ConfigError, quoted
@@ -72,10 +72,10 @@ RPC_OPTION = click.option("--rpc-url", envvar="DEFIDRILL_RPC_URL", default="http
 FROM_OPTION = click.option("--from", "sender", default=None, help="Sender (default: the node's first account).")
 
 
-def _control(rpc_url: str, sender: str | None) -> FeedControl:
+def _control(rpc_url: str, sender: str | None, rpc_timeout_s: float = 120.0) -> FeedControl:
     from defidrill.chain import Chain
 
-    return FeedControl(Chain.attach(rpc_url), sender)
+    return FeedControl(Chain.attach(rpc_url, rpc_timeout_s=rpc_timeout_s), sender)
 
 
 @click.group("feed")
@@ -86,10 +86,11 @@ def feed_group() -> None:
 @feed_group.command("show")
 @click.argument("address")
 @RPC_OPTION
+@RPC_TIMEOUT_OPTION
 @reports_errors
-def feed_show(address: str, rpc_url: str) -> None:
+def feed_show(address: str, rpc_url: str, rpc_timeout_s: float) -> None:
     """Print the feed's latest round.  Example: defidrill feed show 0x5FbD...0aa3"""
-    click.echo(json.dumps(_control(rpc_url, None).latest(address).as_json()))
+    click.echo(json.dumps(_control(rpc_url, None, rpc_timeout_s).latest(address).as_json()))
 
 
 @feed_group.command("push")
@@ -97,19 +98,20 @@ def feed_show(address: str, rpc_url: str) -> None:
 @click.argument("price")
 @click.option("--raw", is_flag=True, help="PRICE is a raw answer in the feed's decimals, not USD.")
 @RPC_OPTION
+@RPC_TIMEOUT_OPTION
 @FROM_OPTION
 @reports_errors
-def feed_push(address: str, price: str, raw: bool, rpc_url: str, sender: str | None) -> None:
+def feed_push(address: str, price: str, raw: bool, rpc_url: str, sender: str | None, rpc_timeout_s: float) -> None:
     """Transmit one round.  Example: defidrill feed push 0x5FbD...0aa3 2450.5
 
     PRICE is USD per token, finite, above 0 and at most 1e9 (a drill's price bound); with --raw, a whole
     number of the feed's raw units from 1 to 2^191 - 1. Anything else is refused before the node is asked."""
     if raw:
         answer_raw = _whole(price, "PRICE", low=1, high=MAX_ANSWER_RAW)
-        view = _control(rpc_url, sender).push(address, answer_raw=answer_raw)
+        view = _control(rpc_url, sender, rpc_timeout_s).push(address, answer_raw=answer_raw)
     else:
         price_usd = _number(price, "PRICE", low=0.0, high=MAX_PRICE_USD, low_open=True)
-        view = _control(rpc_url, sender).push(address, price_usd=price_usd)
+        view = _control(rpc_url, sender, rpc_timeout_s).push(address, price_usd=price_usd)
     click.echo(json.dumps(view.as_json()))
 
 
@@ -125,16 +127,17 @@ def feed_push(address: str, price: str, raw: bool, rpc_url: str, sender: str | N
 @click.option("--max", "max_usd", default=None, help="clamp: maxAnswer in USD (above 0, at most 1e9).",
               callback=_checked(low=0.0, high=MAX_PRICE_USD, low_open=True))
 @RPC_OPTION
+@RPC_TIMEOUT_OPTION
 @FROM_OPTION
 @reports_errors
 def feed_fail(address: str, kind: str, age: str, factor: float, decimals: int | None, min_usd: float | None,
-              max_usd: float | None, rpc_url: str, sender: str | None) -> None:
+              max_usd: float | None, rpc_url: str, sender: str | None, rpc_timeout_s: float) -> None:
     """Inject one failure.  Example: defidrill feed fail 0x5FbD...0aa3 stale --age 2h"""
     try:
         age_s = int(parse_duration(age))
     except UnitError as exc:
         raise ConfigError(str(exc), path="--age", value=age) from None
-    view = _control(rpc_url, sender).fail(address, kind, age_s=age_s, factor=factor, decimals=decimals,
+    view = _control(rpc_url, sender, rpc_timeout_s).fail(address, kind, age_s=age_s, factor=factor, decimals=decimals,
                                           min_price_usd=min_usd, max_price_usd=max_usd)
     click.echo(json.dumps(view.as_json()))
 
@@ -143,21 +146,23 @@ def feed_fail(address: str, kind: str, age: str, factor: float, decimals: int | 
 @click.argument("address")
 @click.argument("status", type=click.Choice(["down", "up"]))
 @RPC_OPTION
+@RPC_TIMEOUT_OPTION
 @FROM_OPTION
 @reports_errors
-def feed_sequencer(address: str, status: str, rpc_url: str, sender: str | None) -> None:
+def feed_sequencer(address: str, status: str, rpc_url: str, sender: str | None, rpc_timeout_s: float) -> None:
     """Report the L2 sequencer down or up.  Example: defidrill feed sequencer 0x9fE4...6e0 down"""
-    click.echo(json.dumps(_control(rpc_url, sender).set_sequencer(address, down=status == "down").as_json()))
+    click.echo(json.dumps(_control(rpc_url, sender, rpc_timeout_s).set_sequencer(address, down=status == "down").as_json()))
 
 
 @feed_group.command("takeover")
 @click.argument("address")
 @click.option("--sequencer", is_flag=True, help="The address is an L2 sequencer uptime feed.")
 @RPC_OPTION
+@RPC_TIMEOUT_OPTION
 @FROM_OPTION
 @reports_errors
-def feed_takeover(address: str, sequencer: bool, rpc_url: str, sender: str | None) -> None:
+def feed_takeover(address: str, sequencer: bool, rpc_url: str, sender: str | None, rpc_timeout_s: float) -> None:
     """Put a feed we did not deploy under control (anvil_setCode).  Example: defidrill feed takeover 0x5f4e...8419"""
-    control = _control(rpc_url, sender)
+    control = _control(rpc_url, sender, rpc_timeout_s)
     control.take_over(address, sequencer=sequencer)
     click.echo(json.dumps({**control.latest(address).as_json(), "controller": control.sender}))
