@@ -142,13 +142,16 @@ def python_start_s() -> float:
     before any of our code can install a handler: a signal before then is the interpreter's business."""
     import time
 
-    started = time.monotonic()
-    subprocess.run([sys.executable, "-c", "import defidrill.cli.main"], check=True,
-                   env={**os.environ, "PYTHONPATH": str(SRC)})
-    return time.monotonic() - started
+    times = []
+    for _ in range(3):  # the slowest of three: the machine is shared, a start can take twice as long
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-c", "import defidrill.cli.main"], check=True,
+                       env={**os.environ, "PYTHONPATH": str(SRC)})
+        times.append(time.monotonic() - started)
+    return max(times)
 
 
-@pytest.mark.parametrize("after_start_s", [0.0, 0.1, 0.3, 0.8])
+@pytest.mark.parametrize("after_start_s", [0.05, 0.15, 0.4, 0.8])
 def test_ctrl_c_at_any_moment_of_validate_exits_130_without_a_traceback(python_start_s: float,
                                                                         after_start_s: float) -> None:
     """The signal lands while Python imports click, numpy or web3, or while the preflight runs."""
