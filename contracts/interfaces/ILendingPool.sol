@@ -61,6 +61,9 @@ interface ILendingPool {
     error TransferAmountMismatch(address token, uint256 expectedRaw, uint256 receivedRaw);
     /// @notice A view needed the price of `asset` and the oracle's peekPrice reported it unavailable.
     error OraclePriceUnavailable(address asset);
+    /// @notice An action's rounding went against the pool (`dustBase` < 0): impossible by InterestLogic's
+    ///         rounding rules (docs/lending.md), so a bug of the pool, never a user's mistake.
+    error RoundingAgainstPool(int256 dustBase);
 
     // ------------------------------------------------------------------ events
     event Supply(address indexed account, uint256 amountBase, uint256 supplyBalanceBase);
@@ -168,6 +171,8 @@ interface ILendingPool {
     function totalSupply() external view returns (uint256 totalSupplyBase);
     function totalBorrow() external view returns (uint256 totalBorrowBase);
     function totalReserves() external view returns (int256 totalReservesBase);
+    /// @notice The part of reserves that is rounding kept by the pool (every action's and accrual's), base units.
+    function roundingDustBase() external view returns (uint256 dustBase);
     function cash() external view returns (uint256 cashBase);
     function borrowIndex() external view returns (uint256 borrowIndexWad);
     function supplyIndex() external view returns (uint256 supplyIndexWad);

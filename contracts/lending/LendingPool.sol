@@ -158,11 +158,13 @@ contract LendingPool is ReentrancyGuard, LendingPoolViews {
     /// @notice Lends `amountBase` (base raw units) to the pool; it earns the supply index's growth.
     function supply(uint256 amountBase) external override nonReentrant {
         _accrue();
+        DataTypes.Books memory before = _books();
         uint256 principal = InterestLogic.supplyPrincipalDown(amountBase, _market.supplyIndexWad);
         if (principal == 0) revert ZeroAmount();
         uint256 accountPrincipal = supplyPrincipalOf[msg.sender] + principal;
         supplyPrincipalOf[msg.sender] = accountPrincipal;
         _market.totalSupplyPrincipal += principal;
+        _keepRounding(before, amountBase, 0);
         _pullExact(baseToken, msg.sender, amountBase);
         emit Supply(msg.sender, amountBase, InterestLogic.supplyDown(accountPrincipal, _market.supplyIndexWad));
     }
@@ -171,6 +173,7 @@ contract LendingPool is ReentrancyGuard, LendingPoolViews {
     /// @return withdrawnBase base raw units sent to the caller
     function withdraw(uint256 amountBase) external override nonReentrant returns (uint256 withdrawnBase) {
         _accrue();
+        DataTypes.Books memory before = _books();
         uint256 supplyIndexWad = _market.supplyIndexWad;
         uint256 accountPrincipal = supplyPrincipalOf[msg.sender];
         uint256 balanceBase = InterestLogic.supplyDown(accountPrincipal, supplyIndexWad);
@@ -185,6 +188,7 @@ contract LendingPool is ReentrancyGuard, LendingPoolViews {
         accountPrincipal -= principal;
         supplyPrincipalOf[msg.sender] = accountPrincipal;
         _market.totalSupplyPrincipal -= principal;
+        _keepRounding(before, 0, withdrawnBase);
         SafeTransferLib.safeTransfer(baseToken, msg.sender, withdrawnBase);
         emit Withdraw(msg.sender, withdrawnBase, InterestLogic.supplyDown(accountPrincipal, supplyIndexWad));
     }
@@ -247,6 +251,7 @@ contract LendingPool is ReentrancyGuard, LendingPoolViews {
         _accrue();
         if (amountBase == 0) revert ZeroAmount();
         ValidationLogic.validateCash(_cash(), amountBase);
+        DataTypes.Books memory before = _books();
         uint256 principal = InterestLogic.borrowPrincipalUp(amountBase, _market.borrowIndexWad);
         uint256 accountPrincipal = borrowPrincipalOf[msg.sender] + principal;
         borrowPrincipalOf[msg.sender] = accountPrincipal;
@@ -254,6 +259,7 @@ contract LendingPool is ReentrancyGuard, LendingPoolViews {
         uint256 debtBase = InterestLogic.debtUp(accountPrincipal, _market.borrowIndexWad);
         (DataTypes.AccountValues memory values,,) = _liveValues(msg.sender, debtBase);
         ValidationLogic.validateCollateralized(msg.sender, values);
+        _keepRounding(before, 0, amountBase);
         SafeTransferLib.safeTransfer(baseToken, msg.sender, amountBase);
         emit Borrow(msg.sender, amountBase, debtBase);
     }
@@ -277,7 +283,9 @@ contract LendingPool is ReentrancyGuard, LendingPoolViews {
         uint256 debtBase = _debtOf(account);
         if (debtBase == 0) revert NoDebt(account);
         repaidBase = amountBase < debtBase ? amountBase : debtBase;
+        DataTypes.Books memory before = _books();
         uint256 debtAfterBase = _reduceDebt(account, repaidBase, debtBase);
+        _keepRounding(before, repaidBase, 0);
         _pullExact(baseToken, msg.sender, repaidBase);
         emit Repay(msg.sender, account, repaidBase, debtAfterBase);
     }
@@ -313,11 +321,13 @@ contract LendingPool is ReentrancyGuard, LendingPoolViews {
             _liquidationInput(collateralAsset, repayAmountBase, values, inputs, basePriceUsdWad)
         );
 
+        DataTypes.Books memory before = _books();
         _reduceDebt(account, repaidBase, debtBase);
         _collateralBalances[account][collateralAsset] = balanceRaw - seizedCollateral;
         totalCollateral[collateralAsset] -= seizedCollateral;
         emit Liquidation(msg.sender, account, collateralAsset, repaidBase, seizedCollateral, values.healthFactorWad);
         if (repaidBase < debtBase && !_hasCollateral(account)) _writeOffBadDebt(account);
+        _keepRounding(before, repaidBase, 0);
 
         _pullExact(baseToken, msg.sender, repaidBase);
         SafeTransferLib.safeTransfer(collateralAsset, msg.sender, seizedCollateral);
@@ -330,6 +340,8 @@ contract LendingPool is ReentrancyGuard, LendingPoolViews {
         _accrue();
         if (_debtOf(account) == 0) revert NoDebt(account);
         if (_hasCollateral(account)) revert AccountHasCollateral(account);
-        return _writeOffBadDebt(account);
+        DataTypes.Books memory before = _books();
+        writtenOffBase = _writeOffBadDebt(account);
+        _keepRounding(before, 0, 0);
     }
 }

@@ -7,7 +7,7 @@ import {LendingPoolStorage} from "./LendingPoolStorage.sol";
 import {DataTypes} from "./libraries/DataTypes.sol";
 import {InterestLogic} from "./libraries/InterestLogic.sol";
 
-/// @title The lending pool's books: interest accrual, debts, bad-debt write-offs, reserves and cash.
+/// @title The lending pool's books: interest accrual, debts, bad-debt write-offs, reserves, rounding and cash.
 /// @dev Internal only. Every rounding is InterestLogic's (against the account, in the pool's favour); the
 ///      one token movement here is `_pullExact`, which books what actually arrived.
 abstract contract LendingPoolAccounting is LendingPoolStorage {
@@ -19,6 +19,7 @@ abstract contract LendingPoolAccounting is LendingPoolStorage {
         _market.supplyIndexWad = a.supplyIndexWad;
         _market.totalReservesBase = a.totalReservesBase;
         _market.lastAccrualTimestamp = block.timestamp;
+        roundingDustBase += a.roundingBase;
         emit InterestAccrued(a.borrowIndexWad, a.supplyIndexWad, a.interestBase, a.reservesAddedBase);
     }
 
@@ -54,6 +55,31 @@ abstract contract LendingPoolAccounting is LendingPoolStorage {
         _market.totalBorrowPrincipal -= accountPrincipal;
         _market.totalReservesBase -= int256(writtenOffBase);
         emit BadDebtWrittenOff(account, writtenOffBase);
+    }
+
+    /// @dev The books at the written indices (call after `_accrue`): present borrows, supply and reserves.
+    function _books() internal view returns (DataTypes.Books memory b) {
+        b.borrowsBase = InterestLogic.debtUp(_market.totalBorrowPrincipal, _market.borrowIndexWad);
+        b.suppliedBase = InterestLogic.supplyDown(_market.totalSupplyPrincipal, _market.supplyIndexWad);
+        b.reservesBase = _market.totalReservesBase;
+    }
+
+    /// @dev Books an action's rounding as reserves, so cash + totalBorrow = totalSupply + totalReserves holds
+    ///      to the raw unit. `before` = `_books()` after the action's accrual; `cashInBase` / `cashOutBase` =
+    ///      the base the action moves (its booked amounts, never a balance read: a donation stays visible).
+    ///      The dust is cash moved + borrows' growth - supply's growth - reserves' explicit change; InterestLogic's
+    ///      rounding makes it >= 0 and at most floor(index / 1e18) + 1 per principal conversion
+    ///      (docs/lending.md, "Rounding, action by action"); a negative one reverts (a bug of the pool).
+    function _keepRounding(DataTypes.Books memory before, uint256 cashInBase, uint256 cashOutBase) internal {
+        DataTypes.Books memory books = _books();
+        int256 dustBase = int256(cashInBase) - int256(cashOutBase)
+            + (int256(books.borrowsBase) - int256(before.borrowsBase))
+            - (int256(books.suppliedBase) - int256(before.suppliedBase))
+            - (books.reservesBase - before.reservesBase);
+        if (dustBase < 0) revert RoundingAgainstPool(dustBase);
+        if (dustBase == 0) return;
+        _market.totalReservesBase = books.reservesBase + dustBase;
+        roundingDustBase += uint256(dustBase);
     }
 
     /// @dev The pool's base token balance, base raw units.

@@ -30,6 +30,9 @@ abstract contract LendingPoolStorage is ILendingPool {
     uint256 public override reserveFactorBps;
 
     DataTypes.Market internal _market;
+    /// @inheritdoc ILendingPool
+    /// @dev Written accruals and actions only (a view's preview accrual is not counted until written).
+    uint256 public override roundingDustBase;
     DataTypes.RateModel internal _rateModel;
     DataTypes.CloseFactor internal _closeFactor;
 

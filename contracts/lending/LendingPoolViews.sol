@@ -178,8 +178,8 @@ abstract contract LendingPoolViews is LendingPoolValuation {
     }
 
     /// @notice The pool's base token balance, base raw units.
-    /// @dev Invariant: cash + totalBorrow - totalSupply - totalReserves is >= 0 and only rounding dust
-    ///      (plus anything donated to the pool); see docs/lending.md.
+    /// @dev Invariant: cash + totalBorrow = totalSupply + totalReserves to the raw unit (the pool books its
+    ///      rounding as reserves); anything else is base the books do not know (a donation); docs/lending.md.
     function cash() external view override returns (uint256 cashBase) {
         return _cash();
     }

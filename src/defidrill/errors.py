@@ -46,10 +46,23 @@ class ConfigError(DrillError):
             parts.append(path)
         text = ": ".join(parts) + f": {message}"
         if value is not None:
-            text += f" (got {value!r})"
+            text += f" (got {quoted(value)})"
         if allowed:
             text += f"; allowed: {allowed}"
         super().__init__(text)
+
+
+#: Characters of a value a message quotes: a value may be a piece of a file the user pointed at
+#: (``/proc/self/environ`` as a replay CSV), so messages never echo more than this.
+QUOTED_CHARS = 60
+
+
+def quoted(value: Any, limit: int = QUOTED_CHARS) -> str:
+    """``repr(value)`` for a message, control characters escaped, cut after ``limit`` characters."""
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit]) + f"... ({len(value) - limit:,} more characters)"
+    text = repr(value)
+    return text if len(text) <= 2 * limit else text[: 2 * limit] + f"... ({len(text) - 2 * limit:,} more characters)"
 
 
 class ToolchainError(DrillError):

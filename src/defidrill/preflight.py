@@ -12,8 +12,9 @@ validates cannot fail later on its input (STYLE.md, "One gate"). In order:
 4. the run's own translations, exercised without a chain: the protocol config the world
    builder deploys and the CEX venue's parameters. Whatever they refuse is reported like
    the rest, with the file and line;
-5. the user's own invariants (``invariants.custom``): each "module:function" imported;
-6. the expectations (``expect:``): each metric a headline name ("did you mean" otherwise), each
+5. the user's build (``protocol.artifacts``): loaded, or its sources compiled with the drill's solc;
+6. the user's own invariants (``invariants.custom``): each "module:function" imported;
+7. the expectations (``expect:``): each metric a headline name ("did you mean" otherwise), each
    bound readable in the metric's unit (:mod:`defidrill.drill.schema.expect`).
 
 Each step reports every problem it finds as one ConfigError (exit status 2), a line per
@@ -45,7 +46,7 @@ from defidrill.drill.schema.checks import backend_problems
 from defidrill.engine.invariants import UserInvariant
 from defidrill.drill.protocol_spec import protocol_spec
 from defidrill.drill.schema.expect import resolve_expectations
-from defidrill.errors import ConfigError
+from defidrill.errors import ConfigError, ToolchainError
 from defidrill.metrics.headline import headline_names
 from defidrill.protocol.registry import adapter_class
 from defidrill.user_code import load_callable
@@ -87,6 +88,7 @@ def preflight(drill_path: str | Path, *, seed: int | None = None, overrides: Seq
     if problems:
         source.raise_problems(problems)
     _translations(source, path)
+    _user_build(source)
     checks = _user_invariants(source)
     _expectations(source)
     return Checked(drill, path, source, checks)
@@ -136,6 +138,32 @@ def _user_invariants(source: DrillSource) -> tuple[UserInvariant, ...]:
     if problems:
         source.raise_problems(problems)
     return tuple(loaded)
+
+
+#: Characters of the compiler's own message a refusal quotes (it quotes the user's source lines).
+COMPILER_MESSAGE_CHARS = 1_200
+
+
+def _user_build(source: DrillSource) -> None:
+    """``protocol.artifacts``: the user's build loaded, or their sources compiled (cached by source hash,
+    so the run's load is a cache hit), with the drill's ``contracts`` and ``solc``. A source that does not
+    compile, a contract the build lacks or a solc that is not installed is refused here, not at run time."""
+    built = source.drill.protocol.artifacts
+    if built is None:
+        return
+    from defidrill.toolchain.user_artifacts import load_artifacts
+
+    try:
+        load_artifacts(built.path, contracts=built.contracts, solc=built.solc)
+    except ToolchainError as err:
+        text = str(err)
+        if len(text) > COMPILER_MESSAGE_CHARS:
+            text = text[:COMPILER_MESSAGE_CHARS] + f" ... ({len(text) - COMPILER_MESSAGE_CHARS:,} more characters)"
+        field = "solc" if built.solc is not None and "is not installed" in text else "path"
+        allowed = ("a solc-js version installed under node_modules (solc or solc-<version>)" if field == "solc"
+                   else "a build folder or .sol sources that compile, holding every contract named in contracts")
+        source.raise_problems([Problem(("protocol", "artifacts") + ((field,) if field == "solc" else ()),
+                                       f"the user's build: {text}", None, allowed)])
 
 
 def _translations(source: DrillSource, path: MarketPath) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from defidrill.chain.rpc import DEFAULT_RPC_TIMEOUT_S
 from defidrill.cex.coupling import CEX_STEP_COLUMNS, CexSide
 from defidrill.drill.overrides import Override, as_overrides
 from defidrill.run_folder.models import Expectation
@@ -79,7 +80,7 @@ def replay_csvs(drill: Drill) -> list[str]:
 def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None = None,
               progress: bool = True, force: bool = False, overrides: Sequence[Override | str] = (),
               checks: Sequence[UserCheckFn] = (), rpc_url: str | None = None,
-              backend: str | None = None) -> RunOutcome:
+              backend: str | None = None, rpc_timeout_s: float = DEFAULT_RPC_TIMEOUT_S) -> RunOutcome:
     """Run a drill into ``out_dir`` (default ``runs/<name>-<stamp>``); see the module docstring.
 
     ``force``: clear a folder that already holds a run (otherwise refused). SIGINT, SIGTERM and
@@ -89,7 +90,8 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
     ``checks``: the caller's own invariants (``check(chain, step) -> Broken | None``, as the drill's
     ``invariants.custom``), run with the built-in ones. ``rpc_url``: run on a node someone else started
     (an anvil: ape's, `defidrill chain up`'s) instead of a fresh one; see :func:`defidrill.engine.chain_setup.drill_chain`.
-    ``backend`` (``anvil`` | ``revm``): overrides the drill's ``chain.backend``."""
+    ``backend`` (``anvil`` | ``revm``): overrides the drill's ``chain.backend``. ``rpc_timeout_s``: how long one
+    JSON-RPC call may wait for the node (``--rpc-timeout``; the ChainError names it when it fires)."""
     sets = as_overrides(overrides, file=str(drill_path))
     # the same gate as `validate`: the backend and the node are part of what it checks
     checked = preflight(drill_path, seed=seed, overrides=sets, backend=backend, rpc_url=rpc_url)
@@ -99,11 +101,12 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
     with catch_signals(), open_run_folder(run_dir, force=force) as folder:
         folder.copy_drill(drill_path, drill.seed, replay_csvs(drill), overrides=texts)
         user = [*checked.checks, *(UserInvariant.of(fn) for fn in checks)]
-        return _run(folder, drill, path, progress, texts, user, rpc_url)
+        return _run(folder, drill, path, progress, texts, user, rpc_url, rpc_timeout_s)
 
 
 def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool, overrides: list[str],
-         user_invariants: list[UserInvariant], rpc_url: str | None) -> RunOutcome:
+         user_invariants: list[UserInvariant], rpc_url: str | None,
+         rpc_timeout_s: float = DEFAULT_RPC_TIMEOUT_S) -> RunOutcome:
     """The run's phases in order: header -> chain and world -> the step loop -> the CEX side ->
     metrics and report (:func:`_finish`, also after a failure)."""
     run_dir = folder.path
@@ -120,7 +123,7 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
     venue_summary: dict[str, Any] | None = None
     update: dict[str, Any] = {"status": "ok", "exit_status": 0}
     try:
-        with drill_chain(drill, compile_project(), rpc_url) as chain:
+        with drill_chain(drill, compile_project(), rpc_url, rpc_timeout_s=rpc_timeout_s) as chain:
             fork_block = chain.block_number()
             world = build_world(chain, drill, path)
             apply_drill_gas_limit(chain, drill)

@@ -41,3 +41,17 @@ def test_push_fail_takeover_and_refusals(chain: Chain) -> None:
     # a node that does not answer: exit 4
     out = _cli("show", feed.address, "--rpc-url", "http://127.0.0.1:9")
     assert out.returncode == 4 and "no answer from http://127.0.0.1:9" in out.stderr
+
+
+def test_a_feeds_custom_error_is_decoded_by_name(chain: Chain) -> None:
+    """A push outside a clamp reverts the feed's own `MedianNotInMinMax(answer, min, max)`: named, with its
+    arguments, not hex."""
+    feed = chain.deploy("ForeignAggregator", 8, "ETH / USD", 1)
+    chain.transact(feed.functions.report(3_000_00000000))
+    url = ["--rpc-url", chain.rpc_url]
+    assert _cli("takeover", feed.address, *url).returncode == 0
+    assert _cli("fail", feed.address, "clamp", "--min", "1000", "--max", "5000", *url).returncode == 0
+    out = _cli("push", feed.address, "6000", *url)
+    assert out.returncode == 4, out.stderr
+    assert "MedianNotInMinMax(answer=600000000000, minAnswer=100000000000, maxAnswer=500000000000)" in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr

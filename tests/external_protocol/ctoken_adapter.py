@@ -113,7 +113,7 @@ class CTokenAdapter(LendingAdapter):
     def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolSpec) -> CTokenAdapter:
         ext = config.external
         folder = ext.artifacts_dir if ext and ext.artifacts_dir else HERE / "contracts"
-        load_artifacts(folder).register(chain)
+        load_artifacts(folder, contracts=ext.contracts if ext else (), solc=ext.solc if ext else None).register(chain)
         me = chain.deployer
         base = config.base.symbol
         rm = config.rate_model

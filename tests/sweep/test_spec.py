@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,62 @@ def test_a_point_that_fails_is_a_row_with_its_error(tmp_path: Path) -> None:
     assert row["status"] == "failed" and row["param.borrowers.count"] == -1
     assert row["error"].startswith(f"ConfigError: {path} (point 0) borrowers.count=-1: borrowers.count")
     assert row["onchain.liquidation_count"] is None and row["run_dir"] == "p0"
+
+
+# ---- a sweep file is read like a drill file (issue 18) ------------------------------------------
+
+
+def test_a_sweep_name_that_is_a_path_is_refused(tmp_path: Path) -> None:
+    """`name: ../..` named the sweep folder: sweeps/../.. is outside sweeps/."""
+    path = _write(tmp_path, "drill: tiny.yaml\nname: ../..\ngrid: {borrowers.count: [5]}\n")
+    with pytest.raises(ConfigError) as err:
+        load_spec(path)
+    assert err.value.path == "name" and "not a path" in str(err.value)
+
+
+@pytest.mark.parametrize("samples", ["{count: 1000000000, params: {seed: {int: [0, 9]}}}",
+                                     "{count: 1.0e+9, params: {seed: {int: [0, 9]}}}"])
+def test_a_billion_samples_is_refused_before_any_is_drawn(tmp_path: Path, samples: str) -> None:
+    path = _write(tmp_path, f"drill: tiny.yaml\nsamples: {samples}\n")
+    with pytest.raises(ConfigError) as err:
+        load_spec(path)
+    assert "samples.count" in str(err.value) and "10,000" in str(err.value)
+
+
+def test_a_grid_whose_product_is_too_large_is_refused(tmp_path: Path) -> None:
+    """Four keys of 20 values: 160,000 points, refused from the sizes (nothing is expanded)."""
+    grid = ", ".join(f"k{i}: [{', '.join(str(v) for v in range(20))}]" for i in range(4))
+    path = _write(tmp_path, f"drill: tiny.yaml\ngrid: {{{grid}}}\nseeds: [1, 2]\n")
+    with pytest.raises(ConfigError) as err:
+        load_spec(path)
+    assert "320,000 points" in str(err.value) and "at most 10,000" in str(err.value)
+
+
+def test_a_sweep_file_that_is_a_fifo_or_a_device_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "sweep.yaml"
+    os.mkfifo(fifo)
+    for path, kind in ((fifo, "a FIFO (named pipe)"), (Path("/dev/zero"), "a character device"), (tmp_path, "a directory")):
+        with pytest.raises(ConfigError) as err:
+            load_spec(path)
+        assert f"it is {kind}, not a regular file" in str(err.value)
+
+
+def test_a_sweep_file_is_read_within_the_drill_files_yaml_limits(tmp_path: Path) -> None:
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join('*' + p for _ in range(10))}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    path = _write(tmp_path, "drill: tiny.yaml\n" + laughs)
+    with pytest.raises(ConfigError) as err:
+        load_spec(path)
+    assert "aliases" in str(err.value) or "expands to more than" in str(err.value)
+    path.write_text("drill: tiny.yaml\ngrid: {a: [1]}\n" + "#" * 1_000_001)
+    with pytest.raises(ConfigError, match="too large"):
+        load_spec(path)
+    path.write_bytes(b"drill: tiny.yaml\nname: \xff\n")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_spec(path)
+
+
+def test_sweep_seeds_out_of_range_are_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, "drill: tiny.yaml\ngrid: {borrowers.count: [5]}\nseeds: [-1]\n")
+    with pytest.raises(ConfigError, match="seeds"):
+        load_spec(path)

@@ -60,8 +60,20 @@ library DataTypes {
         int256 totalReservesBase;
         /// @dev Growth of the market's total borrow over the period, base units.
         uint256 interestBase;
-        /// @dev The reserve factor's share of `interestBase`, base units (floored).
+        /// @dev What reserves receive: the reserve factor's share of `interestBase` (floored) plus the
+        ///      supply index's rounding (`roundingBase`), so reserves + supplied grow by exactly the interest.
         uint256 reservesAddedBase;
+        /// @dev The part of the lenders' share the supply index cannot carry (its floor), kept in reserves.
+        uint256 roundingBase;
+    }
+
+    /// @notice The books in present value at the written indices: what the pool owes and is owed.
+    struct Books {
+        /// @dev ceil(totalBorrowPrincipal x borrowIndex), base units.
+        uint256 borrowsBase;
+        /// @dev floor(totalSupplyPrincipal x supplyIndex), base units.
+        uint256 suppliedBase;
+        int256 reservesBase;
     }
 
     /// @notice One collateral position as the valuation needs it.

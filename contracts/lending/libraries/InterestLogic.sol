@@ -9,8 +9,9 @@ import {WadMath} from "./WadMath.sol";
 ///         principal removed by a repay = floor, present debt = ceil); a supply balance is rounded down
 ///         (principal added = floor, principal removed by a withdrawal = ceil, present balance = floor).
 ///         With totals kept as principals, every action therefore moves
-///         cash + totalBorrow - totalSupply - totalReserves by a non-negative amount: the pool can never
-///         owe more than it holds because of rounding (see docs/lending.md, "Invariant").
+///         cash + totalBorrow - totalSupply - totalReserves by a non-negative amount, and the pool books
+///         that amount as reserves (LendingPoolAccounting._keepRounding; an accrual's in previewAccrual):
+///         cash + totalBorrow = totalSupply + totalReserves holds to the raw unit (docs/lending.md, "Invariant").
 library InterestLogic {
     using WadMath for uint256;
 
@@ -72,8 +73,9 @@ library InterestLogic {
     ///      accrual, like Comet); interest = growth of ceil(totalBorrowPrincipal * index); reserves take
     ///      floor(interest * reserveFactor / 1e4); the rest goes to lenders as
     ///      supplyIndex += floor(rest * 1e18 / totalSupplyPrincipal), so lenders never receive more than
-    ///      `rest` (the floor's dust, below 1 base unit per accrual plus 1 wei of index per principal
-    ///      unit, stays in the pool as surplus). With no lender principal, the whole interest is reserves.
+    ///      `rest`; what the floor keeps back (below totalSupplyPrincipal / 1e18 + 1 base units) is added
+    ///      to reserves too, so reserves + supplied grow by exactly the interest. With no lender
+    ///      principal, the whole interest is reserves.
     function previewAccrual(
         DataTypes.Market memory market,
         DataTypes.RateModel memory model,
@@ -96,10 +98,16 @@ library InterestLogic {
         if (market.totalSupplyPrincipal == 0) {
             a.reservesAddedBase = a.interestBase;
         } else {
-            a.reservesAddedBase = a.interestBase.bpsMulDown(reserveFactorBps);
-            uint256 lenderInterestBase = a.interestBase - a.reservesAddedBase;
+            uint256 factorShareBase = a.interestBase.bpsMulDown(reserveFactorBps);
+            uint256 lenderInterestBase = a.interestBase - factorShareBase;
             a.supplyIndexWad =
                 market.supplyIndexWad + lenderInterestBase.mulDivDown(WadMath.WAD, market.totalSupplyPrincipal);
+            // What the lenders' present value actually grew by; never above lenderInterestBase, and short of
+            // it by less than totalSupplyPrincipal / 1e18 + 1 (docs/lending.md, "Rounding, action by action").
+            uint256 creditedBase =
+                supplyDown(market.totalSupplyPrincipal, a.supplyIndexWad) - totalSupplyBase;
+            a.roundingBase = lenderInterestBase - creditedBase;
+            a.reservesAddedBase = factorShareBase + a.roundingBase;
         }
         a.totalReservesBase = market.totalReservesBase + int256(a.reservesAddedBase);
     }

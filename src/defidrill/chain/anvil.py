@@ -22,6 +22,7 @@ from typing import Any
 import requests
 from pydantic import BaseModel, ConfigDict, Field
 
+from defidrill.chain.rpc import DEFAULT_RPC_TIMEOUT_S
 from defidrill.errors import ChainError, ConfigError, ToolchainError
 from defidrill.toolchain.anvil_binary import find_anvil
 
@@ -53,6 +54,8 @@ class AnvilConfig(BaseModel):
         "--prune-history N: keep the states of the last N blocks only (eth_call at, and debug_traceTransaction "
         "of, an older block then fail with 'Resource not found' / BlockOutOfRangeError)")
     startup_timeout_s: float = Field(20.0, gt=0)
+    rpc_timeout_s: float = Field(DEFAULT_RPC_TIMEOUT_S, gt=0, le=3600, description="not an anvil flag: how long "
+                                 "our JSON-RPC client waits for an answer (--rpc-timeout)")
 
     def args(self, port: int) -> list[str]:
         args = [

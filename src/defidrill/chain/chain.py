@@ -20,7 +20,7 @@ from defidrill.chain.api import ChainAPI
 from defidrill.chain.abi_registry import checksum as to_checksum_address, revert_data_from_error
 from defidrill.chain.anvil import AnvilConfig, AnvilNode
 from defidrill.chain.controls import AnvilControls
-from defidrill.chain.rpc import RpcClient, RpcReply, hex_int as _int
+from defidrill.chain.rpc import DEFAULT_RPC_TIMEOUT_S, RpcClient, RpcReply, hex_int as _int
 from defidrill.chain.types import BlockInfo, Dropped, PreparedCall, Receipt, TxRequest
 from defidrill.errors import ChainError, RevertError
 from defidrill.toolchain import Artifacts, compile_project
@@ -32,12 +32,13 @@ class Chain(AnvilControls):
     Beyond the interface it has what only a node has: ``rpc`` (raw JSON-RPC), ``rpc_url``,
     ``attach`` to a node someone else runs, and the anvil process (``node``) it launched."""
 
-    def __init__(self, rpc_url: str, artifacts: Artifacts | None = None, *, node: AnvilNode | None = None):
+    def __init__(self, rpc_url: str, artifacts: Artifacts | None = None, *, node: AnvilNode | None = None,
+                 rpc_timeout_s: float = DEFAULT_RPC_TIMEOUT_S):
         self.rpc_url = rpc_url
         self.node = node
-        self.rpc = RpcClient(rpc_url, is_alive=(lambda: node.alive) if node else None)
+        self.rpc = RpcClient(rpc_url, timeout_s=rpc_timeout_s, is_alive=(lambda: node.alive) if node else None)
         ChainAPI.__init__(self, artifacts if artifacts is not None else compile_project(),
-                           Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": 120})))
+                           Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": rpc_timeout_s})))
         self.chain_id = _int(self.rpc.request("eth_chainId"))
         self.accounts: list[str] = [to_checksum_address(a) for a in self.rpc.request("eth_accounts")]
         self._automine = True
@@ -50,16 +51,17 @@ class Chain(AnvilControls):
         """Start anvil, yield a Chain on it, stop anvil however the block exits."""
         artifacts = artifacts if artifacts is not None else compile_project()
         with AnvilNode.start(config) as node:
-            chain = cls(node.rpc_url, artifacts, node=node)
+            chain = cls(node.rpc_url, artifacts, node=node, rpc_timeout_s=node.config.rpc_timeout_s)
             try:
                 yield chain
             finally:
                 chain.rpc.close()
 
     @classmethod
-    def attach(cls, rpc_url: str, artifacts: Artifacts | None = None) -> Chain:
+    def attach(cls, rpc_url: str, artifacts: Artifacts | None = None, *,
+               rpc_timeout_s: float = DEFAULT_RPC_TIMEOUT_S) -> Chain:
         """Use a node someone else runs (an anvil, a fork); we never stop it."""
-        return cls(rpc_url, artifacts)
+        return cls(rpc_url, artifacts, rpc_timeout_s=rpc_timeout_s)
 
     @property
     def location(self) -> str:

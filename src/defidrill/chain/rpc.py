@@ -11,6 +11,7 @@ import http.client
 import itertools
 import json
 import select
+import socket
 from urllib.parse import urlsplit
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,12 @@ from collections.abc import Callable, Sequence
 import requests
 
 from defidrill.errors import ChainError
+
+
+#: Seconds a JSON-RPC post may take before it is "no answer" (`--rpc-timeout` on run, chain and feed commands).
+#: A 10,000-borrower step's batch takes ~2 s on anvil; a fork's first reads of a remote node can take tens.
+DEFAULT_RPC_TIMEOUT_S = 120.0
+RPC_TIMEOUT_OPTION = "--rpc-timeout"
 
 
 def hex_int(value: Any) -> int:
@@ -73,7 +80,7 @@ class _LoopbackHttp:
 class RpcClient:
     """A keep-alive HTTP JSON-RPC client with batch support."""
 
-    def __init__(self, url: str, *, timeout_s: float = 120.0, is_alive: Callable[[], bool] | None = None,
+    def __init__(self, url: str, *, timeout_s: float = DEFAULT_RPC_TIMEOUT_S, is_alive: Callable[[], bool] | None = None,
                  loopback_fast_path: bool = True):
         """``loopback_fast_path``: a plain-http node on this machine is posted to through ``_LoopbackHttp``;
         False keeps requests for it too (the transport test compares the two)."""
@@ -90,8 +97,12 @@ class RpcClient:
 
     def _no_answer(self, exc: Exception, method: str) -> ChainError:
         dead = self._is_alive is not None and not self._is_alive()
-        why = "the anvil process has exited" if dead else f"no answer from {self.url}"
-        return ChainError(f"{why} ({type(exc).__name__}: {exc})", method=method)
+        if dead:
+            return ChainError(f"the anvil process has exited ({type(exc).__name__}: {exc})", method=method)
+        if isinstance(exc, (socket.timeout, TimeoutError, requests.Timeout)):
+            return ChainError(f"no answer from {self.url} within {self.timeout_s:g} s (the RPC timeout; raise it "
+                              f"with {RPC_TIMEOUT_OPTION} SECONDS)", method=method)
+        return ChainError(f"no answer from {self.url} ({type(exc).__name__}: {exc})", method=method)
 
     def _post(self, payload: Any, method: str) -> Any:
         return self._post_body(json.dumps(payload).encode(), method)

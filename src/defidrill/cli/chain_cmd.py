@@ -13,7 +13,7 @@ import click
 import pydantic
 
 from defidrill.chain import AnvilConfig, Chain
-from defidrill.cli.exit_status import reports_errors
+from defidrill.cli.exit_status import RPC_TIMEOUT_OPTION, reports_errors
 from defidrill.errors import ConfigError
 
 
@@ -37,9 +37,10 @@ def chain_group() -> None:
 @click.option("--fork-block", type=click.IntRange(min=0), default=None, help="Fork at this block (default: the head).")
 @click.option("--abi-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Write one Foundry-style {abi, address} JSON per contract into DIR (DIR/<NAME>.json).")
+@RPC_TIMEOUT_OPTION
 @reports_errors
 def chain_up(port: int | None, chain_id: int, block_time: float | None, gas_limit: int, fork_url: str | None,
-             fork_block: int | None, abi_dir: Path | None) -> None:
+             fork_block: int | None, abi_dir: Path | None, rpc_timeout_s: float) -> None:
     """Start anvil, deploy the reference protocol, print ONE line of JSON, run until Ctrl-C/SIGTERM.
 
     The line: rpc_url, chain_id, accounts, roles (what the deployer, LP and lender accounts may do),
@@ -57,7 +58,7 @@ def chain_up(port: int | None, chain_id: int, block_time: float | None, gas_limi
     signal.signal(signal.SIGHUP, _stop_on)
     try:
         config = AnvilConfig(port=port, chain_id=chain_id, block_time_s=block_time, gas_limit=gas_limit,
-                             fork_url=fork_url, fork_block=fork_block)
+                             fork_url=fork_url, fork_block=fork_block, rpc_timeout_s=rpc_timeout_s)
     except pydantic.ValidationError as exc:  # the ranges above catch these first; never a traceback
         first = exc.errors()[0]
         raise ConfigError(first["msg"], path="--" + str(first["loc"][0]).replace("_", "-"),

@@ -21,6 +21,11 @@ from defidrill.errors import DrillError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: ``--rpc-timeout SECONDS`` on every command that talks to a node (run, chain up, feed ...).
+RPC_TIMEOUT_OPTION = click.option(
+    "--rpc-timeout", "rpc_timeout_s", type=click.FloatRange(min=0.1, max=3600), default=120.0, show_default=True,
+    help="Seconds to wait for the node's answer to one JSON-RPC call before giving up (exit 4, named).")
+
 
 def reports_errors(func: F) -> F:
     """Turn a DrillError into its branch's exit status and a one-paragraph message on stderr."""

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from defidrill.cli.exit_status import reports_errors
+from defidrill.cli.exit_status import RPC_TIMEOUT_OPTION, reports_errors
 from defidrill.metrics.expectations import describe
 from defidrill.metrics.headline import side_by_side
 from defidrill.report.format import fmt
@@ -67,9 +67,10 @@ def validate_cmd(files: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
 @click.option("--backend", type=click.Choice(["anvil", "revm"]), default=None,
               help="Chain backend (default: the drill's chain.backend, else anvil). revm runs in process, "
                    "without RPC; gas-derived figures differ (docs/chain-backends.md).")
+@RPC_TIMEOUT_OPTION
 @reports_errors
 def run_cmd(drill: str, out_dir: Path | None, seed: int | None, overrides: tuple[str, ...], as_json: bool,
-            force: bool, quiet: bool, backend: str | None) -> None:
+            force: bool, quiet: bool, backend: str | None, rpc_timeout_s: float) -> None:
     """Run a drill (a file, or a library drill's name) on a fresh chain (anvil unless told otherwise)
     and write its run folder.
 
@@ -96,7 +97,7 @@ def run_cmd(drill: str, out_dir: Path | None, seed: int | None, overrides: tuple
 
     try:
         show(run_drill(resolve_drill(drill), out_dir=out_dir, seed=seed, progress=not (quiet or as_json),
-                       force=force, overrides=overrides, backend=backend))
+                       force=force, overrides=overrides, backend=backend, rpc_timeout_s=rpc_timeout_s))
     except ExpectationsNotMet as err:  # a finished run: its lines, then the error (exit 6) on stderr
         if isinstance(err.outcome, RunOutcome):
             show(err.outcome)

@@ -18,6 +18,11 @@ MAX_YAML_DEPTH = 40
 MAX_YAML_ALIASES = 100
 #: Values in the document after aliases are expanded (a "billion laughs" file expands to 1e9).
 MAX_YAML_NODES = 100_000
+#: Largest sweep or risk file read (they are a few lines: a base drill and what to vary).
+MAX_STUDY_FILE_BYTES = MAX_DRILL_FILE_BYTES
+#: Drill runs one study may ask for: a sweep's points (grid x samples x seeds), a risk study's samples.
+#: Each is a whole drill (seconds to minutes): 10,000 is days of machine time already.
+MAX_STUDY_RUNS = 10_000
 #: Problems printed per file; the rest are counted ("and N more").
 MAX_PROBLEMS_SHOWN = 50
 

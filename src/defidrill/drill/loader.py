@@ -28,7 +28,7 @@ from defidrill.drill.limits import MAX_PROBLEMS_SHOWN
 from defidrill.drill.overrides import Override, apply_overrides, as_overrides, override_path
 from defidrill.drill.schema import Drill, Problem
 from defidrill.drill.yaml_source import Marks, dotted, read_yaml
-from defidrill.errors import ConfigError
+from defidrill.errors import ConfigError, quoted
 
 __all__ = ["load_drill", "load_drill_source", "parse_drill", "DrillSource", "LocatedProblem"]
 
@@ -49,7 +49,7 @@ class LocatedProblem:
         where = self.source or (f"{file}:{self.line}" if self.line is not None else file)
         text = f"{where}: {self.path or '<top>'}: {self.message}"
         if self.value is not None:
-            text += f" (got {self.value!r})"
+            text += f" (got {quoted(self.value)})"
         if self.allowed:
             text += f"; allowed: {self.allowed}"
         return text

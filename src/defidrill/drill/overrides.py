@@ -158,6 +158,9 @@ def resolve_drill(ref: str | Path) -> Path:
     candidate = _library() / f"{name}.yaml"
     if not path.is_absolute() and candidate.is_file():
         return candidate
+    if path.exists():
+        # A FIFO, a device, a folder: the drill reader refuses it by what it is, for validate and run alike.
+        return path
     names = ", ".join(library_name(p) for p in library_drills())
     raise ConfigError("drill file not found", file=str(ref),
                       allowed=f"a path to a .yaml drill file, or a library drill: {names}")

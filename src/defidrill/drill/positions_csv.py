@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from defidrill.input_files import UnreadableFile, read_text
 from defidrill.drill.limits import MAX_BORROWERS, MAX_USD
 from defidrill.drill.replay_csv import MAX_REPLAY_CSV_BYTES, ReplayCsvError
 
@@ -68,15 +69,9 @@ class PositionRow:
 def read_positions(path: Path) -> tuple[PositionRow, ...]:
     """Every row of ``path``, checked; raise :class:`ReplayCsvError` (with the line) at the first bad one."""
     try:
-        size = path.stat().st_size
-        if size > MAX_REPLAY_CSV_BYTES:
-            raise ReplayCsvError(f"the CSV is {size:,} bytes", value=size,
-                                 allowed=f"a CSV of at most {MAX_REPLAY_CSV_BYTES:,} bytes")
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise ReplayCsvError(f"not UTF-8 text ({err.reason} at byte {err.start:,})", allowed="a UTF-8 CSV file") from None
-    except OSError as err:
-        raise ReplayCsvError(f"cannot read the CSV ({err.strerror})", allowed="a readable CSV file") from None
+        text = read_text(path, max_bytes=MAX_REPLAY_CSV_BYTES, what="CSV file")
+    except UnreadableFile as err:  # a FIFO, a device, a folder, too large, not UTF-8: refused, never waited on
+        raise ReplayCsvError(f"cannot read the CSV: it {err.reason}", allowed=err.allowed) from None
     try:
         return _rows(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as err:

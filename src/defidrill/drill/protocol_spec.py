@@ -78,8 +78,10 @@ def protocol_spec(drill: Drill, path: MarketPath, total_debt_usd: float, units: 
     lender_supply = float(supply) if supply is not None else max(2.0 * total_debt_usd, 1_000_000.0)
     external = None
     if drill.protocol.kind == "external" and drill.protocol.adapter:
+        built = drill.protocol.artifacts
         external = ExternalSpec(adapter=drill.protocol.adapter, options=drill.protocol.options,
-                                artifacts_dir=Path(drill.protocol.artifacts) if drill.protocol.artifacts else None)
+                                artifacts_dir=Path(built.path) if built else None,
+                                contracts=list(built.contracts) if built else [], solc=built.solc if built else None)
     return ProtocolSpec(
         external=external,
         base=spec(base, decimals_of(base)),

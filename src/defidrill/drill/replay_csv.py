@@ -1,6 +1,8 @@
 """Read and check a replay CSV once, at validation: the run uses the rows read then.
 
-A replay path's CSV is user data. Every row is read when the drill validates, so a text
+A replay path's CSV is user data, read through :func:`defidrill.input_files.read_text` (a regular file of
+at most ``MAX_REPLAY_CSV_BYTES``, UTF-8: a FIFO or a device is refused, never waited on). Every row is read
+when the drill validates, so a text
 price, ``nan``/``inf``, a non-positive price, an unreadable time, two rows at one time or a
 header-only file is refused by ``defidrill validate`` with the CSV's row number, never
 found mid-run. The schema keeps the parsed arrays, so the file is not read again (and a
@@ -10,6 +12,7 @@ file changed after validation cannot change the run).
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import dataclass
 from datetime import datetime, UTC
@@ -17,6 +20,9 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+
+from defidrill.errors import quoted
+from defidrill.input_files import UnreadableFile, read_text
 
 __all__ = ["ReplayCsvError", "ReplaySeries", "parse_time", "read_replay_series", "MAX_REPLAY_CSV_BYTES"]
 
@@ -64,40 +70,34 @@ def parse_time(text: str) -> float:
 def read_replay_series(path: Path, time_column: str, price_column: str) -> ReplaySeries:
     """Read every row of ``path``; raise :class:`ReplayCsvError` at the first bad one."""
     try:
-        size = path.stat().st_size
-    except OSError as err:
-        raise ReplayCsvError(f"cannot read the CSV ({err.strerror})", allowed="a readable CSV file") from None
-    if size > MAX_REPLAY_CSV_BYTES:
-        raise ReplayCsvError(f"the CSV is {size:,} bytes", value=size,
-                             allowed=f"a CSV of at most {MAX_REPLAY_CSV_BYTES:,} bytes (resample it first)")
+        text = read_text(path, max_bytes=MAX_REPLAY_CSV_BYTES, what="CSV file")
+    except UnreadableFile as err:
+        allowed = err.allowed + (" (resample it first)" if "too large" in err.reason else "")
+        raise ReplayCsvError(f"cannot read the CSV: it {err.reason}", allowed=allowed) from None
     times: list[float] = []
     prices: list[float] = []
     lines: list[int] = []
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, [])
-            missing = [c for c in (time_column, price_column) if c not in header]
-            if missing:
-                raise ReplayCsvError(f"no column {missing[0]!r}", row=1, value=missing[0],
-                                     allowed="a column of the CSV header: " + ", ".join(header))
-            t_col, p_col = header.index(time_column), header.index(price_column)
-            for row in reader:
-                line = reader.line_num
-                if not row:
-                    continue  # a blank line
-                if len(row) <= max(t_col, p_col):
-                    raise ReplayCsvError(f"the row has {len(row)} cells, the header {len(header)}", row=line,
-                                         value=",".join(row), allowed="one cell per header column")
-                times.append(_time_cell(row[t_col], line))
-                prices.append(_price_cell(row[p_col], line))
-                lines.append(line)
-    except UnicodeDecodeError as err:
-        raise ReplayCsvError(f"not UTF-8 text ({err.reason})", allowed="a UTF-8 CSV file") from None
-    except OSError as err:
-        raise ReplayCsvError(f"cannot read the CSV ({err.strerror})", allowed="a readable CSV file") from None
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = next(reader, [])
+        missing = [c for c in (time_column, price_column) if c not in header]
+        if missing:
+            raise ReplayCsvError(f"no column {quoted(missing[0], 30)}", row=1, value=missing[0],
+                                 allowed="a column of the CSV header: " + _header_names(header))
+        t_col, p_col = header.index(time_column), header.index(price_column)
+        for row in reader:
+            line = reader.line_num
+            if not row:
+                continue  # a blank line
+            if len(row) <= max(t_col, p_col):
+                raise ReplayCsvError(f"the row has {len(row)} cells, the header {len(header)}", row=line,
+                                     value=",".join(row), allowed="one cell per header column")
+            times.append(_time_cell(row[t_col], line))
+            prices.append(_price_cell(row[p_col], line))
+            lines.append(line)
     except csv.Error as err:
-        raise ReplayCsvError(f"not a readable CSV ({err})", allowed="a comma-separated file with a header row") from None
+        raise ReplayCsvError(f"not a readable CSV ({quoted(str(err))})",
+                             allowed="a comma-separated file with a header row") from None
     if not times:
         raise ReplayCsvError("the CSV has a header but no rows", row=1,
                              allowed="a header and at least one row of time and price")
@@ -110,6 +110,17 @@ def read_replay_series(path: Path, time_column: str, price_column: str) -> Repla
         raise ReplayCsvError(f"two rows at the same time (lines {first} and {second})", row=second,
                              value=times[order[same[0]]], allowed="one row per time")
     return ReplaySeries(t_sorted, np.asarray(prices, dtype=np.float64)[order])
+
+
+#: Header cells an error lists (a file that is not a CSV may have one "cell" of anything).
+HEADER_NAMES_SHOWN = 12
+
+
+def _header_names(header: list[str]) -> str:
+    """The header's cells for a message: each quoted and bounded, at most HEADER_NAMES_SHOWN of them."""
+    names = ", ".join(cell if cell.isprintable() and len(cell) <= 30 else quoted(cell, 30)
+                      for cell in header[:HEADER_NAMES_SHOWN]) or "(an empty header)"
+    return names + (f" and {len(header) - HEADER_NAMES_SHOWN:,} more" if len(header) > HEADER_NAMES_SHOWN else "")
 
 
 def _time_cell(text: str, line: int) -> float:

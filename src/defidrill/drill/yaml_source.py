@@ -8,8 +8,9 @@ objects, but on its own it still lets a small file cost unbounded time and memor
 * composing is recursive, so 500 levels of nesting end in ``RecursionError``;
 * a 50 MB file of unknown keys is read, validated and reported in full.
 
-So the file is refused above :data:`~defidrill.drill.limits.MAX_DRILL_FILE_BYTES` before it is
-read, nesting deeper than ``MAX_YAML_DEPTH`` is refused while composing, and the composed
+So the file is read through :func:`defidrill.input_files.read_text` (a regular file of at most
+:data:`~defidrill.drill.limits.MAX_DRILL_FILE_BYTES`: a FIFO, a device or a directory is refused before
+anything blocks), nesting deeper than ``MAX_YAML_DEPTH`` is refused while composing, and the composed
 node graph (where an alias is the same node object, so it costs nothing yet) is measured
 expanded before anything walks it: more than ``MAX_YAML_ALIASES`` alias uses, more than
 ``MAX_YAML_NODES`` values once expanded, or an alias inside itself is refused. Each refusal
@@ -26,6 +27,7 @@ import yaml
 from defidrill.drill.limits import MAX_DRILL_FILE_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH, MAX_YAML_NODES
 from defidrill.drill.schema import Problem
 from defidrill.errors import ConfigError
+from defidrill.input_files import UnreadableFile, read_text
 
 __all__ = ["Marks", "read_yaml", "dotted"]
 
@@ -176,30 +178,20 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def read_yaml(file: Path, what: str = "drill file") -> tuple[Any, Marks]:
+def read_yaml(file: str | Path, what: str = "drill file", *,
+              max_bytes: int = MAX_DRILL_FILE_BYTES) -> tuple[Any, Marks]:
     """Parse ``file`` within the limits above; the data and the lines of every key and value.
 
-    ``what`` names the kind of file in messages (``risk file``: a risk study reads through here too)."""
+    The one YAML reader of defidrill: drill files, sweep files and risk files all come through here
+    (``what`` names the kind in messages: "sweep file", "risk file"), read by
+    :func:`defidrill.input_files.read_text` (regular files only, at most ``max_bytes``, UTF-8).
+    """
+    file = Path(file)
     try:
-        size = file.stat().st_size
-        if size > MAX_DRILL_FILE_BYTES:
-            raise ConfigError(f"the file is {size:,} bytes, too large for a {what}", file=str(file),
-                              allowed=f"a {what} of at most {MAX_DRILL_FILE_BYTES:,} bytes")
-        with open(file, "rb") as handle:
-            raw = handle.read(MAX_DRILL_FILE_BYTES + 1)  # the file may grow after stat
-        text = raw.decode("utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{what} not found", file=str(file), allowed=f"a path to a .yaml {what}") from None
-    except UnicodeDecodeError as err:
-        raise ConfigError(f"cannot read the {what}: not UTF-8 text ({err.reason} at byte {err.start})",
-                          file=str(file), allowed="a UTF-8 YAML file") from None
-    except (OSError, ValueError) as err:  # a directory, no permission, a NUL in the path
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        raise ConfigError(f"cannot read the {what}: {reason}", file=str(file),
-                          allowed=f"a path to a readable .yaml {what}") from None
-    if len(raw) > MAX_DRILL_FILE_BYTES:
-        raise ConfigError(f"the file is too large for a {what}", file=str(file),
-                          allowed=f"a {what} of at most {MAX_DRILL_FILE_BYTES:,} bytes")
+        text = read_text(file, max_bytes=max_bytes, what=what)
+    except UnreadableFile as err:
+        message = f"{what} not found" if err.reason == "not found" else f"cannot read the {what}: it {err.reason}"
+        raise ConfigError(message, file=str(file), allowed=err.allowed) from None
     try:
         loader = _BoundedLoader(text, what)  # the reader checks every character here
     except yaml.reader.ReaderError as err:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
+from defidrill.chain.rpc import DEFAULT_RPC_TIMEOUT_S
 from defidrill.chain import AnvilConfig, Chain
 from defidrill.chain.backends import AnyChain, launch_chain
 from defidrill.chain.fork import probe_fork_url
@@ -40,7 +41,8 @@ def first_step_timestamp() -> int:
 
 
 @contextlib.contextmanager
-def drill_chain(drill: Drill, artifacts: Artifacts, rpc_url: str | None = None) -> Iterator[AnyChain]:
+def drill_chain(drill: Drill, artifacts: Artifacts, rpc_url: str | None = None, *,
+                rpc_timeout_s: float = DEFAULT_RPC_TIMEOUT_S) -> Iterator[AnyChain]:
     """A fresh chain on the drill's backend configured from the drill, or, given ``rpc_url``, a
     running anvil made to match; blocks one second apart either way.
 
@@ -58,13 +60,14 @@ def drill_chain(drill: Drill, artifacts: Artifacts, rpc_url: str | None = None) 
         # A fork keeps the forked block's time (its contracts' clocks run from it); a fresh chain starts at a fixed one.
         config = AnvilConfig(gas_limit=setup_gas_limit, base_fee_wei=int(drill.chain.base_fee_gwei * 10**9),
                              timestamp=None if fork_url else GENESIS_TIMESTAMP, fork_url=fork_url,
-                             fork_block=drill.chain.fork_block, state_history_blocks=DRILL_STATE_HISTORY_BLOCKS)
+                             fork_block=drill.chain.fork_block, state_history_blocks=DRILL_STATE_HISTORY_BLOCKS,
+                             rpc_timeout_s=rpc_timeout_s)
         with launch_chain(drill.chain.backend, config, artifacts) as fresh:
             # Block times never come from the wall clock: the same drill and seed give the same chain.
             fresh.set_block_interval(1)
             yield fresh
         return
-    chain = Chain.attach(rpc_url, artifacts)
+    chain = Chain.attach(rpc_url, artifacts, rpc_timeout_s=rpc_timeout_s)
     try:
         chain.rpc.request("anvil_autoImpersonateAccount", [True])
         chain.rpc.request("evm_setBlockGasLimit", [hex(setup_gas_limit)])

@@ -156,8 +156,8 @@ def accrue(*, borrow_principal: int, supply_principal: int, borrow_index_wad: in
     """One accrual over ``elapsed_s`` seconds: simple interest at the rate of the current utilisation.
 
     Debt = ``ceil(principal * index)``; interest = the debt's growth; reserves take
-    ``floor(interest * reserve factor)`` and lenders the rest through the supply index
-    (everything goes to reserves when no one has supplied).
+    ``floor(interest * reserve factor)`` and lenders the rest through the supply index, less what the
+    index's floor keeps back, which reserves take too (everything goes to reserves when no one has supplied).
     """
     if elapsed_s == 0:
         return Accrual(borrow_index_wad, supply_index_wad, 0, 0)
@@ -168,6 +168,8 @@ def accrue(*, borrow_principal: int, supply_principal: int, borrow_index_wad: in
     interest = mul_wad_up(borrow_principal, new_borrow_index) - borrow_before
     if supply_principal == 0:
         return Accrual(new_borrow_index, supply_index_wad, interest, interest)
-    reserves = interest * reserve_factor_bps // BPS
-    new_supply_index = supply_index_wad + (interest - reserves) * WAD // supply_principal
-    return Accrual(new_borrow_index, new_supply_index, interest, reserves)
+    factor_share = interest * reserve_factor_bps // BPS
+    new_supply_index = supply_index_wad + (interest - factor_share) * WAD // supply_principal
+    # The supply index's floor keeps back part of the lenders' share: reserves take it (the pool's exact books).
+    credited = supply_principal * new_supply_index // WAD - supply_before
+    return Accrual(new_borrow_index, new_supply_index, interest, factor_share + (interest - factor_share - credited))

@@ -27,10 +27,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 from defidrill.drill.loader import parse_drill
 from defidrill.drill.schema import Drill
+from defidrill.drill.yaml_source import read_yaml
 from defidrill.errors import ConfigError
 from defidrill.metrics.lending_model import (
     collateral_value_usd_wad, close_factor_bps, repay_for_balance_base, seize_for_repay_raw,
@@ -102,7 +102,8 @@ def _drill_of(run: RunFolder) -> Drill | None:
     if not path.is_file():
         return None
     try:
-        return parse_drill(yaml.safe_load(path.read_text()), file=str(path), base_dir=run.path)
+        data, marks = read_yaml(path, what="run folder's drill.yaml")
+        return parse_drill(data, file=str(path), base_dir=run.path, marks=marks)
     except ConfigError:
         return None
 

@@ -87,6 +87,9 @@ class ExternalSpec(_Strict):
 
     adapter: str = Field(description="package.module:Class")
     artifacts_dir: Path | None = Field(None, description="the user's build or sources (resolved against the drill file)")
+    contracts: list[str] = Field(default_factory=list, description="`artifacts.contracts`: sources to compile, "
+                                 "contract names to require (pass both to load_artifacts)")
+    solc: str | None = Field(None, description="`artifacts.solc`: the solc-js version to compile the sources with")
     options: dict[str, Any] = Field(default_factory=dict, description="free-form, for the adapter to read")
 
 

@@ -258,9 +258,13 @@ def _broken_where(inv: dict[str, Any]) -> str:
 
 
 def rerun_command(run_path: Path, seed: object, overrides: list[str] | None = None) -> str:
-    """The command that reruns a run folder's drill into a new folder (tests run it as printed)."""
-    sets = "".join(f" --set {shlex.quote(item)}" for item in overrides or [])
-    return f"`defidrill run {run_path / DRILL_YAML} --seed {seed} --out {run_path}-rerun{sets}`"
+    """The command that reruns a run folder's drill into a new folder (tests run it as printed).
+
+    Every argument is shell-quoted (``shlex.quote``): a folder named ``a b; rm -rf ~`` is one argument
+    when the line is pasted into a shell, never a second command."""
+    q = shlex.quote
+    sets = "".join(f" --set {q(item)}" for item in overrides or [])
+    return f"`defidrill run {q(str(run_path / DRILL_YAML))} --seed {q(str(seed))} --out {q(f'{run_path}-rerun')}{sets}`"
 
 
 def build_document(summary: dict[str, Any], run: RunFolder, *, charts: bool = True) -> list[Block]:
@@ -287,8 +291,9 @@ def build_document(summary: dict[str, Any], run: RunFolder, *, charts: bool = Tr
     blocks += _invariants(on, summary.get("invariant_checks"))
     blocks += model_check_blocks(run.path)
     seed = summary.get("seed", run.drill.seed)
+    report_line = f"`defidrill report {shlex.quote(str(run.path))}`"
     blocks += [Heading("Reproduce"), Para(
         f"{rerun_command(run.path, seed, summary.get('overrides'))} reruns this drill (the folder holds the drill and any "
-        f"replay CSV it reads); `defidrill report {run.path}` rebuilds this report from the files: steps.csv, events.jsonl, "
+        f"replay CSV it reads); {report_line} rebuilds this report from the files: steps.csv, events.jsonl, "
         "cex_steps.csv, cex_events.csv, summary.json.")]
     return blocks

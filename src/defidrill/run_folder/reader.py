@@ -17,6 +17,7 @@ A missing required file, a missing column or a value that is not a number raises
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 from collections.abc import Iterator
@@ -27,9 +28,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pydantic
-import yaml
 
-from defidrill.errors import DrillError
+from defidrill.drill.limits import MAX_DRILL_FILE_BYTES
+from defidrill.drill.yaml_source import read_yaml
+from defidrill.errors import ConfigError, DrillError
+from defidrill.input_files import UnreadableFile, read_text
 from defidrill.protocol_terms.parameters import token_decimals
 from defidrill.run_folder.models import ContractsBook, RunSummary
 from defidrill.run_folder.names import (
@@ -45,6 +48,21 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+
+#: Largest steps/CSV/events file read: 50,000 steps x 20,000 borrowers stays far below it; a bigger one
+#: is not a run folder we wrote (a planted /dev/zero, a 50 GB file) and is refused, named.
+MAX_RUN_TABLE_BYTES = 2_000_000_000
+#: Largest summary.json / contracts.json read (a summary with per-minute series is a few MB).
+MAX_RUN_JSON_BYTES = 100_000_000
+
+
+def _read(path: Path, max_bytes: int) -> str:
+    """A run folder file's text: a regular file, at most ``max_bytes``, UTF-8; else a RunFolderError naming it."""
+    try:
+        return read_text(path, max_bytes=max_bytes, what="run folder file")
+    except UnreadableFile as err:
+        raise RunFolderError("file not found" if err.reason == "not found" else f"cannot read it: it {err.reason}",
+                             file=path) from None
 
 
 class RunFolderError(DrillError):
@@ -192,10 +210,8 @@ class RunFolder:
 
 def read_table(path: Path) -> Table:
     """Read a CSV with a header row into columns; a short or long row is an error."""
-    if not path.is_file():
-        raise RunFolderError("file not found", file=path)
-    with path.open(newline="") as fh:
-        reader = csv.reader(fh)
+    reader = csv.reader(io.StringIO(_read(path, MAX_RUN_TABLE_BYTES), newline=""))
+    try:
         header = next(reader, None)
         if not header:
             raise RunFolderError("empty file (no header row)", file=path)
@@ -207,6 +223,8 @@ def read_table(path: Path) -> Table:
                 raise RunFolderError(f"{len(row)} cells, header has {len(header)}", file=path, line=lineno)
             for h, cell in zip(header, row):
                 cols[h].append(cell)
+    except csv.Error as exc:
+        raise RunFolderError(f"not a readable CSV ({exc})", file=path) from None
     return Table(path, cols)
 
 
@@ -239,9 +257,7 @@ def read_contracts(path: Path) -> ContractsBook:
 def read_events(path: Path) -> list[Line]:
     """Read events.jsonl, each line as its record; a torn last line (the run died mid-write) is ignored,
     any other bad line is an error."""
-    if not path.is_file():
-        raise RunFolderError("file not found", file=path)
-    lines = path.read_text().splitlines()
+    lines = _read(path, MAX_RUN_TABLE_BYTES).splitlines()
     out: list[Line] = []
     for lineno, text in enumerate(lines, start=1):
         if not text.strip():
@@ -260,10 +276,12 @@ def read_events(path: Path) -> list[Line]:
 
 
 def read_json(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise RunFolderError("file not found", file=path)
+    """A JSON object file of the run folder (summary.json, contracts.json), read within MAX_RUN_JSON_BYTES."""
+    text = _read(path, MAX_RUN_JSON_BYTES)
     try:
-        obj = json.loads(path.read_text())
+        obj = json.loads(text)
+    except RecursionError:
+        raise RunFolderError("not JSON: nested too deeply", file=path) from None
     except json.JSONDecodeError as exc:
         raise RunFolderError(f"not JSON: {exc.msg}", file=path, line=exc.lineno) from None
     if not isinstance(obj, dict):
@@ -279,11 +297,11 @@ def _symbols(steps: Table, prefix: str, suffix: str) -> list[str]:
 def _drill_info(run_dir: Path, steps: Table) -> DrillInfo:
     path = run_dir / DRILL_YAML
     raw: dict[str, Any] = {}
-    if path.is_file():
+    if path.exists():
         try:
-            loaded = yaml.safe_load(path.read_text())
-        except yaml.YAMLError as exc:
-            raise RunFolderError(f"not YAML: {exc}", file=path) from None
+            loaded, _marks = read_yaml(path, what="run folder's drill.yaml", max_bytes=MAX_DRILL_FILE_BYTES)
+        except ConfigError as exc:
+            raise RunFolderError(exc.message, file=path, line=exc.line) from None
         raw = loaded if isinstance(loaded, dict) else {}
     protocol = raw.get("protocol") or {}
     base = str(protocol.get("base_asset") or "USDC")
@@ -317,7 +335,7 @@ def _fraction(value: Any) -> float:
 
 def _address_book(run_dir: Path, events: list[Line], drill: DrillInfo) -> AddressBook | None:
     path = run_dir / CONTRACTS_JSON
-    if not path.is_file():
+    if not path.exists():
         return None
     book = read_contracts(path)
     contracts = book.contracts
@@ -347,14 +365,14 @@ def load_run(run_dir: str | Path, *, require_summary: bool = False) -> RunFolder
     steps = read_table(root / STEPS_CSV)
     events = read_events(root / EVENTS_JSONL)
     summary_path = root / SUMMARY_JSON
-    if require_summary and not summary_path.is_file():
+    if require_summary and not summary_path.exists():
         raise RunFolderError("file not found (the run did not finish; rerun it, or `defidrill report "
                              "--recompute` to build it from the CSVs)", file=summary_path)
-    summary = read_summary(summary_path).as_json() if summary_path.is_file() else None
+    summary = read_summary(summary_path).as_json() if summary_path.exists() else None
     drill = _drill_info(root, steps)
-    cex_steps = read_table(root / CEX_STEPS_CSV) if (root / CEX_STEPS_CSV).is_file() else None
-    cex_events = read_table(root / CEX_EVENTS_CSV) if (root / CEX_EVENTS_CSV).is_file() else None
-    borrowers = read_table(root / BORROWERS_CSV) if (root / BORROWERS_CSV).is_file() else None
+    cex_steps = read_table(root / CEX_STEPS_CSV) if (root / CEX_STEPS_CSV).exists() else None
+    cex_events = read_table(root / CEX_EVENTS_CSV) if (root / CEX_EVENTS_CSV).exists() else None
+    borrowers = read_table(root / BORROWERS_CSV) if (root / BORROWERS_CSV).exists() else None
     return RunFolder(path=root, steps=steps, events=events, drill=drill, summary=summary,
                      cex_steps=cex_steps, cex_events=cex_events,
                      contracts=_address_book(root, events, drill), borrowers=borrowers)

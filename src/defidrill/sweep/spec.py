@@ -27,15 +27,18 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from defidrill.drill import Override, resolve_drill
+from defidrill.drill.limits import MAX_PROBLEMS_SHOWN, MAX_SEED, MAX_STUDY_FILE_BYTES, MAX_STUDY_RUNS
+from defidrill.drill.schema.drill import folder_safe_name
+from defidrill.drill.yaml_source import dotted, read_yaml
 from defidrill.drill.units import UnitError, parse_duration, parse_fraction
 from defidrill.errors import ConfigError
 from defidrill.metrics.headline import headline_names
@@ -85,10 +88,20 @@ class Distribution(_Strict):
         return f"{value * 100:.6g}%" if unit == "percent" else value
 
 
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
+
+
 class Samples(_Strict):
     count: int = Field(ge=1)
-    seed: int = 0
+    seed: Seed = 0
     params: dict[str, Distribution] = Field(min_length=1)
+
+    @field_validator("count")
+    @classmethod
+    def _bounded(cls, count: int) -> int:
+        if count > MAX_STUDY_RUNS:
+            raise ValueError(f"{count:,} samples is above the maximum of {MAX_STUDY_RUNS:,} (each is a drill run)")
+        return count
 
 
 class Plot(_Strict):
@@ -102,10 +115,16 @@ class SweepSpec(_Strict):
     set: dict[str, Any] = Field(default_factory=dict)
     grid: dict[str, list[Any]] = Field(default_factory=dict)
     samples: Samples | None = None
-    seeds: list[int] | None = Field(default=None, min_length=1)
+    seeds: list[Seed] | None = Field(default=None, min_length=1, max_length=MAX_STUDY_RUNS)
     metrics: list[str] = Field(default_factory=lambda: ["onchain.bad_debt_usd", "cex.losses_socialised_usd"],
                                min_length=1)
     plot: Plot = Field(default_factory=Plot)
+
+    @field_validator("name")
+    @classmethod
+    def _folder_safe(cls, value: str | None) -> str | None:
+        # The name names the sweep folder (sweeps/<name>/): the drill name's rule (``name: ../..`` climbed out).
+        return None if value is None else folder_safe_name(value)
 
     @field_validator("grid")
     @classmethod
@@ -128,11 +147,21 @@ class SweepSpec(_Strict):
     def _axes(self) -> SweepSpec:
         if not self.grid and self.samples is None:
             raise ValueError("a sweep needs a grid, samples, or both")
+        points = self.point_count
+        if points > MAX_STUDY_RUNS:
+            raise ValueError(f"grid x samples x seeds is {points:,} points; at most {MAX_STUDY_RUNS:,} "
+                             "(each is a drill run): split the sweep")
         params = self.parameters
         for axis in (self.plot.x, self.plot.y):
             if axis is not None and axis not in params:
                 raise ValueError(f"plot axis {axis!r} is not a swept key; allowed: {', '.join(params)}")
         return self
+
+    @property
+    def point_count(self) -> int:
+        """How many points :func:`expand` will make, from the sizes alone (nothing is drawn)."""
+        combos = math.prod(len(values) for values in self.grid.values())
+        return combos * (self.samples.count if self.samples else 1) * (len(self.seeds) if self.seeds else 1)
 
     @property
     def parameters(self) -> list[str]:
@@ -190,27 +219,34 @@ def expand(spec: SweepSpec) -> list[Point]:
 
 
 def load_spec(path: str | Path) -> tuple[SweepSpec, Path]:
-    """Read a sweep file; returns the spec and the base drill's resolved path (ConfigError on a problem)."""
+    """Read a sweep file; returns the spec and the base drill's resolved path (ConfigError on a problem).
+
+    Read as a drill file is (:func:`defidrill.drill.yaml_source.read_yaml`: a regular file within the
+    size, depth, alias and value limits), then validated; a problem names the file, its line and key.
+    """
     file = Path(path)
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError("sweep file not found", file=str(file), allowed="a path to a sweep .yaml file") from None
-    except yaml.YAMLError as err:
-        raise ConfigError(f"not valid YAML: {getattr(err, 'problem', err)}", file=str(file)) from None
+    data, marks = read_yaml(file, what="sweep file", max_bytes=MAX_STUDY_FILE_BYTES)
+    if not isinstance(data, dict):
+        raise ConfigError("a sweep file must be a mapping", file=str(file), allowed="keys: " + _keys())
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as error:
-        lines = [f"{'.'.join(str(p) for p in e['loc']) or '<top>'}: {e['msg'].removeprefix('Value error, ')}"
-                 for e in error.errors(include_url=False)]
-        allowed = "keys: " + ", ".join(f.alias or n for n, f in SweepSpec.model_fields.items())
-        if len(lines) == 1:
-            raise ConfigError(lines[0], file=str(file), allowed=allowed) from None
-        raise ConfigError(f"{len(lines)} problems:\n" + "\n".join("  " + s for s in lines), file=str(file),
-                          allowed=allowed) from None
+        problems = [(tuple(e["loc"]), e["msg"].removeprefix("Value error, ")) for e in error.errors(include_url=False)]
+        if len(problems) == 1:
+            loc, message = problems[0]
+            raise ConfigError(message, file=str(file), line=marks.line_for(loc, key=True), path=dotted(loc) or None,
+                              allowed="keys: " + _keys()) from None
+        lines = [f"{file}:{marks.line_for(loc, key=True) or '?'}: {dotted(loc) or '<top>'}: {message}"
+                 for loc, message in problems[:MAX_PROBLEMS_SHOWN]]
+        raise ConfigError(f"{len(problems)} problems:\n" + "\n".join("  " + s for s in lines), file=str(file),
+                          allowed="keys: " + _keys()) from None
     drill = Path(spec.drill)
     local = file.parent / drill
-    return spec, resolve_drill(local if local.is_file() else spec.drill)
+    return spec, resolve_drill(local if local.exists() else spec.drill)
+
+
+def _keys() -> str:
+    return ", ".join(f.alias or n for n, f in SweepSpec.model_fields.items())
 
 
 def _unit(value: Any) -> str | None:

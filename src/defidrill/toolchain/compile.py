@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +28,28 @@ EVM_VERSION = "cancun"
 OPTIMIZER_RUNS = 200
 
 
-def compiler_settings() -> dict[str, Any]:
+def evm_version_for(solc_version: str) -> str:
+    """The newest EVM the compiler knows, up to EVM_VERSION: solc < 0.8.20 stops at paris, < 0.8.24 at
+    shanghai (a user's sources pinned to 0.8.19, as Morpho Blue's are, need paris; anvil runs both)."""
+    try:
+        patch = int(solc_version.split(".")[2]) if solc_version.startswith("0.8.") else 99
+    except (IndexError, ValueError):
+        patch = 99
+    return "paris" if patch < 20 else "shanghai" if patch < 24 else EVM_VERSION
+
+
+def compiler_settings(solc_version: str | None = None) -> dict[str, Any]:
     return {
         "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS},
-        "evmVersion": EVM_VERSION,
+        "evmVersion": EVM_VERSION if solc_version is None else evm_version_for(solc_version),
         "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object"]}},
     }
 
 
-def collect_sources(root: Path, contracts_dir: Path) -> dict[str, str]:
-    """Source unit name (path relative to the root) -> file content, sorted for a stable hash."""
-    files = sorted(contracts_dir.rglob("*.sol"))
+def collect_sources(root: Path, contracts_dir: Path, only: Sequence[Path] | None = None) -> dict[str, str]:
+    """Source unit name (path relative to the root) -> file content, sorted for a stable hash (``only``:
+    these files, not every one under ``contracts_dir``; solc reads their imports from the root)."""
+    files = sorted(only) if only else sorted(contracts_dir.rglob("*.sol"))
     if not files:
         raise ToolchainError(f"no Solidity sources under {contracts_dir}")
     return {str(f.relative_to(root)): f.read_text() for f in files}
@@ -109,7 +121,7 @@ def source_asts(root: Path | None = None, *, contracts_dir: Path | None = None,
 
 
 def compile_project(root: Path | None = None, *, contracts_dir: Path | None = None, solc: SolcBinary | None = None,
-                    cache: Path | None = None) -> Artifacts:
+                    cache: Path | None = None, only: Sequence[Path] | None = None) -> Artifacts:
     """Compile every ``.sol`` under ``contracts/``, from the cache when nothing changed.
 
     ``cache`` is the folder for the cached artifacts (default ``<root>/.defidrill/artifacts``);
@@ -118,8 +130,9 @@ def compile_project(root: Path | None = None, *, contracts_dir: Path | None = No
     """
     root = (root or project_root()).resolve()
     contracts_dir = contracts_dir or root / "contracts"
-    return compile_sources(root, collect_sources(root, contracts_dir), solc=solc or find_solc(root),
-                           settings=compiler_settings(), cache=cache or cache_dir(root) / "artifacts")
+    solc = solc or find_solc(root)
+    return compile_sources(root, collect_sources(root, contracts_dir, only), solc=solc,
+                           settings=compiler_settings(solc.version), cache=cache or cache_dir(root) / "artifacts")
 
 
 def compile_sources(root: Path, sources: dict[str, str], *, solc: SolcBinary, settings: dict[str, Any],

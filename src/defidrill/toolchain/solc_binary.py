@@ -9,6 +9,7 @@ both tools drive the same compiler without any download.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shutil
@@ -77,10 +78,31 @@ def solcx_binary_dir(root: Path | None = None) -> Path:
     return path
 
 
+def installed_solcjs(root: Path | None = None) -> dict[str, Path]:
+    """Every solc-js the bootstrap installed, by version: ``node_modules/solc`` (the project's pin) and each
+    ``node_modules/solc-<version>`` (an npm alias, e.g. ``"solc-0.8.19": "npm:solc@0.8.19"``), whether or not
+    SOLCJS_PACKAGES names it: a drill's ``artifacts: {solc: ...}`` may use any of them."""
+    modules = (root or project_root()) / "node_modules"
+    found: dict[str, Path] = {}
+    for folder in [modules / "solc", *sorted(modules.glob("solc-[0-9]*"))]:
+        try:
+            version = str(json.loads((folder / "package.json").read_text())["version"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if folder.name in ("solc", f"solc-{version}"):
+            found.setdefault(version, folder)
+    return found
+
+
 def solcjs_module_dir(root: Path | None = None, version: str = SOLC_VERSION) -> Path:
-    if version not in SOLCJS_PACKAGES:
-        raise ToolchainError(f"no solc-js {version} is pinned; package.json pins {', '.join(sorted(SOLCJS_PACKAGES))}")
-    return (root or project_root()) / "node_modules" / SOLCJS_PACKAGES[version]
+    """The solc-js package of ``version``: a pinned one (SOLCJS_PACKAGES), else any installed one."""
+    if version in SOLCJS_PACKAGES:
+        return (root or project_root()) / "node_modules" / SOLCJS_PACKAGES[version]
+    installed = installed_solcjs(root)
+    if version not in installed:
+        raise ToolchainError(f"solc {version} is not installed; installed: {', '.join(sorted(installed)) or 'none'} "
+                             "(node_modules/solc and node_modules/solc-<version>: package.json pins them)")
+    return installed[version]
 
 
 def install_solcjs_launcher(root: Path | None = None, version: str = SOLC_VERSION) -> Path:

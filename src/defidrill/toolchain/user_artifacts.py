@@ -21,6 +21,7 @@ of the user's ABIs into the chain's decoder, so receipts, events.jsonl and rever
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +33,7 @@ from defidrill.toolchain.artifacts import Artifact
 from defidrill.toolchain.compile import compile_project
 from defidrill.toolchain.npm_artifacts import LinkableArtifact, _parse as parse_hardhat
 from defidrill.toolchain.project import cache_dir
-from defidrill.toolchain.solc_binary import find_solc
+from defidrill.toolchain.solc_binary import find_solc, find_solc_exact
 
 if TYPE_CHECKING:
     from defidrill.chain import ChainAPI
@@ -112,16 +113,30 @@ def detect_layout(folder: Path) -> str:
     raise ToolchainError(f"{folder} holds no compiled contracts and no .sol sources; expected {ALLOWED}")
 
 
-def load_artifacts(folder: str | Path) -> ArtifactSet:
-    """Read a user's build (or compile their sources) from ``folder``, whichever layout it is."""
+def load_artifacts(folder: str | Path, *, contracts: Sequence[str] = (), solc: str | None = None) -> ArtifactSet:
+    """Read a user's build (or compile their sources) from ``folder``, whichever layout it is.
+
+    ``contracts`` (a drill's ``artifacts: {contracts: [...]}``): ``.sol`` entries are the only sources
+    compiled (their imports come along), other entries are contract names the build must hold.
+    ``solc``: the compiler version to compile with (``find_solc_exact``: a native one, else an installed solc-js).
+    The preflight calls this too, so a source that does not compile is refused by ``validate``.
+    """
     folder = Path(folder).resolve()
     layout = detect_layout(folder)
-    found: list[LinkableArtifact] = {
-        "foundry": _foundry, "ape": _ape, "hardhat": _hardhat, "solidity": _solidity,
-    }[layout](folder)
+    sources = [c for c in contracts if c.endswith(".sol")]
+    if layout != "solidity" and (sources or solc):
+        raise ToolchainError(f"{folder} is a {layout} build: there is nothing to compile, so `solc` and `.sol` "
+                             "entries of `contracts` apply to a folder of .sol sources only")
+    if layout == "solidity":
+        found = _solidity(folder, sources=sources, solc=solc)
+    else:
+        found = {"foundry": _foundry, "ape": _ape, "hardhat": _hardhat}[layout](folder)
     if not found:
         raise ToolchainError(f"{folder} ({layout}) holds no contracts; expected {ALLOWED}")
-    return ArtifactSet(layout, folder, _index(found))
+    built = ArtifactSet(layout, folder, _index(found))
+    for name in (c for c in contracts if not c.endswith(".sol")):
+        built.get(name)  # a ToolchainError listing what the build has
+    return built
 
 
 def _json_files(folder: Path) -> list[Path]:
@@ -200,8 +215,17 @@ def _ape(folder: Path) -> list[LinkableArtifact]:
     return out
 
 
-def _solidity(folder: Path) -> list[LinkableArtifact]:
-    compiled = compile_project(folder, contracts_dir=folder, solc=find_solc(), cache=cache_dir() / "user-artifacts")
+def _solidity(folder: Path, *, sources: Sequence[str] = (), solc: str | None = None) -> list[LinkableArtifact]:
+    binary = find_solc_exact(solc) if solc is not None else find_solc()
+    files = []
+    for name in sources:
+        path = (folder / name).resolve()
+        if not path.is_file() or not path.is_relative_to(folder):
+            raise ToolchainError(f"{folder}: no source {name!r} in the folder; it has: "
+                                 + ", ".join(sorted(str(p.relative_to(folder)) for p in folder.rglob("*.sol"))[:20]))
+        files.append(path)
+    compiled = compile_project(folder, contracts_dir=folder, solc=binary, cache=cache_dir() / "user-artifacts",
+                               only=files or None)
     # solc marks where a library's address goes with __$<34 hex of keccak("<source>:<Library>")>$__.
     placeholders = {f"__${keccak(text=f'{a.source}:{a.name}').hex()[:34]}$__": a.name for a in compiled.by_name.values()}
     out = []

@@ -123,6 +123,8 @@ def accrue(
     interest = ceil_div(total_borrow_principal * new_bi, WAD) - total_borrow
     if total_supply_principal == 0:
         return Accrual(new_bi, supply_index_wad, interest, interest)
-    reserves = interest * reserve_factor_bps // BPS
-    new_si = supply_index_wad + (interest - reserves) * WAD // total_supply_principal
-    return Accrual(new_bi, new_si, interest, reserves)
+    factor_share = interest * reserve_factor_bps // BPS
+    new_si = supply_index_wad + (interest - factor_share) * WAD // total_supply_principal
+    # What the supply index cannot carry (its floor) goes to reserves too: reserves + supply grow by the interest.
+    credited = total_supply_principal * new_si // WAD - total_supply
+    return Accrual(new_bi, new_si, interest, factor_share + (interest - factor_share - credited))

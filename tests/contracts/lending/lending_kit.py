@@ -142,7 +142,7 @@ class LendingKit:
         return tuple(self.chain.call(self.f.accountData(who)))
 
     def invariant_gap_base(self) -> int:
-        """cash + totalBorrow - totalSupply - totalReserves: must be >= 0 and tiny (rounding dust)."""
+        """cash + totalBorrow - totalSupply - totalReserves: 0 to the raw unit (the pool books its rounding as reserves)."""
         c = self.chain
         return (
             c.call(self.f.cash()) + c.call(self.f.totalBorrow()) - c.call(self.f.totalSupply())

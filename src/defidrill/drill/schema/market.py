@@ -114,7 +114,7 @@ class ReplayPath(StrictModel):
         if not path.is_absolute() and base is not None:
             path = Path(base) / path
         try:
-            found = path.is_file()
+            found = path.exists()  # a FIFO, a device or a folder is refused by the CSV's reader, by name
         except (OSError, ValueError):  # a name too long, a NUL byte
             found = False
         if not found:

@@ -105,12 +105,30 @@ from its sources, docs/morpho-blue.md); external: the user's protocol through th
 (``adapter: "package.module:Class"``, ``artifacts:`` their build folder) (docs/adapters.md)."""
 
 
+class ArtifactsSpec(StrictModel):
+    """``artifacts:`` of an external protocol: the build folder, or ``{path, contracts, solc}``.
+
+    ``contracts``: the ``.sol`` sources to compile (their imports come along) and/or contract names the
+    build must hold; ``solc``: the solc-js version to compile with, one the bootstrap installed
+    (``node_modules/solc`` or ``node_modules/solc-<version>``). The preflight compiles (or loads) the
+    build, so a source that does not compile is refused by ``validate``, not found by ``run``."""
+
+    path: str
+    contracts: list[str] = Field(default_factory=list, max_length=64)
+    solc: Annotated[str, Field(pattern=r"^0\.8\.[0-9]{1,2}$")] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _folder_alone(cls, value: Any) -> Any:
+        return {"path": value} if isinstance(value, str) else value
+
+
 class ProtocolConfig(StrictModel):
     """The lending protocol: which one, what it lends, against what, and how it reads prices."""
 
     kind: ProtocolKind = "reference"
     adapter: str | None = None
-    artifacts: str | None = None
+    artifacts: ArtifactsSpec | None = None
     options: dict[str, Any] = Field(default_factory=dict)
     #: The deployed protocol to attach to on a fork (Aave V3: its PoolAddressesProvider).
     address: Address | None = None
@@ -124,10 +142,12 @@ class ProtocolConfig(StrictModel):
 
     @field_validator("artifacts")
     @classmethod
-    def _artifacts_exist(cls, value: str | None, info: ValidationInfo) -> str | None:
+    def _artifacts_exist(cls, value: ArtifactsSpec | None, info: ValidationInfo) -> ArtifactsSpec | None:
         from defidrill.drill.schema.external_checks import resolve_artifacts
 
-        return resolve_artifacts(value, (info.context or {}).get("base_dir"))
+        if value is None:
+            return None
+        return value.model_copy(update={"path": resolve_artifacts(value.path, (info.context or {}).get("base_dir"))})
 
     @model_validator(mode="after")
     def _external_adapter(self, info: ValidationInfo) -> ProtocolConfig:

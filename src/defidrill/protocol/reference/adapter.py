@@ -64,9 +64,6 @@ class ReferenceAdapter(LendingAdapter):
         #: the last read's account address bytes and their checksummed strings and index (the same every step)
         self._accounts: tuple[npt.NDArray[np.uint8], list[str], dict[str, int]] | None = None
         self._invariant_scans: tuple[tuple[str, ...], list[PreparedCall]] | None = None
-        #: pool events counted for the rounding tolerance, and the first block not yet counted
-        self._pool_events = 0
-        self._events_counted_from = 0
 
     @classmethod
     def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolSpec) -> ReferenceAdapter:
@@ -230,33 +227,25 @@ class ReferenceAdapter(LendingAdapter):
 
     # -- invariants ----------------------------------------------------------------------
 
-    def _count_pool_events(self, chain: ChainAPI, to_block: int) -> int:
-        """The pool's events up to ``to_block``, read incrementally: one eth_getLogs of the new blocks."""
-        if to_block >= self._events_counted_from:
-            self._pool_events += len(chain.raw_logs(self._events_counted_from, to_block,
-                                                    address=self.protocol.pool.address))
-            self._events_counted_from = to_block + 1
-        return self._pool_events
-
     def invariants(self, chain: ChainAPI, accounts: Sequence[str],
                    liquidations: Sequence[Liquidation]) -> list[InvariantResult]:
-        """1. cash + total borrow == total supply + reserves, within index rounding (docs/lending.md):
-        the gap is never negative and grows by at most about one raw unit per accrual (one a block)
-        and per action (each emits at least one pool event), so 0 <= gap <= 2 x (blocks mined + pool
-        events). 2. every collateral's pool balance == its booked total == the sum of accounts'
-        balances. 3. no Liquidation of an account whose health factor was >= 1."""
+        """1. cash + total borrow == total supply + reserves, to the raw unit: the pool books every action's
+        and every accrual's rounding as reserves (``roundingDustBase`` says how much), so any difference is
+        base the books do not know (a donation, a token that moved the pool's balance) or a leak
+        (docs/lending.md, "Invariant"). 2. every collateral's pool balance == its booked total == the sum
+        of accounts' balances. 3. no Liquidation of an account whose health factor was >= 1."""
         p = self.protocol
         pool_state = chain.call(p.lens.functions.poolState(p.pool.address))
-        blocks = chain.block_number()
+        dust = chain.call(p.pool.functions.roundingDustBase())
         lhs = pool_state["cashBase"] + pool_state["totalBorrowBase"]
         rhs = pool_state["totalSupplyBase"] + pool_state["totalReservesBase"]
-        tolerance = 2 * (blocks + self._count_pool_events(chain, blocks))
-        balanced = 0 <= lhs - rhs <= tolerance
+        balanced = lhs == rhs
         results = [InvariantResult(
             "pool cash + borrows = supplied + reserves", balanced,
             f"cash {pool_state['cashBase']} + borrows {pool_state['totalBorrowBase']} = {lhs}; supplied "
             f"{pool_state['totalSupplyBase']} + reserves {pool_state['totalReservesBase']} = {rhs}; "
-            f"difference {lhs - rhs} raw (tolerance {tolerance})", () if balanced else (p.pool.address,))]
+            f"difference {lhs - rhs} raw (exact: the pool booked {dust} raw of rounding as reserves)",
+            () if balanced else (p.pool.address,))]
 
         per_account: dict[str, int] = {}
         # One batch, encoded once per account list (web3 encodes 200 addresses in ~0.3 s; invariants run every step)
