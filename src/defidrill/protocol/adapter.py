@@ -11,6 +11,9 @@ answers, in the protocol's own terms translated to ours:
   each account, then each account borrows);
 - ``prepare_reads`` / ``decode_reads``: ONE batched read per step of every account's
   health, collateral and debt, the price the protocol uses for each asset, and its totals;
+- ``quote_liquidation`` (optional): how much a keeper may repay for an account and a collateral, and
+  what that seizes, before it sends (default: what the close factor allows; a protocol that reverts
+  on a repay seizing more than the account holds sizes it here);
 - ``liquidation_call`` / ``flash_liquidation_call``: the keeper's transaction, direct and
   through a flash swap on the market's AMM pair where the protocol allows;
 - ``top_up_calls`` / ``repay_calls``: reactive borrowers defending a position;
@@ -28,7 +31,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -176,6 +179,19 @@ class InvariantResult:
 
 
 @dataclass(frozen=True)
+class LiquidationQuote:
+    """What a liquidation will do, as the protocol computes it, before the keeper sends it.
+
+    ``repay_base`` is what the keeper passes to ``liquidation_call`` (and repays); ``seized_raw`` the
+    collateral the liquidator receives for it, net of any share the protocol keeps, or None where the
+    adapter does not say (the keeper then estimates it from the prices and the stated bonus).
+    """
+
+    repay_base: int
+    seized_raw: int | None = None
+
+
+@dataclass(frozen=True)
 class ForkedProtocol:
     """A protocol already deployed on the chain (a fork), as ``LendingAdapter.discover`` finds it:
     the drill's assets matched to the protocol's own tokens, the feeds it reads (taken over by the
@@ -254,6 +270,17 @@ class LendingAdapter(ABC):
     @abstractmethod
     def spender(self) -> str:
         """The address keepers and borrowers approve to pull tokens (the pool)."""
+
+    def quote_liquidation(self, account: AccountView, collateral_symbol: str, repay_base: int,
+                          prices: Mapping[str, GuardView]) -> LiquidationQuote | None:
+        """Size a liquidation of ``account`` (as the keeper's scan saw it, with that scan's ``prices``) for
+        its ``collateral_symbol``: the keeper asks up to ``repay_base`` (the close factor's cap, its budget,
+        its flash capacity) and sends the quote's ``repay_base``; None: nothing this protocol would accept.
+
+        Default: ``repay_base`` as asked (protocols that cap the repay to the collateral held, as Aave
+        and the reference pool do). Override where the protocol reverts instead, so keepers send a
+        sized transaction rather than one that fails every step (docs/adapters.md)."""
+        return LiquidationQuote(repay_base)
 
     @abstractmethod
     def liquidation_call(self, account: str, collateral_symbol: str, repay_base: int) -> ContractFunction:
