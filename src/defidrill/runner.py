@@ -126,7 +126,9 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
             apply_drill_gas_limit(chain, drill)
             header = header.model_copy(update={"protocol": ProtocolInfo(
                 kind=world.markets.protocol, fixed_by_protocol=dict(world.markets.fixed_by_protocol),
-                fork=_fork_info(drill, world, fork_block))})
+                fork=_fork_info(drill, world, fork_block),
+                liquidator_incentive_wad={s: c.liquidator_incentive_wad for s, c in world.markets.collaterals.items()},
+                seize_share_bps={s: c.seize_share_bps for s, c in world.markets.collaterals.items()})})
             folder.write_contracts(_address_book(world))
             folder.write_borrowers(world.borrowers)
             with folder.open_recorder(step_columns(world)) as recorder:

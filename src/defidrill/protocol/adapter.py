@@ -66,7 +66,17 @@ class CollateralInfo:
     asset: AssetInfo
     ltv_bps: int
     liquidation_threshold_bps: int
-    liquidation_bonus_bps: int  # 500 = the liquidator receives 105% of the repaid value
+    liquidation_bonus_bps: int  # 500 = the seizure is worth 105% of the repaid value
+    #: The share of each seizure the protocol keeps (Compound V2's protocolSeizeShareMantissa, 2.8% = 280):
+    #: the liquidator receives the seizure less it. 0: the liquidator receives all of it.
+    seize_share_bps: int = 0
+
+    @property
+    def liquidator_incentive_wad(self) -> int:
+        """What the liquidator receives per unit of value repaid, net of the protocol's share (wad, rounded
+        down): (1 + bonus) x (1 - seize share); 1.08 and 2.8% -> 1.04976e18. Keepers size and value their
+        liquidations with it, and the run folder states it for the independent model check."""
+        return (BPS + self.liquidation_bonus_bps) * (BPS - self.seize_share_bps) * WAD // (BPS * BPS)
 
 
 @dataclass(frozen=True)

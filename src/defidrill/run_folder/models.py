@@ -243,6 +243,12 @@ class ProtocolInfo(_Out):
     fixed_by_protocol: dict[str, str] = Field(default_factory=dict, description="parameter -> the protocol's own "
                                                                                  "rule, reported, not configurable")
     fork: ForkInfo | None = Field(None, description="set when the drill attached to a protocol on a fork")
+    liquidator_incentive_wad: dict[str, int] = Field(
+        default_factory=dict, description="collateral -> what the liquidator receives per unit of value repaid, net "
+                                          "of any share of the seizure the protocol keeps (wad; 1.05e18 = 5% bonus)")
+    seize_share_bps: dict[str, int] = Field(
+        default_factory=dict, description="collateral -> the share of each seizure the protocol keeps (bps; the "
+                                          "account loses the seizure, the liquidator receives it less this share)")
 
 
 class RunSummary(_Out):

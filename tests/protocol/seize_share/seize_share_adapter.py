@@ -98,7 +98,8 @@ class SeizeShareAdapter(LendingAdapter):
         base = AssetInfo(self.base_symbol, tokens[self.base_symbol].address, cfg.base.decimals)
         bonus_bps = (self.incentive_wad - WAD) // 10**14
         collaterals = {s: CollateralInfo(AssetInfo(s, tokens[s].address, spec.decimals), coll.liquidation_threshold_bps,
-                                         coll.liquidation_threshold_bps, bonus_bps)
+                                         coll.liquidation_threshold_bps, bonus_bps,
+                                         seize_share_bps=PROTOCOL_SEIZE_SHARE_WAD // 10**14)
                        for s, (spec, coll) in cfg.collaterals.items()}
         fixed = {"bonus": f"one incentive for all collaterals: {self.incentive_wad / WAD:.4f}, of whose seizure the pool "
                           f"keeps {PROTOCOL_SEIZE_SHARE_WAD / WAD:.1%}",

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from seize_share_drill import write_gap_down
 
+from defidrill.metrics.liquidation_check import check_liquidations
 from defidrill.runner import run_drill
 
 pytestmark = pytest.mark.slow
@@ -95,3 +96,15 @@ def test_every_seizure_follows_the_pool_rule_and_fits_the_account(runs) -> None:
             capped += 1
             assert seized >= held_raw * (1 - Fraction(1, 10**6)), (e, held_raw)
     assert capped > 0  # some repays were cut to the collateral, not only to the debt
+
+
+def test_the_stated_incentive_reaches_the_run_folder_and_the_model_check(runs) -> None:
+    run = runs["SeizeShareAdapter"]
+    protocol = run.summary["protocol"]
+    # 1.08 x (1 - 2.8%) = 1.04976, exactly in wad
+    assert protocol["liquidator_incentive_wad"] == {"WBTC": 1_049_760_000_000_000_000, "WETH": 1_049_760_000_000_000_000}
+    assert protocol["seize_share_bps"] == {"WBTC": 280, "WETH": 280}
+    check = check_liquidations(run.dir)
+    assert check.checked == len(run.liquidations()) > 0, check.not_checked
+    # The seizures are checked against the protocol's net incentive, not the drill's 8% bonus: none differs.
+    assert [d for d in check.differences if d.rule in ("seize", "cap", "close_factor", "healthy")] == []
