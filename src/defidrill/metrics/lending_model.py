@@ -94,8 +94,8 @@ def seize_at_incentive_raw(repay_base: int, coll_price_wad: int, base_price_wad:
     an 8% bonus of which the protocol keeps 2.8%), rounded down: the model where a protocol states its
     liquidator's net incentive instead of the drill's bonus (its own rounding is not ours: compare within
     a tolerance)."""
-    return (base_price_wad * repay_base * 10**coll_decimals * incentive_wad
-            // (coll_price_wad * 10**base_decimals * WAD))
+    return int(base_price_wad * repay_base * 10**coll_decimals * incentive_wad
+               // (coll_price_wad * 10**base_decimals * WAD))
 
 
 @dataclass(frozen=True)
