@@ -99,15 +99,16 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
     with catch_signals(), open_run_folder(run_dir, force=force) as folder:
         folder.copy_drill(drill_path, drill.seed, replay_csvs(drill), overrides=texts)
         user = [*checked.checks, *(UserInvariant.of(fn) for fn in checks)]
-        return _run(folder, drill, path, progress, texts, user, rpc_url)
+        return _run(folder, drill, path, progress, texts, user, rpc_url, str(Path(drill_path).resolve().parent))
 
 
 def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool, overrides: list[str],
-         user_invariants: list[UserInvariant], rpc_url: str | None) -> RunOutcome:
+         user_invariants: list[UserInvariant], rpc_url: str | None, drill_dir: str) -> RunOutcome:
     """The run's phases in order: header -> chain and world -> the step loop -> the CEX side ->
-    metrics and report (:func:`_finish`, also after a failure)."""
+    metrics and report (:func:`_finish`, also after a failure). ``drill_dir``: the drill file's folder."""
     run_dir = folder.path
-    header = RunSummary(drill=drill.name, description=drill.description, seed=drill.seed, status="running",
+    header = RunSummary(drill=drill.name, description=drill.description, drill_dir=drill_dir,
+                        seed=drill.seed, status="running",
                         backend=drill.chain.backend, overrides=overrides, steps_total=path.step_count + 1,
                         duration_s=float(path.times_s[-1]))
     folder.write_summary(header)

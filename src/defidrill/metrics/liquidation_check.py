@@ -108,8 +108,11 @@ def _drill_of(run: RunFolder) -> Drill | None:
     path = run.path / DRILL_YAML
     if not path.is_file():
         return None
+    # Read from the drill file's own folder when the run recorded it (a user's adapter module is found there).
+    drill_dir = (run.summary or {}).get("drill_dir")
+    base_dir = Path(drill_dir) if drill_dir and Path(drill_dir).is_dir() else run.path
     try:
-        return parse_drill(yaml.safe_load(path.read_text()), file=str(path), base_dir=run.path)
+        return parse_drill(yaml.safe_load(path.read_text()), file=str(path), base_dir=base_dir)
     except ConfigError:
         return None
 

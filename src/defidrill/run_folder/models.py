@@ -261,6 +261,8 @@ class RunSummary(_Out):
     schema_version: Literal[1] = SCHEMA_VERSION
     drill: str
     description: str = ""
+    drill_dir: str | None = Field(default=None, description="the folder of the drill file as run (absolute): the "
+                                  "run folder's drill.yaml is read again from it (user modules, relative paths)")
     seed: int | None = None
     status: RunStatus = "running"
     backend: Literal["anvil", "revm"] = Field(default="anvil", description="the chain backend the run used "
