@@ -42,8 +42,15 @@ def gap_down_doc(adapter: str) -> dict[str, Any]:
     return doc
 
 
-def write_gap_down(adapter: str, folder: Path) -> Path:
+def write_gap_down(adapter: str, folder: Path, *, as_project: bool = False) -> Path:
+    """The drill in ``folder``; ``as_project``: laid out as a user's project (the adapter module and
+    ``contracts/`` beside the drill, linked from here, ``artifacts: contracts`` relative)."""
     folder.mkdir(parents=True, exist_ok=True)
+    doc = gap_down_doc(adapter)
+    if as_project:
+        (folder / "contracts").symlink_to(HERE / "contracts", target_is_directory=True)
+        (folder / "seize_share_adapter.py").symlink_to(HERE / "seize_share_adapter.py")
+        doc["protocol"]["artifacts"] = "contracts"
     path = folder / f"gap-down-{adapter}.yaml"
-    path.write_text(yaml.safe_dump(gap_down_doc(adapter), sort_keys=False))
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
     return path

@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+import subprocess
+import sys
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from seize_share_drill import write_gap_down
 
 from defidrill.metrics.liquidation_check import check_liquidations
@@ -55,7 +59,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     out = {}
     for adapter in ("SeizeShareAdapter", "UnsizedSeizeShareAdapter"):
         folder = tmp_path_factory.mktemp(adapter)
-        out[adapter] = Run(run_drill(write_gap_down(adapter, folder), out_dir=folder / "run", progress=False).run_dir)
+        drill = write_gap_down(adapter, folder, as_project=adapter == "SeizeShareAdapter")
+        out[adapter] = Run(run_drill(drill, out_dir=folder / "run", progress=False).run_dir)
     failed = {a: r.summary["onchain"]["failed_liquidation_txs"] for a, r in out.items()}
     print(f"\n[seize-share] failed liquidation txs: {failed}")
     return out
@@ -108,3 +113,21 @@ def test_the_stated_incentive_reaches_the_run_folder_and_the_model_check(runs) -
     assert check.checked == len(run.liquidations()) > 0, check.not_checked
     # The seizures are checked against the protocol's net incentive, not the drill's 8% bonus: none differs.
     assert [d for d in check.differences if d.rule in ("seize", "cap", "close_factor", "healthy")] == []
+
+
+def test_the_run_folder_revalidates_and_reruns_a_user_project(runs) -> None:
+    """The sized drill ran as a user's project (``artifacts: contracts`` relative to the drill file): the
+    run folder's drill.yaml names the build by its absolute path, and the report's rerun line, run as
+    printed in a shell, reruns it (the adapter module imported from the drill's folder)."""
+    run = runs["SeizeShareAdapter"]
+    drill_dir = Path(run.summary["drill_dir"])
+    assert (drill_dir / "seize_share_adapter.py").is_file()
+    copy = yaml.safe_load((run.dir / "drill.yaml").read_text())
+    assert copy["protocol"]["artifacts"] == str((drill_dir / "contracts").resolve())
+    [command] = re.findall(r"`(cd [^`]+ && defidrill run [^`]+)`", (run.dir / "report.md").read_text())
+    assert command.startswith(f"cd {drill_dir} && defidrill run {run.dir / 'drill.yaml'}")
+    done = subprocess.run(command.replace("defidrill run", f"{sys.executable} -m defidrill.cli run", 1), shell=True,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rerun = Run(Path(f"{run.dir}-rerun"))
+    assert rerun.summary["onchain"]["liquidation_count"] == run.summary["onchain"]["liquidation_count"]
