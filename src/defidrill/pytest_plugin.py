@@ -177,6 +177,7 @@ def defidrill_deploy(defidrill_chain: Any, request: pytest.FixtureRequest) -> Ca
 
     def deploy(adapter: str, artifacts: str | Path | None = None, config: Any = None, **options: Any) -> Any:
         cls = load_adapter_class(adapter, [here])
+        defidrill_chain.registry.add_numeric_codes(cls.error_codes())
         folder = (here / artifacts).resolve() if artifacts is not None else None
         base = config or ProtocolSpec()
         cfg = base.model_copy(update={"external": ExternalSpec(adapter=adapter, artifacts_dir=folder, options=options)})

@@ -252,6 +252,15 @@ class LendingAdapter(ABC):
         """Deploy (or attach to) the protocol over ``market``, list the collaterals with the
         config's risk parameters, and supply ``config.lender_supply_usd`` of base to lend."""
 
+    @classmethod
+    def error_codes(cls) -> dict[str, dict[int, str]]:
+        """Names of the protocol's numeric error codes, for protocols that report failure by a number (Compound
+        V2's ``Failure(uint error, uint info, uint detail)`` event and return values): ``{"Failure.error":
+        {3: "COMPTROLLER_REJECTION", ...}}``, keyed ``"<event or custom error>.<argument>"``. The engine adds them
+        to the chain's decoder before deploying, so events.jsonl and decoded reverts carry ``errorName``
+        beside ``error``. Default: none."""
+        return {}
+
     @classmethod  # noqa: B027 (a hook whose default accepts everything, not an abstract method)
     def check_config(cls, config: ProtocolSpec, *, file: str | None = None) -> None:
         """Raise ConfigError (naming the drill field) for what this protocol cannot express; the preflight
@@ -345,6 +354,25 @@ def expect_ok(chain: ChainAPI, txs: Sequence[TxRequest], results: Sequence[objec
         what = tx.label or f"call to {tx.to}"
         raise ChainError(f"{phase}: {len(failed)} transaction(s) reverted; first: {what} "
                          f"(tx {receipt.tx_hash}): {_reason_text(reason)}")
+
+
+def send_expecting_no_error(chain: ChainAPI, fns: Sequence[ContractFunction], *, sender: str, gas: int,
+                            codes: Mapping[int, str], phase: str) -> list[Receipt]:
+    """Send calls to a protocol that reports failure by RETURNING an error code instead of reverting (Compound
+    V2's admin setters and ``liquidateBorrow``: a rejected call succeeds, changes nothing and returns its code).
+    Each call is simulated first (``eth_call`` from ``sender`` on the state the previous ones left) and sent only
+    when it returns 0; otherwise a ChainError names the phase, the function, the code and its name in ``codes``.
+    One transaction at a time: for setup, not for a step's batch."""
+    receipts = []
+    for fn in fns:
+        returned = chain.call(fn, sender=sender)
+        code = returned[0] if isinstance(returned, (list, tuple)) else returned
+        if code != 0:
+            raise ChainError(f"{phase}: {fn.fn_name} returned error code {code} "
+                             f"({codes.get(int(code), 'not a code the adapter names')})")
+        receipt = chain.transact(fn, sender=sender, gas=gas)
+        receipts.append(receipt)
+    return receipts
 
 
 def _reason_text(reason: Any) -> str:

@@ -54,6 +54,8 @@ HERE = Path(__file__).resolve().parent
 #: The share of each seizure the pool keeps (wad): Compound V2's protocolSeizeShareMantissa, 2.8%.
 PROTOCOL_SEIZE_SHARE_WAD = 28 * 10**15
 SCAN_CHUNK = 500
+#: SeizeSharePool's Failure_ codes (admin setters return them instead of reverting).
+ERROR_CODES = {0: "NO_ERROR", 1: "UNAUTHORIZED", 2: "UNKNOWN_COLLATERAL", 3: "FACTOR_TOO_HIGH"}
 
 
 def _flat_words(data: bytes) -> list[int]:
@@ -72,6 +74,10 @@ class SeizeShareAdapter(LendingAdapter):
         self.decimals = {s: cfg.asset(s).decimals for s in [self.base_symbol, *self.collateral_symbols]}
         self._accounts: list[str] = []
         self._symbol_of = {market.tokens[s].address.lower(): s for s in self.collateral_symbols}
+
+    @classmethod
+    def error_codes(cls) -> dict[str, dict[int, str]]:
+        return {"Failure.error": ERROR_CODES}
 
     @classmethod
     def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolSpec) -> SeizeShareAdapter:

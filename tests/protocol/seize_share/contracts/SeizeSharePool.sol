@@ -30,6 +30,11 @@ contract SeizeSharePool {
     error SeizeExceedsCollateral(uint256 seizeRaw, uint256 heldRaw);
     error TransferFailed(address token);
 
+    /// @dev Compound V2's convention for admin setters: a rejected call does not revert, it emits Failure and
+    ///      returns the code (0 = no error). Adapters check the return value (send_expecting_no_error).
+    enum Failure_ { NO_ERROR, UNAUTHORIZED, UNKNOWN_COLLATERAL, FACTOR_TOO_HIGH }
+
+    event Failure(uint256 error, uint256 info);
     event Liquidated(address indexed liquidator, address indexed borrower, address indexed collateral,
                      uint256 repaidBase, uint256 seizedToLiquidatorRaw, uint256 seizedToProtocolRaw);
 
@@ -75,6 +80,24 @@ contract SeizeSharePool {
         if (msg.sender != owner) revert NotOwner(msg.sender);
         collaterals[token] = Collateral(feed, decimals, factorWad);
         collateralList.push(token);
+    }
+
+    /// @dev The highest collateral factor `setCollateralFactor` accepts (wad, 95%).
+    uint256 public constant MAX_FACTOR_WAD = 95e16;
+
+    /// @notice Change a listed collateral's factor (wad); returns an error code instead of reverting
+    ///         (0 on success), with `info` = 1, as Compound V2's `_setCollateralFactor` does.
+    function setCollateralFactor(address token, uint64 factorWad) external returns (uint256) {
+        if (msg.sender != owner) return _fail(Failure_.UNAUTHORIZED);
+        if (collaterals[token].feed == address(0)) return _fail(Failure_.UNKNOWN_COLLATERAL);
+        if (factorWad > MAX_FACTOR_WAD) return _fail(Failure_.FACTOR_TOO_HIGH);
+        collaterals[token].factorWad = factorWad;
+        return uint256(Failure_.NO_ERROR);
+    }
+
+    function _fail(Failure_ err) internal returns (uint256) {
+        emit Failure(uint256(err), 1);
+        return uint256(err);
     }
 
     /// @notice The lender's base (raw) to lend.
