@@ -93,7 +93,7 @@ class Keeper:
                 repay_usd = repay_base / 10**base_decimals * base_usd
                 if repay_usd < 1.0:
                     break
-            bonus = markets.collaterals[sym].liquidator_incentive_wad / WAD - 1  # net of the protocol's share
+            bonus = (markets.collaterals[sym].liquidator_incentive_wad - WAD) / WAD  # net of the protocol's share
             if self.config.mode == "flash" and sym in market.pairs and ctx.latest is not None:
                 repay_base = min(repay_base, flash_capacity_base(ctx.latest, sym, bonus, markets))
                 if repay_base <= 0:
@@ -160,7 +160,7 @@ class Keeper:
             if self.config.sell_seized == "if_profitable":
                 asset_raw, base_raw = ctx.latest.reserves[sym]
                 amm_usd = (base_raw / 10**markets.base.decimals) / (asset_raw / 10**markets.asset(sym).decimals)
-                bonus = markets.collaterals[sym].liquidator_incentive_wad / WAD - 1  # net of the protocol's share
+                bonus = (markets.collaterals[sym].liquidator_incentive_wad - WAD) / WAD  # net of the protocol's share
                 # The keeper paid about reference / (1 + bonus) per unit; sell only above that.
                 if amm_usd < ctx.reference_usd[sym] / (1 + bonus):
                     continue
