@@ -13,7 +13,7 @@ Installed with the package (entry point ``pytest11: defidrill``). Fixture names 
 - ``--defidrill-fork-url URL`` [``--defidrill-fork-block N``]: the session's anvil forks that node
   (checked first: a URL that does not answer fails the session with one message).
 - ``defidrill_run``: ``defidrill_run(drill, seed=None, checks=(), **overrides) -> RunOutcome`` runs a
-  drill file, a library drill's name or a mapping into the test's tmp_path; ``overrides`` are dotted
+  drill file, a library drill's name or a mapping into the test's tmp_path (paths: see below); ``overrides`` are dotted
   YAML paths (list items by index), e.g. ``defidrill_run("flash-crash", **{"borrowers.count": 50,
   "failures.0.for": "10m"})``; ``checks`` are your own invariants, ``check(chain, step) -> Broken |
   None``, run with the built-in ones (``invariants.every``). A run whose ``expect:`` bounds are not
@@ -23,6 +23,12 @@ Installed with the package (entry point ``pytest11: defidrill``). Fixture names 
 - ``defidrill_deploy``: ``defidrill_deploy("my_adapter:MyAdapter", artifacts="contracts")`` deploys
   your own protocol through your adapter (``kind: external``) over a fresh market, for contract-level
   scenarios; returns the adapter.
+
+Relative paths resolve the same way in both: against the TEST FILE's folder (where a user keeps the
+drill, the adapter module and ``contracts/`` beside the test), whatever folder pytest runs from. A drill
+path not found there is tried from the current folder, then as a library drill's name; a mapping's
+``protocol.artifacts`` and replay ``csv:`` paths are taken from the test file's folder too, and the
+adapter module a drill names is imported from it.
 
 An auditor's scenario then reads::
 
@@ -97,16 +103,39 @@ def defidrill_feeds(defidrill_chain: Any) -> Any:
     return FeedsFixture(FeedControl(defidrill_chain))
 
 
+def _test_folder(request: pytest.FixtureRequest) -> Path:
+    """The folder of the test file that asked for the fixture: relative paths resolve against it."""
+    return Path(str(request.node.fspath)).resolve().parent
+
+
+def _anchored(doc: dict[str, Any], here: Path) -> dict[str, Any]:
+    """A drill mapping with its relative ``protocol.artifacts`` and replay ``csv:`` paths made absolute against
+    ``here`` (the mapping is written to tmp_path, where they would otherwise be looked for)."""
+    import copy
+
+    out = copy.deepcopy(doc)
+    protocol = out.get("protocol")
+    if isinstance(protocol, dict) and isinstance(protocol.get("artifacts"), str):
+        protocol["artifacts"] = str(here / Path(protocol["artifacts"]).expanduser())
+    for asset in ((out.get("market") or {}).get("assets") or {}).values():
+        path = asset.get("path") if isinstance(asset, dict) else None
+        if isinstance(path, dict) and isinstance(path.get("csv"), str):
+            path["csv"] = str(here / Path(path["csv"]).expanduser())
+    return out
+
+
 @pytest.fixture
-def defidrill_run(tmp_path: Path) -> Callable[..., Any]:
+def defidrill_run(tmp_path: Path, request: pytest.FixtureRequest) -> Callable[..., Any]:
     """Run a drill (path or mapping) with optional dotted overrides; returns the RunOutcome."""
     import yaml
 
     from defidrill.drill import Override, resolve_drill
     from defidrill.errors import ExpectationsNotMet
     from defidrill.runner import run_drill
+    from defidrill.user_code import add_search_paths
 
     counter = iter(range(1_000_000))
+    here = _test_folder(request)
 
     def run(drill: str | Path | dict[str, Any], seed: int | None = None, checks: Sequence[Callable[..., Any]] = (),
             **overrides: Any) -> Any:
@@ -114,9 +143,11 @@ def defidrill_run(tmp_path: Path) -> Callable[..., Any]:
         n = next(counter)
         if isinstance(drill, dict):
             path = tmp_path / f"drill-{n}.yaml"
-            path.write_text(yaml.safe_dump(dict(drill)))
+            path.write_text(yaml.safe_dump(_anchored(dict(drill), here)))
+            add_search_paths([here])  # a user's adapter or check module beside the test
         else:
-            path = resolve_drill(drill)
+            beside = here / Path(drill).expanduser()
+            path = beside if beside.is_file() else resolve_drill(drill)
         # applied to the parsed drill and validated with it: an error names the override
         sets = [Override.of(key, value, label="defidrill_run") for key, value in overrides.items()]
         try:
@@ -142,10 +173,11 @@ def defidrill_deploy(defidrill_chain: Any, request: pytest.FixtureRequest) -> Ca
     from defidrill.protocol.external import load_adapter_class
     from defidrill.protocol.market import deploy_market
 
-    here = Path(str(request.node.fspath)).parent
+    here = _test_folder(request)
 
     def deploy(adapter: str, artifacts: str | Path | None = None, config: Any = None, **options: Any) -> Any:
         cls = load_adapter_class(adapter, [here])
+        defidrill_chain.registry.add_numeric_codes(cls.error_codes())
         folder = (here / artifacts).resolve() if artifacts is not None else None
         base = config or ProtocolSpec()
         cfg = base.model_copy(update={"external": ExternalSpec(adapter=adapter, artifacts_dir=folder, options=options)})

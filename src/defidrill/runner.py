@@ -101,16 +101,18 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
     with catch_signals(), open_run_folder(run_dir, force=force) as folder:
         folder.copy_drill(drill_path, drill.seed, replay_csvs(drill), overrides=texts)
         user = [*checked.checks, *(UserInvariant.of(fn) for fn in checks)]
-        return _run(folder, drill, path, progress, texts, user, rpc_url, rpc_timeout_s)
+        return _run(folder, drill, path, progress, texts, user, rpc_url, str(Path(drill_path).resolve().parent),
+                    rpc_timeout_s)
 
 
 def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool, overrides: list[str],
-         user_invariants: list[UserInvariant], rpc_url: str | None,
+         user_invariants: list[UserInvariant], rpc_url: str | None, drill_dir: str,
          rpc_timeout_s: float = DEFAULT_RPC_TIMEOUT_S) -> RunOutcome:
     """The run's phases in order: header -> chain and world -> the step loop -> the CEX side ->
-    metrics and report (:func:`_finish`, also after a failure)."""
+    metrics and report (:func:`_finish`, also after a failure). ``drill_dir``: the drill file's folder."""
     run_dir = folder.path
-    header = RunSummary(drill=drill.name, description=drill.description, seed=drill.seed, status="running",
+    header = RunSummary(drill=drill.name, description=drill.description, drill_dir=drill_dir,
+                        seed=drill.seed, status="running",
                         backend=drill.chain.backend, overrides=overrides, steps_total=path.step_count + 1,
                         duration_s=float(path.times_s[-1]))
     folder.write_summary(header)
@@ -129,7 +131,9 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
             apply_drill_gas_limit(chain, drill)
             header = header.model_copy(update={"protocol": ProtocolInfo(
                 kind=world.markets.protocol, fixed_by_protocol=dict(world.markets.fixed_by_protocol),
-                fork=_fork_info(drill, world, fork_block))})
+                fork=_fork_info(drill, world, fork_block),
+                liquidator_incentive_wad={s: c.liquidator_incentive_wad for s, c in world.markets.collaterals.items()},
+                seize_share_bps={s: c.seize_share_bps for s, c in world.markets.collaterals.items()})})
             folder.write_contracts(_address_book(world))
             folder.write_borrowers(world.borrowers)
             with folder.open_recorder(step_columns(world)) as recorder:

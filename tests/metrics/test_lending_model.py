@@ -6,8 +6,8 @@ import pytest
 
 from defidrill.metrics.lending_model import (
     MAX_UINT, RateModel, accrue, borrow_rate_per_year_wad, close_factor_bps, collateral_value_usd_wad,
-    debt_value_usd_wad, health_factor_wad, liquidate, max_repay_base, repay_for_balance_base, seize_for_repay_raw,
-    utilisation_wad,
+    debt_value_usd_wad, health_factor_wad, liquidate, max_repay_base, repay_for_balance_base, seize_at_incentive_raw,
+    seize_for_repay_raw, utilisation_wad,
 )
 from defidrill.protocol_terms.fixed_point import WAD
 
@@ -102,3 +102,12 @@ def test_one_year_accrual_at_the_kink() -> None:
     assert alone.reserves_added_base == alone.interest_base == 32 * USDC and alone.supply_index_wad == WAD
     assert accrue(borrow_principal=1, supply_principal=1, borrow_index_wad=WAD, supply_index_wad=WAD, elapsed_s=0,
                   model=RateModel(), reserve_factor_bps=1_000).interest_base == 0
+
+
+def test_seize_at_a_stated_incentive_by_hand() -> None:
+    # 10,000 USDC at WETH $2,900, an 8% bonus of which the protocol keeps 2.8%: 1.08 x 0.972 = 1.04976;
+    # 10,000 x 1.04976 / 2,900 = 3.619862068965517241379... WETH, rounded down to the wei
+    assert seize_at_incentive_raw(10_000 * 10**6, 2_900 * WAD, WAD, 18, 6, 1_049_760_000_000_000_000) \
+        == 3_619_862_068_965_517_241
+    # with the protocol keeping nothing, the stated incentive gives Aave's figure (3.620689655172413793)
+    assert seize_at_incentive_raw(10_000 * 10**6, 2_900 * WAD, WAD, 18, 6, 105 * 10**16) == 3_620_689_655_172_413_793

@@ -153,9 +153,26 @@ class AbiRegistry:
         #: ``Error(string)`` messages that are error codes (Aave V3 reverts with '45' for
         #: HEALTH_FACTOR_NOT_BELOW_THRESHOLD): message -> name, added to the decoded args as ``code``.
         self.string_codes: dict[str, str] = {}
+        #: Numeric error codes by (event or custom error name, argument): Compound V2's
+        #: ``Failure(error, info, detail)`` -> {("Failure", "error"): {3: "COMPTROLLER_REJECTION"}}; a
+        #: decoded argument with a name gets ``<argument>Name`` beside it.
+        self.numeric_codes: dict[tuple[str, str], dict[int, str]] = {}
 
     def add_string_codes(self, codes: dict[str, str]) -> None:
         self.string_codes.update(codes)
+
+    def add_numeric_codes(self, codes: Mapping[str, Mapping[int, str]]) -> None:
+        """``{"Event.argument": {code: name}}`` (or ``"Error.argument"``): see ``LendingAdapter.error_codes``."""
+        for key, names in codes.items():
+            what, _, argument = key.partition(".")
+            self.numeric_codes.setdefault((what, argument), {}).update(names)
+
+    def _named_codes(self, what: str, args: dict[str, Any]) -> dict[str, Any]:
+        for (name, argument), names in self.numeric_codes.items():
+            value = args.get(argument)
+            if name == what and isinstance(value, int) and value in names:
+                args[f"{argument}Name"] = names[value]
+        return args
 
     def add(self, contract: str, abi: Iterable[dict[str, Any]]) -> None:
         for item in abi:
@@ -192,7 +209,7 @@ class AbiRegistry:
                 return DecodedRevert("UnknownError", {"selector": "0x" + selector.hex()}, hexdata)
             values = decode_values(item.get("inputs", []), body)
             names = [i.get("name") or f"arg{n}" for n, i in enumerate(item.get("inputs", []))]
-            return DecodedRevert(item["name"], dict(zip(names, values)), hexdata)
+            return DecodedRevert(item["name"], self._named_codes(item["name"], dict(zip(names, values))), hexdata)
         except DecodingError:
             return DecodedRevert("UndecodableRevert", {}, hexdata)
 
@@ -237,7 +254,7 @@ class AbiRegistry:
                 "event": candidate.name,
                 "contract": candidate.contract,
                 "address": checksum(log["address"]),
-                "args": args,
+                "args": self._named_codes(candidate.name, args) if self.numeric_codes else args,
                 "block": int(log["blockNumber"], 16) if isinstance(log.get("blockNumber"), str) else log.get("blockNumber"),
                 "tx": log.get("transactionHash"),
                 "log_index": int(log["logIndex"], 16) if isinstance(log.get("logIndex"), str) else log.get("logIndex"),

@@ -66,6 +66,7 @@ def build_world(chain: ChainAPI, drill: Drill, path: MarketPath) -> World:
     borrowers = population(drill, path)
     debt_usd = sum(b.debt_usd for b in borrowers)
     adapter_type = adapter_class(drill.protocol.kind, drill.protocol.adapter)
+    chain.registry.add_numeric_codes(adapter_type.error_codes())  # named in decoded reverts and events
     forked: ForkedProtocol | None = None
     if drill.protocol.address is not None:  # fork mode: the protocol is on the chain already
         forked = adapter_type.discover(chain, drill.protocol.address, [drill.protocol.base_asset, *drill.collateral])

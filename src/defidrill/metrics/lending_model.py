@@ -32,6 +32,7 @@ from defidrill.protocol_terms.fixed_point import BPS, WAD, div_up, mul_wad_down,
 __all__ = [
     "MAX_UINT", "SECONDS_PER_YEAR", "collateral_value_usd_wad",
     "debt_value_usd_wad", "health_factor_wad", "close_factor_bps", "max_repay_base", "seize_for_repay_raw",
+    "seize_at_incentive_raw",
     "repay_for_balance_base", "LiquidationOutcome", "liquidate", "RateModel", "utilisation_wad",
     "borrow_rate_per_year_wad", "Accrual", "accrue",
 ]
@@ -85,6 +86,16 @@ def repay_for_balance_base(balance_raw: int, coll_price_wad: int, base_price_wad
     """The repay that buys exactly ``balance`` with the bonus, rounded up (the protocol's favour)."""
     return div_up(coll_price_wad * balance_raw * 10**base_decimals * BPS,
                     base_price_wad * 10**coll_decimals * (BPS + bonus_bps))
+
+
+def seize_at_incentive_raw(repay_base: int, coll_price_wad: int, base_price_wad: int, coll_decimals: int,
+                           base_decimals: int, incentive_wad: int) -> int:
+    """Collateral a repay buys at the oracle prices times a protocol's stated incentive (wad: 1.04976e18 for
+    an 8% bonus of which the protocol keeps 2.8%), rounded down: the model where a protocol states its
+    liquidator's net incentive instead of the drill's bonus (its own rounding is not ours: compare within
+    a tolerance)."""
+    return int(base_price_wad * repay_base * 10**coll_decimals * incentive_wad
+               // (coll_price_wad * 10**base_decimals * WAD))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,11 @@ guard does), then :mod:`defidrill.metrics.lending_model` says what the liquidati
 
 * ``healthy``: the event's ``healthFactorBeforeWad`` must be below 1e18;
 * ``seize``: exact, to the wei: ``seized == seize_for_repay(repaid)``, or, when the bonus cap
-  bit (``seized < seize_for_repay(repaid)``), ``repaid == repay_for_balance(seized)``;
+  bit (``seized < seize_for_repay(repaid)``), ``repaid == repay_for_balance(seized)``. Where the
+  protocol states a liquidator incentive other than the drill's bonus (summary.json's
+  ``protocol.liquidator_incentive_wad``: its own incentive, net of the share of each seizure it keeps,
+  ``protocol.seize_share_bps``), the seizure is checked against that, to ``RELATIVE_TOLERANCE`` (the
+  protocol's rounding is its own), and the account is taken to lose the seizure before that share;
 * ``close_factor``: ``repaid <= percentMul(debt, close factor at the event's HF)``;
 * ``cap``: a capped liquidation took the account's whole balance of that collateral;
 * ``write_off``: a ``BadDebtWrittenOff`` in the same transaction is the debt left after the
@@ -33,7 +37,7 @@ from defidrill.drill.schema import Drill
 from defidrill.drill.yaml_source import read_yaml
 from defidrill.errors import ConfigError
 from defidrill.metrics.lending_model import (
-    collateral_value_usd_wad, close_factor_bps, repay_for_balance_base, seize_for_repay_raw,
+    collateral_value_usd_wad, close_factor_bps, repay_for_balance_base, seize_at_incentive_raw, seize_for_repay_raw,
 )
 from defidrill.protocol_terms.fixed_point import BPS, WAD, percent_mul_half_up
 from defidrill.run_folder import (
@@ -95,15 +99,21 @@ class _Context:
     feeds: dict[str, str]            # feed address -> symbol
     tokens: dict[str, str]           # token address -> symbol
     decimals: dict[str, int]
+    #: What the protocol states (summary.json's protocol info), by collateral; empty for older run folders.
+    incentive_wad: dict[str, int] = field(default_factory=dict)
+    seize_share_bps: dict[str, int] = field(default_factory=dict)
 
 
 def _drill_of(run: RunFolder) -> Drill | None:
     path = run.path / DRILL_YAML
     if not path.is_file():
         return None
+    # Read from the drill file's own folder when the run recorded it (a user's adapter module is found there).
+    drill_dir = (run.summary or {}).get("drill_dir")
+    base_dir = Path(drill_dir) if drill_dir and Path(drill_dir).is_dir() else run.path
     try:
         data, marks = read_yaml(path, what="run folder's drill.yaml")
-        return parse_drill(data, file=str(path), base_dir=run.path, marks=marks)
+        return parse_drill(data, file=str(path), base_dir=base_dir, marks=marks)
     except ConfigError:
         return None
 
@@ -120,7 +130,10 @@ def _context(run: RunFolder) -> _Context | str:
     raw = read_contracts(contracts_path).contracts
     feeds = {str(raw[f"FEED_{s}_USD"]).lower(): s for s in drill.market.assets if f"FEED_{s}_USD" in raw}
     tokens = {str(raw[s]).lower(): s for s in drill.market.assets if s in raw}
-    return _Context(drill, feeds, tokens, dict(run.contracts.decimals))
+    protocol = (run.summary or {}).get("protocol") or {}
+    return _Context(drill, feeds, tokens, dict(run.contracts.decimals),
+                    {s: int(v) for s, v in (protocol.get("liquidator_incentive_wad") or {}).items()},
+                    {s: int(v) for s, v in (protocol.get("seize_share_bps") or {}).items()})
 
 
 def _initial_balances(run: RunFolder, ctx: _Context) -> dict[tuple[str, str], _Balance]:
@@ -165,13 +178,25 @@ def _check_one(line: LiquidationLine, ctx: _Context, prices_wad: dict[str, int],
     healthy = hf >= WAD
     if healthy:
         diff("healthy", f"health factor {hf / WAD:.6f} >= 1")
-    full_seize = seize_for_repay_raw(repaid, p_coll, p_base, coll_dec, base_dec, bonus_bps)
-    # Uncapped: seized is exactly what the repay buys. Capped: the repay was cut to fit the balance,
-    # so seize_for_repay(repay) is off by rounding and repay_for_balance(seized) must match instead.
-    capped = seized != full_seize
-    arithmetic_ok = not capped or repaid == repay_for_balance_base(seized, p_coll, p_base, coll_dec, base_dec, bonus_bps)
-    if not arithmetic_ok:
+    stated = ctx.incentive_wad.get(coll)
+    share_bps = ctx.seize_share_bps.get(coll, 0)
+    lost = seized  # what the account loses: the seizure before the protocol's share
+    if stated is None or (stated == WAD + bonus_bps * 10**14 and share_bps == 0):
+        full_seize = seize_for_repay_raw(repaid, p_coll, p_base, coll_dec, base_dec, bonus_bps)
+        # Uncapped: seized is exactly what the repay buys. Capped: the repay was cut to fit the balance,
+        # so seize_for_repay(repay) is off by rounding and repay_for_balance(seized) must match instead.
+        capped = seized != full_seize
+        arithmetic_ok = not capped or repaid == repay_for_balance_base(seized, p_coll, p_base, coll_dec, base_dec,
+                                                                       bonus_bps)
         want = repay_for_balance_base(seized, p_coll, p_base, coll_dec, base_dec, bonus_bps)
+    else:
+        full_seize = seize_at_incentive_raw(repaid, p_coll, p_base, coll_dec, base_dec, stated)
+        lost = seized * BPS // (BPS - share_bps) if share_bps < BPS else seized
+        capped = not _close(seized, full_seize) and seized < full_seize
+        gross_bonus_bps = stated * BPS * BPS // (WAD * (BPS - share_bps)) - BPS if share_bps < BPS else bonus_bps
+        want = repay_for_balance_base(lost, p_coll, p_base, coll_dec, base_dec, gross_bonus_bps)
+        arithmetic_ok = _close(seized, full_seize) or (capped and _close(repaid, want))
+    if not arithmetic_ok:
         diff("seize", f"repaid {repaid}: seized {seized}, model {full_seize} (or, capped at {seized}, a repay of {want})")
 
     key = (account, coll)
@@ -192,11 +217,11 @@ def _check_one(line: LiquidationLine, ctx: _Context, prices_wad: dict[str, int],
         diff("close_factor", f"repaid {repaid} > {cf_bps / 100:g}% of a debt of ~{debt_base:.0f} ({max_repay})")
     balance = balances[key]
     if capped and arithmetic_ok:
-        if _close(seized, balance.raw):
-            balance.raw = float(seized)  # confirmed whole: drop the tracking error
+        if _close(lost, balance.raw):
+            balance.raw = float(lost)  # confirmed whole: drop the tracking error
         else:
-            diff("cap", f"capped, but seized {seized} of a balance of ~{balance.raw:.0f}")
-    balance.add(-seized)
+            diff("cap", f"capped, but seized {lost} of a balance of ~{balance.raw:.0f}")
+    balance.add(-lost)
     left_anything = any(not bal.is_empty() for (acc, _), bal in balances.items() if acc == account)
     written = write_offs.get((line.tx, account))
     debt_left = debt_base - repaid

@@ -11,6 +11,9 @@ answers, in the protocol's own terms translated to ours:
   each account, then each account borrows);
 - ``prepare_reads`` / ``decode_reads``: ONE batched read per step of every account's
   health, collateral and debt, the price the protocol uses for each asset, and its totals;
+- ``quote_liquidation`` (optional): how much a keeper may repay for an account and a collateral, and
+  what that seizes, before it sends (default: what the close factor allows; a protocol that reverts
+  on a repay seizing more than the account holds sizes it here);
 - ``liquidation_call`` / ``flash_liquidation_call``: the keeper's transaction, direct and
   through a flash swap on the market's AMM pair where the protocol allows;
 - ``top_up_calls`` / ``repay_calls``: reactive borrowers defending a position;
@@ -28,7 +31,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -63,7 +66,17 @@ class CollateralInfo:
     asset: AssetInfo
     ltv_bps: int
     liquidation_threshold_bps: int
-    liquidation_bonus_bps: int  # 500 = the liquidator receives 105% of the repaid value
+    liquidation_bonus_bps: int  # 500 = the seizure is worth 105% of the repaid value
+    #: The share of each seizure the protocol keeps (Compound V2's protocolSeizeShareMantissa, 2.8% = 280):
+    #: the liquidator receives the seizure less it. 0: the liquidator receives all of it.
+    seize_share_bps: int = 0
+
+    @property
+    def liquidator_incentive_wad(self) -> int:
+        """What the liquidator receives per unit of value repaid, net of the protocol's share (wad, rounded
+        down): (1 + bonus) x (1 - seize share); 1.08 and 2.8% -> 1.04976e18. Keepers size and value their
+        liquidations with it, and the run folder states it for the independent model check."""
+        return (BPS + self.liquidation_bonus_bps) * (BPS - self.seize_share_bps) * WAD // (BPS * BPS)
 
 
 @dataclass(frozen=True)
@@ -179,6 +192,19 @@ class InvariantResult:
 
 
 @dataclass(frozen=True)
+class LiquidationQuote:
+    """What a liquidation will do, as the protocol computes it, before the keeper sends it.
+
+    ``repay_base`` is what the keeper passes to ``liquidation_call`` (and repays); ``seized_raw`` the
+    collateral the liquidator receives for it, net of any share the protocol keeps, or None where the
+    adapter does not say (the keeper then estimates it from the prices and the stated bonus).
+    """
+
+    repay_base: int
+    seized_raw: int | None = None
+
+
+@dataclass(frozen=True)
 class ForkedProtocol:
     """A protocol already deployed on the chain (a fork), as ``LendingAdapter.discover`` finds it:
     the drill's assets matched to the protocol's own tokens, the feeds it reads (taken over by the
@@ -229,6 +255,15 @@ class LendingAdapter(ABC):
         """Deploy (or attach to) the protocol over ``market``, list the collaterals with the
         config's risk parameters, and supply ``config.lender_supply_usd`` of base to lend."""
 
+    @classmethod
+    def error_codes(cls) -> dict[str, dict[int, str]]:
+        """Names of the protocol's numeric error codes, for protocols that report failure by a number (Compound
+        V2's ``Failure(uint error, uint info, uint detail)`` event and return values): ``{"Failure.error":
+        {3: "COMPTROLLER_REJECTION", ...}}``, keyed ``"<event or custom error>.<argument>"``. The engine adds them
+        to the chain's decoder before deploying, so events.jsonl and decoded reverts carry ``errorName``
+        beside ``error``. Default: none."""
+        return {}
+
     @classmethod  # noqa: B027 (a hook whose default accepts everything, not an abstract method)
     def check_config(cls, config: ProtocolSpec, *, file: str | None = None) -> None:
         """Raise ConfigError (naming the drill field) for what this protocol cannot express; the preflight
@@ -257,6 +292,17 @@ class LendingAdapter(ABC):
     @abstractmethod
     def spender(self) -> str:
         """The address keepers and borrowers approve to pull tokens (the pool)."""
+
+    def quote_liquidation(self, account: AccountView, collateral_symbol: str, repay_base: int,
+                          prices: Mapping[str, GuardView]) -> LiquidationQuote | None:
+        """Size a liquidation of ``account`` (as the keeper's scan saw it, with that scan's ``prices``) for
+        its ``collateral_symbol``: the keeper asks up to ``repay_base`` (the close factor's cap, its budget,
+        its flash capacity) and sends the quote's ``repay_base``; None: nothing this protocol would accept.
+
+        Default: ``repay_base`` as asked (protocols that cap the repay to the collateral held, as Aave
+        and the reference pool do). Override where the protocol reverts instead, so keepers send a
+        sized transaction rather than one that fails every step (docs/adapters.md)."""
+        return LiquidationQuote(repay_base)
 
     @abstractmethod
     def liquidation_call(self, account: str, collateral_symbol: str, repay_base: int) -> ContractFunction:
@@ -311,6 +357,25 @@ def expect_ok(chain: ChainAPI, txs: Sequence[TxRequest], results: Sequence[objec
         what = tx.label or f"call to {tx.to}"
         raise ChainError(f"{phase}: {len(failed)} transaction(s) reverted; first: {what} "
                          f"(tx {receipt.tx_hash}): {_reason_text(reason)}")
+
+
+def send_expecting_no_error(chain: ChainAPI, fns: Sequence[ContractFunction], *, sender: str, gas: int,
+                            codes: Mapping[int, str], phase: str) -> list[Receipt]:
+    """Send calls to a protocol that reports failure by RETURNING an error code instead of reverting (Compound
+    V2's admin setters and ``liquidateBorrow``: a rejected call succeeds, changes nothing and returns its code).
+    Each call is simulated first (``eth_call`` from ``sender`` on the state the previous ones left) and sent only
+    when it returns 0; otherwise a ChainError names the phase, the function, the code and its name in ``codes``.
+    One transaction at a time: for setup, not for a step's batch."""
+    receipts = []
+    for fn in fns:
+        returned = chain.call(fn, sender=sender)
+        code = returned[0] if isinstance(returned, (list, tuple)) else returned
+        if code != 0:
+            raise ChainError(f"{phase}: {fn.fn_name} returned error code {code} "
+                             f"({codes.get(int(code), 'not a code the adapter names')})")
+        receipt = chain.transact(fn, sender=sender, gas=gas)
+        receipts.append(receipt)
+    return receipts
 
 
 def _reason_text(reason: Any) -> str:

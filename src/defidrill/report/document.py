@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
+from defidrill.drill.schema.protocol import ProtocolKind
 from defidrill.run_folder import DRILL_YAML, RunFolder
 from defidrill.report.blocks import Block, Bullets, Chart, Heading, Para, TableBlock
 from defidrill.report.charts import all_charts
@@ -257,14 +258,25 @@ def _broken_where(inv: dict[str, Any]) -> str:
     return text + (f"; accounts {', '.join(accounts)}" if accounts else "")
 
 
-def rerun_command(run_path: Path, seed: object, overrides: list[str] | None = None) -> str:
+def rerun_command(run_path: Path, seed: object, overrides: list[str] | None = None,
+                   drill_dir: str | None = None) -> str:
     """The command that reruns a run folder's drill into a new folder (tests run it as printed).
 
     Every argument is shell-quoted (``shlex.quote``): a folder named ``a b; rm -rf ~`` is one argument
-    when the line is pasted into a shell, never a second command."""
+    when the line is pasted into a shell, never a second command. ``drill_dir``: the drill file's own
+    folder, for a drill naming a user's adapter module (imported from the current folder when the
+    drill's folder, here the run folder, does not hold it)."""
     q = shlex.quote
     sets = "".join(f" --set {q(item)}" for item in overrides or [])
-    return f"`defidrill run {q(str(run_path / DRILL_YAML))} --seed {q(str(seed))} --out {q(f'{run_path}-rerun')}{sets}`"
+    cd = f"cd {q(drill_dir)} && " if drill_dir else ""
+    return f"`{cd}defidrill run {q(str(run_path / DRILL_YAML))} --seed {q(str(seed))} --out {q(f'{run_path}-rerun')}{sets}`"
+
+
+def _user_adapter_dir(summary: dict[str, Any]) -> str | None:
+    """The drill's folder when the run used a user's adapter (its kind is none of defidrill's own)."""
+    kind = (summary.get("protocol") or {}).get("kind")
+    own = set(get_args(ProtocolKind)) - {"external"}
+    return summary.get("drill_dir") if kind is not None and kind not in own else None
 
 
 def build_document(summary: dict[str, Any], run: RunFolder, *, charts: bool = True) -> list[Block]:
@@ -292,8 +304,9 @@ def build_document(summary: dict[str, Any], run: RunFolder, *, charts: bool = Tr
     blocks += model_check_blocks(run.path)
     seed = summary.get("seed", run.drill.seed)
     report_line = f"`defidrill report {shlex.quote(str(run.path))}`"
+    rerun = rerun_command(run.path, seed, summary.get("overrides"), _user_adapter_dir(summary))
     blocks += [Heading("Reproduce"), Para(
-        f"{rerun_command(run.path, seed, summary.get('overrides'))} reruns this drill (the folder holds the drill and any "
+        f"{rerun} reruns this drill (the folder holds the drill and any "
         f"replay CSV it reads); {report_line} rebuilds this report from the files: steps.csv, events.jsonl, "
         "cex_steps.csv, cex_events.csv, summary.json.")]
     return blocks

@@ -243,6 +243,12 @@ class ProtocolInfo(_Out):
     fixed_by_protocol: dict[str, str] = Field(default_factory=dict, description="parameter -> the protocol's own "
                                                                                  "rule, reported, not configurable")
     fork: ForkInfo | None = Field(None, description="set when the drill attached to a protocol on a fork")
+    liquidator_incentive_wad: dict[str, int] = Field(
+        default_factory=dict, description="collateral -> what the liquidator receives per unit of value repaid, net "
+                                          "of any share of the seizure the protocol keeps (wad; 1.05e18 = 5% bonus)")
+    seize_share_bps: dict[str, int] = Field(
+        default_factory=dict, description="collateral -> the share of each seizure the protocol keeps (bps; the "
+                                          "account loses the seizure, the liquidator receives it less this share)")
 
 
 class RunSummary(_Out):
@@ -255,6 +261,8 @@ class RunSummary(_Out):
     schema_version: Literal[1] = SCHEMA_VERSION
     drill: str
     description: str = ""
+    drill_dir: str | None = Field(default=None, description="the folder of the drill file as run (absolute): the "
+                                  "run folder's drill.yaml is read again from it (user modules, relative paths)")
     seed: int | None = None
     status: RunStatus = "running"
     backend: Literal["anvil", "revm"] = Field(default="anvil", description="the chain backend the run used "

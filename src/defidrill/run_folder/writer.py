@@ -110,6 +110,8 @@ class RunFolderWriter:
         appended as comments: the rerun line repeats them) and seed.txt."""
         with os_errors_as_output_errors(drill_path, "read the drill file"):
             source = drill_path.read_bytes()
+        if _relative_artifacts(source):
+            source = _renamed_csvs(source, drill_path.parent, {})
         if replay_csvs:
             replay_dir = ensure_dir(self.path / REPLAY_DIR, "the replay folder")
             renames: dict[str, str] = {}
@@ -240,14 +242,29 @@ def _scalar(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
+def _relative_artifacts(source: bytes) -> bool:
+    """Whether the drill's ``protocol.artifacts`` is a relative path (it would not resolve from the run folder)."""
+    try:
+        doc = yaml.safe_load(source)
+    except yaml.YAMLError:
+        return False
+    protocol = doc.get("protocol") if isinstance(doc, dict) else None
+    artifacts = protocol.get("artifacts") if isinstance(protocol, dict) else None
+    return isinstance(artifacts, str) and not Path(artifacts).expanduser().is_absolute()
+
+
 def _renamed_csvs(source: bytes, base_dir: Path, renames: dict[str, str]) -> bytes:
     """The drill document with each replay ``csv:`` (and a ``borrowers.from`` positions file) replaced by
-    its copy's path (relative to the folder): the folder re-validates and reruns on its own."""
+    its copy's path (relative to the folder), and a relative ``protocol.artifacts`` by its absolute path:
+    the folder re-validates and reruns on its own."""
     doc = yaml.safe_load(source)
     borrowers = doc.get("borrowers")
     if isinstance(borrowers, dict) and isinstance(borrowers.get("from"), str) and borrowers["from"] != "protocol":
         resolved = str((base_dir / borrowers["from"]).resolve())
         borrowers["from"] = renames.get(resolved, borrowers["from"])
+    protocol = doc.get("protocol")
+    if isinstance(protocol, dict) and isinstance(protocol.get("artifacts"), str):
+        protocol["artifacts"] = str((base_dir / Path(protocol["artifacts"]).expanduser()).resolve())
     for asset in ((doc.get("market") or {}).get("assets") or {}).values():
         path = asset.get("path") if isinstance(asset, dict) else None
         if isinstance(path, dict) and path.get("kind") == "replay" and "csv" in path:

@@ -10,7 +10,8 @@ Per account the keeper repays what the close factor allows (all of the debt at
 HF <= full-close threshold, Aave V3), chooses the collateral it prefers (else the one
 worth most) and sends only when the bonus it expects, minus gas, clears its minimum:
     expected_profit_usd = seized_units x ref(collateral) - repaid x ref(base) - gas_usd
-where the seizure and the repay are the pool's own (guard prices, capped by the collateral
+where the repay is the one the protocol would accept (``LendingAdapter.quote_liquidation``) and the
+seizure the protocol's quote, else the pool's own estimate (guard prices, capped by the collateral
 held, see ``_seized_usd``)
 Capital keepers pay from their own base balance and sell seized collateral into the
 AMM per ``sell_seized``; flash keepers borrow the repay amount from the pair through
@@ -92,13 +93,22 @@ class Keeper:
                 repay_usd = repay_base / 10**base_decimals * base_usd
                 if repay_usd < 1.0:
                     break
-            bonus = markets.collaterals[sym].liquidation_bonus_bps / 10_000
+            bonus = (markets.collaterals[sym].liquidator_incentive_wad - WAD) / WAD  # net of the protocol's share
             if self.config.mode == "flash" and sym in market.pairs and ctx.latest is not None:
                 repay_base = min(repay_base, flash_capacity_base(ctx.latest, sym, bonus, markets))
                 if repay_base <= 0:
                     continue
-            expected = _seized_usd(seen, sym, repay_base, bonus, ctx.reference_usd, markets,
-                                   coll_usd) - gas_usd
+            # The protocol sizes the repay it would accept (and says what it seizes): adapter.quote_liquidation.
+            quote = lending.quote_liquidation(account, sym, repay_base, seen.guard)
+            if quote is None or quote.repay_base <= 0:
+                continue
+            repay_base = quote.repay_base
+            if quote.seized_raw is None:
+                seized_usd = _seized_usd(seen, sym, repay_base, bonus, ctx.reference_usd, markets, coll_usd)
+            else:
+                seized_usd = (quote.seized_raw / 10**markets.asset(sym).decimals * ctx.reference_usd[sym]
+                              - repay_base / 10**base_decimals * base_usd)
+            expected = seized_usd - gas_usd
             if expected < self.config.min_profit_usd:
                 continue
             if self.config.mode == "flash":
@@ -150,7 +160,7 @@ class Keeper:
             if self.config.sell_seized == "if_profitable":
                 asset_raw, base_raw = ctx.latest.reserves[sym]
                 amm_usd = (base_raw / 10**markets.base.decimals) / (asset_raw / 10**markets.asset(sym).decimals)
-                bonus = markets.collaterals[sym].liquidation_bonus_bps / 10_000
+                bonus = (markets.collaterals[sym].liquidator_incentive_wad - WAD) / WAD  # net of the protocol's share
                 # The keeper paid about reference / (1 + bonus) per unit; sell only above that.
                 if amm_usd < ctx.reference_usd[sym] / (1 + bonus):
                     continue
