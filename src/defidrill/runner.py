@@ -133,7 +133,9 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
                 kind=world.markets.protocol, fixed_by_protocol=dict(world.markets.fixed_by_protocol),
                 fork=_fork_info(drill, world, fork_block),
                 liquidator_incentive_wad={s: c.liquidator_incentive_wad for s, c in world.markets.collaterals.items()},
-                seize_share_bps={s: c.seize_share_bps for s, c in world.markets.collaterals.items()})})
+                seize_share_bps={s: c.seize_share_bps for s, c in world.markets.collaterals.items()},
+                close_factor_bps=world.markets.close_factor.default_bps,
+                full_close_below_hf_wad=world.markets.close_factor.full_close_below_hf_wad)})
             folder.write_contracts(_address_book(world))
             folder.write_borrowers(world.borrowers)
             with folder.open_recorder(step_columns(world)) as recorder:

@@ -95,6 +95,12 @@ def test_flash_crash_on_morpho_liquidates_through_liquidate(runs: Runs) -> None:
     assert run.onchain["liquidation_count"] > 0
     fixed = run.summary["protocol"]["fixed_by_protocol"]
     assert fixed["liquidation_bonus.WETH"].startswith("5.71% at LLTV 82%")  # 1 / (1 - 0.3 x 0.18) = 1.0571
+    # The independent model checks each seizure at Morpho's exact incentive and with its (absent) close
+    # factor, as the run folder states them: every liquidation is what the model allows.
+    from defidrill.metrics.liquidation_check import check_liquidations
+
+    result = check_liquidations(run.run_dir)
+    assert result.differences == [] and result.checked == run.onchain["liquidation_count"]
 
 
 def test_stale_feed_on_morpho_is_refused_by_the_drills_guard(runs: Runs) -> None:

@@ -102,6 +102,8 @@ class _Context:
     #: What the protocol states (summary.json's protocol info), by collateral; empty for older run folders.
     incentive_wad: dict[str, int] = field(default_factory=dict)
     seize_share_bps: dict[str, int] = field(default_factory=dict)
+    #: The protocol's close factor (bps, and the HF in wad below which all may be repaid); None: the drill's.
+    close_factor: tuple[int, int] | None = None
 
 
 def _drill_of(run: RunFolder) -> Drill | None:
@@ -133,7 +135,10 @@ def _context(run: RunFolder) -> _Context | str:
     protocol = (run.summary or {}).get("protocol") or {}
     return _Context(drill, feeds, tokens, dict(run.contracts.decimals),
                     {s: int(v) for s, v in (protocol.get("liquidator_incentive_wad") or {}).items()},
-                    {s: int(v) for s, v in (protocol.get("seize_share_bps") or {}).items()})
+                    {s: int(v) for s, v in (protocol.get("seize_share_bps") or {}).items()},
+                    (int(protocol["close_factor_bps"]), int(protocol["full_close_below_hf_wad"]))
+                    if protocol.get("close_factor_bps") is not None and protocol.get("full_close_below_hf_wad") is not None
+                    else None)
 
 
 def _initial_balances(run: RunFolder, ctx: _Context) -> dict[tuple[str, str], _Balance]:
@@ -210,8 +215,11 @@ def _check_one(line: LiquidationLine, ctx: _Context, prices_wad: dict[str, int],
                    for (acc, sym), bal in balances.items() if acc == account and sym in prices_wad)
     debt_usd_wad = lt_value * WAD / max(hf, 1)
     debt_base = debt_usd_wad * 10**base_dec / p_base
-    cf = drill.protocol.close_factor
-    cf_bps = close_factor_bps(hf, default_bps=round(cf.default * BPS), full_close_hf_wad=round(cf.full_below_hf * WAD))
+    if ctx.close_factor is not None:  # the close factor the protocol states (Morpho Blue: none)
+        cf_bps = close_factor_bps(hf, default_bps=ctx.close_factor[0], full_close_hf_wad=ctx.close_factor[1])
+    else:
+        cf = drill.protocol.close_factor
+        cf_bps = close_factor_bps(hf, default_bps=round(cf.default * BPS), full_close_hf_wad=round(cf.full_below_hf * WAD))
     max_repay = percent_mul_half_up(round(debt_base), cf_bps)
     if repaid > max_repay * (1 + RELATIVE_TOLERANCE) + 2:
         diff("close_factor", f"repaid {repaid} > {cf_bps / 100:g}% of a debt of ~{debt_base:.0f} ({max_repay})")

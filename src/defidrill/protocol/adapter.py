@@ -70,12 +70,17 @@ class CollateralInfo:
     #: The share of each seizure the protocol keeps (Compound V2's protocolSeizeShareMantissa, 2.8% = 280):
     #: the liquidator receives the seizure less it. 0: the liquidator receives all of it.
     seize_share_bps: int = 0
+    #: The protocol's own incentive factor (wad) when it is not a whole number of bps: Morpho Blue derives
+    #: it from the LLTV (1043841336116910229 at 86%); None: 1 + ``liquidation_bonus_bps``.
+    incentive_wad: int | None = None
 
     @property
     def liquidator_incentive_wad(self) -> int:
         """What the liquidator receives per unit of value repaid, net of the protocol's share (wad, rounded
         down): (1 + bonus) x (1 - seize share); 1.08 and 2.8% -> 1.04976e18. Keepers size and value their
         liquidations with it, and the run folder states it for the independent model check."""
+        if self.incentive_wad is not None:
+            return self.incentive_wad * (BPS - self.seize_share_bps) // BPS
         return (BPS + self.liquidation_bonus_bps) * (BPS - self.seize_share_bps) * WAD // (BPS * BPS)
 
 

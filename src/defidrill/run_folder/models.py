@@ -249,6 +249,10 @@ class ProtocolInfo(_Out):
     seize_share_bps: dict[str, int] = Field(
         default_factory=dict, description="collateral -> the share of each seizure the protocol keeps (bps; the "
                                           "account loses the seizure, the liquidator receives it less this share)")
+    close_factor_bps: int | None = Field(None, description="the share of a debt one liquidation may repay, as the "
+                                                           "protocol applies it (bps; 10000 = no close factor)")
+    full_close_below_hf_wad: int | None = Field(None, description="at or below this health factor (wad) the whole "
+                                                                  "debt may be repaid")
 
 
 class RunSummary(_Out):

@@ -75,3 +75,17 @@ def test_sizing_never_asks_for_more_shares_than_the_position_owes() -> None:
     assert size is not None and size.repaid_shares == 0
     assert edge.shares_for_seized(size.seized_assets) <= edge.borrow_shares
     assert size.seized_assets <= edge.collateral_raw
+
+
+def test_the_stated_incentive_is_morphos_exact_factor_not_the_bps_figure() -> None:
+    from defidrill.protocol.adapter import AssetInfo, CollateralInfo
+    from defidrill.protocol.morpho_blue.shares import incentive_factor_wad
+
+    weth = AssetInfo("WETH", "0x" + "11" * 20, 18)
+    exact = incentive_factor_wad(86 * 10**16)
+    assert exact == 1043841336116910229  # min(1.15, 1 / (1 - 0.3 x 0.14)) in wad, Morpho's rounding
+    stated = CollateralInfo(weth, 8000, 8600, 438, incentive_wad=exact)
+    assert stated.liquidator_incentive_wad == exact                       # not 1.0438e18 (438 bps)
+    assert CollateralInfo(weth, 8000, 8600, 438).liquidator_incentive_wad == 10438 * 10**14
+    shared = CollateralInfo(weth, 8000, 8600, 438, seize_share_bps=280, incentive_wad=exact)
+    assert shared.liquidator_incentive_wad == exact * 9720 // 10_000     # net of a 2.8% share, rounded down

@@ -45,7 +45,7 @@ from defidrill.protocol.morpho_blue.mapping import (
     incentive_bonus_bps,
 )
 from defidrill.protocol.morpho_blue.reads import MorphoReader
-from defidrill.protocol.morpho_blue.shares import LiquidationSize, PositionState, size_liquidation
+from defidrill.protocol.morpho_blue.shares import LiquidationSize, PositionState, incentive_factor_wad, size_liquidation
 
 #: Gas for a seeding transaction sent in a batch (never estimated against an unmined state).
 SEED_GAS = 600_000
@@ -95,7 +95,9 @@ class MorphoBlueAdapter(LendingAdapter):
             for sym, (_, coll) in cfg.collaterals.items():
                 lt_bps = self.d.params[sym][4] * BPS // 10**18
                 bonus = incentive_bonus_bps(lt_bps)
-                collaterals[sym] = CollateralInfo(infos[sym], coll.ltv_bps, lt_bps, bonus)
+                # the exact factor (not the bps figure) is what Morpho pays: the model check uses it
+                collaterals[sym] = CollateralInfo(infos[sym], coll.ltv_bps, lt_bps, bonus,
+                                                  incentive_wad=incentive_factor_wad(self.d.params[sym][4]))
                 fixed[f"liquidation_bonus.{sym}"] = (f"{bonus / 100:g}% at LLTV {lt_bps / 100:g}% (the drill asked "
                                                       f"{coll.liquidation_bonus_bps / 100:g}%)")
             self._markets = LendingMarkets(self.kind, infos[self.symbols[0]], collaterals, CloseFactorRule(BPS, MAX_UINT),
