@@ -60,7 +60,9 @@ def test_a_batch_over_the_node_body_limit_is_posted_in_parts(chain: Chain) -> No
     padded = read + "00" * 16_000  # extra calldata is ignored by the function, not by the HTTP server
     calls = [("eth_call", [{"to": to, "data": padded}, "latest"]), ("eth_chainId", [])] * 150
     raw = chain.rpc_url
-    with pytest.raises(ChainError, match="batch refused"):
+    # anvil answers an oversized body with -32600, or, mid-upload, closes the connection (a broken pipe:
+    # seen in CI under load); either way the one post fails, which is what splitting avoids
+    with pytest.raises(ChainError, match=r"batch refused|no answer from .*Broken pipe"):
         big = RpcClient(raw)
         big.MAX_BODY_BYTES = 8 << 20  # the old behaviour: one post
         big.batch(calls)
