@@ -399,3 +399,14 @@ def no_healthy_liquidation(liquidations: Sequence[Liquidation]) -> InvariantResu
     return InvariantResult("no account liquidated while healthy", not healthy,
                            f"{len(liquidations)} liquidations checked; liquidated at HF >= 1: {healthy[:5]}",
                            tuple(healthy))
+
+
+def raise_refusals(kind: str, problems: Sequence[tuple[str, str]], *, file: str | None = None) -> None:
+    """For an adapter's ``check_config``: one ConfigError naming the first field (a path under ``protocol.``,
+    or ``failures``) the protocol cannot express, every refusal in its message; nothing when there is none."""
+    if not problems:
+        return
+    path, first = problems[0]
+    more = "".join(f"; {p}: {why}" for p, why in problems[1:])
+    raise ConfigError(f"protocol kind {kind} cannot express this: {first}{more}", file=file,
+                      path=path if path == "failures" else f"protocol.{path}")

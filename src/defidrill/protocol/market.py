@@ -10,7 +10,7 @@ rounds and liquidity; the lender is minted the base it will supply to the protoc
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from web3.contract.contract import ContractFunction
@@ -95,6 +95,10 @@ class Market:
         named["SEQUENCER_FEED"] = self.sequencer
         named.update(self.extra)
         return named
+
+    def with_config(self, config: ProtocolSpec) -> Market:
+        """This market described by ``config`` (an adapter deploys on the drill's translated parameters)."""
+        return self if self.config == config else replace(self, config=config)
 
 
 def deploy_market(chain: ChainAPI, config: ProtocolSpec, *, liquidity_provider: str | None = None,

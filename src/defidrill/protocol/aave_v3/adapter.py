@@ -85,8 +85,7 @@ class AaveV3Adapter(LendingAdapter):
     @classmethod
     def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolSpec) -> AaveV3Adapter:
         check_expressible(config)
-        if market.config != config:
-            market = Market(**{**market.__dict__, "config": config})
+        market = market.with_config(config)
         return cls(chain, market, deploy_aave(chain, market))
 
     @classmethod

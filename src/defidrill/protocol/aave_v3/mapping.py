@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from defidrill.errors import ConfigError
+from defidrill.protocol.adapter import raise_refusals
 from defidrill.protocol_terms.fixed_point import BPS, div_up
 from defidrill.protocol_terms.parameters import FallbackKind, OracleMode, ProtocolSpec
 
@@ -81,12 +81,7 @@ def refusals(config: ProtocolSpec) -> list[tuple[str, str]]:
 
 def check_expressible(config: ProtocolSpec, *, file: str | None = None) -> None:
     """Raise ConfigError naming the first field Aave V3 cannot express (all of them in the message)."""
-    problems = refusals(config)
-    if problems:
-        path, first = problems[0]
-        more = "".join(f"; {p}: {why}" for p, why in problems[1:])
-        raise ConfigError(f"protocol kind aave-v3 cannot express this: {first}{more}", file=file,
-                          path=path if path == "failures" else f"protocol.{path}")
+    raise_refusals("aave-v3", refusals(config), file=file)
 
 
 def reserve_risk(config: ProtocolSpec, symbol: str) -> ReserveRisk:

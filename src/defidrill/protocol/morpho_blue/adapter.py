@@ -78,8 +78,7 @@ class MorphoBlueAdapter(LendingAdapter):
     @classmethod
     def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolSpec) -> MorphoBlueAdapter:
         check_expressible(config)
-        if market.config != config:
-            market = Market(**{**market.__dict__, "config": config})
+        market = market.with_config(config)
         return cls(chain, market, deploy_morpho(chain, market))
 
     # -- what the protocol states ------------------------------------------------------------

@@ -16,7 +16,7 @@ per drill collateral against the base asset. Mapping:
 
 from __future__ import annotations
 
-from defidrill.errors import ConfigError
+from defidrill.protocol.adapter import raise_refusals
 from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.morpho_blue.shares import incentive_factor_wad
 from defidrill.protocol_terms.fixed_point import WAD
@@ -77,9 +77,4 @@ def refusals(config: ProtocolSpec) -> list[tuple[str, str]]:
 
 def check_expressible(config: ProtocolSpec, *, file: str | None = None) -> None:
     """Raise ConfigError naming the first field Morpho Blue cannot express (all of them in the message)."""
-    problems = refusals(config)
-    if problems:
-        path, first = problems[0]
-        more = "".join(f"; {p}: {why}" for p, why in problems[1:])
-        raise ConfigError(f"protocol kind morpho-blue cannot express this: {first}{more}", file=file,
-                          path=f"protocol.{path}")
+    raise_refusals("morpho-blue", refusals(config), file=file)

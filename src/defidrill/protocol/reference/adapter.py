@@ -67,8 +67,7 @@ class ReferenceAdapter(LendingAdapter):
 
     @classmethod
     def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolSpec) -> ReferenceAdapter:
-        if market.config != config:
-            market = Market(**{**market.__dict__, "config": config})
+        market = market.with_config(config)
         return cls(chain, deploy_reference_pool(chain, market))
 
     def markets(self) -> LendingMarkets:
