@@ -28,7 +28,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import difflib
 
 import numpy as np
 from pydantic import ValidationError
@@ -47,7 +46,7 @@ from defidrill.engine.invariants import UserInvariant
 from defidrill.drill.protocol_spec import protocol_spec
 from defidrill.drill.schema.expect import resolve_expectations
 from defidrill.errors import ConfigError, ToolchainError
-from defidrill.metrics.headline import headline_names
+from defidrill.metrics.headline import unknown_metric_hint
 from defidrill.protocol.registry import adapter_class
 from defidrill.user_code import load_callable
 
@@ -97,17 +96,14 @@ def preflight(drill_path: str | Path, *, seed: int | None = None, overrides: Seq
 def _expectations(source: DrillSource) -> None:
     """``expect:``: names the headline knows (else "did you mean"), bounds in each metric's unit."""
     drill = source.drill
-    names = headline_names()
-    known = set(names)
     problems: list[Problem] = []
-    for metric in drill.expect:
-        if metric not in known:
-            close = difflib.get_close_matches(metric, names, n=3, cutoff=0.6)
-            hint = f"did you mean {' or '.join(close)}? " if close else ""
-            problems.append(Problem(("expect", metric), "unknown metric", metric,
-                                    f"{hint}a headline name: onchain.<field>, cex.<field> or comparison.<metric>."
-                                    "<onchain|cex> (docs/metrics.md lists them)"))
-    readable = {m: b for m, b in drill.expect.items() if m in known}
+    readable = {}
+    for metric, bounds in drill.expect.items():
+        hint = unknown_metric_hint(metric)
+        if hint is None:
+            readable[metric] = bounds
+        else:
+            problems.append(Problem(("expect", metric), "unknown metric", metric, hint))
     problems.extend(resolve_expectations(readable, drill.chain.block_time_s)[1])
     if problems:
         source.raise_problems(problems)

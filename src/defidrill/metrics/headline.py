@@ -10,6 +10,7 @@ Flat names: ``onchain.<field>`` and ``cex.<field>`` for every scalar of those ob
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,8 @@ from typing import Any
 from defidrill.metrics.comparison import DEFINITIONS
 from defidrill.run_folder import SUMMARY_JSON, OnchainMetrics, read_summary
 
-__all__ = ["HeadlineRow", "headline", "headline_names", "read_run_summary", "side_by_side"]
+__all__ = ["METRIC_ALLOWED", "HeadlineRow", "headline", "headline_names", "read_run_summary", "side_by_side",
+           "unknown_metric_hint"]
 
 Scalar = float | int | None
 
@@ -58,6 +60,20 @@ def headline_names() -> list[str]:
     """Every flat headline name, in a stable order (a sweep's table columns, `compare`'s rows)."""
     return ([f"onchain.{n}" for n in _onchain_fields()] + [f"cex.{n}" for n in CEX_FIELDS]
             + [f"comparison.{m}.{side}" for m in DEFINITIONS for side in ("onchain", "cex")])
+
+
+#: What a metric name may be, for refusals (drills' expect:, sweeps, risk files).
+METRIC_ALLOWED = ("a headline name: onchain.<field>, cex.<field> or comparison.<metric>.<onchain|cex> "
+                  "(docs/metrics.md lists them)")
+
+
+def unknown_metric_hint(name: str) -> str | None:
+    """None for a headline name; else what is allowed, with "did you mean" when a name is close."""
+    names = headline_names()
+    if name in names:
+        return None
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    return (f"did you mean {' or '.join(close)}? " if close else "") + METRIC_ALLOWED
 
 
 def _scalar(value: Any) -> Scalar:

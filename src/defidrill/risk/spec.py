@@ -41,7 +41,7 @@ from defidrill.drill.schema.drill import folder_safe_name
 from defidrill.drill.schema.market import GbmJumps
 from defidrill.drill.units import Duration, Fraction, UnitError, UnitFraction, parse_duration, parse_usd
 from defidrill.drill.yaml_source import Marks, dotted, read_yaml
-from defidrill.metrics.headline import headline_names
+from defidrill.metrics.headline import unknown_metric_hint
 from defidrill.sweep.spec import Distribution
 
 __all__ = ["MAX_RISK_RUNS", "MAX_RISK_TOTAL_RUNS", "MAX_RISK_VALUES", "Constraint", "Parameter", "RiskSpec",
@@ -191,8 +191,9 @@ class Constraint(_Strict):
 
     @model_validator(mode="after")
     def _bound(self) -> Constraint:
-        if self.metric not in headline_names():
-            raise ValueError(f"unknown metric {self.metric!r}")
+        hint = unknown_metric_hint(self.metric)
+        if hint is not None:
+            raise ValueError(f"unknown metric {self.metric!r}; allowed: {hint}")
         metric_bound(self.metric, self.max)
         return self
 
@@ -264,11 +265,10 @@ class RiskSpec(_Strict):
     @field_validator("metrics")
     @classmethod
     def _known_metrics(cls, metrics: list[str]) -> list[str]:
-        known = headline_names()
         for name in metrics:
-            if name not in known:
-                raise ValueError(f"unknown metric {name!r}; allowed: headline names such as "
-                                 f"{', '.join(DEFAULT_METRICS)} (docs/metrics.md)")
+            hint = unknown_metric_hint(name)
+            if hint is not None:
+                raise ValueError(f"unknown metric {name!r}; allowed: {hint}")
         return metrics
 
     @model_validator(mode="after")
