@@ -43,24 +43,10 @@ from ctoken_fork import ForkedComptroller, attach_comptroller, discover_comptrol
 
 from defidrill.chain import ChainAPI, Deployed, PreparedCall, TxRequest
 from defidrill.protocol.adapter import (
-    MAX_UINT,
-    WAD,
-    AccountView,
-    AssetInfo,
-    CloseFactorRule,
-    CollateralInfo,
-    ForkedProtocol,
-    GuardView,
-    InvariantResult,
-    LendingAdapter,
-    LendingMarkets,
-    Liquidation,
-    PoolTotals,
-    ProtocolReads,
-    SeedPosition,
-    expect_ok,
-    no_healthy_liquidation,
+    MAX_UINT, WAD, AccountView, AssetInfo, CloseFactorRule, CollateralInfo, ForkedProtocol, GuardView,
+    InvariantResult, LendingAdapter, LendingMarkets, Liquidation, PoolTotals, ProtocolReads, SeedPosition
 )
+from defidrill.protocol.adapter_kit import expect_ok, no_healthy_liquidation
 from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import BATCH_TX_GAS, DEPLOY_GAS, Market
 from defidrill.toolchain.user_artifacts import load_artifacts

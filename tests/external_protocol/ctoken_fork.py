@@ -29,7 +29,8 @@ from web3.contract.contract import ContractFunction
 
 from defidrill.chain import ChainAPI, Deployed, TxRequest
 from defidrill.errors import ChainError, ConfigError
-from defidrill.protocol.adapter import MAX_UINT, ForkedProtocol, expect_ok
+from defidrill.protocol.adapter import MAX_UINT, ForkedProtocol
+from defidrill.protocol.adapter_kit import expect_ok
 from defidrill.protocol_terms.fixed_point import WAD
 from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import BATCH_TX_GAS, DEPLOY_GAS, Market

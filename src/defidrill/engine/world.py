@@ -27,7 +27,8 @@ from defidrill.drill.protocol_spec import pair_symbol, protocol_spec
 from defidrill.drill.schema import Drill
 from defidrill.errors import ChainError
 from defidrill.protocol_terms.amounts import usd_to_raw_half_even
-from defidrill.protocol.adapter import ForkedProtocol, LendingAdapter, LendingMarkets, SeedPosition, expect_ok
+from defidrill.protocol.adapter import ForkedProtocol, LendingAdapter, LendingMarkets, SeedPosition
+from defidrill.protocol.adapter_kit import expect_ok
 from defidrill.protocol.forked_market import attach_market, forked_units
 from defidrill.protocol.market import BATCH_TX_GAS, Market, deploy_market
 from defidrill.protocol.registry import adapter_class

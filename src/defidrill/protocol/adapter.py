@@ -29,14 +29,12 @@ Amounts are raw token units (``*_raw``, ``*_base`` for the base asset), values i
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from defidrill.chain import Receipt
-from defidrill.errors import ChainError, ConfigError
+from defidrill.errors import ConfigError
 from defidrill.protocol_terms.fixed_point import BPS, WAD, mul_div_up
 # The run folder's records of a liquidation and a write-off, re-exported: what adapters build.
 from defidrill.run_folder.records import BadDebt as BadDebt
@@ -45,7 +43,7 @@ from defidrill.run_folder.records import Liquidation as Liquidation
 if TYPE_CHECKING:
     from web3.contract.contract import ContractFunction
 
-    from defidrill.chain import ChainAPI, Deployed, PreparedCall, TxRequest
+    from defidrill.chain import ChainAPI, Deployed, PreparedCall
     from defidrill.protocol_terms.parameters import ProtocolSpec
     from defidrill.protocol.market import Market
 
@@ -347,66 +345,3 @@ class LendingAdapter(ABC):
     @abstractmethod
     def named_contracts(self) -> dict[str, Deployed]:
         """Contracts to publish in contracts.json and `chain up` (stable names)."""
-
-
-def expect_ok(chain: ChainAPI, txs: Sequence[TxRequest], results: Sequence[object], phase: str) -> None:
-    """Raise a ChainError naming the first failed transaction's label and decoded revert reason
-    (a send-time error or a ``Dropped`` transaction is refused)."""
-    for tx, result in zip(txs, results):
-        if not isinstance(result, Receipt):
-            raise ChainError(f"{phase}: {tx.label or tx.to} was refused: {result}")
-    failed = [(tx, r) for tx, r in zip(txs, results) if isinstance(r, Receipt) and not r.ok]
-    if failed:
-        tx, receipt = failed[0]
-        [reason] = chain.revert_reasons([receipt.tx_hash])
-        what = tx.label or f"call to {tx.to}"
-        raise ChainError(f"{phase}: {len(failed)} transaction(s) reverted; first: {what} "
-                         f"(tx {receipt.tx_hash}): {_reason_text(reason)}")
-
-
-def send_expecting_no_error(chain: ChainAPI, fns: Sequence[ContractFunction], *, sender: str, gas: int,
-                            codes: Mapping[int, str], phase: str) -> list[Receipt]:
-    """Send calls to a protocol that reports failure by RETURNING an error code instead of reverting (Compound
-    V2's admin setters and ``liquidateBorrow``: a rejected call succeeds, changes nothing and returns its code).
-    Each call is simulated first (``eth_call`` from ``sender`` on the state the previous ones left) and sent only
-    when it returns 0; otherwise a ChainError names the phase, the function, the code and its name in ``codes``.
-    One transaction at a time: for setup, not for a step's batch."""
-    receipts = []
-    for fn in fns:
-        returned = chain.call(fn, sender=sender)
-        code = returned[0] if isinstance(returned, (list, tuple)) else returned
-        if code != 0:
-            raise ChainError(f"{phase}: {fn.fn_name} returned error code {code} "
-                             f"({codes.get(int(code), 'not a code the adapter names')})")
-        receipt = chain.transact(fn, sender=sender, gas=gas)
-        receipts.append(receipt)
-    return receipts
-
-
-def _reason_text(reason: Any) -> str:
-    if reason is None:
-        return "no revert reason"
-    name = getattr(reason, "name", None)
-    if name:
-        args = getattr(reason, "args", {}) or {}
-        return f"{name}({json.dumps(args, default=str)[1:-1]})" if args else name
-    return str(reason)
-
-
-def no_healthy_liquidation(liquidations: Sequence[Liquidation]) -> InvariantResult:
-    """Shared by every adapter: a liquidation of an account at HF >= 1 is a protocol bug."""
-    healthy = list(dict.fromkeys(r.account for r in liquidations if r.health_before_wad >= WAD))
-    return InvariantResult("no account liquidated while healthy", not healthy,
-                           f"{len(liquidations)} liquidations checked; liquidated at HF >= 1: {healthy[:5]}",
-                           tuple(healthy))
-
-
-def raise_refusals(kind: str, problems: Sequence[tuple[str, str]], *, file: str | None = None) -> None:
-    """For an adapter's ``check_config``: one ConfigError naming the first field (a path under ``protocol.``,
-    or ``failures``) the protocol cannot express, every refusal in its message; nothing when there is none."""
-    if not problems:
-        return
-    path, first = problems[0]
-    more = "".join(f"; {p}: {why}" for p, why in problems[1:])
-    raise ConfigError(f"protocol kind {kind} cannot express this: {first}{more}", file=file,
-                      path=path if path == "failures" else f"protocol.{path}")

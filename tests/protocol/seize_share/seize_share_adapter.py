@@ -28,24 +28,10 @@ from web3.contract.contract import ContractFunction
 
 from defidrill.chain import ChainAPI, Deployed, PreparedCall, TxRequest
 from defidrill.protocol.adapter import (
-    MAX_UINT,
-    WAD,
-    AccountView,
-    AssetInfo,
-    CloseFactorRule,
-    CollateralInfo,
-    GuardView,
-    InvariantResult,
-    LendingAdapter,
-    LendingMarkets,
-    Liquidation,
-    LiquidationQuote,
-    PoolTotals,
-    ProtocolReads,
-    SeedPosition,
-    expect_ok,
-    no_healthy_liquidation,
+    MAX_UINT, WAD, AccountView, AssetInfo, CloseFactorRule, CollateralInfo, GuardView, InvariantResult,
+    LendingAdapter, LendingMarkets, Liquidation, LiquidationQuote, PoolTotals, ProtocolReads, SeedPosition
 )
+from defidrill.protocol.adapter_kit import expect_ok, no_healthy_liquidation
 from defidrill.protocol.market import BATCH_TX_GAS, DEPLOY_GAS, Market
 from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.toolchain.user_artifacts import load_artifacts

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from defidrill.errors import ChainError
-from defidrill.protocol.adapter import send_expecting_no_error
+from defidrill.protocol.adapter_kit import send_expecting_no_error
 from defidrill.protocol.market import BATCH_TX_GAS
 from seize_share_adapter import ERROR_CODES
 

@@ -40,18 +40,10 @@ from defidrill.protocol_terms.fixed_point import BPS
 from defidrill.protocol.aave_v3.invariants import Baseline, ReserveReads, check_reserves, read_reserves, reserve_reads
 from defidrill.protocol.aave_v3.reads import LensReader, ReadStrategy, RpcReader, plan_of
 from defidrill.protocol.adapter import (
-    MAX_UINT,
-    AssetInfo,
-    CloseFactorRule,
-    CollateralInfo,
-    ForkedProtocol,
-    InvariantResult,
-    LendingAdapter,
-    LendingMarkets,
-    ProtocolReads,
-    SeedPosition,
-    expect_ok,
+    MAX_UINT, AssetInfo, CloseFactorRule, CollateralInfo, ForkedProtocol, InvariantResult, LendingAdapter,
+    LendingMarkets, ProtocolReads, SeedPosition
 )
+from defidrill.protocol.adapter_kit import expect_ok
 from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import Market
 from defidrill.run_folder.records import Liquidation

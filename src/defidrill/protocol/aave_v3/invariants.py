@@ -24,7 +24,8 @@ from defidrill.chain import ChainAPI, PreparedCall
 from defidrill.errors import ChainError
 from defidrill.protocol.aave_v3.deploy import AaveDeployment
 from defidrill.protocol.aave_v3.reads import decode_uint256
-from defidrill.protocol.adapter import InvariantResult, no_healthy_liquidation
+from defidrill.protocol.adapter import InvariantResult
+from defidrill.protocol.adapter_kit import no_healthy_liquidation
 from defidrill.run_folder.records import Liquidation
 from defidrill.protocol.market import Market
 

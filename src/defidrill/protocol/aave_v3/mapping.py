@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from defidrill.protocol.adapter import raise_refusals
+from defidrill.protocol.adapter_kit import raise_refusals
 from defidrill.protocol_terms.fixed_point import BPS, div_up
 from defidrill.protocol_terms.parameters import FallbackKind, OracleMode, ProtocolSpec
 

@@ -21,19 +21,10 @@ from web3.contract.contract import ContractFunction
 
 from defidrill.chain import ChainAPI, Deployed, PreparedCall, TxRequest
 from defidrill.protocol.adapter import (
-    MAX_UINT,
-    AssetInfo,
-    BadDebt,
-    CloseFactorRule,
-    CollateralInfo,
-    InvariantResult,
-    LendingAdapter,
-    LendingMarkets,
-    Liquidation,
-    ProtocolReads,
-    SeedPosition,
-    expect_ok,
+    MAX_UINT, AssetInfo, BadDebt, CloseFactorRule, CollateralInfo, InvariantResult, LendingAdapter,
+    LendingMarkets, Liquidation, ProtocolReads, SeedPosition
 )
+from defidrill.protocol.adapter_kit import expect_ok
 from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import Market
 from defidrill.protocol.morpho_blue.deploy import ZERO, MorphoDeployment, deploy_morpho, lender_txs, split_raw

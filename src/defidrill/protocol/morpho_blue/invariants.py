@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from defidrill.chain import ChainAPI, PreparedCall
 from defidrill.errors import ChainError
-from defidrill.protocol.adapter import InvariantResult, Liquidation, no_healthy_liquidation
+from defidrill.protocol.adapter import InvariantResult, Liquidation
+from defidrill.protocol.adapter_kit import no_healthy_liquidation
 from defidrill.protocol.market import Market
 from defidrill.protocol.morpho_blue.deploy import MorphoDeployment
 

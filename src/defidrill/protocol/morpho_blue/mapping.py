@@ -16,7 +16,7 @@ per drill collateral against the base asset. Mapping:
 
 from __future__ import annotations
 
-from defidrill.protocol.adapter import raise_refusals
+from defidrill.protocol.adapter_kit import raise_refusals
 from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.morpho_blue.shares import incentive_factor_wad
 from defidrill.protocol_terms.fixed_point import WAD

@@ -20,19 +20,10 @@ from defidrill.chain import ChainAPI, Deployed, PreparedCall, TxRequest
 from defidrill.chain.abi_registry import checksum
 from defidrill.protocol.account_columns import U256, AccountColumns, index_of
 from defidrill.protocol.adapter import (
-    AssetInfo,
-    CloseFactorRule,
-    CollateralInfo,
-    GuardView,
-    InvariantResult,
-    LendingAdapter,
-    LendingMarkets,
-    PoolTotals,
-    ProtocolReads,
-    SeedPosition,
-    expect_ok,
-    no_healthy_liquidation,
+    AssetInfo, CloseFactorRule, CollateralInfo, GuardView, InvariantResult, LendingAdapter, LendingMarkets,
+    PoolTotals, ProtocolReads, SeedPosition
 )
+from defidrill.protocol.adapter_kit import expect_ok, no_healthy_liquidation
 from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import BATCH_TX_GAS, Market
 from defidrill.protocol.reference.deploy import Protocol, deploy_reference_pool
