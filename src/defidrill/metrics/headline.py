@@ -20,7 +20,7 @@ from defidrill.metrics.comparison import DEFINITIONS
 from defidrill.run_folder import SUMMARY_JSON, OnchainMetrics, read_summary
 
 __all__ = ["METRIC_ALLOWED", "HeadlineRow", "headline", "headline_names", "read_run_summary", "side_by_side",
-           "unknown_metric_hint"]
+           "known_metrics", "unknown_metric_hint"]
 
 Scalar = float | int | None
 
@@ -74,6 +74,16 @@ def unknown_metric_hint(name: str) -> str | None:
         return None
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
     return (f"did you mean {' or '.join(close)}? " if close else "") + METRIC_ALLOWED
+
+
+def known_metrics(metrics: list[str]) -> list[str]:
+    """``metrics`` when each is a headline name, else ValueError naming the first that is not (a pydantic
+    validator of sweep and risk files' ``metrics:``)."""
+    for name in metrics:
+        hint = unknown_metric_hint(name)
+        if hint is not None:
+            raise ValueError(f"unknown metric {name!r}; allowed: {hint}")
+    return metrics
 
 
 def _scalar(value: Any) -> Scalar:

@@ -41,7 +41,7 @@ from defidrill.drill.schema.drill import folder_safe_name
 from defidrill.drill.schema.market import GbmJumps
 from defidrill.drill.units import Duration, Fraction, UnitError, UnitFraction, parse_duration, parse_usd
 from defidrill.drill.yaml_source import Marks, dotted, read_yaml
-from defidrill.metrics.headline import unknown_metric_hint
+from defidrill.metrics.headline import known_metrics, unknown_metric_hint
 from defidrill.sweep.spec import Distribution
 
 __all__ = ["MAX_RISK_RUNS", "MAX_RISK_TOTAL_RUNS", "MAX_RISK_VALUES", "Constraint", "Parameter", "RiskSpec",
@@ -265,11 +265,7 @@ class RiskSpec(_Strict):
     @field_validator("metrics")
     @classmethod
     def _known_metrics(cls, metrics: list[str]) -> list[str]:
-        for name in metrics:
-            hint = unknown_metric_hint(name)
-            if hint is not None:
-                raise ValueError(f"unknown metric {name!r}; allowed: {hint}")
-        return metrics
+        return known_metrics(metrics)
 
     @model_validator(mode="after")
     def _sizes(self) -> RiskSpec:

@@ -41,7 +41,7 @@ from defidrill.drill.schema.drill import folder_safe_name
 from defidrill.drill.yaml_source import dotted, read_yaml
 from defidrill.drill.units import UnitError, parse_duration, parse_fraction
 from defidrill.errors import ConfigError
-from defidrill.metrics.headline import unknown_metric_hint
+from defidrill.metrics.headline import known_metrics
 
 __all__ = ["Point", "SweepSpec", "load_spec", "numeric_value"]
 
@@ -137,11 +137,7 @@ class SweepSpec(_Strict):
     @field_validator("metrics")
     @classmethod
     def _known_metrics(cls, metrics: list[str]) -> list[str]:
-        for name in metrics:
-            hint = unknown_metric_hint(name)
-            if hint is not None:
-                raise ValueError(f"unknown metric {name!r}; allowed: {hint}")
-        return metrics
+        return known_metrics(metrics)
 
     @model_validator(mode="after")
     def _axes(self) -> SweepSpec:
