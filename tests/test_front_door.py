@@ -36,17 +36,18 @@ def test_validate_takes_a_library_name_and_overrides() -> None:
     assert (drill.name, drill.borrowers.count) == ("flash-crash", 7)
 
 
-def test_congestion_on_revm_is_refused_by_validate_with_the_failure_named() -> None:
+def test_fork_on_revm_is_refused_by_validate_and_congestion_is_not() -> None:
     with pytest.raises(ConfigError) as err:
-        defidrill.validate("black-thursday", overrides=["chain.backend=revm"])
-    text = str(err.value)
-    assert "black-thursday.yaml:" in text and "failures[0].kind: congestion needs the anvil backend" in text
+        defidrill.validate("flash-crash", overrides=["chain.fork_url=http://127.0.0.1:1", "chain.backend=revm"])
+    assert "chain.backend: fork mode needs the anvil backend" in str(err.value)
+    # revm models a congested chain (per-block base fee, fee-cap refusal): black-thursday validates on it
+    assert defidrill.validate("black-thursday", overrides=["chain.backend=revm"]).chain.backend == "revm"
 
 
 def test_backend_flag_is_checked_by_the_preflight_before_any_run_folder(tmp_path: Path) -> None:
     out = tmp_path / "never"
-    with pytest.raises(ConfigError, match=r"congestion needs the anvil backend.*--backend revm"):
-        defidrill.run("black-thursday", out_dir=out, backend="revm")
+    with pytest.raises(ConfigError, match=r"fork mode needs the anvil backend.*--backend revm"):
+        defidrill.run("flash-crash", out_dir=out, backend="revm", overrides=["chain.fork_url=http://127.0.0.1:1"])
     assert not out.exists()
     with pytest.raises(ConfigError, match="unknown chain backend"):
         defidrill.validate("flash-crash", backend="evm")

@@ -1,8 +1,9 @@
 """The same contract-level scenarios on anvil and on in-process revm: identical results.
 
-Expectations are worked out by hand (EIP-1559 base fee, CREATE addresses of anvil's first dev
-account, batch order) and each backend must meet them; then both must agree with each other.
-Gas is the one documented difference (pyrevm 0.3.7 keeps touched slots warm: see chain/revm_state.py).
+Expectations are worked out by hand (EIP-1559 base fee, EIP-2929/2200 storage gas, CREATE addresses
+of anvil's first dev account, batch order, a congested block's packing) and each backend must meet
+them; then both must agree with each other, gas included (chain/revm_state.py: every transaction
+starts cold, as on a node).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from eth_utils import keccak
 
 from defidrill.chain import AnvilConfig, Chain
 from defidrill.chain.revm_chain import RevmChain, calldata_floor_gas, next_base_fee
-from defidrill.errors import ChainError, RevertError
+from defidrill.chain.types import Dropped, Receipt
+from defidrill.errors import RevertError
 
 GENESIS = 1_704_067_200
 CONFIG = AnvilConfig(gas_limit=60_000_000, base_fee_wei=10**9, timestamp=GENESIS)
@@ -118,7 +120,7 @@ def _scenario(chain: Any) -> list[tuple[Any, ...]]:
     for k in range(3):
         txs = [chain.tx(probe.functions.store(v), sender=chain.accounts[v % 4], gas=100_000) for v in (1 + k, 5000, 3 + k)]
         for r in chain.send_block(txs, timestamp=GENESIS + 100 * (k + 1)):
-            out.append((r.block_number, r.tx_index, r.ok, r.sender, r.effective_gas_price_wei,
+            out.append((r.block_number, r.tx_index, r.ok, r.sender, r.effective_gas_price_wei, r.gas_used,
                         [(e["event"], e["args"]) for e in r.events]))
     b = chain.latest_block()
     out.append((b.number, b.timestamp))
@@ -130,9 +132,8 @@ def test_both_backends_agree(artifacts: Any) -> None:
         for c in (anvil, revm):
             c.set_block_interval(1)
         a, r = _scenario(anvil), _scenario(revm)
-    # fees differ only through gas (base fee from the parent's gas used); everything else is equal
-    strip = lambda rows: [row[:4] + row[5:] if len(row) > 2 else row for row in rows]  # noqa: E731
-    assert strip(a) == strip(r)
+        assert anvil.next_base_fee_wei() == revm.next_base_fee_wei()
+    assert a == r  # gas and fees included
 
 
 def test_code_reads_and_storage_writes(any_chain: Any) -> None:
@@ -151,7 +152,43 @@ def test_code_reads_and_storage_writes(any_chain: Any) -> None:
     assert any_chain.code_at("0x000000000000000000000000000000000000dEaD") == runtime
 
 
-def test_congestion_block_is_anvil_only(artifacts: Any) -> None:
-    with RevmChain.launch(CONFIG, artifacts) as revm:
-        with pytest.raises(ChainError, match="not supported on the revm backend"):
-            revm.send_one_block([])
+def test_storage_gas_follows_eip_2929_and_2200(any_chain: Any) -> None:
+    """Each transaction starts cold. ``store`` writes slots 0 (value) and 1 (lastTimestamp); the
+    three calls differ only in their SSTOREs (same code path, one nonzero calldata byte each):
+    first 0 -> x on both slots (cold, 22,100 each); then x -> y on both (cold, 2,100 + 2,900);
+    then value y -> y (cold no-op, 2,100 + 100) while lastTimestamp moves (5,000)."""
+    probe = any_chain.deploy("ChainProbe", 1000)
+    first, second, third = (any_chain.transact(probe.functions.store(v), gas=100_000).gas_used for v in (5, 7, 7))
+    assert first - second == 2 * (22_100 - 5_000)
+    assert first - third == (22_100 - 2_200) + (22_100 - 5_000)
+
+
+def test_congested_block(any_chain: Any) -> None:
+    """``send_one_block`` at a set base fee of 50 gwei in a 1M-gas block: the pool orders by fee CAP
+    (anvil's TransactionOrder::Fees), refuses a cap under the base fee at send time, packs by gas
+    limit and drops what did not fit; the next base fee follows EIP-1559 from the set one."""
+    gwei = 10**9
+    probe = any_chain.deploy("ChainProbe", 1000)
+    burner = any_chain.deploy("GasBurner")
+    any_chain.set_block_gas_limit(1_000_000)
+    any_chain.set_automine(False)
+    a = any_chain.accounts
+    burn = any_chain.tx(burner.functions.burn(), sender=a[4], gas=600_000, priority_fee_wei=10_000 * gwei)
+    capped = any_chain.tx(probe.functions.store(1), sender=a[1], gas=400_000, priority_fee_wei=2 * gwei,
+                          max_fee_wei=100 * gwei)   # best tip, lowest cap: last in line, no room left
+    uncapped = any_chain.tx(probe.functions.store(2), sender=a[2], gas=300_000, priority_fee_wei=1 * gwei)
+    priced_out = any_chain.tx(probe.functions.store(3), sender=a[3], gas=100_000, priority_fee_wei=5 * gwei,
+                              max_fee_wei=40 * gwei)
+    results = any_chain.send_one_block([burn, capped, uncapped, priced_out], base_fee_wei=50 * gwei)
+    filler, dropped, mined, refused = results
+    assert isinstance(filler, Receipt) and isinstance(mined, Receipt)
+    assert (filler.tx_index, mined.tx_index, mined.ok) == (0, 1, True)
+    assert isinstance(dropped, Dropped) and dropped.reason == Dropped.NO_ROOM
+    assert refused == Dropped(None, Dropped.FEE_CAP)
+    # base fee + tip + the batch tie-break (4 - position 2 wei)
+    assert mined.effective_gas_price_wei == 50 * gwei + 1 * gwei + 2
+    block = any_chain.latest_block()
+    assert (block.base_fee_wei, block.gas_used) == (50 * gwei, filler.gas_used + mined.gas_used)
+    target = 1_000_000 // 2
+    assert any_chain.next_base_fee_wei() == 50 * gwei - 50 * gwei * (target - block.gas_used) // target // 8
+    assert any_chain.call(probe.functions.value()) == 2

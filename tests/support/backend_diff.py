@@ -43,7 +43,7 @@ GAS_DERIVED: dict[str, str] = {
 TX_HASH_FIELDS = ("tx",)
 RUN_FACTS = ("backend", "wall_time_s", "check_wall_time_s", "mean_check_s", "mean_step_s_without_checks",
              "cost_pct_of_step")
-IGNORED = set(GAS_DERIVED) | set(TX_HASH_FIELDS) | set(RUN_FACTS)
+IGNORED = set(TX_HASH_FIELDS) | set(RUN_FACTS)
 
 #: The differential's size: small enough for ``make test``, large enough to liquidate.
 DIFF_BORROWERS = 20

@@ -162,10 +162,18 @@ class RevmChain(ChainAPI):
             self._seal(self._open_block())
 
     # ----------------------------------------------------------------- transactions
+    @staticmethod
+    def _fee_cap(tx: TxRequest) -> int | None:
+        """An EIP-1559 transaction's max fee per gas, as ``TxRequest.to_rpc`` sends it (None: not 1559)."""
+        if tx.priority_fee_wei is None:
+            return None
+        return tx.max_fee_wei if tx.max_fee_wei is not None else tx.priority_fee_wei + TxRequest.MAX_FEE_CAP_WEI
+
     def _fees(self, tx: TxRequest, base_fee_wei: int) -> tuple[int, int]:
-        """(effective gas price, tip per gas) as anvil charges them."""
-        if tx.priority_fee_wei is not None:
-            tip = min(tx.priority_fee_wei, tx.priority_fee_wei + TxRequest.MAX_FEE_CAP_WEI - base_fee_wei)
+        """(effective gas price, tip per gas) as anvil charges them: min(fee cap, base fee + tip)."""
+        cap = self._fee_cap(tx)
+        if tx.priority_fee_wei is not None and cap is not None:
+            tip = min(tx.priority_fee_wei, cap - base_fee_wei)
             return base_fee_wei + tip, tip
         if tx.gas_price_wei is not None:
             if tx.gas_price_wei < base_fee_wei:
@@ -174,8 +182,12 @@ class RevmChain(ChainAPI):
         return base_fee_wei + self._default_tip_wei, self._default_tip_wei
 
     def _priority(self, tx: TxRequest) -> int:
-        if tx.priority_fee_wei is not None:
-            return tx.priority_fee_wei
+        """anvil's pool order (``TransactionOrder::Fees``): the transaction's gas price, which for an
+        EIP-1559 transaction is its fee CAP, not its tip (measured: a 5 gwei tip capped at 100 gwei
+        goes after a 1 gwei tip capped at 10,001); ties keep the order of arrival."""
+        cap = self._fee_cap(tx)
+        if cap is not None:
+            return cap
         return tx.gas_price_wei if tx.gas_price_wei is not None else self._default_tip_wei
 
     def _execute(self, tx: TxRequest, block: BlockInfo, index: int, log_base: int) -> tuple[_Mined, int]:
@@ -186,7 +198,7 @@ class RevmChain(ChainAPI):
         execution: Execution = self.state.apply(tx.sender, tx.to, data, value_wei=tx.value_wei, gas=gas,
                                                 gas_price_wei=price, floor_gas=calldata_floor_gas(data),
                                                 coinbase=COINBASE, tip_wei_per_gas=tip)
-        tx_hash = "0x" + keccak(f"{self.chain_id}:{tx.sender.lower()}:{nonce}".encode()).hex()
+        tx_hash = self._tx_hash(tx.sender, nonce)
         logs = [{"address": checksum(address), "topics": topics, "data": "0x" + payload.hex(),
                  "blockNumber": hex(block.number), "transactionHash": tx_hash, "transactionIndex": hex(index),
                  "logIndex": hex(log_base + i), "removed": False}
@@ -199,12 +211,29 @@ class RevmChain(ChainAPI):
                           contract_address=checksum(created) if created else None, logs=logs, events=events)
         return _Mined(receipt, None if execution.success else execution.output), len(logs)
 
-    def _mine_txs(self, txs: list[tuple[int, TxRequest]], out: list[Receipt | ChainError | None]) -> list[tuple[int, TxRequest]]:
-        """Mine one block from ``txs`` (position, tx); returns those that did not fit."""
+    def _mine_txs(self, txs: list[tuple[int, TxRequest]], out: list[Receipt | ChainError | Dropped | None], *,
+                  arriving: bool = True) -> tuple[list[tuple[int, TxRequest]], list[tuple[int, TxRequest]]]:
+        """Mine one block from ``txs`` (position, tx); returns (those that did not fit, those stranded).
+
+        ``arriving``: they are being sent now, so each one whose fee cap is under this block's base
+        fee is refused (``Dropped(FEE_CAP)``), as anvil refuses it at eth_sendTransaction, whatever
+        else its sender sent; the sender's later ones then wait behind the nonce it never used
+        (stranded: anvil queues them, never to be mined). Transactions carried over from an
+        earlier block are in the pool already: they wait while their cap is under the base fee."""
         block = self._open_block()
         queues: dict[str, list[tuple[int, TxRequest]]] = {}
+        stranded: list[tuple[int, TxRequest]] = []
+        refused: set[str] = set()
         for pos, tx in txs:
-            queues.setdefault(tx.sender.lower(), []).append((pos, tx))
+            sender = tx.sender.lower()
+            cap = self._fee_cap(tx)
+            if arriving and cap is not None and cap < block.base_fee_wei:
+                out[pos] = Dropped(None, Dropped.FEE_CAP)
+                refused.add(sender)
+            elif sender in refused:
+                stranded.append((pos, tx))
+            else:
+                queues.setdefault(sender, []).append((pos, tx))
         heap = [(-self._priority(q[0][1]), q[0][0], s) for s, q in queues.items()]
         heapq.heapify(heap)
         used, index, log_index, left = 0, 0, 0, []
@@ -212,7 +241,8 @@ class RevmChain(ChainAPI):
             _, _, sender = heapq.heappop(heap)
             pos, tx = queues[sender].pop(0)
             gas = tx.gas if tx.gas is not None else min(TX_GAS_CAP, self.gas_limit)
-            if used + gas > self.gas_limit:
+            cap = self._fee_cap(tx)
+            if used + gas > self.gas_limit or (cap is not None and cap < block.base_fee_wei):
                 left += [(pos, tx), *queues[sender]]  # the sender's later nonces wait too
                 continue
             try:
@@ -229,7 +259,7 @@ class RevmChain(ChainAPI):
             if queues[sender]:
                 heapq.heappush(heap, (-self._priority(queues[sender][0][1]), queues[sender][0][0], sender))
         self._seal(replace(block, gas_used=used))
-        return sorted(left, key=lambda item: item[0])
+        return sorted(left, key=lambda item: item[0]), stranded
 
     def _record(self, mined: _Mined) -> None:
         self._mined[mined.receipt.tx_hash] = mined
@@ -239,27 +269,54 @@ class RevmChain(ChainAPI):
     def send_block(self, txs: Sequence[TxRequest], *,
                    timestamp: int | None = None) -> list[Receipt | ChainError | Dropped]:
         """As ``Chain.send_block``: batch order among equal bids (the same tip tie-break), blocks of at
-        most ``MAX_TXS_PER_BLOCK``, the first stamped ``timestamp`` when later than the latest block."""
-        n = len(txs)
-        ordered = [replace(tx, priority_fee_wei=(tx.priority_fee_wei or 0) + (n - i)) for i, tx in enumerate(txs)]
+        most ``MAX_TXS_PER_BLOCK``, the first stamped ``timestamp`` when later than the latest block;
+        a fee cap under the base fee is ``Dropped(FEE_CAP)``."""
+        ordered = self._tie_broken(txs)
         if timestamp is not None and timestamp > self.timestamp():
             self.set_next_timestamp(timestamp)
-        out: list[Receipt | ChainError | None] = [None] * n
-        for start in range(0, max(n, 1), self.MAX_TXS_PER_BLOCK):
-            pending = list(enumerate(ordered))[start : start + self.MAX_TXS_PER_BLOCK]
-            pending = self._mine_txs(pending, out)
+        out: list[Receipt | ChainError | Dropped | None] = [None] * len(txs)
+        for start in range(0, max(len(txs), 1), self.MAX_TXS_PER_BLOCK):
+            pending, stranded = self._mine_txs(list(enumerate(ordered))[start : start + self.MAX_TXS_PER_BLOCK], out)
+            for pos, _ in stranded:
+                out[pos] = ChainError("not mined: an earlier transaction of its sender was refused (a nonce gap)",
+                                      method="send_block")
             while pending:
                 before = len(pending)
-                pending = self._mine_txs(pending, out)
+                pending, _ = self._mine_txs(pending, out, arriving=False)
                 if len(pending) == before and self.gas_limit < min(tx.gas or TX_GAS_CAP for _, tx in pending):
                     raise ChainError("a transaction's gas limit exceeds the block gas limit", method="send_block")
         return [r if r is not None else ChainError("transaction was not mined") for r in out]
 
     def send_one_block(self, txs: Sequence[TxRequest], *, timestamp: int | None = None,
                        base_fee_wei: int | None = None) -> list[Receipt | ChainError | Dropped]:
-        """Not supported: a congested block (one block, the rest dropped) needs anvil's pool."""
-        raise ChainError("send_one_block (a congestion drill's one block per batch) is not supported on the revm "
-                         "backend: use the anvil backend", method="send_one_block")
+        """As ``Chain.send_one_block``: ONE block at ``base_fee_wei`` (when given; the next block's fee
+        then follows EIP-1559 from it, as after ``anvil_setNextBlockBaseFeePerGas``), packed as
+        ``send_block`` packs one; a fee cap under the base fee is ``Dropped(FEE_CAP)``, and what did
+        not fit (or waited behind it) ``Dropped(NO_ROOM)``, named as if it had been mined."""
+        ordered = self._tie_broken(txs)
+        if base_fee_wei is not None:
+            self._pending_base_fee = base_fee_wei
+        if timestamp is not None and timestamp > self.timestamp():
+            self.set_next_timestamp(timestamp)
+        out: list[Receipt | ChainError | Dropped | None] = [None] * len(txs)
+        left, stranded = self._mine_txs(list(enumerate(ordered)), out)
+        next_nonce: dict[str, int] = {}
+        for pos, tx in sorted(left + stranded, key=lambda item: item[0]):
+            sender = tx.sender.lower()
+            nonce = next_nonce.setdefault(sender, self.state.nonce(sender))
+            next_nonce[sender] = nonce + 1
+            out[pos] = Dropped(self._tx_hash(sender, nonce), Dropped.NO_ROOM)
+        return [r if r is not None else ChainError("transaction was not mined") for r in out]
+
+    @staticmethod
+    def _tie_broken(txs: Sequence[TxRequest]) -> list[TxRequest]:
+        """``Chain.send_block``'s tie-break: (batch length - position) wei on each tip."""
+        n = len(txs)
+        return [replace(tx, priority_fee_wei=(tx.priority_fee_wei or 0) + (n - i)) for i, tx in enumerate(txs)]
+
+    def _tx_hash(self, sender: str, nonce: int) -> str:
+        """Our name for a transaction (no signature here): chain, sender and nonce."""
+        return "0x" + keccak(f"{self.chain_id}:{sender.lower()}:{nonce}".encode()).hex()
 
     def send_many(self, txs: Sequence[TxRequest], *, raise_on_revert: bool = True) -> list[Receipt]:
         """As ``Chain.send_many``: several transactions go into one block (``send_block``); a lone
@@ -267,7 +324,7 @@ class RevmChain(ChainAPI):
         if len(txs) > 1 or not self._automine:
             results = self.send_block(txs)
         else:
-            out: list[Receipt | ChainError | None] = [None] * len(txs)
+            out: list[Receipt | ChainError | Dropped | None] = [None] * len(txs)
             self._mine_txs(list(enumerate(txs)), out)
             results = [r if r is not None else ChainError("transaction was not mined") for r in out]
         errors = [r for r in results if isinstance(r, ChainError)]
@@ -386,11 +443,4 @@ class RevmChain(ChainAPI):
 
     def creation_output(self, creation_code: str) -> str:
         """The creation code deployed on a snapshot and its runtime code read back, then undone."""
-        checkpoint = self.state.snapshot()
-        try:
-            created = self.state.apply(COINBASE, None, bytes.fromhex(creation_code.removeprefix("0x")), value_wei=0,
-                                       gas=self.gas_limit, gas_price_wei=0, floor_gas=0, coinbase=COINBASE,
-                                       tip_wei_per_gas=0).created
-            return "0x" + self.state.code(created).hex() if created else "0x"
-        finally:
-            self.state.revert(checkpoint)
+        return "0x" + self.state.creation_output(bytes.fromhex(creation_code.removeprefix("0x")), COINBASE).hex()

@@ -182,22 +182,14 @@ ATTACHING_KINDS = ("aave-v3", "external")
 
 
 def backend_problems(drill: Drill) -> list[Problem]:
-    """What only the anvil backend can run: checked with the file and again when ``--backend`` picks
-    the backend after the file was read (the preflight), so neither fails once the chain has started."""
-    if drill.chain.backend == "anvil":
+    """What only the anvil backend can run (a fork: anvil forks the node): checked with the file and
+    again when ``--backend`` picks the backend after the file was read (the preflight), so neither
+    fails once the chain has started. Congestion runs on both (revm models anvil's per-block base
+    fee, fee-cap refusal and one-block packing: tests/e2e/test_backend_differential.py)."""
+    if drill.chain.backend == "anvil" or drill.chain.fork_url is None:
         return []
-    out: list[Problem] = []
-    if drill.chain.fork_url is not None:
-        out.append(Problem(("chain", "backend"), "fork mode needs the anvil backend (anvil forks the node)",
-                           drill.chain.backend, "anvil"))
-    for i, failure in enumerate(drill.failures):
-        if isinstance(failure, CongestionFailure):
-            out.append(Problem(("failures", i, "kind"), "congestion needs the anvil backend: it sets each block's "
-                               "base fee and relies on the node refusing fee caps under it, which the revm backend "
-                               "does not model yet", "congestion",
-                               "chain.backend: anvil (or --backend anvil) for a congestion drill"))
-            break
-    return out
+    return [Problem(("chain", "backend"), "fork mode needs the anvil backend (anvil forks the node)",
+                    drill.chain.backend, "anvil")]
 
 
 def _fork_problems(drill: Drill) -> list[Problem]:
