@@ -15,7 +15,8 @@ import pytest
 from eth_utils import keccak
 
 from defidrill.chain import AnvilConfig, Chain
-from defidrill.chain.revm_chain import RevmChain, calldata_floor_gas, next_base_fee
+from defidrill.chain.revm_chain import RevmChain
+from defidrill.chain.revm_fees import calldata_floor_gas, next_base_fee
 from defidrill.chain.types import Dropped, Receipt
 from defidrill.errors import RevertError
 

@@ -5,14 +5,12 @@ the e2e variant's window, so the drill's event is still inside it); ``compare_ru
 lists every difference between two run folders, first difference first, naming the file, the
 step (or account) and the column (or field) with both values.
 
-Left out of the comparison, by name, each for a stated reason:
-- ``GAS_DERIVED``: pyrevm 0.3.7 never finalizes its journal, so a slot or account touched in an
-  earlier transaction stays warm and EIP-2929/2200 charge less than anvil does (see
-  chain/revm_state.py). Gas used, and every figure computed from it or from the base fee it
-  moves (EIP-1559), differ; everything the EVM computes (state, logs, reverts) does not.
-- ``TX_HASH_FIELDS``: anvil hashes the signed transaction, whose fee fields follow the base fee
-  (gas again) and whose signature revm has no key for; revm names a transaction by chain,
-  sender and nonce. The block and position of every event are still compared.
+Compared: every column, field and key, gas and every figure made from it included (gas used, fees,
+base fees, keeper gas and profit): revm charges anvil's gas exactly (chain/revm_state.py). Left out,
+by name, each for a stated reason:
+- ``TX_HASH_FIELDS``: anvil hashes the signed transaction, whose signature revm has no key for;
+  revm names a transaction by chain, sender and nonce (our own name). The block and position of
+  every event are still compared.
 - ``RUN_FACTS``: how and how fast the run went (the backend, wall times, what the invariant
   checks cost), not what it measured.
 """
@@ -27,19 +25,8 @@ from typing import Any
 
 from support.e2e_runs import Doc, variant_doc
 
-#: Names (steps.csv / borrowers.csv columns, event fields, summary.json keys at any depth) that
-#: derive from gas used or the base fee: see the module docstring.
-GAS_DERIVED: dict[str, str] = {
-    "keeper_gas_eth": "gas used x effective gas price",
-    "keeper_profit_usd": "net of keeper_gas_eth",
-    "gas_used": "a receipt's gas used",
-    "fee_wei": "gas used x effective gas price",
-    "base_fee_gwei": "EIP-1559 from the previous block's gas used",
-    "max_base_fee_gwei": "the highest base_fee_gwei",
-    "keeper_gas_usd": "keeper_gas_eth at the gas token's price",
-    "keeper_profit_net_usd": "net of keeper_gas_usd",
-    "keeper_profit_gross_usd": "keeper_profit_net_usd + keeper_gas_usd, a float sum of gas-derived figures",
-}
+#: Names (steps.csv / borrowers.csv columns, event fields, summary.json keys at any depth) not
+#: compared: see the module docstring.
 TX_HASH_FIELDS = ("tx",)
 RUN_FACTS = ("backend", "wall_time_s", "check_wall_time_s", "mean_check_s", "mean_step_s_without_checks",
              "cost_pct_of_step")

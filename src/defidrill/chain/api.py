@@ -12,9 +12,8 @@ batched ``call_many`` / ``send_many``, snapshot isolation and the drill clock (`
 
 Node controls (balances, storage, code, impersonation, the block clock) are part of the interface,
 not a second, narrower one: the engine seeds balances and the fork path writes storage and code on
-whichever chain it is handed, and revm implements every one of them. The one exception is
-``send_one_block`` (a congested block whose leftovers are dropped): revm raises ChainError for it,
-and a congestion drill on revm is refused before any chain exists. What only a JSON-RPC
+whichever chain it is handed, and revm implements every one of them, ``send_one_block`` (a
+congested block whose leftovers are dropped) included. What only a JSON-RPC
 node has (``rpc``, ``rpc_url``, ``Chain.attach``) stays on ``Chain``: its callers (the CLI, an
 attached node) make that chain themselves and so never hold an unknown backend.
 """
@@ -229,8 +228,7 @@ class ChainAPI(ABC):
     def send_one_block(self, txs: Sequence[TxRequest], *, timestamp: int | None = None,
                        base_fee_wei: int | None = None) -> list[Receipt | ChainError | Dropped]:
         """With automine off: mine exactly ONE block from a batch (a congested chain); what did not fit
-        is ``Dropped(NO_ROOM)``, a fee cap under the base fee ``Dropped(FEE_CAP)``. The revm backend
-        raises ChainError (not supported; a congestion drill on revm is refused before it starts)."""
+        is ``Dropped(NO_ROOM)``, a fee cap under the base fee ``Dropped(FEE_CAP)``."""
 
     @abstractmethod
     def receipts(self, tx_hashes: Sequence[str]) -> list[Receipt]:

@@ -1,13 +1,15 @@
 """A chain in process on revm (``pyrevm``): the revm backend of ``ChainAPI``, without a node or any RPC.
 
 Blocks follow anvil's rules, measured on anvil 1.7.1 (tests/chain/test_backends.py checks them
-side by side): a block's base fee comes from its parent by EIP-1559 (target = gas limit / 2,
-change 1/8; the first block keeps the configured fee); a block takes the best-tipped ready
-transaction next (a sender's transactions in nonce order) and skips one when gas used so far plus
-its gas limit would pass the block's gas limit (it waits for the next block); effective gas price
-= base fee + tip, 1 gwei tip by default; timestamps follow ``set_block_interval`` or
-``set_next_timestamp``. Addresses of created contracts derive from sender and nonce, so a drill
-deploys to the same addresses as on anvil. Transaction hashes are our own (no signatures here).
+side by side; the fee and pool rules are in chain/revm_fees.py): a block's base fee comes from its
+parent by EIP-1559 (the first block keeps the configured fee; a congested block may be given its
+own); a block takes the ready transaction with the highest fee cap next (a sender's transactions in
+nonce order) and skips one when gas used so far plus its gas limit would pass the block's gas limit
+(it waits for the next block, or is dropped when the batch gets one block); a fee cap under the
+base fee is refused at send time; timestamps follow ``set_block_interval`` or
+``set_next_timestamp``. Gas is anvil's to the unit (chain/revm_state.py). Addresses of created
+contracts derive from sender and nonce, so a drill deploys to the same addresses as on anvil.
+Transaction hashes are our own (no signatures here).
 """
 
 from __future__ import annotations
@@ -27,32 +29,14 @@ from defidrill.chain.anvil import AnvilConfig
 from defidrill.chain.api import ChainAPI
 from defidrill.chain.abi_registry import checksum
 from defidrill.chain.dev_accounts import dev_accounts
+from defidrill.chain.revm_fees import (DEFAULT_TIP_WEI, TX_GAS_CAP, calldata_floor_gas, fee_cap, fees, next_base_fee,
+                                       pool_priority)
 from defidrill.chain.revm_state import Execution, RevmState
 from defidrill.chain.types import BlockInfo, Dropped, PreparedCall, Receipt, TxRequest
 from defidrill.errors import ChainError, RevertError
 from defidrill.toolchain import Artifacts, compile_project
 
-#: anvil's tip when a transaction names none (eth_sendTransaction without fee fields).
-DEFAULT_TIP_WEI = 10**9
-#: Osaka (EIP-7825): no transaction may ask for more gas; anvil's default hardfork enforces it.
-TX_GAS_CAP = 2**24
 COINBASE = "0x0000000000000000000000000000000000000000"
-
-
-def next_base_fee(parent_base_fee_wei: int, parent_gas_used: int, gas_limit: int) -> int:
-    """EIP-1559: the base fee moves by at most 1/8 toward keeping blocks half full."""
-    target = gas_limit // 2
-    if parent_gas_used == target:
-        return parent_base_fee_wei
-    if parent_gas_used > target:
-        return parent_base_fee_wei + max(1, parent_base_fee_wei * (parent_gas_used - target) // target // 8)
-    return parent_base_fee_wei - parent_base_fee_wei * (target - parent_gas_used) // target // 8
-
-
-def calldata_floor_gas(data: bytes) -> int:
-    """EIP-7623 (Prague): a transaction pays at least 21,000 + 10 per calldata token."""
-    zeros = data.count(0)
-    return 21_000 + 10 * (zeros + 4 * (len(data) - zeros))
 
 
 @dataclass
@@ -62,8 +46,8 @@ class _Mined:
 
 
 class RevmChain(ChainAPI):
-    """In-process chain with anvil's block, fee and address rules (see the module docstring); every
-    ``ChainAPI`` method but ``send_one_block`` (congestion: anvil only)."""
+    """In-process chain with anvil's block, fee, gas and address rules (see the module docstring):
+    every ``ChainAPI`` method, a congested chain's ``send_one_block`` included; no fork, no history."""
 
     MAX_TXS_PER_BLOCK = 250  # the same batching as ``Chain.send_block``: identical block numbers
 
@@ -162,37 +146,9 @@ class RevmChain(ChainAPI):
             self._seal(self._open_block())
 
     # ----------------------------------------------------------------- transactions
-    @staticmethod
-    def _fee_cap(tx: TxRequest) -> int | None:
-        """An EIP-1559 transaction's max fee per gas, as ``TxRequest.to_rpc`` sends it (None: not 1559)."""
-        if tx.priority_fee_wei is None:
-            return None
-        return tx.max_fee_wei if tx.max_fee_wei is not None else tx.priority_fee_wei + TxRequest.MAX_FEE_CAP_WEI
-
-    def _fees(self, tx: TxRequest, base_fee_wei: int) -> tuple[int, int]:
-        """(effective gas price, tip per gas) as anvil charges them: min(fee cap, base fee + tip)."""
-        cap = self._fee_cap(tx)
-        if tx.priority_fee_wei is not None and cap is not None:
-            tip = min(tx.priority_fee_wei, cap - base_fee_wei)
-            return base_fee_wei + tip, tip
-        if tx.gas_price_wei is not None:
-            if tx.gas_price_wei < base_fee_wei:
-                raise ChainError(f"gas price {tx.gas_price_wei} below the base fee {base_fee_wei}", tx=tx.to_rpc())
-            return tx.gas_price_wei, tx.gas_price_wei - base_fee_wei
-        return base_fee_wei + self._default_tip_wei, self._default_tip_wei
-
-    def _priority(self, tx: TxRequest) -> int:
-        """anvil's pool order (``TransactionOrder::Fees``): the transaction's gas price, which for an
-        EIP-1559 transaction is its fee CAP, not its tip (measured: a 5 gwei tip capped at 100 gwei
-        goes after a 1 gwei tip capped at 10,001); ties keep the order of arrival."""
-        cap = self._fee_cap(tx)
-        if cap is not None:
-            return cap
-        return tx.gas_price_wei if tx.gas_price_wei is not None else self._default_tip_wei
-
     def _execute(self, tx: TxRequest, block: BlockInfo, index: int, log_base: int) -> tuple[_Mined, int]:
         gas = tx.gas if tx.gas is not None else min(TX_GAS_CAP, self.gas_limit)
-        price, tip = self._fees(tx, block.base_fee_wei)
+        price, tip = fees(tx, block.base_fee_wei, self._default_tip_wei)
         data = bytes.fromhex(tx.data[2:] if tx.data.startswith("0x") else tx.data)
         nonce = self.state.nonce(tx.sender)
         execution: Execution = self.state.apply(tx.sender, tx.to, data, value_wei=tx.value_wei, gas=gas,
@@ -226,7 +182,7 @@ class RevmChain(ChainAPI):
         refused: set[str] = set()
         for pos, tx in txs:
             sender = tx.sender.lower()
-            cap = self._fee_cap(tx)
+            cap = fee_cap(tx)
             if arriving and cap is not None and cap < block.base_fee_wei:
                 out[pos] = Dropped(None, Dropped.FEE_CAP)
                 refused.add(sender)
@@ -234,14 +190,14 @@ class RevmChain(ChainAPI):
                 stranded.append((pos, tx))
             else:
                 queues.setdefault(sender, []).append((pos, tx))
-        heap = [(-self._priority(q[0][1]), q[0][0], s) for s, q in queues.items()]
+        heap = [(-pool_priority(q[0][1], self._default_tip_wei), q[0][0], s) for s, q in queues.items()]
         heapq.heapify(heap)
         used, index, log_index, left = 0, 0, 0, []
         while heap:
             _, _, sender = heapq.heappop(heap)
             pos, tx = queues[sender].pop(0)
             gas = tx.gas if tx.gas is not None else min(TX_GAS_CAP, self.gas_limit)
-            cap = self._fee_cap(tx)
+            cap = fee_cap(tx)
             if used + gas > self.gas_limit or (cap is not None and cap < block.base_fee_wei):
                 left += [(pos, tx), *queues[sender]]  # the sender's later nonces wait too
                 continue
@@ -257,7 +213,7 @@ class RevmChain(ChainAPI):
             index += 1
             log_index += n_logs
             if queues[sender]:
-                heapq.heappush(heap, (-self._priority(queues[sender][0][1]), queues[sender][0][0], sender))
+                heapq.heappush(heap, (-pool_priority(queues[sender][0][1], self._default_tip_wei), queues[sender][0][0], sender))
         self._seal(replace(block, gas_used=used))
         return sorted(left, key=lambda item: item[0]), stranded
 
