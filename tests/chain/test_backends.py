@@ -17,7 +17,7 @@ from eth_utils import keccak
 from defidrill.chain import AnvilConfig, Chain
 from defidrill.chain.revm_chain import RevmChain
 from defidrill.chain.revm_fees import calldata_floor_gas, next_base_fee
-from defidrill.chain.types import Dropped, Receipt
+from defidrill.chain.types import Dropped, Receipt, TxRequest
 from defidrill.errors import RevertError
 
 GENESIS = 1_704_067_200
@@ -193,3 +193,23 @@ def test_congested_block(any_chain: Any) -> None:
     target = 1_000_000 // 2
     assert any_chain.next_base_fee_wei() == 50 * gwei - 50 * gwei * (target - block.gas_used) // target // 8
     assert any_chain.call(probe.functions.value()) == 2
+
+
+def test_a_reverted_snapshot_leaves_nothing_warm(any_chain: Any) -> None:
+    """The same store after a revert costs what it cost the first time: slots back at zero and cold."""
+    probe = any_chain.deploy("ChainProbe", 1000)
+    snap = any_chain.snapshot()
+    first = any_chain.transact(probe.functions.store(5), gas=100_000).gas_used
+    any_chain.revert(snap)
+    assert any_chain.get_storage(probe.address, 0) == 0
+    assert any_chain.transact(probe.functions.store(5), gas=100_000).gas_used == first
+
+
+def test_value_transfer_moves_value_and_fee(any_chain: Any) -> None:
+    """A plain transfer: 21,000 gas (EOA to EOA, empty calldata); the sender pays value + fee."""
+    sender, stranger = any_chain.accounts[6], "0x000000000000000000000000000000000000C0DE"
+    before = any_chain.balance(sender)
+    receipt = any_chain.send(TxRequest(sender, stranger, "0x", value_wei=12345))
+    assert receipt.gas_used == 21_000
+    assert any_chain.balance(stranger) == 12345
+    assert any_chain.balance(sender) == before - 12345 - 21_000 * receipt.effective_gas_price_wei
