@@ -66,7 +66,7 @@ def validate_cmd(files: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--backend", type=click.Choice(["anvil", "revm"]), default=None,
               help="Chain backend (default: the drill's chain.backend, else anvil). revm runs in process, "
-                   "without RPC; gas-derived figures differ (docs/chain-backends.md).")
+                   "without RPC; the same run folder, gas included (docs/chain-backends.md).")
 @RPC_TIMEOUT_OPTION
 @reports_errors
 def run_cmd(drill: str, out_dir: Path | None, seed: int | None, overrides: tuple[str, ...], as_json: bool,

@@ -30,7 +30,7 @@ class ChainConfig(StrictModel):
     The step loop mines at least one block per step; ``block_time`` converts block
     counts (keeper latency, OSM delay) to steps: see :meth:`Drill.blocks_to_steps`.
     ``backend``: ``anvil`` (a node over JSON-RPC, the default) or ``revm`` (in process, no
-    RPC; the same run folder except gas: see docs/chain-backends.md).
+    RPC; the same run folder, gas included: see docs/chain-backends.md).
     """
 
     backend: Literal["anvil", "revm"] = "anvil"
