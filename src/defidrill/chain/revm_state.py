@@ -14,7 +14,9 @@ surcharges and EIP-2200/3529 SSTORE prices come out lower than a node's (a secon
   ``insert_account_storage`` on an account not in the journal go straight to that database).
   The next transaction loads them afresh: cold, original value = the value after the previous
   transaction, as a node sees it. Precompiles, sender, recipient and coinbase are warm within a
-  transaction (revm's own pre-execution).
+  transaction (revm's own pre-execution). The coinbase is the one account left in the journal
+  between transactions (revm loads it without a journal entry, so no revert drops it): it is warm
+  in every transaction anyway (EIP-3651), and writes to its balance go to that journal entry.
 - Reads outside transactions (balance, nonce, code, storage) would load accounts into the journal
   and so warm them: each runs on a checkpoint that is reverted.
 - Code keeps revm's analysis: a deployed contract's ``AccountInfo`` (its analysed bytecode)
