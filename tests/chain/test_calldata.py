@@ -59,3 +59,61 @@ def test_it_declines_what_web3_would_convert_and_takes_bytes() -> None:
     assert fast_calldata(contract.functions.f("0x" + "11" * 32)) is None   # hex text: web3 converts it
     fn = contract.functions.f(b"\x11" * 32)
     assert fast_calldata(fn) == fn._encode_transaction_data()
+
+
+def _value_of(abi_input: dict[str, Any], i: int) -> Any:
+    """A value for any ABI input, structs (and arrays of them) included."""
+    abi_type = str(abi_input["type"])
+    if abi_type.startswith("tuple"):
+        one = tuple(_value_of(c, i + k) for k, c in enumerate(abi_input["components"]))
+        return [one, one] if abi_type.endswith("[]") else one
+    return _value(abi_type, i)
+
+
+def test_the_encoder_matches_web3_for_every_compiled_function_structs_included() -> None:
+    from defidrill.chain.calldata import function_encoder
+
+    w3 = Web3()
+    structs = 0
+    for artifact in compile_project().by_name.values():
+        contract = w3.eth.contract(address=ADDRESS, abi=artifact.abi)
+        for entry in artifact.abi:
+            if entry.get("type") != "function":
+                continue
+            args = [_value_of(i, n) for n, i in enumerate(entry["inputs"])]
+            encoder = function_encoder(ADDRESS, artifact.abi, entry["name"], contract.functions) if sum(
+                e.get("name") == entry["name"] for e in artifact.abi) == 1 else None
+            signature = f"{entry['name']}({','.join(str(i['type']) for i in entry['inputs'])})"
+            expected = contract.get_function_by_signature(_collapsed(entry))(*args)._encode_transaction_data()
+            by_signature = function_encoder(ADDRESS, artifact.abi, _collapsed(entry), contract.functions)
+            assert by_signature.data(*args) == expected, signature
+            assert by_signature.prepare(*args).data == expected and by_signature.prepare(*args).to == ADDRESS
+            if encoder is not None:
+                assert encoder.data(*args) == expected, signature
+            if any(str(i["type"]).startswith("tuple") for i in entry["inputs"]):
+                structs += 1
+                assert fast_calldata(contract.get_function_by_signature(_collapsed(entry))(*args)) == expected
+    assert structs > 0
+
+
+def _collapsed(entry: dict[str, Any]) -> str:
+    from eth_utils.abi import collapse_if_tuple
+
+    return f"{entry['name']}({','.join(collapse_if_tuple(dict(i)) for i in entry['inputs'])})"
+
+
+def test_the_encoder_names_overloads_and_missing_functions() -> None:
+    import pytest
+
+    from defidrill.chain.calldata import function_encoder
+    from defidrill.errors import ChainError
+
+    abi = [{"type": "function", "name": "f", "inputs": [{"name": "x", "type": "uint256"}], "outputs": []},
+           {"type": "function", "name": "f", "inputs": [{"name": "x", "type": "address"}], "outputs": []}]
+    functions = Web3().eth.contract(address=ADDRESS, abi=abi).functions
+    with pytest.raises(ChainError, match=r"overloaded, name one of \['f\(address\)', 'f\(uint256\)'\]"):
+        function_encoder(ADDRESS, abi, "f", functions)
+    with pytest.raises(ChainError, match="'g' at .*: not in its ABI"):
+        function_encoder(ADDRESS, abi, "g", functions)
+    # f(uint256) 7: the selector keccak("f(uint256)")[:4] = 0xb3de648b, then the word 7
+    assert function_encoder(ADDRESS, abi, "f(uint256)", functions).data(7) == "0xb3de648b" + f"{7:064x}"

@@ -30,6 +30,7 @@ from web3.contract.contract import ContractFunction
 
 from defidrill.chain.abi_registry import AbiRegistry, checksum as to_checksum_address, decode_values
 from defidrill.chain.calldata import fast_calldata
+from defidrill.chain.setup_block import raise_setup_failures
 from defidrill.chain.types import BlockInfo, Deployed, Dropped, PreparedCall, Receipt, TxIntent, TxRequest
 from defidrill.errors import ChainError
 from defidrill.toolchain import Artifact, Artifacts
@@ -98,12 +99,14 @@ class ChainAPI(ABC):
 
     # ----------------------------------------------------------------- encoding
     @staticmethod
-    def encode(fn: ContractFunction) -> tuple[str, str]:
-        """(to, calldata) of a bound contract function call."""
+    def encode(fn: ContractFunction | PreparedCall) -> tuple[str, str]:
+        """(to, calldata) of a bound contract function call or a call encoded already (``Deployed.encoder``)."""
+        if isinstance(fn, PreparedCall):
+            return fn.to, fn.data
         return str(fn.address), fast_calldata(fn) or fn._encode_transaction_data()
 
-    def tx(self, fn: ContractFunction, *, sender: str | None = None, value_wei: int = 0, gas: int | None = None,
-           gas_price_wei: int | None = None, label: str = "", agent: str = "",
+    def tx(self, fn: ContractFunction | PreparedCall, *, sender: str | None = None, value_wei: int = 0,
+           gas: int | None = None, gas_price_wei: int | None = None, label: str = "", agent: str = "",
            priority_fee_wei: int | None = None, intent: TxIntent | None = None,
            max_fee_wei: int | None = None) -> TxRequest:
         to, data = self.encode(fn)
@@ -144,6 +147,13 @@ class ChainAPI(ABC):
     def send(self, tx: TxRequest) -> Receipt:
         """Send one transaction and mine it (``send_many`` of one)."""
         return self.send_many([tx])[0]
+
+    def send_setup_block(self, txs: Sequence[TxRequest], phase: str) -> None:
+        """Mine set-up transactions that must all succeed (deployment wiring, seeding) as ``send_block`` does,
+        the same blocks; raise ChainError (``phase``, the first failed one's label and decoded reason) when one
+        was refused or reverted. Returns nothing: a backend may tell success without building every receipt
+        (anvil reads the blocks' logs, see ``Chain.send_setup_block``)."""
+        raise_setup_failures(self, txs, self.send_block(txs), phase)
 
     def logs(self, from_block: int = 0, to_block: int | str = "latest", address: str | list[str] | None = None,
              topics: list[str | None] | None = None) -> list[dict[str, Any]]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from collections.abc import Callable, Mapping, Sequence
 
 from web3.contract import Contract
+
+if TYPE_CHECKING:
+    from defidrill.chain.calldata import FunctionEncoder
 
 
 @dataclass(frozen=True)
@@ -17,10 +20,22 @@ class Deployed:
     address: str
     abi: list[dict[str, Any]]
     contract: Contract = field(repr=False, compare=False)
+    _encoders: dict[str, FunctionEncoder] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def functions(self) -> Any:
         return self.contract.functions
+
+    def encoder(self, name: str) -> FunctionEncoder:
+        """Function ``name`` (or ``name(types)``) encoded without web3's ContractFunction, derived once per
+        contract: ``chain.tx(pool.encoder("borrow").prepare(amount), ...)`` is ``chain.tx(pool.functions.borrow(
+        amount), ...)`` with the same calldata, ~10x cheaper to build (seeding builds 20,000)."""
+        found = self._encoders.get(name)
+        if found is None:
+            from defidrill.chain.calldata import function_encoder  # calldata builds PreparedCall from here
+
+            found = self._encoders[name] = function_encoder(self.address, self.abi, name, self.contract.functions)
+        return found
 
 
 #: What an agent sends a transaction for (the engine's agents set it; the ledger and loop read it).

@@ -5,11 +5,11 @@ and its typed records only.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from defidrill.chain import Receipt
+from defidrill.chain.setup_block import raise_setup_failures
 from defidrill.errors import ChainError, ConfigError
 from defidrill.protocol.adapter import InvariantResult, Liquidation
 from defidrill.protocol_terms.fixed_point import WAD
@@ -24,17 +24,10 @@ __all__ = ["expect_ok", "no_healthy_liquidation", "raise_refusals", "send_expect
 
 def expect_ok(chain: ChainAPI, txs: Sequence[TxRequest], results: Sequence[object], phase: str) -> None:
     """Raise a ChainError naming the first failed transaction's label and decoded revert reason
-    (a send-time error or a ``Dropped`` transaction is refused)."""
-    for tx, result in zip(txs, results):
-        if not isinstance(result, Receipt):
-            raise ChainError(f"{phase}: {tx.label or tx.to} was refused: {result}")
-    failed = [(tx, r) for tx, r in zip(txs, results) if isinstance(r, Receipt) and not r.ok]
-    if failed:
-        tx, receipt = failed[0]
-        [reason] = chain.revert_reasons([receipt.tx_hash])
-        what = tx.label or f"call to {tx.to}"
-        raise ChainError(f"{phase}: {len(failed)} transaction(s) reverted; first: {what} "
-                         f"(tx {receipt.tx_hash}): {_reason_text(reason)}")
+    (a send-time error or a ``Dropped`` transaction is refused): the chain's set-up check
+    (``defidrill.chain.setup_block``) over results the caller mined; ``chain.send_setup_block`` mines and
+    checks in one (cheaper on anvil: no receipt for a transaction its logs show succeeded)."""
+    raise_setup_failures(chain, txs, results, phase)
 
 
 def send_expecting_no_error(chain: ChainAPI, fns: Sequence[ContractFunction], *, sender: str, gas: int,
@@ -54,16 +47,6 @@ def send_expecting_no_error(chain: ChainAPI, fns: Sequence[ContractFunction], *,
         receipt = chain.transact(fn, sender=sender, gas=gas)
         receipts.append(receipt)
     return receipts
-
-
-def _reason_text(reason: Any) -> str:
-    if reason is None:
-        return "no revert reason"
-    name = getattr(reason, "name", None)
-    if name:
-        args = getattr(reason, "args", {}) or {}
-        return f"{name}({json.dumps(args, default=str)[1:-1]})" if args else name
-    return str(reason)
 
 
 def no_healthy_liquidation(liquidations: Sequence[Liquidation]) -> InvariantResult:

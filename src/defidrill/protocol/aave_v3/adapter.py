@@ -139,10 +139,13 @@ class AaveV3Adapter(LendingAdapter):
         (a fresh uptime feed is inside its grace period, which refuses borrows), supply for each account,
         let each account borrow at the variable rate, then restore both."""
         cfg, d, m = self.market.config, self.aave, self.market
-        pool, configurator = d.pool.functions, d.configurator.functions
+        configurator = d.configurator.functions
 
-        def tx(fn: ContractFunction, sender: str = funder, label: str = "", gas: int = CONFIG_GAS) -> TxRequest:
+        def tx(fn: ContractFunction | PreparedCall, sender: str = funder, label: str = "", gas: int = CONFIG_GAS) -> TxRequest:
             return chain.tx(fn, sender=sender, gas=gas, label=label, agent="setup")
+
+        # One encoder per function for the per-position calls: no web3 ContractFunction per transaction.
+        supply, borrow = d.pool.encoder("supply"), d.pool.encoder("borrow")
 
         def risk(lift: bool) -> list[TxRequest]:
             out = []
@@ -158,18 +161,18 @@ class AaveV3Adapter(LendingAdapter):
         if d.sentinel is not None:
             txs.append(tx(d.provider.functions.setPriceOracleSentinel(ZERO)))
         txs += [tx(token.functions.approve(d.pool.address, MAX_UINT)) for token in m.tokens.values()]
-        txs += [tx(pool.supply(m.tokens[p.collateral_symbol].address, p.collateral_raw, p.account, 0),
+        txs += [tx(supply.prepare(m.tokens[p.collateral_symbol].address, p.collateral_raw, p.account, 0),
                    label=f"seed {p.label} supply", gas=SEED_GAS) for p in positions]
-        expect_ok(chain, txs, chain.send_block(txs), "seeding (collateral)")
+        chain.send_setup_block(txs, "seeding (collateral)")
         base = m.base.address
-        txs = [tx(pool.borrow(base, p.debt_base, VARIABLE_RATE, 0, p.account), sender=p.account,
+        txs = [tx(borrow.prepare(base, p.debt_base, VARIABLE_RATE, 0, p.account), sender=p.account,
                   label=f"seed {p.label} borrow", gas=SEED_GAS) for p in positions if p.debt_base > 0]
-        expect_ok(chain, txs, chain.send_block(txs), "seeding (borrows)")
+        chain.send_setup_block(txs, "seeding (borrows)")
         txs = risk(lift=False)
         if d.sentinel is not None:
             txs.append(tx(d.provider.functions.setPriceOracleSentinel(d.sentinel.address)))
         if txs:
-            expect_ok(chain, txs, chain.send_block(txs), "seeding (risk parameters)")
+            chain.send_setup_block(txs, "seeding (risk parameters)")
 
     # -- the step's read ---------------------------------------------------------------------
 

@@ -24,7 +24,6 @@ from defidrill.protocol.adapter import (
     MAX_UINT, AssetInfo, BadDebt, CloseFactorRule, CollateralInfo, InvariantResult, LendingAdapter,
     LendingMarkets, Liquidation, ProtocolReads, SeedPosition
 )
-from defidrill.protocol.adapter_kit import expect_ok
 from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import Market
 from defidrill.protocol.morpho_blue.deploy import ZERO, MorphoDeployment, deploy_morpho, lender_txs, split_raw
@@ -101,17 +100,19 @@ class MorphoBlueAdapter(LendingAdapter):
         debt seeded so far, then each account borrows to itself. Morpho has no LTV to lift: a position may borrow
         up to its LLTV."""
         d, m = self.d, self.market
-        fns = d.morpho.functions
 
-        def tx(fn: ContractFunction, sender: str = funder, label: str = "") -> TxRequest:
+        def tx(fn: ContractFunction | PreparedCall, sender: str = funder, label: str = "") -> TxRequest:
             return chain.tx(fn, sender=sender, gas=SEED_GAS, label=label, agent="setup")
+
+        # One encoder per function for the per-position calls: no web3 ContractFunction per transaction.
+        supply_collateral, borrow = d.morpho.encoder("supplyCollateral"), d.morpho.encoder("borrow")
 
         sequencer = m.config.oracle.sequencer
         # A fresh uptime feed is inside its grace period, in which the guard refuses every price (and so
         # Morpho every borrow): unwire the guard's sequencer check while seeding, as the reference pool does.
         txs = [tx(d.guard.functions.setSequencerFeed(ZERO, m.config.oracle.grace_period_s))] if sequencer else []
         txs += [tx(token.functions.approve(d.morpho.address, MAX_UINT)) for token in m.tokens.values()]
-        txs += [tx(fns.supplyCollateral(d.params[p.collateral_symbol], p.collateral_raw, p.account, b""),
+        txs += [tx(supply_collateral.prepare(d.params[p.collateral_symbol], p.collateral_raw, p.account, b""),
                    label=f"seed {p.label} collateral") for p in positions]
         for p in positions:
             self._seeded_debt[p.collateral_symbol] += p.debt_base
@@ -120,13 +121,13 @@ class MorphoBlueAdapter(LendingAdapter):
             target = dict(zip(d.params, split_raw(supply_raw, [self._seeded_debt[s] for s in d.params])))
             txs += lender_txs(chain, m, d, {sym: target[sym] - self._lender_raw[sym] for sym in d.params})
             self._lender_raw = target
-        expect_ok(chain, txs, chain.send_block(txs), "seeding (collateral, lender)")
-        txs = [tx(fns.borrow(d.params[p.collateral_symbol], p.debt_base, 0, p.account, p.account), sender=p.account,
+        chain.send_setup_block(txs, "seeding (collateral, lender)")
+        txs = [tx(borrow.prepare(d.params[p.collateral_symbol], p.debt_base, 0, p.account, p.account), sender=p.account,
                   label=f"seed {p.label} borrow") for p in positions if p.debt_base > 0]
         if sequencer:
             txs.append(tx(d.guard.functions.setSequencerFeed(m.sequencer.address, m.config.oracle.grace_period_s)))
         if txs:
-            expect_ok(chain, txs, chain.send_block(txs), "seeding (borrows)")
+            chain.send_setup_block(txs, "seeding (borrows)")
         self._market_of.update({p.account.lower(): p.collateral_symbol for p in positions})
 
     # -- the step's read ---------------------------------------------------------------------

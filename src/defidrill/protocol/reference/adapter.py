@@ -23,7 +23,7 @@ from defidrill.protocol.adapter import (
     AssetInfo, CloseFactorRule, CollateralInfo, GuardView, InvariantResult, LendingAdapter, LendingMarkets,
     PoolTotals, ProtocolReads, SeedPosition
 )
-from defidrill.protocol.adapter_kit import expect_ok, no_healthy_liquidation
+from defidrill.protocol.adapter_kit import no_healthy_liquidation
 from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import BATCH_TX_GAS, Market
 from defidrill.protocol.reference.deploy import Protocol, deploy_reference_pool
@@ -80,8 +80,11 @@ class ReferenceAdapter(LendingAdapter):
         cfg = p.config
         pool = p.pool
 
-        def tx(fn: ContractFunction, sender: str = funder, label: str = "") -> TxRequest:
+        def tx(fn: ContractFunction | PreparedCall, sender: str = funder, label: str = "") -> TxRequest:
             return chain.tx(fn, sender=sender, gas=BATCH_TX_GAS, label=label, agent="setup")
+
+        # One encoder per function for the per-position calls: no web3 ContractFunction per transaction.
+        deposit, borrow = pool.encoder("depositCollateralFor"), pool.encoder("borrow")
 
         def listing(ltv_of: Any) -> list[TxRequest]:
             return [tx(pool.functions.listCollateral(p.tokens[sym].address, ltv_of(coll), coll.liquidation_threshold_bps,
@@ -95,17 +98,17 @@ class ReferenceAdapter(LendingAdapter):
             # so borrowers could not borrow: unwire the sequencer check while seeding.
             txs.append(tx(p.guard.functions.setSequencerFeed(ZERO_ADDRESS, cfg.oracle.grace_period_s)))
         txs += [tx(token.functions.approve(pool.address, MAX_UINT)) for token in p.tokens.values()]
-        txs += [tx(pool.functions.depositCollateralFor(pos.account, p.tokens[pos.collateral_symbol].address,
-                                                       pos.collateral_raw), label=f"seed {pos.label} deposit")
+        txs += [tx(deposit.prepare(pos.account, p.tokens[pos.collateral_symbol].address, pos.collateral_raw),
+                   label=f"seed {pos.label} deposit")
                 for pos in positions]
-        expect_ok(chain, txs, chain.send_block(txs), "seeding (collateral)")
-        txs = [tx(pool.functions.borrow(pos.debt_base), sender=pos.account, label=f"seed {pos.label} borrow")
+        chain.send_setup_block(txs, "seeding (collateral)")
+        txs = [tx(borrow.prepare(pos.debt_base), sender=pos.account, label=f"seed {pos.label} borrow")
                for pos in positions if pos.debt_base > 0]
-        expect_ok(chain, txs, chain.send_block(txs), "seeding (borrows)")
+        chain.send_setup_block(txs, "seeding (borrows)")
         txs = listing(lambda coll: coll.ltv_bps)
         if cfg.oracle.sequencer:
             txs.append(tx(p.guard.functions.setSequencerFeed(p.sequencer.address, cfg.oracle.grace_period_s)))
-        expect_ok(chain, txs, chain.send_block(txs), "seeding (risk parameters)")
+        chain.send_setup_block(txs, "seeding (risk parameters)")
 
     # -- the step's read -----------------------------------------------------------------
 
