@@ -11,7 +11,7 @@ import contextlib
 import time
 from dataclasses import replace
 from typing import Any
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from web3 import HTTPProvider, Web3
 from web3.contract.contract import ContractFunction
@@ -21,6 +21,7 @@ from defidrill.chain.abi_registry import checksum as to_checksum_address, revert
 from defidrill.chain.anvil import AnvilConfig, AnvilNode
 from defidrill.chain.controls import AnvilControls
 from defidrill.chain.rpc import DEFAULT_RPC_TIMEOUT_S, RpcClient, RpcReply, hex_int as _int
+from defidrill.chain.mining import nonce_calls, nonces_from, send_and_mine
 from defidrill.chain.setup_block import raise_setup_failures
 from defidrill.chain.types import BlockInfo, Dropped, PreparedCall, Receipt, TxRequest
 from defidrill.errors import ChainError, RevertError
@@ -134,7 +135,7 @@ class Chain(AnvilControls):
         # Nonces are assigned here: anvil handles a batch's sends concurrently, and two
         # sends from one sender would otherwise race for the same nonce.
         if nonces is None:
-            nonces = self._nonces(self.rpc.batch(self._nonce_calls(txs)), txs)
+            nonces = nonces_from(self.rpc.batch(nonce_calls(txs)), txs)
         next_nonce = dict(nonces)
         limits = self._padded_gas_limits(txs)
         payloads = []
@@ -201,7 +202,7 @@ class Chain(AnvilControls):
         first is stamped ``timestamp`` (when it is later than the latest block), the rest follow
         one second apart.
         """
-        sent, _, tail = self._send_and_mine(txs, timestamp, lambda hashes, _first: [
+        sent, _, tail = send_and_mine(self, txs, timestamp, lambda hashes, _first: [
             ("eth_getTransactionReceipt", [h]) for h in hashes])
         hashes = [h for h in sent if isinstance(h, str)]
         by_hash = {h: self._receipt(r.result) for h, r in zip(hashes, tail) if r.ok and isinstance(r.result, dict)}
@@ -216,7 +217,7 @@ class Chain(AnvilControls):
         eth_getLogs in the post that confirms the pool is empty) settle every transaction that logged;
         receipts are fetched for the rest only (an approval or a setter that emits nothing), and the
         check is ``raise_setup_failures`` over those, in batch order: the same error as over every receipt."""
-        sent, _, tail = self._send_and_mine(txs, None, lambda _hashes, first: [
+        sent, _, tail = send_and_mine(self, txs, None, lambda _hashes, first: [
             ("eth_getLogs", [{"fromBlock": hex(first), "toBlock": "latest"}])])
         logged = {str(log.get("transactionHash", "")).lower() for log in (tail[0].result or [])} if tail[0].ok else set()
         unsettled = [(tx, h) for tx, h in zip(txs, sent) if not (isinstance(h, str) and h.lower() in logged)]
@@ -224,66 +225,6 @@ class Chain(AnvilControls):
         by_hash = dict(zip(hashes, self.receipts(hashes)))
         results = [by_hash[h] if isinstance(h, str) else self._refused(h) for _, h in unsettled]
         raise_setup_failures(self, [tx for tx, _ in unsettled], results, phase)
-
-    @staticmethod
-    def _nonce_calls(txs: Sequence[TxRequest]) -> list[tuple[str, Sequence[Any]]]:
-        return [("eth_getTransactionCount", [s, "pending"]) for s in sorted({tx.sender.lower() for tx in txs})]
-
-    @staticmethod
-    def _nonces(replies: Sequence[RpcReply], txs: Sequence[TxRequest]) -> dict[str, int]:
-        senders = sorted({tx.sender.lower() for tx in txs})
-        for reply in replies:
-            if not reply.ok:
-                raise ChainError(f"eth_getTransactionCount failed: {reply.error}", method="eth_getTransactionCount",
-                                 raw=reply.error)
-        return {sender: _int(r.result) for sender, r in zip(senders, replies)}
-
-    def _send_and_mine(self, txs: Sequence[TxRequest], timestamp: int | None,
-                       tail: Callable[[list[str], int], list[tuple[str, Sequence[Any]]]],
-                       ) -> tuple[list[str | ChainError], int, list[RpcReply]]:
-        """``send_block``'s sending and mining, in as few posts as the order allows: (each transaction's hash
-        or send-time error, the first block mined, the replies of ``tail(hashes, first_block)``).
-
-        Per block of at most ``MAX_TXS_PER_BLOCK``: one post reads what the sends need (the latest block, for
-        the first block's number and whether ``timestamp`` is later than it, and the senders' pending
-        nonces), one sends (the next-block timestamp first in the same batch), one mines, one asks whether the
-        pool is empty together with the next block's nonces or, after the last block, the caller's ``tail``
-        reads (receipts, logs): 4 posts for a step's block where there were 7. A pending nonce counts pooled
-        transactions, so reading it before the pool is confirmed empty reads what the re-read would; the pool
-        is confirmed empty before the next block's sends go out, and a block that left transactions behind
-        is followed by more blocks until none is pending, as before."""
-        n = len(txs)
-        ordered = [replace(tx, priority_fee_wei=(tx.priority_fee_wei or 0) + (n - i)) for i, tx in enumerate(txs)]
-        chunks = [ordered[i : i + self.MAX_TXS_PER_BLOCK] for i in range(0, n, self.MAX_TXS_PER_BLOCK)] or [[]]
-        first_reads = self.rpc.batch([("eth_getBlockByNumber", ["latest", False]), *self._nonce_calls(chunks[0])])
-        if not first_reads[0].ok or not isinstance(first_reads[0].result, dict):
-            raise ChainError(f"eth_getBlockByNumber failed: {first_reads[0].error}", method="eth_getBlockByNumber",
-                             raw=first_reads[0].error)
-        latest = first_reads[0].result
-        first_block = _int(latest["number"]) + 1
-        stamp: list[tuple[str, Sequence[Any]]] = (
-            [("evm_setNextBlockTimestamp", [int(timestamp)])] if timestamp is not None and timestamp > _int(latest["timestamp"])
-            else [])
-        nonce_replies = first_reads[1:]
-        sent: list[str | ChainError] = []
-        replies: list[RpcReply] = []
-        for k, chunk in enumerate(chunks):
-            if chunk:
-                sent += self.submit(chunk, nonces=self._nonces(nonce_replies, chunk), before=stamp)
-            elif stamp:
-                self.rpc.batch(stamp)
-            stamp = []
-            self.mine(1)
-            last = k == len(chunks) - 1
-            after = tail([h for h in sent if isinstance(h, str)], first_block) if last else self._nonce_calls(chunks[k + 1])
-            for _ in range(10_000):
-                replies = self.rpc.batch([("txpool_status", []), *after])
-                status = replies[0].result if replies[0].ok and isinstance(replies[0].result, dict) else {}
-                if _int(status.get("pending", 0)) == 0:
-                    break
-                self.mine(1)
-            nonce_replies = replies[1:]
-        return sent, first_block, replies[1:]
 
     def _refused(self, error: ChainError) -> ChainError | Dropped:
         """A send-time error; the node's refusal of a fee cap under the base fee is ``Dropped(FEE_CAP)``
