@@ -32,7 +32,7 @@ GROUPS = ["chain", "drill", "cex", "sweep", "risk", "protocols", "backends", "ta
 
 
 def groups(quick: bool) -> dict[str, Callable[[], list[Row]]]:
-    return {"chain": lambda: bench_chain.rows(500 if quick else 2000, 500 if quick else 2000),
+    return {"chain": lambda: bench_chain.rows(500 if quick else 2000, 500 if quick else 2000, 500 if quick else 10_000),
             "drill": lambda: bench_drill.rows(quick), "cex": lambda: bench_cex.rows(quick),
             "sweep": lambda: bench_sweep.rows(quick), "risk": lambda: bench_risk.rows(quick),
             "protocols": lambda: bench_protocols.rows(quick=quick),

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-#: Rows of the quick run: chain (tx path against raw with and without receipts, health read), drill
-#: (one size), cex, sweep, risk, protocols (Aave and Morpho over reference), backends (anvil over revm,
-#: and the gas figures that differ between them).
-EXPECTED_ROWS = 11
+#: Rows of the quick run: chain (tx path against raw with and without receipts, health read, seeding's
+#: open_positions), drill (one size), cex, sweep, risk, protocols (Aave and Morpho over reference), backends
+#: (anvil over revm, and the gas figures that differ between them).
+EXPECTED_ROWS = 12
 
 
 @pytest.mark.slow
