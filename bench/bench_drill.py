@@ -11,7 +11,9 @@ Run: PYTHONPATH=src python -m bench.bench_drill [--quick]
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
+import time
 from pathlib import Path
 
 from bench.rows import PeakMemory, Row, run_for_time, timed
@@ -24,23 +26,27 @@ QUICK = [(100, "2m", 15.0, None)]
 PER_BORROWER_STEP_TARGET_US = 5.0
 
 
-def run_case(borrowers: int, step: str) -> tuple[dict, float, float]:
+def run_case(borrowers: int, step: str) -> tuple[dict, float, float, float]:
+    """(summary.json, wall seconds, the tree's peak MiB, this process's CPU seconds: Python's own share, anvil
+    excluded, which a loaded machine moves far less than the wall time)."""
+    cpu0 = time.process_time()
     sets = [Override.of("borrowers.count", borrowers, label="bench"), Override.of("market.step", step, label="bench"),
             Override.of("chain.gas_limit", "1000M", label="bench")]
     with tempfile.TemporaryDirectory() as tmp, PeakMemory() as mem:
         outcome, seconds = timed(lambda: run_for_time(resolve_drill("flash-crash"), out_dir=Path(tmp) / "run",
                                                       progress=False, overrides=sets))
-    return outcome.summary, seconds, mem.peak_mib
+    return outcome.summary, seconds, mem.peak_mib, time.process_time() - cpu0
 
 
 def rows(quick: bool = False) -> list[Row]:
     out = []
     for borrowers, step, target_s, target_mib in (QUICK if quick else CASES):
-        summary, seconds, peak_mib = run_case(borrowers, step)
+        summary, seconds, peak_mib, python_cpu_s = run_case(borrowers, step)
         steps = summary["steps_completed"] - 1
         checks = summary.get("invariant_checks") or {}
         loop_s = (checks.get("mean_step_s_without_checks") or 0.0) * (steps + 1) + (checks.get("check_wall_time_s") or 0.0)
         detail = {"borrowers": borrowers, "steps": steps, "seconds": seconds, "peak_mib": peak_mib,
+                  "python_cpu_s": python_cpu_s, "load_average_1m": os.getloadavg()[0],
                   "step_loop_s": loop_s, "outside_loop_s": seconds - loop_s,
                   "liquidations": (summary.get("onchain") or {}).get("liquidation_count")}
         out.append(Row(f"flagship {borrowers:,} borrowers x {steps} steps: wall time", seconds, "s", target_s, False,

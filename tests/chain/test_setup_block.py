@@ -79,3 +79,19 @@ def test_a_step_block_is_four_posts(manual: Chain, monkeypatch: pytest.MonkeyPat
     assert all(r.ok for r in results)  # type: ignore[union-attr]
     assert chain.timestamp() == stamp
     assert len({r.block_number for r in results}) == 1  # type: ignore[union-attr]
+
+
+def test_an_empty_block_is_two_posts_at_its_timestamp(manual: Chain, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The latest block with the pool's status, then evm_mine at the step's time (the block
+    evm_setNextBlockTimestamp + anvil_mine made: the next number, stamped exactly)."""
+    chain = manual
+    start = chain.latest_block()
+    stamp = start.timestamp + 40
+    posts: list[str] = []
+    post = chain.rpc._post_body
+    monkeypatch.setattr(chain.rpc, "_post_body", lambda body, method: posts.append(method) or post(body, method))
+    assert chain.send_block([], timestamp=stamp) == []
+    assert posts == ["eth_getBlockByNumber", "evm_mine"]
+    monkeypatch.undo()
+    block = chain.latest_block()
+    assert (block.number, block.timestamp) == (start.number + 1, stamp)

@@ -46,36 +46,52 @@ def send_and_mine(chain: Chain, txs: Sequence[TxRequest], timestamp: int | None,
     reads (receipts, logs): 4 posts for a step's block where there were 7. A pending nonce counts pooled
     transactions, so reading it before the pool is confirmed empty reads what the re-read would; the pool
     is confirmed empty before the next block's sends go out, and a block that left transactions behind
-    is followed by more blocks until none is pending, as before."""
+    is followed by more blocks until none is pending, as before.
+
+    An empty batch (a step's block A with nothing to send) is 2 posts where there were 4: the first read
+    asks whether the pool is empty too, the block is mined at ``timestamp`` by ``evm_mine`` (the same block
+    as ``evm_setNextBlockTimestamp`` then ``anvil_mine``: number, time and the interval after it), and the
+    pool is not asked again when it was empty and nothing was sent."""
     n = len(txs)
     ordered = [replace(tx, priority_fee_wei=(tx.priority_fee_wei or 0) + (n - i)) for i, tx in enumerate(txs)]
     chunks = [ordered[i : i + chain.MAX_TXS_PER_BLOCK] for i in range(0, n, chain.MAX_TXS_PER_BLOCK)] or [[]]
-    first_reads = chain.rpc.batch([("eth_getBlockByNumber", ["latest", False]), *nonce_calls(chunks[0])])
+    empty = n == 0
+    first_reads = chain.rpc.batch([("eth_getBlockByNumber", ["latest", False]), *nonce_calls(chunks[0]),
+                                   *([("txpool_status", [])] if empty else [])])
     if not first_reads[0].ok or not isinstance(first_reads[0].result, dict):
         raise ChainError(f"eth_getBlockByNumber failed: {first_reads[0].error}", method="eth_getBlockByNumber",
                          raw=first_reads[0].error)
     latest = first_reads[0].result
     first_block = _int(latest["number"]) + 1
-    stamp: list[tuple[str, Sequence[Any]]] = (
-        [("evm_setNextBlockTimestamp", [int(timestamp)])] if timestamp is not None and timestamp > _int(latest["timestamp"])
-        else [])
+    later = timestamp is not None and timestamp > _int(latest["timestamp"])
+    stamp: list[tuple[str, Sequence[Any]]] = [("evm_setNextBlockTimestamp", [int(timestamp or 0)])] if later else []
+    pool_was_empty = empty and _pending(first_reads[-1]) == 0
     nonce_replies = first_reads[1:]
     sent: list[str | ChainError] = []
     replies: list[RpcReply] = []
     for k, chunk in enumerate(chunks):
         if chunk:
             sent += chain.submit(chunk, nonces=nonces_from(nonce_replies, chunk), before=stamp)
-        elif stamp:
-            chain.rpc.batch(stamp)
+            chain.mine(1)
+        elif later:
+            chain.rpc.request("evm_mine", [int(timestamp or 0)])
+        else:
+            chain.mine(1)
         stamp = []
-        chain.mine(1)
         last = k == len(chunks) - 1
         after = tail([h for h in sent if isinstance(h, str)], first_block) if last else nonce_calls(chunks[k + 1])
+        if pool_was_empty:
+            return sent, first_block, chain.rpc.batch(after) if after else []
         for _ in range(10_000):
             replies = chain.rpc.batch([("txpool_status", []), *after])
-            status = replies[0].result if replies[0].ok and isinstance(replies[0].result, dict) else {}
-            if _int(status.get("pending", 0)) == 0:
+            if _pending(replies[0]) == 0:
                 break
             chain.mine(1)
         nonce_replies = replies[1:]
     return sent, first_block, replies[1:]
+
+
+def _pending(reply: RpcReply) -> int:
+    """Transactions waiting in the pool, from a ``txpool_status`` reply (0 when it says nothing)."""
+    status = reply.result if reply.ok and isinstance(reply.result, dict) else {}
+    return _int(status.get("pending", 0))
