@@ -77,13 +77,16 @@ def test_a_step_block_is_four_posts(manual: Chain, monkeypatch: pytest.MonkeyPat
     results = chain.send_block(txs, timestamp=stamp)
     assert posts == ["eth_getBlockByNumber", "evm_setNextBlockTimestamp", "anvil_mine", "txpool_status"]
     assert all(r.ok for r in results)  # type: ignore[union-attr]
-    assert chain.timestamp() == stamp
+    assert chain.timestamp() == stamp and len(posts) == 4   # remembered from the last post
     assert len({r.block_number for r in results}) == 1  # type: ignore[union-attr]
+    number = results[0].block_number  # type: ignore[union-attr]
+    chain.mine(1)  # any post forgets what was remembered
+    assert chain.latest_block().number == number + 1 and posts[-2:] == ["anvil_mine", "eth_getBlockByNumber"]
 
 
 def test_an_empty_block_is_two_posts_at_its_timestamp(manual: Chain, monkeypatch: pytest.MonkeyPatch) -> None:
     """The latest block with the pool's status, then evm_mine at the step's time (the block
-    evm_setNextBlockTimestamp + anvil_mine made: the next number, stamped exactly)."""
+    evm_setNextBlockTimestamp + anvil_mine made: the next number, stamped exactly), then the head."""
     chain = manual
     start = chain.latest_block()
     stamp = start.timestamp + 40
@@ -91,7 +94,11 @@ def test_an_empty_block_is_two_posts_at_its_timestamp(manual: Chain, monkeypatch
     post = chain.rpc._post_body
     monkeypatch.setattr(chain.rpc, "_post_body", lambda body, method: posts.append(method) or post(body, method))
     assert chain.send_block([], timestamp=stamp) == []
-    assert posts == ["eth_getBlockByNumber", "evm_mine"]
+    # the third post reads the head and the next base fee, which the step asks next: no post of their own
+    assert posts == ["eth_getBlockByNumber", "evm_mine", "eth_getBlockByNumber"]
+    block, fee_wei = chain.latest_block(), chain.next_base_fee_wei()
+    assert len(posts) == 3
     monkeypatch.undo()
-    block = chain.latest_block()
     assert (block.number, block.timestamp) == (start.number + 1, stamp)
+    assert fee_wei == int(chain.rpc.request("eth_feeHistory", ["0x1", "latest", []])["baseFeePerGas"][-1], 16)
+    assert chain.latest_block() == block

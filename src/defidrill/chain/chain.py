@@ -19,7 +19,7 @@ from web3.contract.contract import ContractFunction
 from defidrill.chain.api import ChainAPI
 from defidrill.chain.abi_registry import checksum as to_checksum_address, revert_data_from_error
 from defidrill.chain.anvil import AnvilConfig, AnvilNode
-from defidrill.chain.controls import AnvilControls
+from defidrill.chain.controls import HEAD_READS, AnvilControls
 from defidrill.chain.rpc import DEFAULT_RPC_TIMEOUT_S, RpcClient, RpcReply, hex_int as _int
 from defidrill.chain.mining import nonce_calls, nonces_from, send_and_mine
 from defidrill.chain.setup_block import raise_setup_failures
@@ -45,6 +45,7 @@ class Chain(AnvilControls):
         self.accounts: list[str] = [to_checksum_address(a) for a in self.rpc.request("eth_accounts")]
         self._automine = True
         self._snapshot_fees_wei: dict[str, int] = {}
+        self._remembered: dict[str, tuple[int, Any]] = {}
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod
@@ -87,8 +88,11 @@ class Chain(AnvilControls):
             if sender:
                 call["from"] = sender
             requests.append(("eth_call", [call, tag]))
+        replies = self.rpc.batch([*requests, HEAD_READS[0]]) if requests else []  # the head rides along
+        if replies:                                                                  # (a step asks it next)
+            self.remember_head(replies.pop())
         out: list[Any] = []
-        for fn, reply in zip(fns, self.rpc.batch(requests)):
+        for fn, reply in zip(fns, replies):
             if reply.ok:
                 out.append(self._decode_output(fn, reply.result))
             else:
@@ -205,7 +209,10 @@ class Chain(AnvilControls):
         one second apart.
         """
         sent, _, tail = send_and_mine(self, txs, timestamp, lambda hashes, _first: [
-            ("eth_getTransactionReceipt", [h]) for h in hashes])
+            *(("eth_getTransactionReceipt", [h]) for h in hashes), *HEAD_READS])
+        if len(tail) >= len(HEAD_READS):  # the head and the next base fee ride along (a step asks them next)
+            self.remember_head(*tail[-len(HEAD_READS):])
+            tail = tail[: -len(HEAD_READS)]
         hashes = [h for h in sent if isinstance(h, str)]
         by_hash = {h: self._receipt(r.result) for h, r in zip(hashes, tail) if r.ok and isinstance(r.result, dict)}
         missing = [h for h in hashes if h not in by_hash]
@@ -357,7 +364,7 @@ class Chain(AnvilControls):
         return list(self.rpc.request("eth_getLogs", [query]) or [])
 
     def latest_block(self) -> BlockInfo:
-        block = self.rpc.request("eth_getBlockByNumber", ["latest", False])
+        block = self.head()
         return BlockInfo(number=_int(block["number"]), timestamp=_int(block["timestamp"]),
                          base_fee_wei=_int(block.get("baseFeePerGas")), gas_limit=_int(block["gasLimit"]),
                          gas_used=_int(block["gasUsed"]))

@@ -11,14 +11,45 @@ from typing import Any
 from collections.abc import Mapping
 
 from defidrill.chain.api import ChainAPI
-from defidrill.chain.rpc import RpcClient, hex_int as _int
+from defidrill.chain.rpc import RpcClient, RpcReply, hex_int as _int
 from defidrill.errors import ChainError
+
+
+#: Reads that ride along in posts made anyway (``Chain.send_block``'s last post, ``Chain.call_many``'s batch),
+#: so that the step's next question about the head costs no post of its own.
+HEAD_READS: list[tuple[str, list[Any]]] = [("eth_getBlockByNumber", ["latest", False]), ("eth_feeHistory", ["0x1", "latest", []])]
 
 
 class AnvilControls(ChainAPI):
     rpc: RpcClient
     _automine: bool
     _snapshot_fees_wei: dict[str, int]  # the next base fee at each live snapshot (``snapshot``)
+    _remembered: dict[str, tuple[int, Any]]  # "head" / "next_fee" -> (rpc.posts when read, the value)
+
+    def remember(self, key: str, value: Any) -> None:
+        """Keep a read (the latest block, the next base fee) until the next post to the node."""
+        self._remembered[key] = (self.rpc.posts, value)
+
+    def recalled(self, key: str) -> Any:
+        """A read kept by ``remember`` while no post has gone to the node since (None otherwise): with no
+        other writer, nothing can have changed it."""
+        kept = self._remembered.get(key)
+        return kept[1] if kept is not None and kept[0] == self.rpc.posts else None
+
+    def remember_head(self, block: RpcReply, fee_history: RpcReply | None = None) -> None:
+        """The replies of ``HEAD_READS`` (or the block alone), read in the post just made."""
+        if block.ok and isinstance(block.result, dict):
+            self.remember("head", block.result)
+        if fee_history is not None and fee_history.ok and isinstance(fee_history.result, dict):
+            self.remember("next_fee", _int(fee_history.result["baseFeePerGas"][-1]))
+
+    def head(self) -> dict[str, Any]:
+        """The latest block's header fields as the node gives them (remembered, or one post)."""
+        block = self.recalled("head")
+        if block is None:
+            block = self.rpc.request("eth_getBlockByNumber", ["latest", False])
+            self.remember("head", block)
+        return dict(block)
 
     def set_automine(self, enabled: bool) -> None:
         self.rpc.request("evm_setAutomine", [enabled])
@@ -39,8 +70,7 @@ class AnvilControls(ChainAPI):
 
     def timestamp(self) -> int:
         """Timestamp of the latest block."""
-        block = self.rpc.request("eth_getBlockByNumber", ["latest", False])
-        return _int(block["timestamp"])
+        return _int(self.head()["timestamp"])
 
     def set_block_interval(self, seconds: int) -> None:
         """Every new block is stamped ``seconds`` after the previous one, whatever the wall clock says."""
@@ -53,8 +83,11 @@ class AnvilControls(ChainAPI):
 
     def next_base_fee_wei(self) -> int:
         """The base fee of the next block, as the node computes it (EIP-1559 from the latest block's gas)."""
-        history = self.rpc.request("eth_feeHistory", [hex(1), "latest", []])
-        return _int(history["baseFeePerGas"][-1])
+        fee_wei = self.recalled("next_fee")
+        if fee_wei is None:
+            history = self.rpc.request("eth_feeHistory", [hex(1), "latest", []])
+            fee_wei = _int(history["baseFeePerGas"][-1])
+        return int(fee_wei)
 
     def set_next_base_fee(self, wei: int) -> None:
         """The next block's base fee (anvil_setNextBlockBaseFeePerGas); EIP-1559 resumes after it."""

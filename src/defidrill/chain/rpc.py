@@ -94,6 +94,10 @@ class RpcClient:
         self._local = _LoopbackHttp(url, timeout_s) if fast else None
         self._ids = itertools.count(1)
         self._is_alive = is_alive
+        #: Posts made so far. A reply of post k tells the node's state until post k + 1: a drill's node has no
+        #: other writer, so a read that rode in an earlier post stands while this count has not moved
+        #: (``AnvilControls.recalled``).
+        self.posts = 0
 
     def _no_answer(self, exc: Exception, method: str) -> ChainError:
         dead = self._is_alive is not None and not self._is_alive()
@@ -108,6 +112,7 @@ class RpcClient:
         return self._post_body(json.dumps(payload).encode(), method)
 
     def _post_body(self, body: bytes, method: str) -> Any:
+        self.posts += 1
         if self._local is not None:
             try:
                 status, reply_body = self._local.post(body)
