@@ -102,3 +102,16 @@ def test_an_empty_block_is_two_posts_at_its_timestamp(manual: Chain, monkeypatch
     assert (block.number, block.timestamp) == (start.number + 1, stamp)
     assert fee_wei == int(chain.rpc.request("eth_feeHistory", ["0x1", "latest", []])["baseFeePerGas"][-1], 16)
     assert chain.latest_block() == block
+
+
+def test_an_attached_node_is_always_asked(chain: Chain) -> None:
+    """Someone else's node may have other writers: nothing read in an earlier post is recalled."""
+    other = Chain.attach(chain.rpc_url, chain.artifacts)
+    try:
+        other.send_block([])
+        before = other.rpc.posts
+        other.latest_block()
+        other.next_base_fee_wei()
+        assert other.rpc.posts == before + 2
+    finally:
+        other.rpc.close()

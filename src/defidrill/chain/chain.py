@@ -46,6 +46,7 @@ class Chain(AnvilControls):
         self._automine = True
         self._snapshot_fees_wei: dict[str, int] = {}
         self._remembered: dict[str, tuple[int, Any]] = {}
+        self._recall_reads = node is not None  # a node we launched has no other writer (``AnvilControls.recalled``)
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod

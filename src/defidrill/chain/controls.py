@@ -25,15 +25,18 @@ class AnvilControls(ChainAPI):
     _automine: bool
     _snapshot_fees_wei: dict[str, int]  # the next base fee at each live snapshot (``snapshot``)
     _remembered: dict[str, tuple[int, Any]]  # "head" / "next_fee" -> (rpc.posts when read, the value)
+    #: Whether reads are recalled at all: only on a node this process launched (``Chain.launch``), whose only
+    #: writer is this client; an attached node (``Chain.attach``) may have others, so it is always asked.
+    _recall_reads: bool
 
     def remember(self, key: str, value: Any) -> None:
         """Keep a read (the latest block, the next base fee) until the next post to the node."""
         self._remembered[key] = (self.rpc.posts, value)
 
     def recalled(self, key: str) -> Any:
-        """A read kept by ``remember`` while no post has gone to the node since (None otherwise): with no
-        other writer, nothing can have changed it."""
-        kept = self._remembered.get(key)
+        """A read kept by ``remember`` while no post has gone to the node since (None otherwise, and always on
+        an attached node): with no other writer, nothing can have changed it."""
+        kept = self._remembered.get(key) if self._recall_reads else None
         return kept[1] if kept is not None and kept[0] == self.rpc.posts else None
 
     def remember_head(self, block: RpcReply, fee_history: RpcReply | None = None) -> None:
