@@ -223,7 +223,8 @@ def _events(spec: RiskSpec, base: Base, run: int, columns: dict[str, Any]) -> li
 
 def make_tasks(spec: RiskSpec, drill_path: Path, draws: list[RunDraw], risk_dir: Path,
                label: str) -> list[PointTask]:
-    """One sweep task per (variant, run): ``set:``, the value, then the run's draws."""
+    """One sweep task per (variant, run): ``set:``, the value, then the run's draws; each a lean run
+    (:func:`defidrill.runner.run_drill`: the study reads its summary, so no report and no CEX fill table)."""
     tasks = []
     runs = len(draws)
     for variant in variants(spec):
@@ -231,7 +232,7 @@ def make_tasks(spec: RiskSpec, drill_path: Path, draws: list[RunDraw], risk_dir:
             point = Point(variant.index * runs + d.run, variant.params, d.seed, key=d.key)
             tasks.append(PointTask(point, str(drill_path.resolve()), spec.set, label,
                                    str((risk_dir / POINTS / point.folder).resolve()), str(risk_dir.resolve()),
-                                   extra=d.overrides,
+                                   extra=d.overrides, lean=True,
                                    columns=(("variant", variant.index), ("run", d.run), *d.columns.items())))
     return tasks
 

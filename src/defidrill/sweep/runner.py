@@ -57,6 +57,9 @@ class PointTask:
     extra: tuple[tuple[str, Any], ...] = ()
     #: columns the row carries besides the point's (a risk run's index and its draws)
     columns: tuple[tuple[str, Any], ...] = ()
+    #: ``run_drill(lean=True)``: no report and no CEX fill table in the point's folder (a risk study reads
+    #: only each run's summary; a sweep keeps its points' reports)
+    lean: bool = False
 
     def overrides(self) -> list[Any]:
         """Everything the point's drill is run with: ``set:``, the point's values, then ``extra``."""
@@ -93,7 +96,7 @@ def run_point(task: PointTask) -> dict[str, Any]:
         # another process writes it); a link planted there is refused, never followed.
         ensure_dir(run_dir, "the point's folder")
         summary = run_drill(Path(task.drill_path), out_dir=run_dir, seed=task.point.seed, progress=False,
-                            force=True, overrides=task.overrides()).summary
+                            force=True, overrides=task.overrides(), lean=task.lean).summary
         status = str(summary.get("status", "ok"))
     except ExpectationsNotMet:
         # The run finished and its metrics are the point's row: a sweep or a risk study measures how
