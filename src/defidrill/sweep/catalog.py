@@ -7,7 +7,8 @@ worker), ``run_dir`` (relative to the sweep folder), then every headline metric
 
 The table is rewritten atomically (temporary file, then rename) as points finish (at most every
 ``sweep.runner.WRITE_EVERY_S`` seconds, and at the end or on Ctrl-C), so a sweep killed at any moment
-leaves a readable table of what finished; a re-run reads it and skips those points. Query many sweeps at once with DuckDB or pandas (docs/sweeps.md).
+leaves a readable table of what finished; a re-run reads it and skips those points. Query many
+sweeps at once with DuckDB or pandas (docs/sweeps.md).
 """
 
 from __future__ import annotations
