@@ -80,7 +80,8 @@ def replay_csvs(drill: Drill) -> list[str]:
 def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None = None,
               progress: bool = True, force: bool = False, overrides: Sequence[Override | str] = (),
               checks: Sequence[UserCheckFn] = (), rpc_url: str | None = None,
-              backend: str | None = None, rpc_timeout_s: float = DEFAULT_RPC_TIMEOUT_S) -> RunOutcome:
+              backend: str | None = None, rpc_timeout_s: float = DEFAULT_RPC_TIMEOUT_S,
+              lean: bool = False) -> RunOutcome:
     """Run a drill into ``out_dir`` (default ``runs/<name>-<stamp>``); see the module docstring.
 
     ``force``: clear a folder that already holds a run (otherwise refused). SIGINT, SIGTERM and
@@ -91,7 +92,11 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
     ``invariants.custom``), run with the built-in ones. ``rpc_url``: run on a node someone else started
     (an anvil: ape's, `defidrill chain up`'s) instead of a fresh one; see :func:`defidrill.engine.chain_setup.drill_chain`.
     ``backend`` (``anvil`` | ``revm``): overrides the drill's ``chain.backend``. ``rpc_timeout_s``: how long one
-    JSON-RPC call may wait for the node (``--rpc-timeout``; the ChainError names it when it fires)."""
+    JSON-RPC call may wait for the node (``--rpc-timeout``; the ChainError names it when it fires).
+    ``lean``: a run inside a risk study, which reads only summary.json: the same run and the same summary,
+    without report.html/report.md and cex_events.csv (the CEX's one row per fill: 240k rows and 34 MB in a
+    deep crash of the flagship, written and read back in ~3 s of a ~6 s run; the summary's CEX figures come
+    from the venue in memory, not from that file). ``defidrill report`` on a lean folder still works."""
     sets = as_overrides(overrides, file=str(drill_path))
     # the same gate as `validate`: the backend and the node are part of what it checks
     checked = preflight(drill_path, seed=seed, overrides=sets, backend=backend, rpc_url=rpc_url)
@@ -102,12 +107,12 @@ def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None
         folder.copy_drill(drill_path, drill.seed, replay_csvs(drill), overrides=texts)
         user = [*checked.checks, *(UserInvariant.of(fn) for fn in checks)]
         return _run(folder, drill, path, progress, texts, user, rpc_url, str(Path(drill_path).resolve().parent),
-                    rpc_timeout_s)
+                    rpc_timeout_s, lean)
 
 
 def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool, overrides: list[str],
          user_invariants: list[UserInvariant], rpc_url: str | None, drill_dir: str,
-         rpc_timeout_s: float = DEFAULT_RPC_TIMEOUT_S) -> RunOutcome:
+         rpc_timeout_s: float = DEFAULT_RPC_TIMEOUT_S, lean: bool = False) -> RunOutcome:
     """The run's phases in order: header -> chain and world -> the step loop -> the CEX side ->
     metrics and report (:func:`_finish`, also after a failure). ``drill_dir``: the drill file's folder."""
     run_dir = folder.path
@@ -147,7 +152,7 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
             venue = cex.finish()
             if venue.attribution is not None:
                 header = header.model_copy(update={"coupling": venue.attribution})
-            folder.write_cex(venue.steps, venue.events)
+            folder.write_cex(venue.steps, None if lean else venue.events)
             folder.join_cex_columns(venue.steps, CEX_STEP_COLUMNS)
             venue_summary = venue.summary
     except BaseException as exc:  # recorded, then re-raised: the summary never stays at "running"
@@ -169,7 +174,7 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
         if loop_result is not None:
             update["activity"] = Activity(borrower_reactions=loop_result.reactions, attacks=loop_result.attacks,
                                           rejected_transmits=loop_result.ledger.transmit_rejections)
-        summary = _finish(folder, header.model_copy(update=update), venue_summary, invariants)
+        summary = _finish(folder, header.model_copy(update=update), venue_summary, invariants, report=not lean)
     outcome = RunOutcome(run_dir, summary.as_json())
     if summary.exit_status == ExpectationsNotMet.exit_status:  # the folder is complete; the status says it
         raise not_met_error(summary, str(run_dir), outcome)
@@ -177,7 +182,7 @@ def _run(folder: RunFolderWriter, drill: Drill, path: MarketPath, progress: bool
 
 
 def _finish(folder: RunFolderWriter, header: RunSummary, venue_summary: dict[str, Any] | None,
-            invariants: list[dict[str, Any]] | None) -> RunSummary:
+            invariants: list[dict[str, Any]] | None, *, report: bool = True) -> RunSummary:
     """Metrics and report from what is on disk; on a failed run, whatever can be computed."""
     header = RunSummary.model_validate(header.as_json())  # the updates above, validated
     folder.write_summary(header)
@@ -187,7 +192,8 @@ def _finish(folder: RunFolderWriter, header: RunSummary, venue_summary: dict[str
         summary = build_summary(folder.path, venue_summary=venue_summary, invariants=invariants,
                                 header=header.as_json())
         folder.write_summary(summary)
-        write_report(folder.path)
+        if report:
+            write_report(folder.path)
         return summary
     except OutputError:
         raise

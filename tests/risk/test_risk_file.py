@@ -42,12 +42,15 @@ def test_a_good_file_plans_paired_runs(tmp_path: Path) -> None:
     tasks = make_tasks(spec, drill, draws, tmp_path, str(file))
     validate_tasks(tasks, drill, str(file))
     assert len(tasks) == 6
+    # run by run: run r of every value before run r + 1 (a study stopped part way stays paired)
+    assert [(dict(t.columns)["run"], dict(t.columns)["variant"]) for t in tasks] == [
+        (0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (2, 1)]
     # common random numbers: run r has the same draws, seed and overrides on both values
     for r in range(3):
-        a, b = tasks[r], tasks[3 + r]
+        a, b = tasks[2 * r], tasks[2 * r + 1]
         assert a.extra == b.extra and a.point.seed == b.point.seed and dict(a.columns)["run"] == r
         assert a.point.params != b.point.params and a.point.point_id != b.point.point_id
-    assert len({t.point.seed for t in tasks[:3]}) == 3
+    assert len({t.point.seed for t in tasks[::2]}) == 3
     keys = [k for k, _ in tasks[0].extra]
     assert "market.assets.WBTC.path.drop" in keys and "cex.book.mm_withdraw.fraction" in keys
     outage = dict(tasks[0].extra)["keepers.0.offline"]

@@ -223,15 +223,19 @@ def _events(spec: RiskSpec, base: Base, run: int, columns: dict[str, Any]) -> li
 
 def make_tasks(spec: RiskSpec, drill_path: Path, draws: list[RunDraw], risk_dir: Path,
                label: str) -> list[PointTask]:
-    """One sweep task per (variant, run): ``set:``, the value, then the run's draws."""
+    """One sweep task per (variant, run): ``set:``, the value, then the run's draws; each a lean run
+    (:func:`defidrill.runner.run_drill`: the study reads its summary, so no report and no CEX fill table).
+
+    Run by run (run 0 of every value, then run 1...): the workers take them in that order, so a study
+    stopped part way has the same runs done at every value (paired, comparable), not one value done."""
     tasks = []
     runs = len(draws)
-    for variant in variants(spec):
-        for d in draws:
+    for d in draws:
+        for variant in variants(spec):
             point = Point(variant.index * runs + d.run, variant.params, d.seed, key=d.key)
             tasks.append(PointTask(point, str(drill_path.resolve()), spec.set, label,
                                    str((risk_dir / POINTS / point.folder).resolve()), str(risk_dir.resolve()),
-                                   extra=d.overrides,
+                                   extra=d.overrides, lean=True,
                                    columns=(("variant", variant.index), ("run", d.run), *d.columns.items())))
     return tasks
 

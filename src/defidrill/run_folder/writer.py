@@ -155,7 +155,8 @@ class RunFolderWriter:
 
     # ---- after the CEX replay --------------------------------------------------------------
 
-    def write_cex(self, steps: Sequence[dict[str, Any]], events: Mapping[str, Sequence[Any]]) -> None:
+    def write_cex(self, steps: Sequence[dict[str, Any]], events: Mapping[str, Sequence[Any]] | None) -> None:
+        """``events`` None: no cex_events.csv (a lean run, ``run_drill(lean=True)``)."""
         write_cex_files(self.path, steps, events)
 
     def join_cex_columns(self, steps: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
@@ -225,12 +226,15 @@ def mark_killed(path: Path, held: HeldLock) -> RunSummary | None:
 
 
 def write_cex_files(run_dir: str | Path, steps: Sequence[dict[str, Any]],
-                    events: Mapping[str, Sequence[Any]]) -> tuple[Path, Path]:
-    """cex_steps.csv (one row per venue step) and cex_events.csv (one row per fill, ``kind`` by name)."""
+                    events: Mapping[str, Sequence[Any]] | None) -> tuple[Path, Path | None]:
+    """cex_steps.csv (one row per venue step) and cex_events.csv (one row per fill, ``kind`` by name;
+    not written when ``events`` is None: readers take a missing file as "no fill table")."""
     root = Path(run_dir)
     header = list(steps[0]) if steps else []
     steps_path = write_csv_atomic(root / CEX_STEPS_CSV, header,
                                   ([cell(s[c], exact=True) for c in header] for s in steps))
+    if events is None:
+        return steps_path, None
     cols = list(events)
     n = len(events[cols[0]]) if cols else 0
     events_path = write_csv_atomic(root / CEX_EVENTS_CSV, cols,

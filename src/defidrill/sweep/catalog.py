@@ -5,9 +5,10 @@ Columns: ``point_id``, ``point`` (index), ``param.<dotted key>`` for each swept 
 worker), ``run_dir`` (relative to the sweep folder), then every headline metric
 (``onchain.*``, ``cex.*``, ``comparison.<metric>.onchain|cex``; see metrics/headline.py).
 
-The table is rewritten atomically (temporary file, then rename) each time a point finishes,
-so a sweep killed at any moment leaves a readable table of what finished; a re-run reads
-it and skips those points. Query many sweeps at once with DuckDB or pandas (docs/sweeps.md).
+The table is rewritten atomically (temporary file, then rename) as points finish (at most every
+``sweep.runner.WRITE_EVERY_S`` seconds, and at the end or on Ctrl-C), so a sweep killed at any moment
+leaves a readable table of what finished; a re-run reads it and skips those points. Query many
+sweeps at once with DuckDB or pandas (docs/sweeps.md).
 """
 
 from __future__ import annotations
@@ -59,9 +60,11 @@ class Catalog:
         """Point ids a re-run skips: every recorded point, or only the ok ones with ``retry_failed``."""
         return {pid for pid, row in self.rows.items() if not retry_failed or row.get("status") == "ok"}
 
-    def add(self, row: Row) -> None:
+    def add(self, row: Row, *, write: bool = True) -> None:
+        """Record a finished point; ``write=False`` leaves the files to the caller's next :meth:`write`."""
         self.rows[str(row["point_id"])] = row
-        self.write()
+        if write:
+            self.write()
 
     def columns(self) -> list[str]:
         return BASE_COLUMNS + [PARAM + p for p in self.parameters] + self.extra_columns + headline_names()
