@@ -24,6 +24,7 @@ from defidrill.protocol.adapter import (
     PoolTotals, ProtocolReads, SeedPosition
 )
 from defidrill.protocol.adapter_kit import no_healthy_liquidation
+from defidrill.protocol.bounded_reads import BoundedReads, MarketReads
 from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import BATCH_TX_GAS, Market
 from defidrill.protocol.reference.deploy import Protocol, deploy_reference_pool
@@ -43,7 +44,7 @@ GUARD_RULES = [
 ]
 
 
-class ReferenceAdapter(LendingAdapter):
+class ReferenceAdapter(LendingAdapter, BoundedReads):
     kind: ClassVar[str] = "reference"
 
     def __init__(self, chain: ChainAPI, protocol: Protocol) -> None:
@@ -113,31 +114,56 @@ class ReferenceAdapter(LendingAdapter):
     # -- the step's read -----------------------------------------------------------------
 
     def prepare_reads(self, chain: ChainAPI, accounts: Sequence[str]) -> list[PreparedCall]:
-        p = self.protocol
-        calls = [chain.prepare(p.lens.functions.scan(p.pool.address, list(accounts[i : i + SCAN_CHUNK])),
-                               decode_scan_words) for i in range(0, len(accounts), SCAN_CHUNK)]
+        calls = self.account_calls(chain, accounts)
         self._n_scan = len(calls)
-        calls += [chain.prepare(p.guard.functions.check(p.tokens[s].address)) for s in self._symbols]
-        calls.append(chain.prepare(p.lens.functions.poolState(p.pool.address)))
-        return calls
+        return calls + self.market_calls(chain)
 
     def decode_reads(self, results: Sequence[Any]) -> ProtocolReads:
         """The scan chunks as one set of columns (``AccountColumns``: the Lens struct's words as arrays,
         no object per account), then the guard's prices and the pool's totals."""
-        views = self._columns(results[: self._n_scan])
-        i = self._n_scan
+        market = self.decode_market(results[self._n_scan :])
+        return ProtocolReads(self._columns(results[: self._n_scan]), market.prices, market.totals)
+
+    def bounded_reads(self) -> BoundedReads:
+        """The pool values accounts as bounded_reads.py states (AccountLogic.value: per asset
+        floor(balance x price / unit) x threshold, over ceil(principal x borrowIndex) x base price)."""
+        return self
+
+    def account_calls(self, chain: ChainAPI, accounts: Sequence[str]) -> list[PreparedCall]:
+        p = self.protocol
+        return [chain.prepare(p.lens.functions.scan(p.pool.address, list(accounts[i : i + SCAN_CHUNK])),
+                              decode_scan_words) for i in range(0, len(accounts), SCAN_CHUNK)]
+
+    def decode_accounts(self, results: Sequence[Any], accounts: Sequence[str]) -> AccountColumns:
+        """A part of the accounts keeps the addresses it was asked for (no checksums per step, and the
+        whole read's cached addresses stay); every account decodes as ``decode_reads`` does."""
+        return self._columns(results, None if self._accounts is None or len(accounts) == len(self._accounts[1])
+                             else list(accounts))
+
+    def market_calls(self, chain: ChainAPI) -> list[PreparedCall]:
+        p = self.protocol
+        calls = [chain.prepare(p.guard.functions.check(p.tokens[s].address)) for s in self._symbols]
+        calls.append(chain.prepare(p.lens.functions.poolState(p.pool.address)))
+        return calls
+
+    def decode_market(self, results: Sequence[Any]) -> MarketReads:
+        """The guard's price per asset (what the pool's ``peekPrice`` and so the Lens value with), the pool's
+        totals and its borrow index as of the block."""
         prices = {}
-        for sym in self._symbols:
-            e = results[i]
+        for sym, e in zip(self._symbols, results):
             rule = GUARD_RULES[e["primaryRule"]] if e["primaryRule"] < len(GUARD_RULES) else str(e["primaryRule"])
             prices[sym] = GuardView(e["priceWad"], e["ok"], rule, e["usedFallback"])
-            i += 1
-        pool = results[i]
+        pool = results[len(self._symbols)]
         totals = PoolTotals(total_borrow_base=pool["totalBorrowBase"], total_supply_base=pool["totalSupplyBase"],
                             cash_base=pool["cashBase"], reserves_base=pool["totalReservesBase"])
-        return ProtocolReads(views, prices, totals)
+        return MarketReads(prices, totals, pool["borrowIndexWad"])
 
-    def _columns(self, chunks: Sequence[ScanWords]) -> AccountColumns:
+    def invalidates_all(self, event: dict[str, Any]) -> bool:
+        """A collateral's risk parameters or the pool's oracle changed (the Lens would value every account
+        differently at the same prices)."""
+        return event.get("event") in ("CollateralConfigured", "OracleUpdated") and self._from_pool(event)
+
+    def _columns(self, chunks: Sequence[ScanWords], addresses: list[str] | None = None) -> AccountColumns:
         symbols: tuple[str, ...] | None = None
         for chunk in chunks:
             chunk_symbols = tuple(self._address_to_symbol[a.lower()] for a in chunk.assets)
@@ -153,7 +179,7 @@ class ReferenceAdapter(LendingAdapter):
         else:
             fields, collateral = np.zeros((0, 8, 4), np.uint64), np.zeros((0, k, 4), np.uint64)
             account_bytes = np.zeros((0, 20), np.uint8)
-        addresses, index = self._addresses(account_bytes)
+        addresses, index = self._addresses(account_bytes) if addresses is None else (addresses, index_of(addresses))
         # struct words: 0 account, 1 healthFactorWad, 2 collateralValueUsdWad, 3 liquidationValueUsdWad,
         # 4 borrowLimitUsdWad, 5 debtBase, 6 debtUsdWad, 7 pricesOk (lens_codec's layout)
         return AccountColumns(addresses, U256(fields[:, 1]), U256(fields[:, 2]), U256(fields[:, 3]), U256(fields[:, 5]),
