@@ -50,6 +50,8 @@ MARGIN = 0.02
 EVERY_STEPS = 16
 #: Relative slack on the float64 bound (its own error is ~1e-15; the rounding terms are counted apart).
 SLACK = 1e-9
+#: Rows a second round reads when none read so far has debt (the lowest bounds first).
+SECOND_ROUND_AT_LEAST = 8
 #: Relative margin of the reference-price check (ledger.PREFILTER_MARGIN is 1e-9: this is far wider).
 REF_MARGIN = 1e-6
 
@@ -143,17 +145,24 @@ class HealthBound:
         debt_usd = debt_ub / 10**base.decimals * reference_usd[base.symbol] * (1 + REF_MARGIN)
         return np.asarray((liq < debt_usd) | (coll < debt_usd))
 
-    def second_round(self, selection: Selection, fresh: AccountColumns) -> Rows:
-        """Unread rows whose bound is under the lowest health factor the first read found (their true
-        value could be the step's minimum)."""
-        has = fresh.has_debt()
-        if not has.any():
-            return np.zeros(0, dtype=np.intp)
-        lowest = float(fresh.health_factor_wad.approx[has].min())
-        unread = np.ones(self.n, dtype=bool)
-        unread[selection.rows] = False
+    def second_round(self, selection: Selection, parts: list[tuple[Rows, AccountColumns]]) -> Rows:
+        """Unread rows whose bound is under the lowest health factor read so far (their true value could be
+        the step's minimum); when no row read so far has debt (the lowest-bound account repaid or was
+        written off since its read), the unread ones with the lowest bounds. Empty: the minimum is known."""
         assert self.columns is not None
-        return np.flatnonzero(unread & self.columns.has_debt() & (selection.bound_wad < lowest * (1 + SLACK) + 1.0))
+        unread = self.columns.has_debt().copy()
+        lows = []
+        for rows, fresh in parts:
+            unread[rows] = False
+            has = fresh.has_debt()
+            if has.any():
+                lows.append(float(fresh.health_factor_wad.approx[has].min()))
+        if not unread.any():
+            return np.zeros(0, dtype=np.intp)
+        if not lows:
+            candidates = np.flatnonzero(unread)
+            return np.sort(candidates[np.argsort(selection.bound_wad[candidates], kind="stable")[:SECOND_ROUND_AT_LEAST]])
+        return np.flatnonzero(unread & (selection.bound_wad < min(lows) * (1 + SLACK) + 1.0))
 
     # -- after the read -------------------------------------------------------------------
 

@@ -154,7 +154,7 @@ class StepLoop:
         load = self.driver.schedule.congestion(k) if self.crowd is not None else None
         block_a = self.mine(self.oracle_and_market_txs(k), self.ctx.timestamp, load)
         self.price_next_block(load)
-        obs = self.scan(k)
+        obs = self.scan(k, block_a)
         block_b = self.mine(self.agent_txs(), self.ctx.timestamp + 1, load, skip_empty=True)
         if self.leader is not None and hasattr(self.leader, "after_chain"):
             self.leader.after_chain(k, self.observer.amm_prices_usd(self.ctx.reference_usd))
@@ -204,8 +204,10 @@ class StepLoop:
         self.ctx.base_fee_wei = (load.base_fee_wei if load is not None and load.base_fee_wei is not None
                                  else self.chain.next_base_fee_wei())
 
-    def scan(self, k: int) -> Observation:
-        """ONE batched read of every account's health and the market, kept for the agents' latency."""
+    def scan(self, k: int, block_a: _Block) -> Observation:
+        """ONE batched read of every account's health and the market, kept for the agents' latency (the
+        accounts block A's transactions touched are read exactly: engine/health_bound.py)."""
+        self.observer.note_blocks(block_a.txs, block_a.results)
         obs = self.observer.observe(k, self.ctx.t_s, self.ctx.reference_usd)
         self.ctx.history.append(obs)
         return obs
@@ -223,7 +225,7 @@ class StepLoop:
                           block_b: _Block) -> tuple[dict[str, Any], list[Line]]:
         """Receipts and revert reasons into the ledger's row and event lines, written as one step."""
         txs, results = block_a.txs + block_b.txs, [*block_a.results, *block_b.results]
-        self.observer.note_blocks(txs, results)
+        self.observer.note_blocks(block_b.txs, block_b.results)
         failed = [r.tx_hash for r in results if isinstance(r, Receipt) and not r.ok]
         reasons = dict(zip(failed, self.chain.revert_reasons(failed))) if failed else {}
         outcome, lines = self.ledger.settle(k, self.ctx.t_s, txs, results, self.ctx.reference_usd, reasons, scan=obs)

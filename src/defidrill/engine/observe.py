@@ -179,9 +179,10 @@ class Observer:
             self.rule = None  # nothing to bound from (a price missing): this step reads all, and sets it up again
             return self._observe_bounded(step, t_s, reference_usd, bounded)
         parts = [(selection.rows, self._read_rows(step, bounded, selection.rows))]
-        more = rule.second_round(selection, parts[0][1])
-        if more.size:
+        more = rule.second_round(selection, parts)
+        while more.size:  # each round reads rows no earlier one did: it ends
             parts.append((more, self._read_rows(step, bounded, more)))
+            more = rule.second_round(selection, parts)
         for rows, fresh in parts:
             rule.record(step, rows, fresh, market)
         accounts = rule.merge(parts, selection.bound_wad)
