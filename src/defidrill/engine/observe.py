@@ -80,6 +80,7 @@ class Observer:
         self.tail = tail  # feeds, reserves, balances: every step
         self.bounded = world.lending.bounded_reads() if health_bound.enabled() else None
         self.watched, self.full_read_at, self.watch_hf_wad = watched, full_read_at, watch_hf_wad
+        self.accounts = list(world.accounts)  # World.accounts builds its list at each call
         self.rule: health_bound.HealthBound | None = None
         if self.bounded is None:
             calls = world.lending.prepare_reads(chain, world.accounts)
@@ -87,7 +88,7 @@ class Observer:
             self.calls = calls + tail
         else:
             self.market_calls = self.bounded.market_calls(chain)
-            self.all_accounts = self.bounded.account_calls(chain, world.accounts)
+            self.all_accounts = self.bounded.account_calls(chain, self.accounts)
         self.accounts_read = 0  # account reads sent (the bench's figure)
 
     def amm_prices_usd(self, reference_usd: dict[str, float]) -> dict[str, float]:
@@ -139,7 +140,7 @@ class Observer:
     def observe(self, step: int, t_s: float, reference_usd: dict[str, float]) -> Observation:
         if self.bounded is None:
             results = self._call(step, self.calls)
-            self.accounts_read += len(self.world.accounts)
+            self.accounts_read += len(self.accounts)
             reads = self.world.lending.decode_reads(results[: self.n_protocol])
             accounts = (reads.accounts if isinstance(reads.accounts, AccountColumns)
                         else AccountColumns.from_views(list(reads.accounts)))
@@ -155,7 +156,7 @@ class Observer:
             n_acc = len(self.all_accounts)
             results = self._call(step, self.all_accounts + self.market_calls + self.tail)
             market = bounded.decode_market(results[n_acc : n_acc + n_market])
-            accounts = bounded.decode_accounts(results[:n_acc], self.world.accounts)
+            accounts = bounded.decode_accounts(results[:n_acc], self.accounts)
             self.accounts_read += len(accounts)
             if rule is None:
                 rule = self.rule = health_bound.HealthBound(len(accounts), tuple(accounts.collateral_symbols),
@@ -196,7 +197,7 @@ class Observer:
         return int(line * (1 + health_bound.MARGIN))
 
     def _read_rows(self, step: int, bounded: BoundedReads, rows: Rows) -> AccountColumns:
-        accounts = [self.world.accounts[int(i)] for i in rows]
+        accounts = [self.accounts[int(i)] for i in rows]
         calls = bounded.account_calls(self.chain, accounts)
         self.accounts_read += len(accounts)
         return bounded.decode_accounts(self._call(step, calls), accounts)

@@ -10,6 +10,7 @@ already carry the account's health factor before the liquidation.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -28,7 +29,7 @@ from defidrill.protocol.bounded_reads import BoundedReads, MarketReads
 from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import BATCH_TX_GAS, Market
 from defidrill.protocol.reference.deploy import Protocol, deploy_reference_pool
-from defidrill.protocol.reference.lens_codec import ScanWords, decode_scan, decode_scan_words
+from defidrill.protocol.reference.lens_codec import ScanWords, decode_scan, decode_scan_words, encode_scan_calldata
 from defidrill.errors import ChainError
 from defidrill.run_folder.records import BadDebt, Liquidation
 
@@ -56,6 +57,7 @@ class ReferenceAdapter(LendingAdapter, BoundedReads):
         #: the last read's account address bytes and their checksummed strings and index (the same every step)
         self._accounts: tuple[npt.NDArray[np.uint8], list[str], dict[str, int]] | None = None
         self._invariant_scans: tuple[tuple[str, ...], list[PreparedCall]] | None = None
+        self._scan_template: PreparedCall | None = None  # Lens.scan, as web3 encodes it (account_calls)
 
     @classmethod
     def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolSpec) -> ReferenceAdapter:
@@ -130,9 +132,15 @@ class ReferenceAdapter(LendingAdapter, BoundedReads):
         return self
 
     def account_calls(self, chain: ChainAPI, accounts: Sequence[str]) -> list[PreparedCall]:
+        """One ``Lens.scan`` per ``SCAN_CHUNK`` accounts; the calldata written out (``encode_scan_calldata``)
+        once web3 encoded a first call (its selector, target and outputs: kept for the run)."""
         p = self.protocol
-        return [chain.prepare(p.lens.functions.scan(p.pool.address, list(accounts[i : i + SCAN_CHUNK])),
-                              decode_scan_words) for i in range(0, len(accounts), SCAN_CHUNK)]
+        if self._scan_template is None:
+            self._scan_template = chain.prepare(p.lens.functions.scan(p.pool.address, []), decode_scan_words)
+        template = self._scan_template
+        selector = template.data[:10]
+        return [replace(template, data=encode_scan_calldata(selector, p.pool.address, accounts[i : i + SCAN_CHUNK]))
+                for i in range(0, len(accounts), SCAN_CHUNK)]
 
     def decode_accounts(self, results: Sequence[Any], accounts: Sequence[str]) -> AccountColumns:
         """A part of the accounts keeps the addresses it was asked for (no checksums per step, and the
