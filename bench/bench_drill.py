@@ -93,7 +93,9 @@ def run_bound_case(borrowers: int, step: str, cex: bool, bound: str) -> dict[str
     children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     anvil_cpu_s = (children1.ru_utime + children1.ru_stime) - (children0.ru_utime + children0.ru_stime)
     steps = outcome.summary["steps_completed"]
-    return {"wall_s": seconds, "python_cpu_s": time.process_time() - cpu0, "anvil_cpu_s": anvil_cpu_s,
+    checks = outcome.summary.get("invariant_checks") or {}
+    loop_s = (checks.get("mean_step_s_without_checks") or 0.0) * steps + (checks.get("check_wall_time_s") or 0.0)
+    return {"wall_s": seconds, "step_loop_s": loop_s, "python_cpu_s": time.process_time() - cpu0, "anvil_cpu_s": anvil_cpu_s,
             "steps": steps, "accounts_read_pct": 100.0 * made[-1].accounts_read / (borrowers * steps),
             "liquidations": (outcome.summary.get("onchain") or {}).get("liquidation_count")}
 
