@@ -179,7 +179,7 @@ class Observer:
         if selection is None:
             self.rule = None  # nothing to bound from (a price missing): this step reads all, and sets it up again
             return self._observe_bounded(step, t_s, reference_usd, bounded)
-        parts = [(selection.rows, self._read_rows(step, bounded, selection.rows))]
+        parts = [(selection.rows, self._read_rows(step, bounded, selection.rows))] if selection.rows.size else []
         more = rule.second_round(selection, parts)
         while more.size:  # each round reads rows no earlier one did: it ends
             parts.append((more, self._read_rows(step, bounded, more)))

@@ -26,6 +26,7 @@ from defidrill.protocol.adapter import (
 )
 from defidrill.protocol.adapter_kit import no_healthy_liquidation
 from defidrill.protocol.bounded_reads import BoundedReads, MarketReads
+from defidrill.protocol.external import GUARDED
 from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import BATCH_TX_GAS, Market
 from defidrill.protocol.reference.deploy import Protocol, deploy_reference_pool
@@ -126,9 +127,16 @@ class ReferenceAdapter(LendingAdapter, BoundedReads):
         market = self.decode_market(results[self._n_scan :])
         return ProtocolReads(self._columns(results[: self._n_scan]), market.prices, market.totals)
 
-    def bounded_reads(self) -> BoundedReads:
+    def bounded_reads(self) -> BoundedReads | None:
         """The pool values accounts as bounded_reads.py states (AccountLogic.value: per asset
-        floor(balance x price / unit) x threshold, over ceil(principal x borrowIndex) x base price)."""
+        floor(balance x price / unit) x threshold, over ceil(principal x borrowIndex) x base price).
+        None for a user's subclass that reads its own way (it overrides prepare_reads or decode_reads):
+        the engine then calls those every step."""
+        for klass in type(self).__mro__:
+            if klass is ReferenceAdapter:
+                break
+            if GUARDED not in vars(klass) and any(m in vars(klass) for m in ("prepare_reads", "decode_reads")):
+                return None
         return self
 
     def account_calls(self, chain: ChainAPI, accounts: Sequence[str]) -> list[PreparedCall]:
