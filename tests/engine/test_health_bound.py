@@ -37,6 +37,10 @@ MARKETS = LendingMarkets(
      for i, s in enumerate(SYMBOLS)},
     CloseFactorRule(5000, 95 * WAD // 100), {})
 THRESHOLD_WAD = int(1.12 * WAD * 1.02)  # a borrowers' trigger at 1.12 plus the engine's margin
+N_ACCOUNTS = 400
+#: Every fifth account reacts (compared with the 1.12 trigger); the others only with the lines at 1.0.
+REACTIVE = np.arange(N_ACCOUNTS) % 5 == 0
+PER_ROW_WAD = np.where(REACTIVE, float(THRESHOLD_WAD), float(int(WAD * 1.02)))
 
 
 @dataclass
@@ -81,11 +85,12 @@ def random_book(rng: random.Random, n: int, prices_wad: dict[str, int]) -> Book:
     return Book(balances, principals)
 
 
-def figures(cols: AccountColumns, ref: dict[str, float]) -> tuple[Any, ...]:
+def figures(cols: AccountColumns, ref: dict[str, float], reactive: Any = True) -> tuple[Any, ...]:
+    """steps.csv's account figures, the keepers' rows, and the reacting borrowers' trigger rows."""
     obs = cast(Observation, SimpleNamespace(accounts=cols, reference_usd=ref))
     trigger = int(1.12 * WAD)
     return (account_figures(obs, MARKETS), cols.liquidatable_rows(WAD).tolist(),
-            np.flatnonzero(cols.has_debt() & cols.prices_ok & cols.health_factor_wad.lt(trigger)).tolist())
+            np.flatnonzero(reactive & cols.has_debt() & cols.prices_ok & cols.health_factor_wad.lt(trigger)).tolist())
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -93,9 +98,14 @@ def test_the_rule_reads_whatever_a_figure_needs(seed: int) -> None:
     run_random_book(seed, THRESHOLD_WAD)
 
 
-def run_random_book(seed: int, threshold_wad: int) -> None:
+@pytest.mark.parametrize("seed", range(6, 10))
+def test_a_threshold_per_row_for_the_borrowers_who_react(seed: int) -> None:
+    run_random_book(seed, PER_ROW_WAD, REACTIVE)
+
+
+def run_random_book(seed: int, threshold_wad: Any, reactive: Any = True) -> None:
     rng = random.Random(seed)
-    n = 400
+    n = N_ACCOUNTS
     prices = {"WBTC": 60_000 * WAD, "WETH": 3_000 * WAD, "LINK": 15 * WAD, "USDC": WAD}
     index = WAD
     book = random_book(rng, n, prices)
@@ -145,7 +155,7 @@ def run_random_book(seed: int, threshold_wad: int) -> None:
             rule.record(step, rows, fresh, market())
             read_total += len(rows)
         rule.columns = merged
-        assert figures(merged, ref) == figures(full, ref), f"step {step}"
+        assert figures(merged, ref, reactive) == figures(full, ref, reactive), f"step {step}"
         for i in full.liquidatable_rows(WAD).tolist():
             assert merged.view(i) == full.view(i)  # what a keeper acts on is the exact read
     assert read_total < 0.8 * n * 59  # and it does skip reads
@@ -174,6 +184,8 @@ def test_the_comparison_bites() -> None:
     under it: the property test's comparison must see that."""
     with pytest.raises(AssertionError):
         run_random_book(0, WAD // 2)
+    with pytest.raises(AssertionError):  # the reacting borrowers held to the lines' threshold only
+        run_random_book(6, np.full(N_ACCOUNTS, float(int(WAD * 1.02))), REACTIVE)
 
 
 def test_an_unread_health_factor_past_two_to_the_64() -> None:

@@ -9,8 +9,8 @@ exact read (its liquidation value L, debt D, at prices p and index I) the health
 
 r_min = the lowest price ratio p'/p over the collaterals it holds, k their count (each term floors twice,
 the debt rounds up twice, the division floors once); a relative slack covers float64. ``select`` asks
-for every account whose bound is under ``threshold_wad`` (a margin above every line anything compares a
-health factor with: the liquidation line, 1.0 for ``accounts_below_1``, the reactive borrowers'
+for every account whose bound is under ``threshold_wad`` (a margin above every line anything compares its
+health factor with: the liquidation line, 1.0 for ``accounts_below_1``, and for a reactive borrower its
 trigger), every account named by an event or a transaction since its read (its amounts moved), every
 account an agent watches, every account whose prices were not all usable at its read or are not now,
 and every account once every ``every_steps`` steps (staggered by row).
@@ -71,11 +71,12 @@ class Selection:
 class HealthBound:
     """The last exact read of every account, and the rule choosing whom to read."""
 
-    def __init__(self, n_accounts: int, symbols: tuple[str, ...], markets: LendingMarkets, threshold_wad: int) -> None:
+    def __init__(self, n_accounts: int, symbols: tuple[str, ...], markets: LendingMarkets,
+                 threshold_wad: int | Floats) -> None:
         self.n = n_accounts
         self.symbols = symbols  # collateral_raw's order in the columns
         self.markets = markets
-        self.threshold_wad = threshold_wad
+        self.threshold_wad = threshold_wad  # one for every row, or one per row (a reactive borrower's is higher)
         k = len(symbols)
         self.read_step = np.full(n_accounts, -1, dtype=np.int64)
         self.liq_wad = np.zeros(n_accounts)
@@ -123,7 +124,7 @@ class HealthBound:
         bound = np.where(has_debt, (liq_lb * float(WAD) / debt_usd_ub) * (1 - SLACK) - 1.0, np.inf)
         read = (forced | self.dirty | ~self.ok_at_read | (self.read_step < 0)
                 | ((np.arange(self.n) + step) % EVERY_STEPS == 0))
-        read |= has_debt & (bound < float(self.threshold_wad))
+        read |= has_debt & (bound < self.threshold_wad)
         read |= has_debt & self._unclear_at_reference(cols, debt_ub, reference_usd)
         if has_debt.any():  # the lowest bound: the minimum health factor is then known to be read (second_round)
             read[int(np.argmin(np.where(has_debt, bound, np.inf)))] = True

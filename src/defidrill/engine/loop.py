@@ -139,13 +139,14 @@ class StepLoop:
 
     def _scan_needs(self) -> dict[str, Any]:
         """What the scan must read exactly (engine/health_bound.py): the accounts a reactive borrower's clock
-        runs for, the borrowers' trigger, and every account on the steps a user invariant reads them."""
+        runs for, the reactive borrowers and their trigger, and every account on the steps a user invariant
+        reads them."""
         borrowers, monitor, last = self.borrowers, self.monitor, self.world.path.step_count
         trigger_wad = int(self.world.drill.borrowers.reaction.when_health_below * WAD) if borrowers.reactive else WAD
         return {"watched": lambda: [a for a in borrowers.due_at if a not in borrowers.done],
                 "full_read_at": lambda k: bool(monitor is not None and monitor.user
                                                 and (k == last or k % monitor.config.every == 0)),
-                "watch_hf_wad": trigger_wad}
+                "watch_hf_wad": trigger_wad, "reactive": list(borrowers.reactive)}
 
     def step(self, k: int) -> None:
         """advance clock -> feed oracles and the market (block A) -> scan -> agents decide and send

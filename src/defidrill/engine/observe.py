@@ -17,7 +17,7 @@ from defidrill.chain import ChainAPI, Dropped, PreparedCall, Receipt, TxRequest
 from defidrill.engine import health_bound
 from defidrill.engine.world import World
 from defidrill.errors import ChainError
-from defidrill.protocol.account_columns import AccountColumns, Rows
+from defidrill.protocol.account_columns import AccountColumns, Floats, Mask, Rows
 from defidrill.protocol.bounded_reads import BoundedReads, MarketReads
 from defidrill.protocol.adapter import AccountView, GuardView, PoolTotals
 from defidrill.protocol_terms.fixed_point import WAD
@@ -67,7 +67,7 @@ class Observer:
 
     def __init__(self, chain: ChainAPI, world: World, balance_holders: list[str], *,
                  watched: Callable[[], Iterable[str]] = tuple, full_read_at: Callable[[int], bool] = lambda step: False,
-                 watch_hf_wad: int = WAD) -> None:
+                 watch_hf_wad: int = WAD, reactive: Iterable[str] = ()) -> None:
         self.chain = chain
         self.world = world
         m = world.market
@@ -80,6 +80,8 @@ class Observer:
         self.tail = tail  # feeds, reserves, balances: every step
         self.bounded = world.lending.bounded_reads() if health_bound.enabled() else None
         self.watched, self.full_read_at, self.watch_hf_wad = watched, full_read_at, watch_hf_wad
+        self.reactive = frozenset(reactive)  # the borrowers compared with ``watch_hf_wad``
+        self._reactive_rows: Mask | None = None
         self.accounts = list(world.accounts)  # World.accounts builds its list at each call
         self.rule: health_bound.HealthBound | None = None
         if self.bounded is None:
@@ -168,7 +170,7 @@ class Observer:
                                      market.liquidatable_below_hf_wad, results[n_acc + n_market :])
         results = self._call(step, self.market_calls + self.tail)
         market = bounded.decode_market(results[:n_market])
-        rule.threshold_wad = self._threshold_wad(market)
+        rule.threshold_wad = self._threshold_wad(market, rule)
         forced = np.zeros(rule.n, dtype=bool)
         assert rule.columns is not None
         for address in self.watched():
@@ -191,10 +193,17 @@ class Observer:
         return self._observation(step, t_s, reference_usd, accounts, market.prices, market.totals,
                                  market.liquidatable_below_hf_wad, results[n_market:])
 
-    def _threshold_wad(self, market: MarketReads) -> int:
-        """The highest health-factor line anything compares with, plus the margin."""
-        line = max(WAD, market.liquidatable_below_hf_wad, self.watch_hf_wad)
-        return int(line * (1 + health_bound.MARGIN))
+    def _threshold_wad(self, market: MarketReads, rule: health_bound.HealthBound) -> Floats:
+        """Per row, the highest health-factor line anything compares it with, plus the margin: the liquidation
+        line and 1.0 for everyone, the reaction trigger for the borrowers who react."""
+        line = max(WAD, market.liquidatable_below_hf_wad)
+        low, high = (float(int(x * (1 + health_bound.MARGIN))) for x in (line, max(line, self.watch_hf_wad)))
+        if self._reactive_rows is None:
+            assert rule.columns is not None
+            rows = [rule.columns.row_of(a) for a in self.reactive]
+            self._reactive_rows = np.zeros(rule.n, dtype=bool)
+            self._reactive_rows[[r for r in rows if r is not None]] = True
+        return np.where(self._reactive_rows, high, low)
 
     def _read_rows(self, step: int, bounded: BoundedReads, rows: Rows) -> AccountColumns:
         accounts = [self.accounts[int(i)] for i in rows]
