@@ -15,6 +15,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.rows import PeakMemory, Row, run_for_time, timed
 from defidrill.drill import Override, resolve_drill
@@ -57,6 +58,58 @@ def rows(quick: bool = False) -> list[Row]:
         if target_mib is not None:
             out.append(Row(f"flagship {borrowers:,} borrowers x {steps} steps: peak memory (tree)", peak_mib, "MiB",
                            target_mib, False, detail))
+    return out + health_bound_rows(quick)
+
+
+#: The health bound's rows (engine/health_bound.py): (borrowers, step, CEX on), each run with the rule on and off.
+BOUND_CASES = [(10_000, "60s", False), (1_000, "20s", True)]
+BOUND_QUICK = [(200, "2m", False)]
+
+
+def run_bound_case(borrowers: int, step: str, cex: bool, bound: str) -> dict[str, Any]:
+    """One flagship run with ``DEFIDRILL_HEALTH_BOUND=bound``: wall, this process's CPU (Python; the CEX side
+    runs here too), anvil's CPU (the children's, once it has exited), and the accounts the scans read."""
+    import os
+    import resource
+    from unittest import mock
+
+    from defidrill.engine import health_bound, observe
+
+    made: list[observe.Observer] = []
+    init = observe.Observer.__init__
+
+    def capture(self: observe.Observer, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        made.append(self)
+
+    sets = [Override.of("borrowers.count", borrowers, label="bench"), Override.of("market.step", step, label="bench"),
+            Override.of("chain.gas_limit", "1000M", label="bench"), Override.of("cex.enabled", cex, label="bench")]
+    children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu0 = time.process_time()
+    with mock.patch.dict(os.environ, {health_bound.SWITCH_ENV: bound}), \
+            mock.patch.object(observe.Observer, "__init__", capture), tempfile.TemporaryDirectory() as tmp:
+        outcome, seconds = timed(lambda: run_for_time(resolve_drill("flash-crash"), out_dir=Path(tmp) / "run",
+                                                      progress=False, overrides=sets))
+    children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    anvil_cpu_s = (children1.ru_utime + children1.ru_stime) - (children0.ru_utime + children0.ru_stime)
+    steps = outcome.summary["steps_completed"]
+    checks = outcome.summary.get("invariant_checks") or {}
+    loop_s = (checks.get("mean_step_s_without_checks") or 0.0) * steps + (checks.get("check_wall_time_s") or 0.0)
+    return {"wall_s": seconds, "step_loop_s": loop_s, "python_cpu_s": time.process_time() - cpu0, "anvil_cpu_s": anvil_cpu_s,
+            "steps": steps, "accounts_read_pct": 100.0 * made[-1].accounts_read / (borrowers * steps),
+            "liquidations": (outcome.summary.get("onchain") or {}).get("liquidation_count")}
+
+
+def health_bound_rows(quick: bool = False) -> list[Row]:
+    """The rule on vs off, back to back, same drill and seed: the wall-time ratio (on / off; the run folder is
+    the same, tests/e2e/test_health_bound_differential.py), with each run's Python and anvil CPU."""
+    out = []
+    for borrowers, step, cex in (BOUND_QUICK if quick else BOUND_CASES):
+        on = run_bound_case(borrowers, step, cex, "on")
+        off = run_bound_case(borrowers, step, cex, "off")
+        detail = {"borrowers": borrowers, "cex": cex, "on": on, "off": off}
+        out.append(Row(f"health bound {borrowers:,} x {on['steps'] - 1}{' CEX on' if cex else ''}: wall on / off",
+                       on["wall_s"] / off["wall_s"], "ratio", 1.0, False, detail))
     return out
 
 

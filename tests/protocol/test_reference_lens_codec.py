@@ -9,7 +9,7 @@ from eth_abi import encode as abi_encode
 from defidrill.chain import Chain
 from defidrill.chain.abi_registry import canonical_type, decode_values
 from defidrill.protocol.reference.deploy import deploy
-from defidrill.protocol.reference.lens_codec import decode_scan, decode_scan_words
+from defidrill.protocol.reference.lens_codec import decode_scan, decode_scan_words, encode_scan_calldata
 
 
 def test_decode_scan_matches_abi_decoding(chain: Chain) -> None:
@@ -86,3 +86,15 @@ def test_decode_scan_words_matches_decode_scan_at_the_edges(artifacts) -> None:
     empty = abi_encode(types, [assets, []])
     assert _column_rows(empty) == decode_scan(empty)
     assert decode_scan_words(empty).collateral.shape == (0, 3, 4)
+
+
+def test_scan_calldata_written_out_is_the_abi_encoding() -> None:
+    """encode_scan_calldata (the health bound's per-step part of the accounts) against eth_abi, mixed-case
+    checksummed addresses, an empty list and one chunk's worth."""
+    rng = random.Random(3)
+    pool = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+    selector = "0x12345678"
+    for n in (0, 1, 3, 250):
+        accounts = ["0x" + "".join(rng.choice("0123456789abcdefABCDEF") for _ in range(40)) for _ in range(n)]
+        expected = selector + abi_encode(["address", "address[]"], [pool.lower(), [a.lower() for a in accounts]]).hex()
+        assert encode_scan_calldata(selector, pool, accounts) == expected

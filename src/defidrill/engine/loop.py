@@ -38,6 +38,7 @@ from defidrill.drill.population import agent_address
 from defidrill.engine.world import World
 from defidrill.errors import ChainError
 from defidrill.protocol.market import warm_up_twaps
+from defidrill.protocol_terms.fixed_point import WAD
 from defidrill.run_folder import Line, StepRecorder
 
 TWAP_UPDATE_GAS = 300_000
@@ -130,10 +131,22 @@ class StepLoop:
         self.history_steps = max([k.latency_steps for k in self.keepers] + [0]) + 1
         self.borrowers = ReactiveBorrowers(world.borrowers, drill.seconds_to_steps(drill.borrowers.reaction.delay_s))
         self.ledger = Ledger(world, decode_call=chain.registry.decode_call)
-        self.observer = Observer(chain, world, [k.address for k in self.keepers if k.config.mode == "capital"])
+        self.observer = Observer(chain, world, [k.address for k in self.keepers if k.config.mode == "capital"],
+                                 **self._scan_needs())
         self.result = LoopResult(0, t0, self.ledger, self.feeder, 0, 0, 0.0)
         self.started = time.monotonic()
         self.ctx = StepContext(chain, world, 0, 0.0, t0, {}, self.result.reference_history, [])
+
+    def _scan_needs(self) -> dict[str, Any]:
+        """What the scan must read exactly (engine/health_bound.py): the accounts a reactive borrower's clock
+        runs for, the reactive borrowers and their trigger, and every account on the steps a user invariant
+        reads them."""
+        borrowers, monitor, last = self.borrowers, self.monitor, self.world.path.step_count
+        trigger_wad = int(self.world.drill.borrowers.reaction.when_health_below * WAD) if borrowers.reactive else WAD
+        return {"watched": lambda: [a for a in borrowers.due_at if a not in borrowers.done],
+                "full_read_at": lambda k: bool(monitor is not None and monitor.user
+                                                and (k == last or k % monitor.config.every == 0)),
+                "watch_hf_wad": trigger_wad, "reactive": list(borrowers.reactive)}
 
     def step(self, k: int) -> None:
         """advance clock -> feed oracles and the market (block A) -> scan -> agents decide and send
@@ -142,7 +155,7 @@ class StepLoop:
         load = self.driver.schedule.congestion(k) if self.crowd is not None else None
         block_a = self.mine(self.oracle_and_market_txs(k), self.ctx.timestamp, load)
         self.price_next_block(load)
-        obs = self.scan(k)
+        obs = self.scan(k, block_a)
         block_b = self.mine(self.agent_txs(), self.ctx.timestamp + 1, load, skip_empty=True)
         if self.leader is not None and hasattr(self.leader, "after_chain"):
             self.leader.after_chain(k, self.observer.amm_prices_usd(self.ctx.reference_usd))
@@ -192,8 +205,10 @@ class StepLoop:
         self.ctx.base_fee_wei = (load.base_fee_wei if load is not None and load.base_fee_wei is not None
                                  else self.chain.next_base_fee_wei())
 
-    def scan(self, k: int) -> Observation:
-        """ONE batched read of every account's health and the market, kept for the agents' latency."""
+    def scan(self, k: int, block_a: _Block) -> Observation:
+        """ONE batched read of every account's health and the market, kept for the agents' latency (the
+        accounts block A's transactions touched are read exactly: engine/health_bound.py)."""
+        self.observer.note_blocks(block_a.txs, block_a.results)
         obs = self.observer.observe(k, self.ctx.t_s, self.ctx.reference_usd)
         self.ctx.history.append(obs)
         return obs
@@ -211,6 +226,7 @@ class StepLoop:
                           block_b: _Block) -> tuple[dict[str, Any], list[Line]]:
         """Receipts and revert reasons into the ledger's row and event lines, written as one step."""
         txs, results = block_a.txs + block_b.txs, [*block_a.results, *block_b.results]
+        self.observer.note_blocks(block_b.txs, block_b.results)
         failed = [r.tx_hash for r in results if isinstance(r, Receipt) and not r.ok]
         reasons = dict(zip(failed, self.chain.revert_reasons(failed))) if failed else {}
         outcome, lines = self.ledger.settle(k, self.ctx.t_s, txs, results, self.ctx.reference_usd, reasons, scan=obs)

@@ -41,6 +41,7 @@ from defidrill.run_folder.records import BadDebt as BadDebt
 from defidrill.run_folder.records import Liquidation as Liquidation
 
 if TYPE_CHECKING:
+    from defidrill.protocol.bounded_reads import BoundedReads
     from web3.contract.contract import ContractFunction
 
     from defidrill.chain import ChainAPI, Deployed, PreparedCall
@@ -290,6 +291,12 @@ class LendingAdapter(ABC):
     @abstractmethod
     def decode_reads(self, results: Sequence[Any]) -> ProtocolReads:
         """Decode the results of ``prepare_reads``'s calls, in order."""
+
+    def bounded_reads(self) -> BoundedReads | None:
+        """The step read split in market and accounts, for reading health only where it can have changed
+        (protocol/bounded_reads.py states the form of health factor it needs). Default None: every
+        account is read every step."""
+        return None
 
     @property
     @abstractmethod

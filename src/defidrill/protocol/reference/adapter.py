@@ -10,6 +10,7 @@ already carry the account's health factor before the liquidation.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -24,10 +25,12 @@ from defidrill.protocol.adapter import (
     PoolTotals, ProtocolReads, SeedPosition
 )
 from defidrill.protocol.adapter_kit import no_healthy_liquidation
+from defidrill.protocol.bounded_reads import BoundedReads, MarketReads
+from defidrill.protocol.external import GUARDED
 from defidrill.protocol_terms.parameters import ProtocolSpec
 from defidrill.protocol.market import BATCH_TX_GAS, Market
 from defidrill.protocol.reference.deploy import Protocol, deploy_reference_pool
-from defidrill.protocol.reference.lens_codec import ScanWords, decode_scan, decode_scan_words
+from defidrill.protocol.reference.lens_codec import ScanWords, decode_scan, decode_scan_words, encode_scan_calldata
 from defidrill.errors import ChainError
 from defidrill.run_folder.records import BadDebt, Liquidation
 
@@ -43,7 +46,7 @@ GUARD_RULES = [
 ]
 
 
-class ReferenceAdapter(LendingAdapter):
+class ReferenceAdapter(LendingAdapter, BoundedReads):
     kind: ClassVar[str] = "reference"
 
     def __init__(self, chain: ChainAPI, protocol: Protocol) -> None:
@@ -55,6 +58,7 @@ class ReferenceAdapter(LendingAdapter):
         #: the last read's account address bytes and their checksummed strings and index (the same every step)
         self._accounts: tuple[npt.NDArray[np.uint8], list[str], dict[str, int]] | None = None
         self._invariant_scans: tuple[tuple[str, ...], list[PreparedCall]] | None = None
+        self._scan_template: PreparedCall | None = None  # Lens.scan, as web3 encodes it (account_calls)
 
     @classmethod
     def deploy(cls, chain: ChainAPI, market: Market, config: ProtocolSpec) -> ReferenceAdapter:
@@ -113,31 +117,69 @@ class ReferenceAdapter(LendingAdapter):
     # -- the step's read -----------------------------------------------------------------
 
     def prepare_reads(self, chain: ChainAPI, accounts: Sequence[str]) -> list[PreparedCall]:
-        p = self.protocol
-        calls = [chain.prepare(p.lens.functions.scan(p.pool.address, list(accounts[i : i + SCAN_CHUNK])),
-                               decode_scan_words) for i in range(0, len(accounts), SCAN_CHUNK)]
+        calls = self.account_calls(chain, accounts)
         self._n_scan = len(calls)
-        calls += [chain.prepare(p.guard.functions.check(p.tokens[s].address)) for s in self._symbols]
-        calls.append(chain.prepare(p.lens.functions.poolState(p.pool.address)))
-        return calls
+        return calls + self.market_calls(chain)
 
     def decode_reads(self, results: Sequence[Any]) -> ProtocolReads:
         """The scan chunks as one set of columns (``AccountColumns``: the Lens struct's words as arrays,
         no object per account), then the guard's prices and the pool's totals."""
-        views = self._columns(results[: self._n_scan])
-        i = self._n_scan
+        market = self.decode_market(results[self._n_scan :])
+        return ProtocolReads(self._columns(results[: self._n_scan]), market.prices, market.totals)
+
+    def bounded_reads(self) -> BoundedReads | None:
+        """The pool values accounts as bounded_reads.py states (AccountLogic.value: per asset
+        floor(balance x price / unit) x threshold, over ceil(principal x borrowIndex) x base price).
+        None for a user's subclass that reads its own way (it overrides prepare_reads or decode_reads):
+        the engine then calls those every step."""
+        for klass in type(self).__mro__:
+            if klass is ReferenceAdapter:
+                break
+            if GUARDED not in vars(klass) and any(m in vars(klass) for m in ("prepare_reads", "decode_reads")):
+                return None
+        return self
+
+    def account_calls(self, chain: ChainAPI, accounts: Sequence[str]) -> list[PreparedCall]:
+        """One ``Lens.scan`` per ``SCAN_CHUNK`` accounts; the calldata written out (``encode_scan_calldata``)
+        once web3 encoded a first call (its selector, target and outputs: kept for the run)."""
+        p = self.protocol
+        if self._scan_template is None:
+            self._scan_template = chain.prepare(p.lens.functions.scan(p.pool.address, []), decode_scan_words)
+        template = self._scan_template
+        selector = template.data[:10]
+        return [replace(template, data=encode_scan_calldata(selector, p.pool.address, accounts[i : i + SCAN_CHUNK]))
+                for i in range(0, len(accounts), SCAN_CHUNK)]
+
+    def decode_accounts(self, results: Sequence[Any], accounts: Sequence[str]) -> AccountColumns:
+        """A part of the accounts keeps the addresses it was asked for (no checksums per step, and the
+        whole read's cached addresses stay); every account decodes as ``decode_reads`` does."""
+        return self._columns(results, None if self._accounts is None or len(accounts) == len(self._accounts[1])
+                             else list(accounts))
+
+    def market_calls(self, chain: ChainAPI) -> list[PreparedCall]:
+        p = self.protocol
+        calls = [chain.prepare(p.guard.functions.check(p.tokens[s].address)) for s in self._symbols]
+        calls.append(chain.prepare(p.lens.functions.poolState(p.pool.address)))
+        return calls
+
+    def decode_market(self, results: Sequence[Any]) -> MarketReads:
+        """The guard's price per asset (what the pool's ``peekPrice`` and so the Lens value with), the pool's
+        totals and its borrow index as of the block."""
         prices = {}
-        for sym in self._symbols:
-            e = results[i]
+        for sym, e in zip(self._symbols, results):
             rule = GUARD_RULES[e["primaryRule"]] if e["primaryRule"] < len(GUARD_RULES) else str(e["primaryRule"])
             prices[sym] = GuardView(e["priceWad"], e["ok"], rule, e["usedFallback"])
-            i += 1
-        pool = results[i]
+        pool = results[len(self._symbols)]
         totals = PoolTotals(total_borrow_base=pool["totalBorrowBase"], total_supply_base=pool["totalSupplyBase"],
                             cash_base=pool["cashBase"], reserves_base=pool["totalReservesBase"])
-        return ProtocolReads(views, prices, totals)
+        return MarketReads(prices, totals, pool["borrowIndexWad"])
 
-    def _columns(self, chunks: Sequence[ScanWords]) -> AccountColumns:
+    def invalidates_all(self, event: dict[str, Any]) -> bool:
+        """A collateral's risk parameters or the pool's oracle changed (the Lens would value every account
+        differently at the same prices)."""
+        return event.get("event") in ("CollateralConfigured", "OracleUpdated") and self._from_pool(event)
+
+    def _columns(self, chunks: Sequence[ScanWords], addresses: list[str] | None = None) -> AccountColumns:
         symbols: tuple[str, ...] | None = None
         for chunk in chunks:
             chunk_symbols = tuple(self._address_to_symbol[a.lower()] for a in chunk.assets)
@@ -153,7 +195,7 @@ class ReferenceAdapter(LendingAdapter):
         else:
             fields, collateral = np.zeros((0, 8, 4), np.uint64), np.zeros((0, k, 4), np.uint64)
             account_bytes = np.zeros((0, 20), np.uint8)
-        addresses, index = self._addresses(account_bytes)
+        addresses, index = self._addresses(account_bytes) if addresses is None else (addresses, index_of(addresses))
         # struct words: 0 account, 1 healthFactorWad, 2 collateralValueUsdWad, 3 liquidationValueUsdWad,
         # 4 borrowLimitUsdWad, 5 debtBase, 6 debtUsdWad, 7 pricesOk (lens_codec's layout)
         return AccountColumns(addresses, U256(fields[:, 1]), U256(fields[:, 2]), U256(fields[:, 3]), U256(fields[:, 5]),
