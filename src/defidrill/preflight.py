@@ -182,6 +182,11 @@ def _translations(source: DrillSource, path: MarketPath) -> None:
             problems.append(Problem(("protocol", "address"), f"the adapter {adapter.__name__} cannot attach to a "
                                     "deployed protocol (it implements no discover/attach)", drill.protocol.address,
                                     "an adapter with discover() and attach() (docs/adapters.md), or no protocol.address"))
+        b = drill.borrowers
+        if b.from_protocol and b.listed_accounts is None and not adapter.discovers_borrowers():
+            problems.append(Problem(("borrowers", "from"), f"the adapter {adapter.__name__} cannot find the forked "
+                                    "protocol's borrowers (it implements no discover_borrowers)", "protocol",
+                                    "borrowers.accounts or borrowers.accounts_csv listing them (docs/drills.md)"))
     except ConfigError as err:
         problems.append(_problem_of(err, "protocol"))
     except ValidationError as err:

@@ -16,6 +16,7 @@ hold ends with ExpectationsNotMet (exit 6, ``status: ok``), its folder complete 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from urllib.parse import urlsplit
 from defidrill.chain.rpc import DEFAULT_RPC_TIMEOUT_S
 from defidrill.cex.coupling import CEX_STEP_COLUMNS, CexSide
 from defidrill.drill.overrides import Override, as_overrides
-from defidrill.run_folder.models import Expectation
+from defidrill.run_folder.models import Expectation, ForkedBook
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.schema import Drill
 from defidrill.drill.schema.market import ReplayPath
@@ -74,7 +75,8 @@ class RunOutcome:
 def replay_csvs(drill: Drill) -> list[str]:
     """The CSVs the drill reads (absolute paths: replay paths, a positions file): copied into the run folder."""
     csvs = [a.path.csv for a in drill.market.assets.values() if isinstance(a.path, ReplayPath)]
-    return csvs + ([drill.borrowers.from_file] if drill.borrowers.from_file is not None else [])
+    listed = [drill.borrowers.positions_file, drill.borrowers.accounts_csv]
+    return csvs + [f for f in listed if f is not None]
 
 
 def run_drill(drill_path: Path, *, out_dir: Path | None = None, seed: int | None = None,
@@ -211,8 +213,9 @@ def _fork_info(drill: Drill, world: World, block: int) -> ForkInfo | None:
     if world.forked is None or drill.chain.fork_url is None:
         return None
     parts = urlsplit(drill.chain.fork_url)
+    book = ForkedBook.model_validate(dataclasses.asdict(world.book)) if world.book is not None else None
     return ForkInfo(node=f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}", block=block,
-                    address=world.forked.address, forked_params=world.forked.forked_params)
+                    address=world.forked.address, forked_params=world.forked.forked_params, book=book)
 
 
 def _address_book(world: World) -> ContractsBook:

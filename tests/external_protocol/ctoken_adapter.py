@@ -39,11 +39,11 @@ from typing import Any, ClassVar
 
 from web3.contract.contract import ContractFunction
 
-from ctoken_fork import ForkedComptroller, attach_comptroller, discover_comptroller
+from ctoken_fork import ForkedComptroller, attach_comptroller, ctoken_borrowers, discover_comptroller
 
 from defidrill.chain import ChainAPI, Deployed, PreparedCall, TxRequest
 from defidrill.protocol.adapter import (
-    MAX_UINT, WAD, AccountView, AssetInfo, CloseFactorRule, CollateralInfo, ForkedProtocol, GuardView,
+    MAX_UINT, WAD, AccountView, AssetInfo, CloseFactorRule, CollateralInfo, ForkedProtocol, FoundBorrowers, GuardView,
     InvariantResult, LendingAdapter, LendingMarkets, Liquidation, PoolTotals, ProtocolReads, SeedPosition
 )
 from defidrill.protocol.adapter_kit import expect_ok, no_healthy_liquidation
@@ -157,6 +157,10 @@ class CTokenAdapter(LendingAdapter):
         incentive_wad, close_factor_wad = _incentive_wad(config), config.close_factor_bps * 10**14
         contracts = attach_comptroller(chain, market, config, found.handle, incentive_wad, close_factor_wad)
         return cls._with_rates(chain, cls(chain, market, contracts, found.handle.ctokens, incentive_wad, close_factor_wad))
+
+    def discover_borrowers(self, chain: ChainAPI, from_block: int, to_block: int) -> FoundBorrowers:
+        """The forked book: the base market's Borrow events (``ctoken_fork.ctoken_borrowers``)."""
+        return ctoken_borrowers(chain, self.ctokens[self.base_symbol], from_block, to_block)
 
     @classmethod
     def _with_rates(cls, chain: ChainAPI, adapter: CTokenAdapter) -> CTokenAdapter:

@@ -16,9 +16,14 @@ with the drill's staleness limit; the base market's ``admin`` sets the drill's r
 The user's periphery (LiquidationRouter, MarketLens) is deployed beside the protocol, and the
 lender supplies the drill's base (dealt to it by the market).
 
-Not handled: positions other than the drill's in the forked markets. The adapter's invariants sum
-the drill's accounts against the markets' totals, so a fork with other suppliers or borrowers in
-them would report those as discrepancies.
+The forked book (``borrowers: {from: protocol}``): ``ctoken_borrowers`` lists every ``borrower`` of the
+base market's ``Borrow(address indexed borrower, ...)`` events in the range, through defidrill's chunked
+log scan (``protocol.log_scan``); the engine reads and keeps those still owing.
+
+Not handled: positions in the forked markets that the drill neither opened nor drills. The adapter's
+invariants sum the drill's accounts (seeded and forked) against the markets' totals, so a fork with
+other suppliers or borrowers in them (an account dropped by ``min_debt_usd``, say) would report those
+as discrepancies.
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ from web3.contract.contract import ContractFunction
 
 from defidrill.chain import ChainAPI, Deployed, TxRequest
 from defidrill.errors import ChainError, ConfigError
-from defidrill.protocol.adapter import MAX_UINT, ForkedProtocol
+from defidrill.protocol.adapter import MAX_UINT, ForkedProtocol, FoundBorrowers
+from defidrill.protocol.log_scan import event_topic, scan_logs, topic_address
 from defidrill.protocol.adapter_kit import expect_ok
 from defidrill.protocol_terms.fixed_point import WAD
 from defidrill.protocol_terms.parameters import ProtocolSpec
@@ -135,6 +141,18 @@ def attach_comptroller(chain: ChainAPI, market: Market, config: ProtocolSpec, fo
     router, lens = chain.deploy_many([("LiquidationRouter", []), ("MarketLens", [])], gas=DEPLOY_GAS)
     return {"COMPTROLLER": found.comptroller, "PRICE_ORACLE": found.oracle, "RATE_MODEL": found.rate_model,
             "LIQUIDATION_ROUTER": router, "MARKET_LENS": lens, **{f"c{s}": m for s, m in found.ctokens.items()}}
+
+
+#: topic0 of the CToken's ``Borrow(address indexed borrower, uint256 borrowAmountRaw, uint256 accountBorrowsRaw,
+#: uint256 totalBorrowsRaw)`` (contracts/interfaces/ICToken.sol).
+BORROW_TOPIC = event_topic("Borrow(address,uint256,uint256,uint256)")
+
+
+def ctoken_borrowers(chain: ChainAPI, cbase: Deployed, from_block: int, to_block: int) -> FoundBorrowers:
+    """Every borrower of the base market in the range, first borrow first (each once)."""
+    scan = scan_logs(chain, cbase.address, [BORROW_TOPIC], from_block, to_block)
+    accounts = dict.fromkeys(topic_address(log["topics"][1]) for log in scan.logs)
+    return FoundBorrowers(tuple(accounts), f"Borrow events of the base market {cbase.address}", scan)
 
 
 def _answers(chain: ChainAPI, calls: list[ContractFunction], what: str) -> list[object]:

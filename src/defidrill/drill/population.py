@@ -44,7 +44,7 @@ class BorrowerPlan:
     health: float
     debt_usd: float
     reacts: bool
-    source: str = "seeded"  # where the position comes from: seeded (drawn) | file (borrowers.from)
+    source: str = "seeded"  # where the position comes from: seeded (drawn) | file (borrowers.from) | forked
 
 
 def draw(dist: Distribution, rng: np.random.Generator, n: int) -> npt.NDArray[np.float64]:
@@ -95,7 +95,7 @@ def population(drill: Drill, path: MarketPath) -> list[BorrowerPlan]:
 
     The preflight refused every row :func:`population_problems` names, so a checked drill's file
     gives one plan per row."""
-    if drill.borrowers.from_file is None:
+    if drill.borrowers.positions_file is None:  # drawn (beside a forked book too: engine.forked_book)
         return draw_population(drill)
     return [_from_row(drill, path, i, row) for i, row in enumerate(drill.borrowers.positions)]
 
@@ -109,6 +109,10 @@ def population_problems(drill: Drill, path: MarketPath) -> list[Problem]:
     out: list[Problem] = []
     collateral = drill.collateral
     where = ("borrowers", "from")
+    if drill.borrowers.from_protocol and drill.protocol.address is None:
+        out.append(Problem(where, "from: protocol drills a forked protocol's own borrowers: a fresh deployment has "
+                           "none", "protocol", "a fork (chain.fork_url and protocol.address), or a drawn population "
+                           "(count) or a positions file (from: positions.csv) on a fresh deployment"))
     for i, row in enumerate(drill.borrowers.positions):
         csv_line = f"{drill.borrowers.from_file}: line {row.line} of the CSV"
         if row.collateral not in collateral:

@@ -9,6 +9,8 @@ Seeding order (each a block of one JSON-RPC batch):
    borrower's collateral for them, mints keepers' capital and the arbitrageur's inventory;
 4. borrowers borrow; agents approve the pool and the router;
 5. the funder restores the drill's LTVs and the sequencer rule.
+On a fork with ``borrowers: {from: protocol}`` the protocol's own borrowers join the population after
+attach (``engine.forked_book``): scanned and liquidated like the seeded ones, never funded or opened.
 Step 3's temporary LTV is how a population starts below LT/LTV (a health factor of
 1.02 at 78%/70% WBTC parameters cannot be borrowed into, only drifted into): it models
 positions opened at higher prices. Documented in docs/drills.md ("How the world is seeded").
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from defidrill.chain import ChainAPI, Receipt, TxRequest
 from defidrill.drill.actions import SpotManipulation
 from defidrill.engine.agents.pricing import base_in_for
+from defidrill.engine.forked_book import BookReport, forked_book
 from defidrill.drill.paths import MarketPath
 from defidrill.drill.population import BorrowerPlan, agent_address, population
 from defidrill.drill.protocol_spec import pair_symbol, protocol_spec
@@ -55,15 +58,17 @@ class World:
     lp_tokens_initial: dict[str, int] = field(default_factory=dict)  # pair symbol -> LP balance at start
     seed_receipts: int = 0
     forked: ForkedProtocol | None = None  # fork mode: the protocol attached to (None: deployed fresh)
+    book: BookReport | None = None  # borrowers: {from: protocol}: how the forked book was found
 
     @property
     def accounts(self) -> list[str]:
-        """Every account that may hold a position in the pool (scanned each step)."""
+        """Every account that may hold a position in the pool (scanned each step): seeded, then forked."""
         return [b.address for b in self.borrowers] + ([self.manipulator] if self.manipulator else [])
 
 
 def build_world(chain: ChainAPI, drill: Drill, path: MarketPath) -> World:
     """Deploy the market and the protocol, seed every agent; automine is off when this returns."""
+    fork_block = chain.block_number()  # before attaching: the forked book is discovered up to here
     borrowers = population(drill, path)
     debt_usd = sum(b.debt_usd for b in borrowers)
     adapter_type = adapter_class(drill.protocol.kind, drill.protocol.adapter)
@@ -84,6 +89,9 @@ def build_world(chain: ChainAPI, drill: Drill, path: MarketPath) -> World:
     attacker = agent_address("attacker")
     world = World(drill, path, market, lending, lending.markets(), borrowers, funder, keepers, arbitrageur, attacker,
                   forked=forked)
+    if forked is not None and drill.borrowers.from_protocol:  # the real book: read, never funded nor opened
+        book, world.book = forked_book(chain, drill, path, lending, world.markets, fork_block, borrowers)
+        world.borrowers = [*borrowers, *book]
 
     chain.set_balances({a: AGENT_ETH_WEI for a in [*keepers.values(), arbitrageur, attacker, market.liquidity_provider,
                                                    *(b.address for b in borrowers)]})

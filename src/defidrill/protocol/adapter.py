@@ -21,7 +21,9 @@ answers, in the protocol's own terms translated to ours:
 - ``decode_liquidation`` / ``decode_bad_debt``: the protocol's events as the run folder's records
   (:class:`~defidrill.run_folder.records.Liquidation`, :class:`~defidrill.run_folder.records.BadDebt`:
   the ledger writes them as events.jsonl's ``Liquidation`` / ``BadDebtWrittenOff`` lines);
-- ``invariants(...)``: the protocol's accounting checks after a drill.
+- ``invariants(...)``: the protocol's accounting checks after a drill;
+- ``discover_borrowers`` (optional, fork mode): the protocol's existing borrowers, for
+  ``borrowers: {from: protocol}`` (``adopt_accounts``: what an adapter with a baseline adds for them).
 
 Amounts are raw token units (``*_raw``, ``*_base`` for the base asset), values in USD wad
 (``*_usd_wad``), health factors in wad (1e18 = 1.0). docs/adapters.md walks through writing one.
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
 
     from defidrill.chain import ChainAPI, Deployed, PreparedCall
     from defidrill.protocol_terms.parameters import ProtocolSpec
+    from defidrill.protocol.log_scan import LogScan
     from defidrill.protocol.market import Market
 
 MAX_UINT = 2**256 - 1
@@ -223,6 +226,18 @@ class ForkedProtocol:
     forked_params: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class FoundBorrowers:
+    """What ``discover_borrowers`` found: candidate accounts (first borrow first, each once) and how.
+
+    Candidates only: the engine reads each one and keeps those that owe the base now (``min_debt_usd``,
+    ``max_accounts``), so an account that borrowed and repaid costs one read, never a position."""
+
+    accounts: tuple[str, ...]
+    method: str  # for summary.json: "Borrow events of the Pool 0x.. (USDC reserve)"
+    scan: LogScan | None = None  # the log scan (range, requests, splits, time), when logs were read
+
+
 class LendingAdapter(ABC):
     """A lending protocol as the engine sees it. Subclasses register a ``kind`` (see ``registry``)."""
 
@@ -247,6 +262,27 @@ class LendingAdapter(ABC):
         over, our AMM beside them), apply the config's risk parameters and supply the lender's base,
         as ``deploy`` does on a fresh chain. Default: cannot attach (the preflight refuses such a drill first)."""
         raise cls._cannot_attach(found.address)
+
+    @classmethod
+    def discovers_borrowers(cls) -> bool:
+        """Whether this adapter finds a forked protocol's borrowers itself (``borrowers: {from: protocol}``
+        without ``accounts``): it overrides ``discover_borrowers``."""
+        return any("discover_borrowers" in vars(c) for c in cls.__mro__ if c is not LendingAdapter)
+
+    def discover_borrowers(self, chain: ChainAPI, from_block: int, to_block: int) -> FoundBorrowers:
+        """Fork mode, ``borrowers: {from: protocol}``: the accounts that may owe the base asset, from what the
+        protocol recorded between the two blocks (its borrow events: ``protocol.log_scan.scan_logs`` walks
+        them within the node's limits). Called after ``attach``. Default: this adapter cannot find them,
+        so the drill must list them (``borrowers.accounts`` or ``accounts_csv``)."""
+        raise ConfigError(f"protocol kind {self.kind} cannot find a forked protocol's borrowers itself",
+                          path="borrowers.from", value="protocol",
+                          allowed="borrowers.accounts: [0x...] or borrowers.accounts_csv, or an adapter implementing "
+                                  "discover_borrowers() (docs/adapters.md)")
+
+    def adopt_accounts(self, chain: ChainAPI, accounts: Sequence[str]) -> None:  # noqa: B027 (a no-op hook)
+        """The forked book: ``accounts`` hold positions the drill did not open and will scan and liquidate.
+        An adapter whose fork-mode invariants compare against a baseline read at ``attach`` adds these
+        accounts' state to it here (before the first step). Default: nothing to add."""
 
     @classmethod
     def _cannot_attach(cls, address: str) -> ConfigError:

@@ -225,6 +225,30 @@ class Activity(_Out):
                                                 "(answers outside minAnswer/maxAnswer)")
 
 
+class UnreadableAccount(_Out):
+    account: str
+    error: str = Field(description="why its read failed (the node's reason)")
+
+
+class ForkedBook(_Out):
+    """``borrowers: {from: protocol}``: how the forked protocol's own borrowers were found and which were kept."""
+
+    method: str = Field(description="how the candidates were found: the adapter's event scan, or the drill's list")
+    from_block: int | None = Field(description="the log scan's first block (borrowers.since_block); null: listed")
+    to_block: int | None = Field(description="the log scan's last block (the fork block); null: listed")
+    log_requests: int = Field(description="eth_getLogs requests the scan sent")
+    log_splits: int = Field(description="ranges the node refused and the scan split in two")
+    found: int = Field(description="candidate accounts (each once)")
+    kept: int = Field(description="accounts drilled (source forked in borrowers.csv)")
+    dropped: dict[str, int] = Field(description="reason -> accounts not drilled: no_debt (owes no base now), "
+                                                "min_debt_usd, max_accounts (the largest debts kept), seeded")
+    unreadable: list[UnreadableAccount] = Field(default_factory=list, description="accounts whose read failed, "
+                                                "named with the reason (not drilled)")
+    debt_usd: float = Field(description="the kept accounts' base debt, USD at the drill's start prices")
+    discovery_wall_time_s: float = Field(description="finding the candidates (the log scan)")
+    wall_time_s: float = Field(description="finding and reading them")
+
+
 class ForkInfo(_Out):
     """Fork mode: which chain was forked where, and what the attached protocol stated before the drill."""
 
@@ -234,6 +258,7 @@ class ForkInfo(_Out):
     forked_params: dict[str, dict[str, int]] = Field(
         default_factory=dict, description="collateral -> the risk parameters the fork stated (bps) before the "
                                           "drill's were applied")
+    book: ForkedBook | None = Field(None, description="borrowers: {from: protocol}: the forked book's discovery")
 
 
 class ProtocolInfo(_Out):

@@ -258,7 +258,8 @@ def _relative_artifacts(source: bytes) -> bool:
 
 
 def _renamed_csvs(source: bytes, base_dir: Path, renames: dict[str, str]) -> bytes:
-    """The drill document with each replay ``csv:`` (and a ``borrowers.from`` positions file) replaced by
+    """The drill document with each replay ``csv:`` (and a ``borrowers.from`` positions file, a
+    ``borrowers.accounts_csv``) replaced by
     its copy's path (relative to the folder), and a relative ``protocol.artifacts`` by its absolute path:
     the folder re-validates and reruns on its own."""
     doc = yaml.safe_load(source)
@@ -266,6 +267,9 @@ def _renamed_csvs(source: bytes, base_dir: Path, renames: dict[str, str]) -> byt
     if isinstance(borrowers, dict) and isinstance(borrowers.get("from"), str) and borrowers["from"] != "protocol":
         resolved = str((base_dir / borrowers["from"]).resolve())
         borrowers["from"] = renames.get(resolved, borrowers["from"])
+    if isinstance(borrowers, dict) and isinstance(borrowers.get("accounts_csv"), str):  # the forked book's list
+        resolved = str((base_dir / borrowers["accounts_csv"]).resolve())
+        borrowers["accounts_csv"] = renames.get(resolved, borrowers["accounts_csv"])
     protocol = doc.get("protocol")
     if isinstance(protocol, dict) and isinstance(protocol.get("artifacts"), str):
         protocol["artifacts"] = str((base_dir / Path(protocol["artifacts"]).expanduser()).resolve())

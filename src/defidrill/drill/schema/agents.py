@@ -9,6 +9,7 @@ from annotated_types import Ge, Gt, Le
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from defidrill.drill.accounts_csv import is_address, read_accounts
 from defidrill.drill.limits import MAX_BORROWERS
 from defidrill.drill.positions_csv import PositionRow, read_positions
 from defidrill.drill.replay_csv import ReplayCsvError
@@ -82,6 +83,10 @@ class Reaction(StrictModel):
 
 #: Keys that describe a drawn population: with ``from:`` the file is the population, so they are refused.
 DRAWN_KEYS = ("count", "collateral", "size_usd", "health")
+#: ``from: protocol``: the forked protocol's own borrowers (the forked book), not a file.
+FROM_PROTOCOL = "protocol"
+#: Keys of the forked book: meaningful with ``from: protocol`` only.
+FORKED_KEYS = ("since_block", "min_debt_usd", "max_accounts", "accounts", "accounts_csv")
 
 
 class BorrowersConfig(StrictModel):
@@ -90,7 +95,12 @@ class BorrowersConfig(StrictModel):
     factor from ``health`` (debt = collateral x liquidation_threshold / health).
 
     ``from: positions.csv`` (relative to the drill file) replaces the draw: the engine opens exactly
-    the file's positions (:mod:`defidrill.drill.positions_csv`), read once here, at validation."""
+    the file's positions (:mod:`defidrill.drill.positions_csv`), read once here, at validation.
+
+    ``from: protocol`` (fork mode only) drills the forked protocol's existing borrowers: the adapter finds
+    them (its borrow events from ``since_block`` to the fork block) or the drill lists them (``accounts``,
+    ``accounts_csv``); the engine keeps those owing at least ``min_debt_usd`` now, the ``max_accounts``
+    largest. ``count`` (default 0 here) and the draw keys seed a drawn population beside them."""
 
     count: Annotated[Count, Ge(0), Le(MAX_BORROWERS)] = 100
     collateral: dict[str, UnitFraction] | None = None
@@ -98,6 +108,11 @@ class BorrowersConfig(StrictModel):
     health: Distribution = Field(default_factory=lambda: Distribution(uniform=(1.05, 1.6)))
     reaction: Reaction = Field(default_factory=Reaction)
     from_file: str | None = Field(None, alias="from")
+    since_block: Annotated[int, Ge(0)] = 0
+    min_debt_usd: Annotated[UsdAmount, Ge(0.0)] = 0.0
+    max_accounts: Annotated[Count, Ge(1), Le(MAX_BORROWERS)] | None = None
+    accounts: list[str] | None = None
+    accounts_csv: str | None = None
 
     _positions: tuple[PositionRow, ...] = PrivateAttr(())
 
@@ -105,30 +120,86 @@ class BorrowersConfig(StrictModel):
     @classmethod
     def _file_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
         """Resolve against the drill file's folder (given as validation context) and require the file."""
+        if value is None or value == FROM_PROTOCOL:
+            return value
+        return _existing_file(value, info, "positions file", "a positions CSV relative to the drill file that "
+                              "exists (docs/drills.md, A book from a file)")
+
+    @field_validator("accounts_csv")
+    @classmethod
+    def _accounts_file_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
-        if value == "protocol":
-            raise PydanticCustomError("forked_book", "from: protocol (the forked protocol's own borrowers) is not "
-                                      "available yet", {"value": value,
-                                                        "allowed": "a positions CSV (docs/drills.md, A book from a file)"})
-        base = (info.context or {}).get("base_dir")
-        path = Path(value)
-        if not path.is_absolute() and base is not None:
-            path = Path(base) / path
-        try:
-            found = path.is_file()
-        except (OSError, ValueError):  # a name too long, a NUL byte
-            found = False
-        if not found:
-            raise PydanticCustomError("missing_file", "positions file not found: {resolved}", {
-                "resolved": str(path), "value": value[:200],
-                "allowed": "a positions CSV relative to the drill file that exists (docs/drills.md, A book from a file)"})
-        return str(path.resolve())
+        return _existing_file(value, info, "accounts file", "a CSV of addresses relative to the drill file "
+                              "(docs/drills.md, The forked book)")
+
+    @field_validator("accounts")
+    @classmethod
+    def _addresses(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        for i, item in enumerate(value):
+            if not is_address(str(item)):
+                raise PydanticCustomError("account_address", "accounts[{index}] is not an address",
+                                          {"index": i, "value": str(item)[:60], "allowed": "0x and 40 hex digits"})
+        if len({a.lower() for a in value}) < len(value):
+            raise PydanticCustomError("account_twice", "an account is listed twice",
+                                      {"value": len(value), "allowed": "each account once"})
+        return value
+
+    @model_validator(mode="after")
+    def _forked_book(self) -> BorrowersConfig:
+        """``from: protocol`` seeds nothing unless ``count`` says so; its keys mean nothing without it."""
+        stated = [k for k in FORKED_KEYS if k in self.model_fields_set]
+        if self.from_file != FROM_PROTOCOL:
+            if stated:
+                raise PydanticCustomError("forked_key_without_protocol", "{key} describes the forked book", {
+                    "key": stated[0], "field": stated[0], "value": stated[0],
+                    "allowed": "from: protocol beside it (a fork's own borrowers), or leave it out"})
+            return self
+        if self.accounts is not None and self.accounts_csv is not None:
+            raise PydanticCustomError("accounts_twice", "accounts and accounts_csv both list the forked book", {
+                "field": "accounts_csv", "value": self.accounts_csv, "allowed": "one of accounts, accounts_csv"})
+        if "count" not in self.model_fields_set:
+            object.__setattr__(self, "count", 0)  # the forked book alone, unless the drill seeds beside it
+        return self
+
+    @property
+    def from_protocol(self) -> bool:
+        """``from: protocol``: the forked protocol's own borrowers are drilled (the forked book)."""
+        return self.from_file == FROM_PROTOCOL
+
+    @property
+    def positions_file(self) -> str | None:
+        """The positions CSV of ``from: <file>`` (absolute), None when the population is drawn or forked."""
+        return None if self.from_file in (None, FROM_PROTOCOL) else self.from_file
+
+    @property
+    def listed_accounts(self) -> tuple[str, ...] | None:
+        """The forked book as the drill lists it (``accounts`` or ``accounts_csv``); None: the adapter finds it."""
+        if self.accounts is not None:
+            return tuple(self.accounts)
+        if self.accounts_csv is not None:
+            return read_accounts(Path(self.accounts_csv))
+        return None
+
+    @model_validator(mode="after")
+    def _read_accounts_csv(self) -> BorrowersConfig:
+        """A bad row of ``accounts_csv`` fails at validation, with its line."""
+        if self.accounts_csv is not None:
+            try:
+                read_accounts(Path(self.accounts_csv))
+            except ReplayCsvError as err:
+                raise PydanticCustomError("accounts_csv", "{csv}: {reason}", {
+                    "csv": self.accounts_csv, "reason": str(err), "field": "accounts_csv",
+                    "value": err.value if isinstance(err.value, (str, int, float)) else None,
+                    "allowed": err.allowed}) from None
+        return self
 
     @model_validator(mode="after")
     def _read_positions(self) -> BorrowersConfig:
         """Read every row now, so a bad row fails at validation (with its line), not mid-run."""
-        if self.from_file is None:
+        if self.positions_file is None:
             return self
         drawn = [k for k in DRAWN_KEYS if k in self.model_fields_set]
         if drawn or "probability" in self.reaction.model_fields_set:
@@ -139,7 +210,7 @@ class BorrowersConfig(StrictModel):
                                           "allowed": "from: alone (reaction's delay, action and thresholds apply to "
                                                      "the rows marked reacts)"})
         try:
-            rows = read_positions(Path(self.from_file))
+            rows = read_positions(Path(self.positions_file))
         except ReplayCsvError as err:
             raise PydanticCustomError("positions_csv", "{csv}: {reason}", {
                 "csv": self.from_file, "reason": str(err), "field": "from",
@@ -152,8 +223,8 @@ class BorrowersConfig(StrictModel):
     @property
     def positions(self) -> tuple[PositionRow, ...]:
         """The positions file's rows (empty without ``from:``), read at validation."""
-        if self.from_file is not None and not self._positions:  # built with model_construct: read now
-            self._positions = read_positions(Path(self.from_file))
+        if self.positions_file is not None and not self._positions:  # built with model_construct: read now
+            self._positions = read_positions(Path(self.positions_file))
         return self._positions
 
     @model_validator(mode="after")
@@ -171,6 +242,22 @@ class BorrowersConfig(StrictModel):
                                       {"field": "size_usd", "value": self.size_usd.lower_bound(),
                                        "allowed": "a lognormal {median, sigma}, uniform [low, high] or a number, above 0"})
         return self
+
+
+def _existing_file(value: str, info: ValidationInfo, what: str, allowed: str) -> str:
+    """``value`` resolved against the drill file's folder (given as validation context), required to exist."""
+    base = (info.context or {}).get("base_dir")
+    path = Path(value)
+    if not path.is_absolute() and base is not None:
+        path = Path(base) / path
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):  # a name too long, a NUL byte
+        found = False
+    if not found:
+        raise PydanticCustomError("missing_file", f"{what} not found: {{resolved}}", {
+            "resolved": str(path), "value": value[:200], "allowed": allowed})
+    return str(path.resolve())
 
 
 class KeeperConfig(StrictModel):

@@ -13,6 +13,7 @@ off (``decode_bad_debt`` is None): an emptied account keeps its debt.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from web3.contract.contract import ContractFunction
@@ -20,6 +21,7 @@ from web3.contract.contract import ContractFunction
 from defidrill.chain import ChainAPI, Deployed, PreparedCall, TxRequest
 from defidrill.errors import ConfigError
 from defidrill.protocol.aave_v3.attach import attach_aave
+from defidrill.protocol.aave_v3.discovery import aave_borrowers
 from defidrill.protocol.aave_v3.deploy import (
     CONFIG_GAS,
     VARIABLE_RATE,
@@ -40,7 +42,8 @@ from defidrill.protocol_terms.fixed_point import BPS
 from defidrill.protocol.aave_v3.invariants import Baseline, ReserveReads, check_reserves, read_reserves, reserve_reads
 from defidrill.protocol.aave_v3.reads import LensReader, ReadStrategy, RpcReader, plan_of
 from defidrill.protocol.adapter import (
-    MAX_UINT, AssetInfo, CloseFactorRule, CollateralInfo, ForkedProtocol, InvariantResult, LendingAdapter,
+    MAX_UINT, AssetInfo, CloseFactorRule, CollateralInfo, ForkedProtocol, FoundBorrowers, InvariantResult,
+    LendingAdapter,
     LendingMarkets, ProtocolReads, SeedPosition
 )
 from defidrill.protocol.adapter_kit import expect_ok
@@ -116,6 +119,20 @@ class AaveV3Adapter(LendingAdapter):
         adapter = cls(chain, market, deployment)
         adapter.baseline = baseline
         return adapter
+
+    def discover_borrowers(self, chain: ChainAPI, from_block: int, to_block: int) -> FoundBorrowers:
+        """The forked book: every account a ``Borrow`` of the base reserve names (``discovery.py``)."""
+        return aave_borrowers(chain, self.aave.pool.address, self.market.base.address, from_block, to_block,
+                              reserve_symbol=self.symbols[0])
+
+    def adopt_accounts(self, chain: ChainAPI, accounts: Sequence[str]) -> None:
+        """The baseline read at attach gains the forked book's scaled balances, so the first fork check
+        (scaled total change = our holders' change) counts what the drill does to them, not what they held."""
+        if self.baseline is None or not accounts:
+            return
+        held = read_reserves(chain, reserve_reads(chain, self.aave, self.market, self.symbols, list(accounts), []))
+        self.baseline = {sym: replace(state, scaled_of={**state.scaled_of, **held[sym].scaled_of})
+                         for sym, state in self.baseline.items()}
 
     # -- what the protocol states ------------------------------------------------------------
 
