@@ -241,13 +241,16 @@ def finished_run(drill_path: Path, **kwargs: Any) -> RunOutcome:
 
 
 def fresh_and_forked(root: Path, make_doc: Callable[[], Doc], origin: Chain, address: str,
-                     **fork_chain: Any) -> dict[str, Any]:
+                     on_fork: Callable[[Doc], None] | None = None, **fork_chain: Any) -> dict[str, Any]:
     """The same drill twice, same seed: on a fresh chain, then on a fork of ``origin`` at its current
-    block, attached to the protocol at ``address`` (``fork_chain``: more ``chain`` keys, e.g. whales).
+    block, attached to the protocol at ``address`` (``fork_chain``: more ``chain`` keys, e.g. whales;
+    ``on_fork``: what else the fork's drill changes, e.g. ``borrowers: {from: protocol}``).
     Returns ``{"fresh": DrillRun, "fork": DrillRun, "fork_block": int}``."""
     fork_block = origin.block_number()
     fresh = run_doc(root, "fresh", make_doc())
     forked_doc = make_doc()
+    if on_fork is not None:
+        on_fork(forked_doc)
     forked_doc["chain"].update({"fork_url": origin.rpc_url, "fork_block": fork_block, **fork_chain})
     forked_doc["protocol"]["address"] = address
     return {"fresh": fresh, "fork": run_doc(root, "fork", forked_doc), "fork_block": fork_block}

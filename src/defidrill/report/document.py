@@ -103,7 +103,27 @@ def _header(summary: dict[str, Any], run: RunFolder) -> list[Block]:
         bits.append(f"drill time {fmt(summary['duration_s'], 's')}")
     if summary.get("wall_time_s") is not None:
         bits.append(f"wall time {fmt(summary['wall_time_s'], 's')}")
-    return [Heading(title, 1), Para(" · ".join(bits))]
+    return [Heading(title, 1), Para(" · ".join(bits)), *_book(summary, run)]
+
+
+def _book(summary: dict[str, Any], run: RunFolder) -> list[Block]:
+    """The population by source (borrowers.csv's ``source``) when it is not all drawn by the drill, and how
+    the forked book was found (summary.json protocol.fork.book)."""
+    sources = run.borrowers.text("source") if run.borrowers is not None and run.borrowers.has("source") else []
+    counts = {s: sum(1 for v in sources if v == s) for s in dict.fromkeys(sources)}
+    if set(counts) <= {"seeded"}:
+        return []
+    text = f"Book: {len(sources):,} accounts, " + ", ".join(f"{n:,} {s}" for s, n in counts.items()) + "."
+    book = ((summary.get("protocol") or {}).get("fork") or {}).get("book")
+    if book:
+        dropped = ", ".join(f"{n:,} {why}" for why, n in book["dropped"].items() if n)
+        blocks = (f" from block {book['from_block']:,} to {book['to_block']:,} in {book['log_requests']:,} log "
+                  f"requests" if book.get("from_block") is not None else "")
+        text += (f" The forked book: {book['kept']:,} of {book['found']:,} found kept ({book['method']}{blocks}; "
+                 f"{fmt(book['wall_time_s'], 's')})" + (f", dropped: {dropped}" if dropped else "") + ".")
+        if book.get("unreadable"):
+            text += f" Unreadable (not drilled): {', '.join(u['account'] for u in book['unreadable'])}."
+    return [Para(text)]
 
 
 COMPARISON_LABELS = {
