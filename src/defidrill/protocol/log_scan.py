@@ -61,6 +61,10 @@ def scan_logs(chain: ChainAPI, address: str | list[str], topics: Sequence[str | 
     next_start = pending[0][1] + 1
     while pending:
         low, high = pending.pop()
+        if high - low + 1 > scan.chunk_blocks:  # asked for before the node refused a smaller one: re-cut
+            cut = low + scan.chunk_blocks - 1
+            pending += [(cut + 1, high), (low, cut)]
+            continue
         scan.requests += 1
         try:
             scan.logs += chain.raw_logs(low, high, address=address, topics=list(topics))
