@@ -106,6 +106,10 @@ def test_the_forked_book_liquidates_exactly_like_the_same_book_seeded_fresh(runs
     assert len(expected) >= 3, "the reduced flagship must liquidate on Aave"
     assert amounts_by_key(fork) == expected
     assert fork.onchain["bad_debt_usd"] == fresh.onchain["bad_debt_usd"]
+    # each Liquidation line names where its account came from (seeded lines carry no tag: run folders unchanged)
+    assert {e["args"]["accountSource"] for e in fork.events_named("Liquidation")} == {"forked"}
+    assert all("accountSource" not in e["args"] for e in fresh.events_named("Liquidation"))
+    assert {line.account_source for line in load_run(fork.run_dir).liquidations()} == {"forked"}
 
 
 def test_every_account_of_the_book_is_found_tagged_forked_and_never_funded(

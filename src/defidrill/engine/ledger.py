@@ -57,9 +57,12 @@ class Ledger:
     #: Calldata -> {function, args} (the chain's ABI registry): a dropped transaction has no
     #: receipt, so its line carries what it asked for (a liquidation's account, for the gas metrics).
     decode_call: Callable[[str], dict[str, Any] | None] | None = None
+    #: account (lowercase) -> borrowers.csv's source, for the Liquidation lines' accountSource
+    sources: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.columns = step_columns(self.world)
+        self.sources = {b.address.lower(): b.source for b in self.world.borrowers}
 
     def settle(self, step: int, t_s: float, txs: list[TxRequest], results: list[Receipt | ChainError | Dropped],
                reference_usd: dict[str, float], failure_reasons: dict[str, Any],
@@ -121,7 +124,8 @@ class Ledger:
                 record = lending.decode_liquidation(event, health_before(str(account)) if account else None)
                 if record is not None:
                     lines.append(LiquidationLine(**head, liquidation=record,
-                                                 protocol_event=_own_event(event, LiquidationLine.event)))
+                                                 protocol_event=_own_event(event, LiquidationLine.event),
+                                                 account_source=self.sources.get(record.account.lower(), "seeded")))
                     sym = markets.symbol_of(record.collateral_asset)
                     if sym is not None and sym != base.symbol:
                         repaid_usd = record.repaid_base / 10**base.decimals * reference_usd[base.symbol]

@@ -166,12 +166,21 @@ class Event(_Head):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LiquidationLine(_Head):
+    """``account_source``: where the liquidated account's position came from (borrowers.csv's ``source``):
+    ``seeded`` (drawn by the drill), ``file`` (a positions file), ``forked`` (the forked protocol's own
+    book). Written as the args' ``accountSource`` only when it is not ``seeded``, so run folders of drawn
+    populations are what they were; read back as ``seeded`` when absent."""
+
     event: ClassVar[str] = "Liquidation"
     liquidation: Liquidation
     protocol_event: ProtocolEvent | None = None
+    account_source: str = "seeded"
 
     def as_dict(self) -> dict[str, Any]:
-        return self._line(self.event, self.liquidation.as_args(), self.protocol_event)
+        args = self.liquidation.as_args()
+        if self.account_source != "seeded":
+            args["accountSource"] = self.account_source
+        return self._line(self.event, args, self.protocol_event)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -236,7 +245,8 @@ def parse_line(obj: dict[str, Any]) -> Line:
     args = dict(obj.get("args") or {})
     protocol_event = ProtocolEvent.from_dict(obj["protocol_event"]) if obj.get("protocol_event") else None
     if event == LiquidationLine.event:
-        return LiquidationLine(**head, liquidation=Liquidation.from_args(args), protocol_event=protocol_event)
+        return LiquidationLine(**head, liquidation=Liquidation.from_args(args), protocol_event=protocol_event,
+                               account_source=str(args.get("accountSource", "seeded")))
     if event == BadDebtLine.event:
         return BadDebtLine(**head, bad_debt=BadDebt.from_args(args), protocol_event=protocol_event)
     if event == TxDroppedLine.event:
