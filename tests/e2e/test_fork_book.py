@@ -23,16 +23,12 @@ import yaml
 from defidrill.chain import AnvilConfig, Chain
 from defidrill.errors import ConfigError
 from defidrill.preflight import preflight
-from defidrill.protocol.aave_v3.deploy import VARIABLE_RATE
 from defidrill.run_folder import load_run
 from defidrill.toolchain import Artifacts
 from support.aave_origin import AaveOrigin, deploy_aave_origin
 from support.e2e_runs import DrillRun, amounts_by_key, assert_clean, fresh_and_forked, on_aave, run_doc, variant_doc
-from support.origin_book import ACCOUNT_GAS_WEI, OriginPosition, drawn_book, raw_positions
+from support.origin_book import OriginPosition, drawn_book, open_on_aave, raw_positions
 
-#: The origin's own depositor: the book's USDC was lent by it, not by the drill's lender.
-DEPOSITOR = "0x" + "d0" * 20
-DEPOSIT_RAW = 200_000_000 * 10**6
 ZERO_INTEREST = {"base_rate": 0.0, "slope1": 0.0, "slope2": 0.0}
 
 
@@ -50,31 +46,6 @@ def _doc() -> dict[str, Any]:
 
 def _from_protocol(doc: dict[str, Any]) -> None:
     doc["borrowers"] = {"from": "protocol"}
-
-
-def open_on_aave(origin: AaveOrigin, book: list[OriginPosition], thresholds_bps: dict[str, tuple[int, int]]) -> None:
-    """Each account opens its own position with Aave's calls (the drill sends none of them)."""
-    chain, pool, tokens = origin.chain, origin.aave.pool, origin.market.tokens
-    configurator = origin.aave.configurator.functions
-    base = origin.market.base
-    chain.set_balance(DEPOSITOR, ACCOUNT_GAS_WEI)
-    chain.set_balances({p.account: ACCOUNT_GAS_WEI for p in book})
-
-    def tx(fn: Any, sender: str | None = None) -> Any:
-        return chain.tx(fn, sender=sender, gas=1_000_000)
-
-    governance = [tx(configurator.configureReserveAsCollateral(tokens[s].address, lt - 1, lt, 10_000 + bonus))
-                  for s, (lt, bonus) in thresholds_bps.items()]
-    deposit = [tx(base.functions.mint(DEPOSITOR, DEPOSIT_RAW)),
-               tx(base.functions.approve(pool.address, 2**256 - 1), DEPOSITOR),
-               tx(pool.functions.supply(base.address, DEPOSIT_RAW, DEPOSITOR, 0), DEPOSITOR)]
-    chain.send_many(governance + deposit)
-    chain.send_many([tx(tokens[p.collateral].functions.mint(p.account, p.collateral_raw)) for p in book])
-    chain.send_many([tx(tokens[p.collateral].functions.approve(pool.address, 2**256 - 1), p.account) for p in book])
-    chain.send_many([tx(pool.functions.supply(tokens[p.collateral].address, p.collateral_raw, p.account, 0), p.account)
-                     for p in book])
-    chain.send_many([tx(pool.functions.borrow(base.address, p.debt_raw, VARIABLE_RATE, 0, p.account), p.account)
-                     for p in book])
 
 
 @pytest.fixture(scope="module")
