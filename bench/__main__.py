@@ -23,12 +23,12 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import (bench_aave, bench_backends, bench_cex, bench_chain, bench_drill, bench_feed_takeover, bench_protocols,
-                   bench_risk, bench_sweep)
+from bench import (bench_aave, bench_backends, bench_cex, bench_chain, bench_drill, bench_feed_takeover, bench_forkbook,
+                   bench_protocols, bench_risk, bench_sweep)
 from bench.rows import Row
 
 RESULTS = Path(__file__).with_name("results.json")
-GROUPS = ["chain", "drill", "cex", "sweep", "risk", "protocols", "backends", "tables"]
+GROUPS = ["chain", "drill", "cex", "sweep", "risk", "protocols", "backends", "forkbook", "tables"]
 
 
 def groups(quick: bool) -> dict[str, Callable[[], list[Row]]]:
@@ -36,7 +36,7 @@ def groups(quick: bool) -> dict[str, Callable[[], list[Row]]]:
             "drill": lambda: bench_drill.rows(quick), "cex": lambda: bench_cex.rows(quick),
             "sweep": lambda: bench_sweep.rows(quick), "risk": lambda: bench_risk.rows(quick),
             "protocols": lambda: bench_protocols.rows(quick=quick),
-            "backends": lambda: bench_backends.rows(quick=quick)}
+            "backends": lambda: bench_backends.rows(quick=quick), "forkbook": lambda: bench_forkbook.rows(quick)}
 
 
 def write_results(path: Path, quick: bool, rows: list[Row]) -> None:

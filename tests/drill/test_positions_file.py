@@ -112,12 +112,13 @@ def test_a_missing_file_names_the_resolved_path(tmp_path: Path) -> None:
     assert err.value.path == "borrowers.from" and str(tmp_path / "nope.csv") in str(err.value)
 
 
-def test_from_protocol_is_refused_as_not_yet_available(tmp_path: Path) -> None:
+def test_from_protocol_is_refused_on_a_fresh_deployment(tmp_path: Path) -> None:
+    """The forked book needs a fork (tests/drill/test_forked_book_schema.py has the rest of its refusals)."""
     path = tmp_path / "book.yaml"
     path.write_text(DRILL.replace("BORROWERS", "{from: protocol}"))
     with pytest.raises(ConfigError) as err:
         preflight(path)
-    assert err.value.path == "borrowers.from" and "not available yet" in str(err.value)
+    assert err.value.path == "borrowers.from" and "a fresh deployment has none" in str(err.value)
 
 
 def test_a_drawn_key_beside_from_is_refused(tmp_path: Path) -> None:
