@@ -108,7 +108,7 @@ def _world() -> Any:
     from defidrill.drill.schema.drill import ChainConfig
 
     return SimpleNamespace(drill=SimpleNamespace(assets=["WETH", "USDC"], chain=ChainConfig()), market=market,
-                           lending=ReferenceAdapter(None, protocol), markets=_markets())  # type: ignore[arg-type]
+                           lending=ReferenceAdapter(None, protocol), markets=_markets(), borrowers=[])  # type: ignore[arg-type]
 
 
 def _receipt(n: int, ok: bool, gas_used: int, price_wei: int, events: list[dict[str, Any]]) -> Receipt:
