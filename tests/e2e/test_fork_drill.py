@@ -29,7 +29,7 @@ from defidrill.chain.abi_registry import checksum
 from defidrill.errors import ChainError, ConfigError
 from defidrill.protocol.aave_v3.deploy import VARIABLE_RATE
 from defidrill.preflight import preflight
-from defidrill.run_folder import CONTRACTS_JSON, read_contracts
+from defidrill.run_folder import CONTRACTS_JSON, load_run, read_contracts
 from defidrill.runner import run_drill
 from defidrill.toolchain import Artifacts
 from support.aave_origin import SMALL_USDC_WHALE, USDC_WHALE, AaveOrigin, deploy_aave_origin
@@ -158,3 +158,31 @@ def test_a_whale_too_small_for_the_drill_is_one_clear_message(origin: AaveOrigin
     with pytest.raises(ChainError, match=expected):
         run_drill(path, out_dir=tmp_path / "run", progress=False)
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["status"] == "failed"
+
+
+def test_seeded_and_forked_borrowers_together(origin: AaveOrigin, tmp_path: Path) -> None:
+    """`count` beside `from: protocol`: the drill's 5 drawn accounts and the origin's own borrower (100 WETH
+    supplied, 150,000 USDC borrowed by somebody else), each tagged; the invariants hold with both."""
+    doc = _doc()
+    doc["cex"] = {"enabled": False}
+    doc["market"]["duration"] = "2m"
+    doc["amm"]["lps"] = {}
+    doc.pop("expect", None)  # two minutes of the flagship: before its crash
+    doc["borrowers"].update({"from": "protocol", "count": 5})
+    doc["chain"].update({"fork_url": origin.chain.rpc_url})
+    doc["protocol"]["address"] = origin.provider
+    path = tmp_path / "both.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    run_drill(path, out_dir=tmp_path / "run", progress=False)
+    run = load_run(tmp_path / "run", require_summary=True)
+    assert run.summary is not None and run.summary["status"] == "ok", run.summary
+    assert all(i["passed"] for i in run.summary["onchain"]["invariants"]), run.summary["onchain"]["invariants"]
+    book = run.summary["protocol"]["fork"]["book"]
+    assert (book["found"], book["kept"]) == (1, 1)
+    rows = list(run.borrowers.rows())  # type: ignore[union-attr]
+    assert [r["source"] for r in rows] == ["seeded"] * 5 + ["forked"]
+    other = rows[-1]
+    assert other["address"] == checksum(OTHER_USER) and other["collateral"] == "WETH" and other["index"] == "5"
+    # 100 WETH x $3,000 (the drill's start price); 150,000 USDC; health 300,000 x 80% (the drill's WETH threshold) / 150,000
+    assert float(other["collateral_usd"]) == 300_000.0 and float(other["debt_usd"]) == 150_000.0
+    assert float(other["health"]) == pytest.approx(1.6, rel=1e-9)
