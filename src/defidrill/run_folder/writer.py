@@ -174,7 +174,7 @@ class RunFolderWriter:
         write_csv_atomic(self.path / STEPS_CSV, header, rows)
 
 
-#: ``source`` (seeded | file) is last so that readers of the older columns keep working.
+#: ``source`` (seeded | file | forked) is last so that readers of the older columns keep working.
 BORROWER_COLUMNS = ["index", "address", "collateral", "collateral_usd", "debt_usd", "health", "leverage", "reacts",
                     "source"]
 
