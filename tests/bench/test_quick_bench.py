@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Rows of the quick run: chain (tx path against raw with and without receipts, health read, seeding's
 #: open_positions), drill (one size; the health bound on over off), cex, sweep, risk (wall, s per run,
 #: overhead), protocols (Aave and Morpho over reference), backends (anvil over revm, and the gas figures
-#: that differ between them), forkbook (the forked book found and read, its run per account-step, over the same book seeded fresh).
+#: that differ between them), forkbook (the forked book found and read, its run per account-step, over the
+#: same book seeded fresh).
 EXPECTED_ROWS = 18
-EXPECTED_ROWS = 17
 
 
 @pytest.mark.slow
