@@ -38,8 +38,8 @@ class RawRpc:
         return self.batch([(method, params)])[0]
 
 
-def raw_tx_per_s(rpc: RawRpc, senders: list[str], to: str, data: list[str], gas: int = 100_000) -> float:
-    """N transactions (``data[i]`` to ``to``, senders in turn) sent in one batch and mined in one block."""
+def _raw_txs(rpc: RawRpc, senders: list[str], to: str, data: list[str], gas: int) -> list[dict[str, str]]:
+    """``data[i]`` to ``to`` from the senders in turn, each with its next pending nonce (one batch of reads)."""
     nonces = {s: int(n, 16) for s, n in zip(senders, rpc.batch([("eth_getTransactionCount", [s, "pending"])
                                                                 for s in senders]))}
     txs = []
@@ -47,6 +47,12 @@ def raw_tx_per_s(rpc: RawRpc, senders: list[str], to: str, data: list[str], gas:
         s = senders[i % len(senders)]
         txs.append({"from": s, "to": to, "data": d, "gas": hex(gas), "nonce": hex(nonces[s])})
         nonces[s] += 1
+    return txs
+
+
+def raw_tx_per_s(rpc: RawRpc, senders: list[str], to: str, data: list[str], gas: int = 100_000) -> float:
+    """N transactions (``data[i]`` to ``to``, senders in turn) sent in one batch and mined in one block."""
+    txs = _raw_txs(rpc, senders, to, data, gas)
     rpc.call("evm_setAutomine", [False])
     try:
         t0 = time.perf_counter()
@@ -68,13 +74,7 @@ def raw_tx_with_receipts_per_s(rpc: RawRpc, senders: list[str], to: str, data: l
     batch and parsed from JSON. What the engine adds beyond this is its own Python (encoding, ordering,
     decoding events), so the ratio to it is the engine's overhead; ``raw_tx_per_s`` (no receipts) is the
     chain's ceiling."""
-    nonces = {s: int(n, 16) for s, n in zip(senders, rpc.batch([("eth_getTransactionCount", [s, "pending"])
-                                                                for s in senders]))}
-    txs = []
-    for i, d in enumerate(data):
-        s = senders[i % len(senders)]
-        txs.append({"from": s, "to": to, "data": d, "gas": hex(gas), "nonce": hex(nonces[s])})
-        nonces[s] += 1
+    txs = _raw_txs(rpc, senders, to, data, gas)
     rpc.call("evm_setAutomine", [False])
     try:
         t0 = time.perf_counter()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import replace
 from typing import Any
 from collections.abc import Iterator, Sequence
 
@@ -23,7 +22,7 @@ from defidrill.chain.controls import HEAD_READS, AnvilControls
 from defidrill.chain.rpc import DEFAULT_RPC_TIMEOUT_S, RpcClient, RpcReply, hex_int as _int
 from defidrill.chain.mining import nonce_calls, nonces_from, send_and_mine
 from defidrill.chain.setup_block import raise_setup_failures
-from defidrill.chain.types import BlockInfo, Dropped, PreparedCall, Receipt, TxRequest
+from defidrill.chain.types import BlockInfo, Dropped, PreparedCall, Receipt, TxRequest, tie_broken
 from defidrill.errors import ChainError, RevertError
 from defidrill.toolchain import Artifacts, compile_project
 
@@ -256,8 +255,7 @@ class Chain(AnvilControls):
         (``anvil_setNextBlockBaseFeePerGas``) before anything is sent, so the refusal uses it.
         Equal tips keep batch order (the tie-break of ``send_block``).
         """
-        n = len(txs)
-        ordered = [replace(tx, priority_fee_wei=(tx.priority_fee_wei or 0) + (n - i)) for i, tx in enumerate(txs)]
+        ordered = tie_broken(txs)
         if base_fee_wei is not None:
             self.set_next_base_fee(base_fee_wei)
         if timestamp is not None and timestamp > self.timestamp():

@@ -7,11 +7,10 @@ work, and every read here rides in a post that had to be made anyway.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from defidrill.chain.rpc import RpcReply, hex_int as _int
-from defidrill.chain.types import TxRequest
+from defidrill.chain.types import TxRequest, tie_broken
 from defidrill.errors import ChainError
 
 if TYPE_CHECKING:
@@ -53,7 +52,7 @@ def send_and_mine(chain: Chain, txs: Sequence[TxRequest], timestamp: int | None,
     as ``evm_setNextBlockTimestamp`` then ``anvil_mine``: number, time and the interval after it), and the
     pool is not asked again when it was empty and nothing was sent."""
     n = len(txs)
-    ordered = [replace(tx, priority_fee_wei=(tx.priority_fee_wei or 0) + (n - i)) for i, tx in enumerate(txs)]
+    ordered = tie_broken(txs)
     chunks = [ordered[i : i + chain.MAX_TXS_PER_BLOCK] for i in range(0, n, chain.MAX_TXS_PER_BLOCK)] or [[]]
     empty = n == 0
     first_reads = chain.rpc.batch([("eth_getBlockByNumber", ["latest", False]), *nonce_calls(chunks[0]),

@@ -32,7 +32,7 @@ from defidrill.chain.dev_accounts import dev_accounts
 from defidrill.chain.revm_fees import (DEFAULT_TIP_WEI, TX_GAS_CAP, calldata_floor_gas, fee_cap, fees, next_base_fee,
                                        pool_priority)
 from defidrill.chain.revm_state import Execution, RevmState
-from defidrill.chain.types import BlockInfo, Dropped, PreparedCall, Receipt, TxRequest
+from defidrill.chain.types import BlockInfo, Dropped, PreparedCall, Receipt, TxRequest, tie_broken
 from defidrill.errors import ChainError, RevertError
 from defidrill.toolchain import Artifacts, compile_project
 
@@ -227,7 +227,7 @@ class RevmChain(ChainAPI):
         """As ``Chain.send_block``: batch order among equal bids (the same tip tie-break), blocks of at
         most ``MAX_TXS_PER_BLOCK``, the first stamped ``timestamp`` when later than the latest block;
         a fee cap under the base fee is ``Dropped(FEE_CAP)``."""
-        ordered = self._tie_broken(txs)
+        ordered = tie_broken(txs)
         if timestamp is not None and timestamp > self.timestamp():
             self.set_next_timestamp(timestamp)
         out: list[Receipt | ChainError | Dropped | None] = [None] * len(txs)
@@ -249,7 +249,7 @@ class RevmChain(ChainAPI):
         then follows EIP-1559 from it, as after ``anvil_setNextBlockBaseFeePerGas``), packed as
         ``send_block`` packs one; a fee cap under the base fee is ``Dropped(FEE_CAP)``, and what did
         not fit (or waited behind it) ``Dropped(NO_ROOM)``, named as if it had been mined."""
-        ordered = self._tie_broken(txs)
+        ordered = tie_broken(txs)
         if base_fee_wei is not None:
             self._pending_base_fee = base_fee_wei
         if timestamp is not None and timestamp > self.timestamp():
@@ -263,12 +263,6 @@ class RevmChain(ChainAPI):
             next_nonce[sender] = nonce + 1
             out[pos] = Dropped(self._tx_hash(sender, nonce), Dropped.NO_ROOM)
         return [r if r is not None else ChainError("transaction was not mined") for r in out]
-
-    @staticmethod
-    def _tie_broken(txs: Sequence[TxRequest]) -> list[TxRequest]:
-        """``Chain.send_block``'s tie-break: (batch length - position) wei on each tip."""
-        n = len(txs)
-        return [replace(tx, priority_fee_wei=(tx.priority_fee_wei or 0) + (n - i)) for i, tx in enumerate(txs)]
 
     def _tx_hash(self, sender: str, nonce: int) -> str:
         """Our name for a transaction (no signature here): chain, sender and nonce."""

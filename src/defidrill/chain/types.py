@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 from collections.abc import Callable, Mapping, Sequence
 
@@ -85,6 +85,13 @@ class TxRequest:
         elif self.gas_price_wei is not None:
             tx["gasPrice"] = hex(self.gas_price_wei)
         return tx
+
+
+def tie_broken(txs: Sequence[TxRequest]) -> list[TxRequest]:
+    """Batch order among equal bids, on both backends: each tip gets (batch length - position) wei on
+    top of its own, so a node that orders by tip keeps the batch's order where tips are equal."""
+    n = len(txs)
+    return [replace(tx, priority_fee_wei=(tx.priority_fee_wei or 0) + (n - i)) for i, tx in enumerate(txs)]
 
 
 @dataclass(frozen=True)
